@@ -1,0 +1,1 @@
+"""Liner's indexer: files -> documents -> structure -> passages -> Whoosh index."""

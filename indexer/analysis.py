@@ -1,0 +1,90 @@
+"""Text analysis shared by the indexer and the query side, so both see the same terms.
+
+- Tokens are runs of word characters with inner apostrophes ("O’Brien", "didn't"); a possessive
+  "'s" is dropped so "Nellie's" finds "Nellie"; accents are folded ("Raúl" = "Raul").
+- The stemmed analyzer uses NLTK's Snowball English stemmer (Porter 2001, "Snowball: A language
+  for stemming algorithms"), which needs no downloaded data. Stop words are kept in the index:
+  removing them would shift positions and break phrases such as "Pennies From Heaven"; they are
+  dropped from keyword queries instead (search/query.py).
+- The exact analyzer keeps words unstemmed: it feeds typo correction (a name is corrected to a
+  word that really stands in the documents) and an exact-word bonus that stops the stemmer from
+  conflating names with words ("Stowe" and "stow").
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterable, Iterator
+
+from nltk.stem.snowball import SnowballStemmer
+from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer
+from whoosh.support.charset import accent_map
+
+TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
+
+_stemmer = SnowballStemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball stem of a lower-case word, cached: the same words recur across passages."""
+    return _stemmer.stem(word)
+
+
+@lru_cache(maxsize=200_000)
+def normalize_word(word: str) -> str:
+    """Lower case, straight apostrophes, no possessive 's, accents folded."""
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    return word.translate(accent_map).strip("'")
+
+
+class NormalizeFilter(Filter):
+    def __call__(self, tokens: Iterable) -> Iterator:
+        for token in tokens:
+            token.text = normalize_word(token.text)
+            if token.text:
+                yield token
+
+
+class SnowballStemFilter(Filter):
+    def __call__(self, tokens: Iterable) -> Iterator:
+        for token in tokens:
+            if not token.stopped:
+                token.text = stem(token.text)
+            yield token
+
+
+def stemming_analyzer() -> Analyzer:
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | NormalizeFilter() | SnowballStemFilter()
+
+
+def exact_analyzer() -> Analyzer:
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | NormalizeFilter()
+
+
+_STEMMING = stemming_analyzer()
+_EXACT = exact_analyzer()
+
+
+def stemmed_terms(text: str) -> list[str]:
+    """The index terms of `text` in the stemmed fields, in order."""
+    return [token.text for token in _STEMMING(text)]
+
+
+def exact_words(text: str) -> list[str]:
+    """The normalised, unstemmed words of `text`, in order."""
+    return [token.text for token in _EXACT(text)]
+
+
+def agent_noun_bases(words: Iterable[str]) -> list[str]:
+    """Verbs behind agent nouns ("editor" -> "edit", "distributors" -> "distribut"), so that a
+    field named "Editor" is found by "Who edited ...?". Snowball keeps these apart on purpose."""
+    bases = []
+    for word in words:
+        word = word.lower()
+        for suffix in ("ors", "ers", "or", "er"):
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                bases.append(word[: -len(suffix)])
+                break
+    return bases

@@ -1,0 +1,300 @@
+"""Passages -> index: atomic, incremental builds with one writer at a time.
+
+Layout of an index folder:
+
+    CURRENT          name of the generation readers open (replaced atomically)
+    gen-<id>/        a complete Whoosh index plus manifest.json (what was indexed, from where)
+    write.lock       held (flock) by the one build that may write
+
+A build writes a new generation beside the current one (starting from a copy of it when only some
+files changed) and switches CURRENT only once the generation is complete and on disk. A build that
+dies at any point leaves CURRENT, and so every reader, on the previous generation; the next build
+clears its leftovers. Unchanged files (same size and modification time, or else same SHA-256) are
+not re-read or re-indexed.
+"""
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import shutil
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from whoosh import index as whoosh_index
+
+from indexer.analysis import agent_noun_bases
+from indexer.documents import Document, DocumentError, LoadProblem, SourceFile, find_source_files, read_document
+from indexer.passages import Passage, make_passages
+from indexer.schema import build_schema
+from indexer.structure import parse_structure
+
+CURRENT_FILE = "CURRENT"
+LOCK_FILE = "write.lock"
+MANIFEST_FILE = "manifest.json"
+MANIFEST_FORMAT = 1
+GENERATION_PREFIX = "gen-"
+
+# Words a reader uses for what a structural kind holds ("Who wrote the article?" finds a byline).
+KIND_WORDS = {"byline": "author writer wrote written byline"}
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+class IndexBusyError(Exception):
+    """Another build holds the write lock."""
+
+
+@dataclass
+class BuildReport:
+    index_dir: Path
+    generation: str
+    files_total: int = 0
+    files_indexed: int = 0  # new or changed, read and (re)indexed
+    files_unchanged: int = 0  # skipped without re-reading
+    files_removed: int = 0
+    passages: int = 0
+    problems: list[LoadProblem] = field(default_factory=list)
+    seconds: float = 0.0
+    full_rebuild: bool = False
+
+
+def build_index(
+    folder: Path,
+    index_dir: Path,
+    *,
+    rebuild: bool = False,
+    progress: ProgressCallback | None = None,
+    lock_timeout: float = 10.0,
+) -> BuildReport:
+    """Index every supported file in `folder` into `index_dir`; return what was done.
+
+    :raise FileNotFoundError: `folder` is not a folder.
+    :raise IndexBusyError: another build held the lock for `lock_timeout` seconds.
+    """
+    folder = Path(folder).resolve()
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is not a folder")
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with write_lock(index_dir, lock_timeout):
+        previous = current_generation(index_dir)
+        previous_manifest = _read_manifest(index_dir / previous) if previous else None
+        if previous_manifest is not None and previous_manifest.get("root") != str(folder):
+            previous_manifest = None  # another folder: nothing carries over
+        report = _build_generation(folder, index_dir, previous, None if rebuild else previous_manifest, progress)
+        _switch_current(index_dir, report.generation)
+        _remove_old_generations(index_dir, keep={report.generation, previous})
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def current_generation(index_dir: Path) -> str | None:
+    """The generation readers should open, or None when nothing was built yet."""
+    try:
+        name = (Path(index_dir) / CURRENT_FILE).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+def read_manifest(index_dir: Path) -> dict | None:
+    generation = current_generation(index_dir)
+    return _read_manifest(Path(index_dir) / generation) if generation else None
+
+
+@contextmanager
+def write_lock(index_dir: Path, timeout: float) -> Iterator[None]:
+    """Hold the index's write lock, waiting up to `timeout` seconds for another build."""
+    path = Path(index_dir) / LOCK_FILE
+    with open(path, "a+", encoding="utf-8") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as error:
+                if error.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "unknown"
+                    raise IndexBusyError(
+                        f"another `liner index` is writing {index_dir} (pid {holder}); "
+                        f"waited {timeout:g} s. Try again when it has finished."
+                    ) from None
+                time.sleep(0.1)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# -- one generation ---------------------------------------------------------------------------
+
+
+def _build_generation(
+    folder: Path,
+    index_dir: Path,
+    previous: str | None,
+    previous_manifest: dict | None,
+    progress: ProgressCallback | None,
+) -> BuildReport:
+    problems: list[LoadProblem] = []
+    sources = find_source_files(folder, problems)
+    known = (previous_manifest or {}).get("files", {})
+    generation = f"{GENERATION_PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    target = index_dir / generation
+    report = BuildReport(index_dir, generation, files_total=len(sources), problems=problems)
+    report.full_rebuild = previous_manifest is None
+
+    if report.full_rebuild:
+        target.mkdir()
+        index = whoosh_index.create_in(str(target), build_schema())
+    else:
+        shutil.copytree(index_dir / previous, target)
+        (target / MANIFEST_FILE).unlink(missing_ok=True)
+        index = whoosh_index.open_dir(str(target))
+
+    files: dict[str, dict] = {}
+    writer = index.writer(limitmb=256)
+    try:
+        for number, source in enumerate(sources, 1):
+            if progress:
+                progress(number, len(sources), source.display_path)
+            entry = known.get(source.display_path)
+            if entry and entry["size"] == source.size and entry["mtime_ns"] == source.mtime_ns:
+                files[source.display_path] = entry  # unchanged: not even re-read
+                report.files_unchanged += 1
+                continue
+            document = _read_or_report(source, problems)
+            if document is None:
+                if entry:
+                    writer.delete_by_term("path", source.display_path)
+                continue
+            if entry and entry["sha256"] == document.content_hash:
+                files[source.display_path] = {**entry, "size": source.size, "mtime_ns": source.mtime_ns}
+                report.files_unchanged += 1
+                continue
+            if entry:
+                writer.delete_by_term("path", source.display_path)
+            passages = make_passages(parse_structure(document))
+            for passage in passages:
+                writer.add_document(**passage_fields(passage))
+            files[source.display_path] = {
+                "relative_path": source.relative_path,
+                "size": source.size,
+                "mtime_ns": source.mtime_ns,
+                "sha256": document.content_hash,
+                "passages": len(passages),
+            }
+            report.files_indexed += 1
+        for path in set(known) - set(files):
+            writer.delete_by_term("path", path)
+            report.files_removed += 1
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        index.close()
+
+    report.passages = sum(entry["passages"] for entry in files.values())
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "root": str(folder),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "files": files,
+        "passages": report.passages,
+        "problems": [{"path": problem.path, "reason": problem.reason} for problem in problems],
+    }
+    _write_durably(target / MANIFEST_FILE, json.dumps(manifest, indent=1, sort_keys=True))
+    _fsync_folder(target)
+    return report
+
+
+def _read_or_report(source: SourceFile, problems: list[LoadProblem]) -> Document | None:
+    try:
+        return read_document(source)
+    except DocumentError as error:
+        problems.append(LoadProblem(source.display_path, str(error)))
+        return None
+
+
+def passage_fields(passage: Passage) -> dict:
+    """The Whoosh document for one passage."""
+    descriptors = " ".join(filter(None, [passage.field_name, passage.context]))
+    fields_text = " ".join(
+        filter(None, [descriptors, " ".join(agent_noun_bases(descriptors.split())), KIND_WORDS.get(passage.kind)])
+    )
+    return {
+        "passage_id": passage.passage_id,
+        "path": passage.path,
+        "title": passage.title,
+        "section": passage.section or "",
+        "fields": fields_text,
+        "body": passage.text,
+        "exact": " ".join(filter(None, [passage.text, passage.section, passage.field_name])),
+        "kind": passage.kind,
+        "line_start": passage.line_start,
+        "line_end": passage.line_end,
+        "ordinal": passage.ordinal,
+        "facts": {
+            "field_name": passage.field_name,
+            "field_value": passage.field_value,
+            "context": passage.context,
+            "cells": [list(cell) for cell in passage.cells],
+            "date": passage.date,
+            "byline": passage.byline,
+        },
+    }
+
+
+# -- switching and cleaning up ----------------------------------------------------------------
+
+
+def _switch_current(index_dir: Path, generation: str) -> None:
+    _write_durably(index_dir / (CURRENT_FILE + ".tmp"), generation)
+    os.replace(index_dir / (CURRENT_FILE + ".tmp"), index_dir / CURRENT_FILE)
+    _fsync_folder(index_dir)
+
+
+def _remove_old_generations(index_dir: Path, keep: set[str | None]) -> None:
+    """Drop generations no reader will open again: all but the new one and the one before it
+    (a server may still be answering from that one for a moment) and leftovers of dead builds."""
+    for path in index_dir.iterdir():
+        if path.is_dir() and path.name.startswith(GENERATION_PREFIX) and path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _read_manifest(generation_dir: Path) -> dict | None:
+    try:
+        manifest = json.loads((generation_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if manifest.get("format") == MANIFEST_FORMAT else None
+
+
+def _write_durably(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_folder(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

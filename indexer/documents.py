@@ -1,0 +1,156 @@
+"""Files -> Documents: find the notes in a folder and read each one as UTF-8 text.
+
+A file that cannot be used (binary, not UTF-8, too large, unreadable, empty, a broken or looping
+link) becomes a `LoadProblem` with its path and a reason: the build reports it and goes on.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown")
+
+# Notes are small; a file this large is almost certainly a dump or a log, and reading it whole
+# would stall the build and bloat the index. It is reported, not indexed.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+# Bytes sniffed for a NUL, the usual sign of a binary file.
+BINARY_SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class Document:
+    """One readable source file."""
+
+    path: str  # as cited in answers: relative to the current folder when inside it
+    relative_path: str  # relative to the indexed folder, used to reopen the file
+    text: str
+    content_hash: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """A file that was skipped, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A candidate file found in the folder, before it is read."""
+
+    absolute: Path
+    relative_path: str
+    display_path: str
+    size: int
+    mtime_ns: int
+
+
+class DocumentError(Exception):
+    """A file that cannot become a Document; the message is the reason shown to the user."""
+
+
+def display_path_for(file: Path, cwd: Path | None = None) -> str:
+    """Path as users see it in citations: relative to the working folder when possible."""
+    cwd = cwd or Path.cwd()
+    try:
+        return file.relative_to(cwd).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
+def find_source_files(folder: Path, problems: list[LoadProblem] | None = None) -> list[SourceFile]:
+    """Every supported file under `folder`, sorted, without following links out of the folder.
+
+    Links to files inside the folder are indexed once (under the link's own path only when the
+    target is not itself in the folder's walk); directory links are not followed, which also
+    rules out symlink loops.
+    """
+    folder = folder.resolve()
+    problems = problems if problems is not None else []
+    found: list[SourceFile] = []
+    seen_targets: set[Path] = set()
+    for directory, subdirs, files in os.walk(folder, followlinks=False):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or not name.lower().endswith(SUPPORTED_SUFFIXES):
+                continue
+            candidate = Path(directory) / name
+            source = _source_file(folder, candidate, seen_targets, problems)
+            if source is not None:
+                found.append(source)
+    return found
+
+
+def _source_file(
+    folder: Path, candidate: Path, seen_targets: set[Path], problems: list[LoadProblem]
+) -> SourceFile | None:
+    display = display_path_for(candidate)
+    try:
+        target = candidate.resolve(strict=True)
+    except (OSError, RuntimeError) as error:  # RuntimeError: symlink loop on older Pythons
+        problems.append(LoadProblem(display, f"broken or looping link ({_short(error)})"))
+        return None
+    if not target.is_relative_to(folder):
+        problems.append(LoadProblem(display, "link points outside the indexed folder; skipped"))
+        return None
+    if target in seen_targets:
+        return None  # the same file reached twice (a link to a file already indexed)
+    seen_targets.add(target)
+    try:
+        stat = target.stat()
+    except OSError as error:
+        problems.append(LoadProblem(display, _short(error)))
+        return None
+    relative = candidate.relative_to(folder).as_posix()
+    return SourceFile(candidate, relative, display, stat.st_size, stat.st_mtime_ns)
+
+
+def read_document(source: SourceFile) -> Document:
+    """Read one file as a Document; raise DocumentError with a user-facing reason."""
+    if source.size > MAX_FILE_BYTES:
+        raise DocumentError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB ({source.size:,} bytes); skipped")
+    try:
+        data = source.absolute.read_bytes()
+    except PermissionError:
+        raise DocumentError("permission denied") from None
+    except OSError as error:
+        raise DocumentError(_short(error)) from None
+    if not data.strip():
+        raise DocumentError("empty file")
+    if b"\x00" in data[:BINARY_SNIFF_BYTES]:
+        raise DocumentError("binary file (contains NUL bytes)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DocumentError(f"not UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})") from None
+    return Document(
+        path=source.display_path,
+        relative_path=source.relative_path,
+        text=text,
+        content_hash=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def iter_documents(folder: Path) -> Iterator[Document | LoadProblem]:
+    """Every file in `folder` as a Document, or as a LoadProblem saying why it was skipped."""
+    problems: list[LoadProblem] = []
+    sources = find_source_files(folder, problems)
+    yield from problems
+    for source in sources:
+        try:
+            yield read_document(source)
+        except DocumentError as error:
+            yield LoadProblem(source.display_path, str(error))
+
+
+def _short(error: BaseException) -> str:
+    return getattr(error, "strerror", None) or str(error) or type(error).__name__

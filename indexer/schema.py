@@ -1,0 +1,46 @@
+"""The Whoosh schema and the field boosts of BM25F.
+
+Boosts were chosen on our QA set over the seeds (`liner eval`; figures in docs/evaluation.md):
+starting from all 1.0, raising the title and field-name weights moved hit@1 most (questions name
+what a field holds: "Who edited ...?" -> `Editor:`), while a title weight above ~2 let every
+passage of a well-titled document crowd out the one passage that answers. Section headings sit
+between. The exact-word field is a small tie-breaker over the stemmed body.
+"""
+from __future__ import annotations
+
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+
+from indexer.analysis import exact_analyzer, stemming_analyzer
+
+TITLE_BOOST = 2.0
+SECTION_BOOST = 1.5
+FIELDS_BOOST = 2.5  # field names, table headers, byline roles
+BODY_BOOST = 1.0
+EXACT_BOOST = 0.3
+
+# BM25 parameters (Robertson & Zaragoza 2009, "The Probabilistic Relevance Framework: BM25 and
+# Beyond", section 3): the usual K1; B lowered for the title because every passage of a document
+# repeats the same title, so its length says nothing about the passage.
+BM25_K1 = 1.2
+BM25_B = 0.75
+TITLE_B = 0.3
+
+SEARCHABLE_FIELDS = ("title", "section", "fields", "body", "exact")
+
+
+def build_schema() -> Schema:
+    stemming = stemming_analyzer()
+    return Schema(
+        passage_id=ID(stored=True, unique=True),
+        path=ID(stored=True),
+        title=TEXT(analyzer=stemming, field_boost=TITLE_BOOST, stored=True),
+        section=TEXT(analyzer=stemming, field_boost=SECTION_BOOST, stored=True),
+        fields=TEXT(analyzer=stemming, field_boost=FIELDS_BOOST, phrase=False),
+        body=TEXT(analyzer=stemming, field_boost=BODY_BOOST, stored=True),
+        exact=TEXT(analyzer=exact_analyzer(), field_boost=EXACT_BOOST, phrase=False),
+        kind=ID(stored=True),
+        line_start=NUMERIC(stored=True),
+        line_end=NUMERIC(stored=True),
+        ordinal=NUMERIC(stored=True),
+        facts=STORED(),  # field name/value, table cells, date, byline: for answer extraction
+    )

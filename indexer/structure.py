@@ -1,0 +1,269 @@
+"""Documents -> structure: title, headings, `Key: Value` fields, table rows, list items, dates,
+bylines and boilerplate, each as a `Block` that keeps its exact 1-based line span.
+
+Plain text and Markdown notes and wiki dumps share a few conventions, and this module reads them
+line by line, with no markup library: `= Title =` / `==Section==` and `# Title` / `## Section`
+headings, `- Key: Value` infobox bullets, `Key | Value |` rows and pipe tables with a `---|---`
+separator under their header.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from indexer.documents import Document
+
+SECTION_SEPARATOR = " › "
+
+# A title longer than this is a sentence, not a headline.
+MAX_TITLE_WORDS = 16
+
+# A line at least this long is a paragraph of its own even without a blank line after it (wiki
+# dumps put one paragraph per line); shorter lines are soft-wrapped prose and are joined.
+OWN_PARAGRAPH_WORDS = 20
+
+WIKI_HEADING = re.compile(r"^\s*(={1,6})\s*(.+?)\s*\1\s*$")
+MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
+TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+BULLET_FIELD = re.compile(r"^\s*[-*+•]\s+([A-Za-z][\w .'/&()-]{0,40}?)\s*:\s+(\S.*?)\s*$")
+PLAIN_FIELD = re.compile(r"^\s*([A-Z][\w .'/&()-]{0,30}?)\s*:\s+(\S.{0,150}?)\s*$")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(\S.*)$")
+BYLINE = re.compile(r"^\s*by\s+((?:[A-Z][\w.'’-]*\s*){2,4})$", re.IGNORECASE)
+PERSON_NAME_LINE = re.compile(r"^\s*[A-Z][a-z’'.-]+(?:\s+[A-Z][a-z’'.-]*\.?){1,2}\s*$")
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+META_DATE_LINE = re.compile(
+    r"^\s*(?:date|published|updated|posted|posted on|published on)\s*:?\s+(.{4,40}?)\s*[×x]?\s*$", re.IGNORECASE
+)
+BOILERPLATE = [
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"^\s*\(?\s*(?:image|photo|photograph|picture)\s+credit",
+        r"^\s*(?:credit|credits|photo|source)\s*:",
+        r"©|\(c\)\s*\d{4}|^\s*copyright\b|all rights reserved",
+        r"^\s*related\s+(?:gallery|galleries|stories|articles|videos|links)\s*$",
+        r"^\s*(?:advertisement|share this|subscribe|sign up for)\b",
+        r"^\s*!\[[^\]]*\]\([^)]*\)",
+    )
+]
+
+# A lone line like "Infobox" or "Contents" labels what follows rather than saying anything.
+LABEL_LINE = re.compile(r"^\s*(infobox|contents|table of contents)\s*$", re.IGNORECASE)
+
+
+@dataclass
+class Block:
+    """A structural unit of a document with its exact line span (1-based, inclusive)."""
+
+    kind: str  # title | paragraph | field | table_row | list_item | byline
+    line_start: int
+    line_end: int
+    text: str  # verbatim lines line_start..line_end joined by "\n"
+    section: str | None = None
+    field_name: str | None = None
+    field_value: str | None = None
+    context: str = ""  # words that describe the block without standing in it (a table header)
+    cells: list[tuple[str, str]] = field(default_factory=list)  # (column header, cell) for table rows
+
+
+@dataclass
+class StructuredDocument:
+    document: Document
+    title: str
+    date: str | None  # ISO date of publication, when the text gives one
+    byline: str | None
+    blocks: list[Block]
+
+
+def parse_structure(document: Document) -> StructuredDocument:
+    """Recover the structure of one document."""
+    return _Parser(document).parse()
+
+
+class _Parser:
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.lines = document.lines
+        self.blocks: list[Block] = []
+        self.headings: list[tuple[int, str]] = []  # (level, text) from outermost in
+        self.table_header: list[str] = []
+        self.table_caption: str | None = None
+        self.title: str | None = None
+        self.date: str | None = None
+        self.byline: str | None = None
+        self.paragraph: Block | None = None
+
+    # -- driver -----------------------------------------------------------------------------
+
+    def parse(self) -> StructuredDocument:
+        index = 0
+        while index < len(self.lines):
+            index = self._read_line(index)
+        self._end_paragraph()
+        title = self.title or self.table_caption or self._title_from_text()
+        return StructuredDocument(self.document, title, self.date, self.byline, self.blocks)
+
+    def _read_line(self, index: int) -> int:
+        """Classify line `index` (0-based); return the index of the next unread line."""
+        line = self.lines[index]
+        number = index + 1
+        if not line.strip():
+            self._end_paragraph()
+            self.table_header = []
+            return index + 1
+        if self._is_meta_date(line) or any(pattern.search(line) for pattern in BOILERPLATE):
+            self._end_paragraph()
+            return index + 1
+        heading = WIKI_HEADING.match(line) or MARKDOWN_HEADING.match(line)
+        if heading:
+            self._heading(len(heading.group(1)), heading.group(2).strip(), number)
+            return index + 1
+        if LABEL_LINE.match(line):
+            self._end_paragraph()
+            return index + 1
+        if "|" in line and self._looks_like_table_line(line):
+            return self._table_line(index)
+        if self.title is None and not self.blocks and self._could_be_title(line):
+            self.title = line.strip()
+            self.blocks.append(Block("title", number, number, line))
+            return index + 1
+        byline_end = self._byline(index)
+        if byline_end is not None:
+            return byline_end
+        match = BULLET_FIELD.match(line) or (PLAIN_FIELD.match(line) if len(line) < 160 else None)
+        if match and len(match.group(1).split()) <= 5:
+            self._end_paragraph()
+            self._add(Block("field", number, number, line, field_name=match.group(1).strip(), field_value=match.group(2).strip()))
+            return index + 1
+        item = LIST_ITEM.match(line)
+        if item:
+            self._end_paragraph()
+            self._add(Block("list_item", number, number, line))
+            return index + 1
+        self._paragraph_line(line, number)
+        return index + 1
+
+    # -- kinds of line --------------------------------------------------------------------------
+
+    def _heading(self, level: int, text: str, number: int) -> None:
+        self._end_paragraph()
+        self.table_header = []
+        if self.title is None and not self.blocks and level == 1:
+            self.title = text  # `= Title =` / `# Title` on top is the document's title
+            return
+        while self.headings and self.headings[-1][0] >= level:
+            self.headings.pop()
+        self.headings.append((level, text))
+
+    def _is_meta_date(self, line: str) -> bool:
+        match = META_DATE_LINE.match(line)
+        if not match:
+            return False
+        iso = ISO_DATE.search(match.group(1))
+        if iso and self.date is None:
+            self.date = iso.group(0)
+        return bool(iso) or bool(re.search(r"\d{4}", match.group(1)))
+
+    @staticmethod
+    def _looks_like_table_line(line: str) -> bool:
+        return bool(TABLE_SEPARATOR.match(line)) or line.rstrip().endswith("|") or line.count("|") >= 2
+
+    def _table_line(self, index: int) -> int:
+        line = self.lines[index]
+        number = index + 1
+        self._end_paragraph()
+        if TABLE_SEPARATOR.match(line):
+            return index + 1
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        filled = [cell for cell in cells if cell]
+        next_line = self.lines[index + 1] if index + 1 < len(self.lines) else ""
+        if TABLE_SEPARATOR.match(next_line):  # a header row
+            if len(filled) >= 2:
+                self.table_header = cells
+            else:
+                self.table_header = []
+                if filled and self.table_caption is None:
+                    self.table_caption = filled[0]
+            return index + 2
+        if not filled or re.fullmatch(r"!\[[^\]]*\]\([^)]*\)", filled[0]):
+            return index + 1
+        if len(self.table_header) >= 3 and len(filled) >= 3:
+            pairs = [(header, cell) for header, cell in zip(self.table_header, cells) if cell]
+            context = " ".join(header for header in self.table_header if header)
+            self._add(Block("table_row", number, number, line, context=context, cells=pairs))
+        elif len(filled) == 1 and self.blocks and self.blocks[-1].kind == "table_row" and self.blocks[-1].line_end == number - 1:
+            row = self.blocks[-1]  # a one-cell row under a table row describes it (an episode's synopsis)
+            row.line_end = number
+            row.text = row.text + "\n" + line
+        elif len(filled) == 2 and cells[0] == filled[0]:
+            self._add(Block("field", number, number, line, field_name=filled[0], field_value=filled[1]))
+        elif len(filled) >= 2:
+            self._add(Block("table_row", number, number, line, cells=[("", cell) for cell in filled]))
+        return index + 1
+
+    def _could_be_title(self, line: str) -> bool:
+        words = line.split()
+        return 0 < len(words) <= MAX_TITLE_WORDS and not line.rstrip().endswith((".", ":", ";", ","))
+
+    def _byline(self, index: int) -> int | None:
+        """A `By Name` line, or a name line over a short role line ("Laura Hurley / Senior
+        Content Producer") with the author's bio after it. Returns the next unread index."""
+        line = self.lines[index]
+        explicit = BYLINE.match(line)
+        if explicit:
+            self._end_paragraph()
+            self.byline = self.byline or explicit.group(1).strip()
+            self._add(Block("byline", index + 1, index + 1, line, field_name="Author", field_value=self.byline))
+            return index + 1
+        role = self.lines[index + 1] if index + 1 < len(self.lines) else ""
+        if not PERSON_NAME_LINE.match(line):
+            return None
+        role_words = role.split()
+        if not (1 <= len(role_words) <= 5 and all(word[:1].isupper() or word in ("of", "and", "&") for word in role_words)):
+            return None
+        if self.paragraph is not None and self.paragraph.line_end == index:
+            return None  # a name inside running prose
+        self._end_paragraph()
+        name = line.strip()
+        end = index + 2
+        first_name = name.split()[0]
+        bio = end
+        while bio < len(self.lines) and not self.lines[bio].strip():
+            bio += 1
+        if bio < len(self.lines) and self.lines[bio].lstrip().startswith((first_name, "He ", "She ", "They ")):
+            end = bio + 1
+        text = "\n".join(self.lines[index:end])
+        self.byline = self.byline or name
+        self._add(Block("byline", index + 1, end, text, field_name="Author", field_value=name, context=role.strip()))
+        return end
+
+    def _paragraph_line(self, line: str, number: int) -> None:
+        current = self.paragraph
+        if current is not None:
+            previous = self.lines[current.line_end - 1]
+            ends_sentence = previous.rstrip().endswith((".", "!", "?", '"', "”", ":", "]", ")"))
+            long_lines = len(previous.split()) >= OWN_PARAGRAPH_WORDS or len(line.split()) >= OWN_PARAGRAPH_WORDS
+            if current.line_end == number - 1 and not (ends_sentence and long_lines):
+                current.line_end = number
+                current.text = current.text + "\n" + line
+                return
+            self._end_paragraph()
+        self.paragraph = Block("paragraph", number, number, line)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _end_paragraph(self) -> None:
+        if self.paragraph is not None:
+            self._add(self.paragraph)
+            self.paragraph = None
+
+    def _add(self, block: Block) -> None:
+        if block.section is None and self.headings:
+            block.section = SECTION_SEPARATOR.join(text for _, text in self.headings)
+        self.blocks.append(block)
+
+    def _title_from_text(self) -> str:
+        for block in self.blocks:
+            words = block.text.split()
+            if words:
+                return " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+        return self.document.path.rsplit("/", 1)[-1]

@@ -1,0 +1,1 @@
+"""Liner's search side: query -> ranked passages -> answer -> rendering."""

@@ -1,0 +1,520 @@
+"""Ranked passages -> a short answer: candidates of the expected type, their scores, a calibrated
+confidence, abstention, and the values other sources give instead (conflicts).
+
+Candidates come from the text (dates, numbers, durations, quoted titles, capitalised names,
+"X as Y" cast lines, quotations, clauses) and from structure (a field whose name matches the
+question, the table cell under a matching column header, a byline). Each is scored by how well its
+sentence covers the question, how close it stands to the question's words, how well its passage
+ranked and whether structure vouches for it. Values given by several sources add up. This is the
+answer-extraction step of the classic pipeline (Harabagiu et al. 2000, "FALCON: Boosting knowledge
+for answer engines"; Ravichandran & Hovy 2002 for surface patterns like "X as Y").
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from indexer.analysis import TOKEN_PATTERN, agent_noun_bases, normalize_word, stem, stemmed_terms
+from indexer.sentences import sentence_spans
+from search.questions import Question
+from search.rank import ScoredPassage
+from search.response import Answer, Conflict
+
+MAX_ANSWER_CHARS = 120
+# How many ranked passages are read for candidates.
+ANSWER_DEPTH = 8
+
+# Score weights of a candidate (set on our QA set, see docs/evaluation.md).
+W_COVERAGE = 0.30
+W_NEARNESS = 0.15
+W_PASSAGE = 0.25
+W_STRUCTURE = 0.30
+# Each further document that gives the same value adds this much.
+SUPPORT_BONUS = 0.06
+# Below this score the engine abstains: measured so unanswerable questions abstain while answered
+# ones keep their answers (docs/evaluation.md has the calibration table).
+ABSTAIN_BELOW = 0.42
+# A different value is a conflict when its score is at least this share of the best one and it
+# fills the same slot (the same question words stand around it).
+CONFLICT_SHARE = 0.7
+
+# Logistic calibration of the confidence (Platt 1999), fitted by eye on our QA set:
+# confidence = 1 / (1 + exp(-CALIBRATION_SLOPE * (score - CALIBRATION_MIDPOINT))).
+CALIBRATION_SLOPE = 9.0
+CALIBRATION_MIDPOINT = 0.5
+
+_TOKEN = re.compile(TOKEN_PATTERN)
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+)
+_DATE = re.compile(
+    rf"\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?(?!\d)"
+    rf"|\b\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?\b|\b{_MONTH}\s+\d{{4}}\b|\b(?:1[89]|20)\d{{2}}\b"
+)
+_NUMBER_WORDS = "one two three four five six seven eight nine ten eleven twelve twenty thirty hundred thousand million"
+_NUMBER = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*(?:%|/\s*\d+|\s+out\s+of\s+\d+)|\b\d+(?:[.,]\d+)*(?:\.\d+)?\b"
+    rf"|\b(?:{'|'.join(_NUMBER_WORDS.split())})\b",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(
+    r"\b(?:\d+(?:[–-]\d+)?|(?:" + "|".join(_NUMBER_WORDS.split()) + r")(?:\s+and\s+a\s+half)?)"
+    r"\s*(?:-\s*)?(?:minutes?|hours?|years?|months?|weeks?|days?|seasons?)\b",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
+_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-’'][A-Z]?[a-z]+)*|[A-Z]\.|[A-Z][a-z]*[A-Z][a-z]+|\d{1,2}(?:st|nd|rd|th))"
+_CAPITALISED_RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:(?:de|da|van|von|del|di|le|la)\s+)?{_NAME_WORD})*")
+_CAST_LINE = re.compile(
+    rf"(?P<actor>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}})\s+as\s+(?P<role>[^,.;()]+?(?:\([^)]*\))?)(?=[,.;]|$|\s+\()"
+)
+_CLAUSE_BREAK = re.compile(r"\s*(?:[,;:()\[\]—–]|\s-\s|\s--\s)\s*")
+_QUOTE_VERBS = re.compile(
+    r"\b(say|said|says|tell|told|write|wrote|tweet|tweeted|think|thought|feel|felt|notice|noticed|observe|observed|"
+    r"mean|reveal|revealed|explain|explained|describe|described|complain|complained|share|shared)\b",
+    re.IGNORECASE,
+)
+
+ORGANISATION_WORDS = frozenset(
+    "television studios studio pictures productions media corporation corp inc llc ltd company network networks "
+    "entertainment records films group press news reporter times post journal magazine channel broadcasting".split()
+)
+NOT_NAMES = frozenset(
+    "the a an on in at of for and but or if when while after before although though this that these those it "
+    "he she they we i you his her their its our my your as by with from to into later alongside following "
+    "elsewhere meanwhile considering take watch check all like one first last new".split()
+)
+MONTH_NAMES = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+
+
+@dataclass
+class Unit:
+    """A sentence (or a whole field/row/list item) of a passage, with its line span."""
+
+    text: str
+    line_start: int
+    line_end: int
+    stems: list[str]
+    coverage: float = 0.0
+
+
+@dataclass
+class Candidate:
+    text: str
+    answer_type: str
+    score: float
+    unit: Unit
+    passage: ScoredPassage
+    slot: frozenset[str] = frozenset()
+    value: str = ""
+    documents: set[str] = field(default_factory=set)
+
+
+@dataclass
+class AnswerResult:
+    answer: Answer | None
+    conflicts: list[Conflict]
+    passage: ScoredPassage | None  # the passage the answer stands in
+
+
+def extract_answer(question: Question, passages: list[ScoredPassage], weights: dict[str, float],
+                   missing_names: list[str]) -> AnswerResult:
+    """Pick the best-supported short answer from the top passages, or abstain."""
+    if missing_names or not passages:
+        return AnswerResult(None, [], None)
+    top_score = passages[0].score or 1.0
+    candidates: list[Candidate] = []
+    for passage in passages[:ANSWER_DEPTH]:
+        candidates.extend(_passage_candidates(question, passage, weights, passage.score / top_score))
+    if not candidates:
+        return AnswerResult(None, [], None)
+    groups = _group_by_value(candidates)
+    best = groups[0]
+    if best.score < ABSTAIN_BELOW:
+        return AnswerResult(None, [], None)
+    conflicts = [
+        group for group in groups[1:]
+        if group.answer_type == best.answer_type
+        and group.answer_type in ("number", "date", "duration", "organisation")
+        and group.score >= CONFLICT_SHARE * best.score
+        and _same_slot(group.slot, best.slot)
+        and not group.documents & best.documents
+    ]
+    confidence = _calibrated(best.score) * (0.8 if conflicts else 1.0)
+    answer = Answer(
+        text=best.text,
+        confidence=round(confidence, 3),
+        sentence=best.unit.text,
+        path=best.passage.path,
+        line_start=best.unit.line_start,
+        line_end=best.unit.line_end,
+        answer_type=best.answer_type,
+    )
+    return AnswerResult(
+        answer,
+        [Conflict(c.text, c.unit.text, c.passage.path, c.unit.line_start, c.unit.line_end) for c in conflicts],
+        best.passage,
+    )
+
+
+def has_answer_type(answer_type: str, text: str) -> bool:
+    """Cheap test used in ranking: could `text` hold an answer of this type at all?"""
+    if answer_type == "date":
+        return bool(_DATE.search(text))
+    if answer_type == "number":
+        return bool(re.search(r"\d", text))
+    if answer_type == "duration":
+        return bool(_DURATION.search(text))
+    if answer_type in ("person", "organisation", "place"):
+        return any(len(m.group().split()) >= 2 for m in _CAPITALISED_RUN.finditer(text))
+    if answer_type == "title":
+        return bool(_QUOTED.search(text))
+    return False
+
+
+# -- candidates of one passage ------------------------------------------------------------------
+
+
+def _passage_candidates(question: Question, passage: ScoredPassage, weights: dict[str, float], passage_rank: float):
+    units = _units(passage, weights)
+    question_words = set(question.content_words) | {normalize_word(w) for w in question.text.split()}
+    structured = list(_structured_candidates(question, passage, units[0] if len(units) == 1 else None, weights))
+    found = structured
+    for index, unit in enumerate(units):
+        neighbours = [units[j].coverage for j in (index - 1, index + 1) if 0 <= j < len(units)]
+        context = max([unit.coverage] + [0.5 * unit.coverage + 0.5 * c for c in neighbours])
+        for text, answer_type, start, end, structure in _text_candidates(question, unit):
+            if _mostly_in_question(text, question_words):
+                continue
+            near = _nearness(unit, start, end, weights)
+            slot = _slot(unit, start, end, weights)
+            score = W_COVERAGE * context + W_NEARNESS * near + W_PASSAGE * passage_rank + W_STRUCTURE * structure
+            found.append(Candidate(text, answer_type, score, unit, passage, slot))
+    for candidate in structured:
+        candidate.score += W_PASSAGE * passage_rank
+    return found
+
+
+def _units(passage: ScoredPassage, weights: dict[str, float]) -> list[Unit]:
+    text = passage.text
+    start_line = passage.stored["line_start"]
+    if passage.stored.get("kind") != "paragraph":
+        spans = [(0, len(text))]
+    else:
+        spans = sentence_spans(text) or [(0, len(text))]
+    units = []
+    total = sum(weights.values()) or 1.0
+    context = passage.context_stems
+    for start, end in spans:
+        sentence = text[start:end]
+        stems = stemmed_terms(sentence)
+        present = set(stems)
+        covered = sum(w if s in present else (0.5 * w if s in context else 0.0) for s, w in weights.items())
+        units.append(
+            Unit(sentence, start_line + text.count("\n", 0, start), start_line + text.count("\n", 0, max(start, end - 1)),
+                 stems, covered / total)
+        )
+    return units
+
+
+def _structured_candidates(question: Question, passage: ScoredPassage, unit: Unit | None, weights: dict[str, float]):
+    """Field values, table cells and bylines whose name matches what the question asks."""
+    if unit is None:
+        return
+    facts = passage.facts
+    asked = set(question.content_stems)
+    name = facts.get("field_name")
+    if name and facts.get("field_value"):
+        match = _name_match(name, asked)
+        value = re.sub(r"\[\d+\]", "", facts["field_value"]).strip()
+        if match > 0 and not _mostly_in_question(value, set(question.content_words)):
+            answer_type = _type_of_value(value, question.answer_type)
+            if answer_type == question.answer_type or question.answer_type in ("phrase", "title", "organisation"):
+                score = W_COVERAGE * unit.coverage + W_NEARNESS + W_STRUCTURE * match
+                yield Candidate(_shorten(value), answer_type if answer_type != "phrase" else question.answer_type,
+                                score, unit, passage, frozenset(stemmed_terms(name)))
+    for header, cell in facts.get("cells") or []:
+        if not header or _mostly_in_question(cell, set(question.content_words)):
+            continue
+        match = _name_match(header, asked)
+        answer_type = _type_of_value(cell, question.answer_type)
+        cell_text = cell.strip('"“” ')
+        if match > 0 and (answer_type == question.answer_type or question.answer_type == "phrase"):
+            score = W_COVERAGE * unit.coverage + W_NEARNESS + W_STRUCTURE * match
+            yield Candidate(_shorten(cell_text), answer_type, score, unit, passage, frozenset(stemmed_terms(header)))
+        elif answer_type == question.answer_type == "title" and unit.coverage > 0.3:
+            score = W_COVERAGE * unit.coverage + W_NEARNESS + W_STRUCTURE * 0.6
+            yield Candidate(_shorten(cell_text), answer_type, score, unit, passage, frozenset(stemmed_terms(header)))
+
+
+def _name_match(name: str, asked: set[str]) -> float:
+    """How much of a field name or column header the question asks for (0..1)."""
+    words = [w for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in ("of", "by", "no", "num", "the")]
+    if not words:
+        return 0.0
+    stems = {stem(normalize_word(w)) for w in words} | {stem(b) for b in agent_noun_bases(words)}
+    hits = len(stems & asked)
+    return min(1.0, hits / len(words))
+
+
+def _text_candidates(question: Question, unit: Unit):
+    """(text, type, start, end, structure bonus) for each candidate span of the expected type."""
+    text = unit.text
+    expected = question.answer_type
+    if expected == "person":
+        yield from _cast_candidates(question, text)
+        for match in _CAPITALISED_RUN.finditer(text):
+            name = _clean_name(match.group())
+            if name and _kind_of_name(name) == "person":
+                start = match.start() + match.group().find(name)
+                yield name, "person", start, start + len(name), 0.0
+    elif expected == "date":
+        for match in _DATE.finditer(text):
+            weak = re.fullmatch(r"\d{4}", match.group()) is not None
+            yield match.group(), "date", match.start(), match.end(), -0.3 if weak else 0.0
+    elif expected == "number":
+        for match in _NUMBER.finditer(text):
+            if _inside_date(text, match.start()) or re.fullmatch(r"\d{4}", match.group()):
+                continue
+            head_bonus = _head_noun_after(question, text, match.end())
+            yield match.group().strip(), "number", match.start(), match.end(), head_bonus
+    elif expected == "duration":
+        for match in _DURATION.finditer(text):
+            yield match.group(), "duration", match.start(), match.end(), 0.0
+    elif expected == "title":
+        for match in _QUOTED.finditer(text):
+            title = match.group(1).strip(" .,")
+            if title[:1].isupper() and len(title.split()) <= 8:
+                yield title, "title", match.start(1), match.end(1), 0.0
+    elif expected in ("organisation", "place"):
+        for match in _CAPITALISED_RUN.finditer(text):
+            name = _clean_name(match.group(), allow_single=True)
+            if name and _kind_of_name(name) in (expected, "person" if expected == "place" else "organisation"):
+                start = match.start() + match.group().find(name)
+                yield name, expected, start, start + len(name), 0.0 if _kind_of_name(name) == expected else -0.1
+    else:  # phrase, reason, yes_no, quote: a clause of the best sentences
+        yield from _clause_candidates(question, unit)
+
+
+def _cast_candidates(question: Question, text: str):
+    """"Actor as Role" lines: "Who plays Role?" -> Actor; "Who does Actor play?" -> Role."""
+    asked = set(question.content_words)
+    for match in _CAST_LINE.finditer(text):
+        actor, role = match.group("actor"), match.group("role")
+        role_words = {normalize_word(w) for w in _TOKEN.findall(role)}
+        actor_words = {normalize_word(w) for w in _TOKEN.findall(actor)}
+        if role_words & asked and not actor_words & asked:
+            yield actor, "person", match.start("actor"), match.end("actor"), 1.0
+        elif actor_words & asked and not role_words & asked:
+            yield role.strip(), "person", match.start("role"), match.end("role"), 0.8
+
+
+def _clause_candidates(question: Question, unit: Unit):
+    """The clause (or quotation) of a sentence that best covers the question, as a short phrase."""
+    text = unit.text
+    asked = set(question.content_stems)
+    if not asked & set(unit.stems):
+        return
+    wants_quote = bool(_QUOTE_VERBS.search(question.text))
+    pieces = [(m.start(1), m.end(1), True) for m in _QUOTED.finditer(text)]
+    position = 0
+    for match in list(_CLAUSE_BREAK.finditer(text)) + [None]:
+        end = match.start() if match else len(text)
+        if end > position:
+            pieces.append((position, end, False))
+        position = match.end() if match else len(text)
+    best = None
+    for start, end, quoted in pieces:
+        piece = text[start:end].strip()
+        if len(piece) < 8:
+            continue
+        stems = set(stemmed_terms(piece))
+        overlap = len(stems & asked) / max(1, len(asked))
+        bonus = 0.3 if quoted and wants_quote else 0.0
+        key = overlap + bonus
+        if best is None or key > best[0]:
+            best = (key, start, end)
+    if best is None or best[0] <= 0:
+        return
+    _, start, end = best
+    start, end = _grow_clause(text, start, end)
+    clause = text[start:end].strip(" ,;:“”\"")
+    yield _shorten(clause), question.answer_type, start, end, 0.3 if wants_quote else 0.0
+
+
+def _grow_clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a short clause to its neighbours while it stays a short answer."""
+    while end - start < 40:
+        grown = False
+        nxt = _CLAUSE_BREAK.search(text, end + 1)
+        if end < len(text):
+            new_end = nxt.start() if nxt else len(text)
+            if new_end - start <= MAX_ANSWER_CHARS - 10:
+                end, grown = new_end, True
+        if not grown:
+            break
+    return start, end
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _clean_name(run: str, allow_single: bool = False) -> str | None:
+    words = run.split()
+    while words and (words[0].lower() in NOT_NAMES or words[0].lower() in MONTH_NAMES or words[0].endswith(("'s", "’s"))):
+        words = words[1:]
+    while words and (words[-1].lower() in NOT_NAMES or words[-1].lower() in MONTH_NAMES):
+        words = words[:-1]
+    if not words or (len(words) < 2 and not allow_single):
+        return None
+    if any(w.endswith(("'s", "’s")) for w in words[:-1]):
+        return None
+    name = " ".join(words)
+    name = re.sub(r"['’]s$", "", name)
+    return name if re.search(r"[a-z]", name) else None
+
+
+def _kind_of_name(name: str) -> str:
+    words = {w.lower().strip(".") for w in name.split()}
+    if words & ORGANISATION_WORDS or re.match(r"\d", name):
+        return "organisation"
+    if len(name.split()) == 1:
+        return "organisation"  # one capitalised word: a brand or a place more often than a person
+    return "person"
+
+
+def _type_of_value(value: str, expected: str) -> str:
+    if expected == "date" and _DATE.search(value):
+        return "date"
+    if expected == "number" and re.search(r"\d", value):
+        return "number"
+    if expected == "duration" and _DURATION.search(value):
+        return "duration"
+    if expected == "person" and _CAPITALISED_RUN.search(value):
+        return "person" if any(_kind_of_name(n) == "person" for n in _names(value)) else "organisation"
+    if expected in ("organisation", "place") and re.search(r"[A-Z0-9]", value):
+        return expected
+    if expected == "title" and re.search(r"[A-Z]", value):
+        return "title"
+    return "phrase"
+
+
+def _names(value: str) -> list[str]:
+    return [n for n in (_clean_name(m.group(), allow_single=True) for m in _CAPITALISED_RUN.finditer(value)) if n]
+
+
+def _mostly_in_question(text: str, question_words: set[str]) -> bool:
+    words = [normalize_word(w) for w in _TOKEN.findall(text)]
+    words = [w for w in words if w not in NOT_NAMES]
+    return bool(words) and sum(w in question_words for w in words) / len(words) > 0.5
+
+
+def _inside_date(text: str, position: int) -> bool:
+    return any(m.start() <= position < m.end() and not re.fullmatch(r"\d{4}", m.group()) for m in _DATE.finditer(text))
+
+
+def _head_noun_after(question: Question, text: str, end: int) -> float:
+    """A bonus when the number counts what the question asks about ("10 episodes")."""
+    if not question.head_noun:
+        return 0.0
+    following = _TOKEN.findall(text[end : end + 30])[:2]
+    wanted = stem(normalize_word(question.head_noun))
+    return 0.8 if any(stem(normalize_word(w)) == wanted for w in following) else 0.0
+
+
+def _token_positions(unit: Unit, start: int, end: int) -> tuple[int, int]:
+    first = len(_TOKEN.findall(unit.text[:start]))
+    last = first + max(1, len(_TOKEN.findall(unit.text[start:end])))
+    return first, last
+
+
+def _nearness(unit: Unit, start: int, end: int, weights: dict[str, float]) -> float:
+    first, last = _token_positions(unit, start, end)
+    distances = [
+        (first - i if i < first else i - last + 1)
+        for i, s in enumerate(unit.stems)
+        if s in weights and not first <= i < last
+    ]
+    if not distances:
+        return 0.0
+    return 1.0 / (1.0 + (min(distances) - 1) / 4.0)
+
+
+def _slot(unit: Unit, start: int, end: int, weights: dict[str, float]) -> frozenset[str]:
+    """The question's words standing just around a candidate: what the value is a value of."""
+    first, last = _token_positions(unit, start, end)
+    window = unit.stems[max(0, first - 4) : first] + unit.stems[last : last + 4]
+    return frozenset(s for s in window if s in weights)
+
+
+def _same_slot(a: frozenset[str], b: frozenset[str]) -> bool:
+    return bool(a and b) and len(a & b) / len(a | b) >= 0.5
+
+
+@dataclass
+class _Group:
+    text: str
+    answer_type: str
+    score: float
+    unit: Unit
+    passage: ScoredPassage
+    slot: frozenset[str]
+    documents: set[str]
+
+
+def _group_by_value(candidates: list[Candidate]) -> list[_Group]:
+    """Merge candidates that give the same value; more sources, more support."""
+    groups: dict[str, _Group] = {}
+    for candidate in sorted(candidates, key=lambda c: -c.score):
+        key = _value_key(candidate)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = _Group(candidate.text, candidate.answer_type, candidate.score, candidate.unit,
+                                 candidate.passage, candidate.slot, {candidate.passage.path})
+        elif candidate.passage.path not in group.documents:
+            group.documents.add(candidate.passage.path)
+            group.score += SUPPORT_BONUS
+            group.slot = group.slot | candidate.slot
+    return sorted(groups.values(), key=lambda g: -g.score)
+
+
+def _value_key(candidate: Candidate) -> str:
+    text = candidate.text
+    if candidate.answer_type == "date":
+        return _date_key(text)
+    return " ".join(normalize_word(w) for w in _TOKEN.findall(text))
+
+
+def _date_key(text: str) -> str:
+    """Dates that agree compare equal: "Dec. 18" and "December 18, 2019" both key as 12-18."""
+    iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    if iso:
+        return f"{int(iso.group(2))}-{int(iso.group(3))}"
+    month = next((i for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
+        if m in text.lower()), None)
+    day = re.search(r"\b(\d{1,2})\b", text)
+    if month and day:
+        return f"{month}-{int(day.group(1))}"
+    return text.lower()
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= MAX_ANSWER_CHARS:
+        return text
+    cut = text[: MAX_ANSWER_CHARS - 1]
+    for mark in (", ", "; ", " "):
+        if mark in cut[40:]:
+            cut = cut[: cut.rfind(mark)]
+            break
+    return cut.rstrip(" ,;") + "…"
+
+
+def _calibrated(score: float) -> float:
+    return 1.0 / (1.0 + math.exp(-CALIBRATION_SLOPE * (score - CALIBRATION_MIDPOINT)))

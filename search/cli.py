@@ -1,0 +1,237 @@
+"""The `liner` command: a thin layer over `search.engine.Engine` and `indexer.build`.
+
+Each command parses its options, calls one function, and renders. Heavy modules (Whoosh, NLTK,
+Flask) are imported inside the commands so `liner --help` starts fast.
+
+Exit codes: 0 found something, 1 found nothing (no passage, or no answer to a question),
+2 bad usage or a bad query, 3 the index is missing, unreadable or busy.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_NOTHING_FOUND = 1
+EXIT_BAD_QUERY = 2
+EXIT_INDEX_PROBLEM = 3
+
+
+class LinerError(click.ClickException):
+    """A user-facing error with its own exit code (never a traceback)."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def index_option(function):
+    return click.option(
+        "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), envvar="LINER_INDEX",
+        default=".liner/index", show_default=True, show_envvar=True, help="Index folder.",
+    )(function)
+
+
+def output_options(function):
+    """The same output flags on every command that prints results."""
+    function = click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100),
+                            help="How many passages to show.")(function)
+    function = click.option("--jsonl", is_flag=True,
+                            help="Read one query per line from stdin; write one JSON object per line.")(function)
+    function = click.option("--json", "as_json", is_flag=True, help="Shortcut for --format json.")(function)
+    function = click.option("--format", "-f", "output_format", type=click.Choice(["text", "json", "markdown"]),
+                            default="text", show_default=True, help="Output format.")(function)
+    return function
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="liner")
+def main() -> None:
+    """Liner: ask questions of a folder of notes and get answers that cite their lines.
+
+    \b
+    Start here:
+      liner index seeds                     # index a folder of .txt/.md files
+      liner ask "Who plays Joanna Kassem?"   # a short answer, its source, the passages
+      liner search '"Pennies From Heaven"'  # ranked passages for keywords and phrases
+      liner serve                           # the web app on http://127.0.0.1:8000
+
+    The index lives in .liner/index (or --index DIR, or $LINER_INDEX).
+    """
+
+
+@main.command()
+@click.argument("folder", default="seeds", type=click.Path(path_type=Path))
+@index_option
+@click.option("--rebuild", is_flag=True, help="Re-read every file instead of only the changed ones.")
+@click.option("--wait", default=10.0, show_default=True, help="Seconds to wait for another running build.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
+def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool) -> None:
+    """Index FOLDER (default: seeds) for searching.
+
+    Reads every .txt and .md file, recovers titles, sections, fields and tables, and cuts them
+    into passages. Only changed files are re-read; the new index replaces the old one only once
+    it is complete, so searches keep working during a build and a killed build loses nothing.
+
+    \b
+    Example:
+      liner index ~/notes
+      liner index --rebuild seeds
+    """
+    from indexer.build import IndexBusyError, build_index
+
+    if not folder.is_dir():
+        raise LinerError(f"{folder} is not a folder. Give the folder of notes to index, e.g. `liner index seeds`.", 2)
+    show_progress = sys.stderr.isatty() and not quiet
+    bar = None
+
+    def progress(done: int, total: int, path: str) -> None:
+        nonlocal bar
+        if not show_progress or total < 20:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="Indexing", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        report = build_index(folder, index_dir, rebuild=rebuild, progress=progress, lock_timeout=wait)
+    except IndexBusyError as error:
+        raise LinerError(str(error), EXIT_INDEX_PROBLEM) from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for problem in report.problems:
+        click.echo(f"skipped {problem.path}: {problem.reason}", err=True)
+    if not quiet:
+        click.echo(
+            f"Indexed {report.files_total - len(report.problems)} files into {index_dir}: "
+            f"{report.files_indexed} read, {report.files_unchanged} unchanged, {report.files_removed} removed; "
+            f"{report.passages} passages in {report.seconds:.2f} s."
+        )
+
+
+@main.command()
+@click.argument("query", required=False)
+@index_option
+@output_options
+def search(query: str | None, index_dir: Path, output_format: str, as_json: bool, jsonl: bool, limit: int) -> None:
+    """Ranked passages for QUERY.
+
+    \b
+    Query language:
+      words            ranked by how well passages match, more matched words first
+      "exact phrase"   must appear as written
+      +word / -word    must / must not appear
+      title:word  section:word  file:name  kind:field|table_row|list_item
+    Example:
+      liner search 'cancel netflix -crown'
+      liner search '"Pennies From Heaven"' --format markdown
+    """
+    _run(query, index_dir, output_format, as_json, jsonl, limit, method="search")
+
+
+@main.command()
+@click.argument("question", required=False)
+@index_option
+@output_options
+def ask(question: str | None, index_dir: Path, output_format: str, as_json: bool, jsonl: bool, limit: int) -> None:
+    """A short answer to QUESTION, with its confidence and exact source lines.
+
+    Prints the answer first (or says the documents do not answer), then the passages behind it.
+    When sources disagree, every value is shown with its own citation.
+
+    \b
+    Example:
+      liner ask "Who plays Joanna Kassem?"
+      liner ask "When was the show canceled?" --format markdown
+      printf 'Who created Soundtrack?\\nWho plays Nellie?\\n' | liner ask --jsonl
+    """
+    _run(question, index_dir, output_format, as_json, jsonl, limit, method="ask")
+
+
+@main.command()
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+def serve(index_dir: Path, host: str, port: int, threads: int) -> None:
+    """Serve the web app (search page, document viewer, JSON API) with waitress.
+
+    \b
+    Example:
+      liner serve --port 8000
+    """
+    from waitress import serve as waitress_serve
+
+    from web.app import create_app
+
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    click.echo(f"Serving {index_dir} on http://{host}:{port}/  (Ctrl+C to stop)")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="liner")
+
+
+@main.command(name="eval")
+@index_option
+@click.option("--qa", "qa_file", default="eval/qa_seeds.jsonl", show_default=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path), help="QA set, JSON lines.")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+def evaluate(index_dir: Path, qa_file: Path, as_json: bool) -> None:
+    """Score the engine on a QA set: hit@1, hit@5, MRR@10, answers, abstention, attribution,
+    per question type, and a confidence calibration table.
+
+    \b
+    Example:
+      liner index seeds && liner eval
+    """
+    import json
+
+    from search.evaluation import evaluate_file, format_report
+
+    report = evaluate_file(_open_engine(index_dir), qa_file)
+    click.echo(json.dumps(report, indent=1) if as_json else format_report(report))
+
+
+# -- shared ------------------------------------------------------------------------------------------
+
+
+def _open_engine(index_dir: Path):
+    from search.engine import Engine, IndexCorruptError, IndexMissingError
+
+    try:
+        return Engine(index_dir)
+    except (IndexMissingError, IndexCorruptError) as error:
+        raise LinerError(str(error), EXIT_INDEX_PROBLEM) from None
+
+
+def _run(text: str | None, index_dir: Path, output_format: str, as_json: bool, jsonl: bool, limit: int, method: str) -> None:
+    from search.query import QueryError
+    from search.render import render, render_json
+
+    if as_json:
+        output_format = "json"
+    engine = _open_engine(index_dir)
+    run = getattr(engine, method)
+    if jsonl:
+        for line in sys.stdin:
+            query = line.rstrip("\n")
+            try:
+                click.echo(render_json(run(query, limit=limit)))
+            except QueryError as error:
+                import json
+
+                click.echo(json.dumps({"query": query, "answer": None, "results": [], "total": 0, "error": str(error)}))
+        return
+    if text is None:
+        raise LinerError(f"give a {'question' if method == 'ask' else 'query'}, e.g. "
+                         f"`liner {method} \"Who plays Nellie?\"`, or use --jsonl to read them from stdin", 2)
+    try:
+        response = run(text, limit=limit)
+    except QueryError as error:
+        raise LinerError(f"bad query: {error}", EXIT_BAD_QUERY) from None
+    color = output_format == "text" and sys.stdout.isatty()
+    click.echo(render(response, output_format, color=color))
+    found = response.answer is not None if method == "ask" and response.question_type != "keyword" else bool(response.results)
+    if not found:
+        sys.exit(EXIT_NOTHING_FOUND)

@@ -1,0 +1,299 @@
+"""The one Python API under every front end: `Engine(index_dir).search(text)` and `.ask(text)`.
+
+An Engine opens the index generation named by CURRENT and keeps it open across queries; before
+each query it checks (one stat) whether a build has switched CURRENT, and moves to the new
+generation if so, so a server picks up a re-index without a restart. Whoosh searchers are kept
+per thread, as the WSGI server answers from several threads.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.index import EmptyIndexError
+
+from indexer.analysis import exact_words, normalize_word, stem, stemmed_terms
+from indexer.build import CURRENT_FILE, current_generation, read_manifest
+from search.answers import extract_answer, has_answer_type
+from search.query import Expansion, ParsedQuery, QueryError, build_query, parse_query
+from search.questions import Question, analyse_question
+from search.rank import ScoredPassage, collapse_near_duplicates, rerank, term_weights
+from search.response import Hit, Response
+from search.snippets import MatchTerms, cut_snippet
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 100
+# Passages BM25F hands to re-ranking: enough that the answer is among them, few enough to be fast.
+RETRIEVE_DEPTH = 40
+# A query may spend at most this long in the index before partial results are returned.
+QUERY_TIME_BUDGET_S = 2.0
+# Typo tolerance as in Meilisearch: one typo from 5 letters, two from 9; shorter words exact.
+ONE_TYPO_FROM = 5
+TWO_TYPOS_FROM = 9
+# A corrected word counts a little less than the word as typed would have.
+CORRECTION_WEIGHT = 0.9
+DEFAULT_INDEX_DIR = Path(".liner/index")
+
+
+class IndexMissingError(Exception):
+    """No index has been built at the path yet."""
+
+
+class IndexCorruptError(Exception):
+    """The index exists but cannot be read."""
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("LINER_INDEX") or DEFAULT_INDEX_DIR)
+
+
+@dataclass(frozen=True)
+class DocumentText:
+    path: str
+    title: str
+    lines: list[str]
+
+
+class Engine:
+    def __init__(self, index_dir: Path | str | None = None) -> None:
+        self.index_dir = Path(index_dir) if index_dir else default_index_dir()
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._generation: str | None = None
+        self._stamp: tuple[int, int] | None = None
+        self._index = None
+        self._manifest: dict = {}
+        self._open_current()
+
+    # -- public API --------------------------------------------------------------------------
+
+    def search(self, text: str, limit: int = DEFAULT_LIMIT) -> Response:
+        """Ranked passages for a keyword query (no answer extraction).
+
+        :raise QueryError: the query is empty, too long, or has nothing to search for.
+        """
+        started = time.perf_counter()
+        parsed = parse_query(text)
+        corrections = self._corrections(parsed.free_words)
+        passages, total, notices = self._retrieve(parsed, corrections)
+        passages = collapse_near_duplicates(passages)
+        hits = self._hits(passages[: _clamp(limit)], parsed, corrections)
+        return Response(text, hits, total, _ms(started), suggestion=_suggestion(text, corrections),
+                        question_type="keyword", notices=notices)
+
+    def ask(self, text: str, limit: int = DEFAULT_LIMIT) -> Response:
+        """A short answer with its citation (or none, when the documents do not say), and the
+        ranked passages behind it.
+
+        :raise QueryError: the question is empty, too long, or has nothing to search for.
+        """
+        started = time.perf_counter()
+        if not text.strip():
+            raise QueryError("the question is empty")
+        question = analyse_question(text)
+        parsed = parse_query(question.search_text)
+        corrections = self._corrections(parsed.free_words)
+        passages, total, notices = self._retrieve(parsed, corrections)
+        weights = self._weights(question, corrections)
+        passages = rerank(passages, weights, lambda p: has_answer_type(question.answer_type, p.text))
+        passages = collapse_near_duplicates(passages)
+        result = extract_answer(question, passages, weights, self._missing_names(question, corrections))
+        if result.passage is not None:  # the passage that holds the answer leads the results
+            passages.remove(result.passage)
+            passages.insert(0, result.passage)
+        hits = self._hits(passages[: _clamp(limit)], parsed, corrections)
+        return Response(text, hits, total, _ms(started), answer=result.answer, conflicts=result.conflicts,
+                        suggestion=_suggestion(text, corrections), question_type=question.kind, notices=notices)
+
+    def document(self, path: str) -> DocumentText | None:
+        """The text of an indexed file by its cited path; None for anything not indexed."""
+        self._refresh()
+        entry = self._manifest.get("files", {}).get(path)
+        if entry is None:
+            return None
+        root = Path(self._manifest["root"])
+        file = (root / entry["relative_path"]).resolve()
+        if not file.is_relative_to(root.resolve()):
+            return None
+        try:
+            text = file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
+        title = next((line.strip(" =#") for line in text.splitlines() if line.strip()), path)
+        return DocumentText(path, title, text.splitlines())
+
+    @property
+    def stats(self) -> dict:
+        self._refresh()
+        return {
+            "generation": self._generation,
+            "files": len(self._manifest.get("files", {})),
+            "passages": self._manifest.get("passages", 0),
+            "root": self._manifest.get("root"),
+            "created": self._manifest.get("created"),
+        }
+
+    def indexed_paths(self) -> list[str]:
+        self._refresh()
+        return sorted(self._manifest.get("files", {}))
+
+    # -- opening and refreshing ---------------------------------------------------------------
+
+    def _open_current(self) -> None:
+        generation = current_generation(self.index_dir)
+        if generation is None:
+            raise IndexMissingError(
+                f"no index at {self.index_dir}: build one with `liner index FOLDER` (e.g. `liner index seeds`)"
+            )
+        try:
+            index = whoosh_index.open_dir(str(self.index_dir / generation))
+            manifest = read_manifest(self.index_dir)
+            if manifest is None:
+                raise ValueError("manifest.json is missing or unreadable")
+            with index.searcher() as probe:
+                probe.doc_count()
+        except (OSError, ValueError, EOFError, EmptyIndexError, KeyError, IndexError) as error:
+            raise IndexCorruptError(
+                f"the index at {self.index_dir} cannot be read ({type(error).__name__}: {error}); "
+                "rebuild it with `liner index --rebuild FOLDER`"
+            ) from error
+        self._index, self._manifest, self._generation = index, manifest, generation
+        self._stamp = self._current_stamp()
+
+    def _current_stamp(self) -> tuple[int, int] | None:
+        try:
+            info = os.stat(self.index_dir / CURRENT_FILE)
+        except FileNotFoundError:
+            return None
+        return info.st_ino, info.st_mtime_ns
+
+    def _refresh(self) -> None:
+        if self._current_stamp() == self._stamp:
+            return
+        with self._lock:
+            if self._current_stamp() != self._stamp:
+                self._open_current()
+
+    def _searcher(self):
+        self._refresh()
+        local = self._local
+        if getattr(local, "generation", None) != self._generation:
+            local.searcher = self._index.searcher()
+            local.generation = self._generation
+        return local.searcher
+
+    # -- the steps of a query ----------------------------------------------------------------
+
+    def _retrieve(self, parsed: ParsedQuery, corrections: dict[str, str]):
+        searcher = self._searcher()
+        expansions = {word: [Expansion(fixed, CORRECTION_WEIGHT)] for word, fixed in corrections.items()}
+        query = build_query(parsed, expansions)
+        collector = TimeLimitCollector(searcher.collector(limit=RETRIEVE_DEPTH), timelimit=QUERY_TIME_BUDGET_S)
+        notices = []
+        try:
+            searcher.search_with_collector(query, collector)
+        except TimeLimit:
+            notices.append(f"the query took over {QUERY_TIME_BUDGET_S:g} s; results are partial")
+        results = collector.results()
+        passages = [ScoredPassage(dict(hit.fields()), hit.score or 0.0) for hit in results]
+        return passages, len(results), notices
+
+    def _corrections(self, words: list[str]) -> dict[str, str]:
+        """Closest indexed word for each query word the index does not have (never correcting a
+        word that is in the index)."""
+        reader = self._searcher().reader()
+        corrections = {}
+        for word in words:
+            for token in exact_words(word):
+                if len(token) < ONE_TYPO_FROM or token.isdigit() or reader.doc_frequency("exact", token):
+                    continue
+                if reader.doc_frequency("body", stem(token)):
+                    continue  # an inflection of an indexed word: stemming already finds it
+                distance = 2 if len(token) >= TWO_TYPOS_FROM else 1
+                options = [t for t in reader.terms_within("exact", token, distance) if t != token]
+                if options:
+                    corrections[token] = max(options, key=lambda t: (-_edit_distance(token, t), reader.doc_frequency("exact", t)))
+        return corrections
+
+    def _weights(self, question: Question, corrections: dict[str, str]) -> dict[str, float]:
+        reader = self._searcher().reader()
+        words = [corrections.get(word, word) for word in question.content_words]
+        stems = tuple(dict.fromkeys(stem(normalize_word(w)) for w in words))
+        total = reader.doc_count() or 1
+
+        def frequency(term: str) -> int:
+            return max(reader.doc_frequency(name, term) for name in ("body", "fields", "section"))
+
+        return term_weights(stems, frequency, total)
+
+    def _missing_names(self, question: Question, corrections: dict[str, str]) -> list[str]:
+        """Capitalised words of the question (names, titles) that stand nowhere in the index:
+        the documents cannot be about what the question asks."""
+        reader = self._searcher().reader()
+        missing = []
+        for raw in question.search_text.split():
+            word = raw.strip("?!.,;:\"'“”()")
+            if not word[:1].isupper() or normalize_word(word) in corrections:
+                continue
+            for token in exact_words(word):
+                if not reader.doc_frequency("exact", token) and not reader.doc_frequency("body", stem(token)):
+                    missing.append(word)
+        return missing
+
+    def _hits(self, passages: list[ScoredPassage], parsed: ParsedQuery, corrections: dict[str, str]) -> list[Hit]:
+        words = exact_words(parsed.positive_text) + list(corrections.values())
+        terms = MatchTerms(frozenset(stemmed_terms(" ".join(words))), frozenset(corrections.values()))
+        hits = []
+        for rank, passage in enumerate(passages, 1):
+            stored = passage.stored
+            snippet, highlights = cut_snippet(stored["body"], terms)
+            hits.append(
+                Hit(
+                    rank=rank,
+                    score=passage.score or passage.bm25,
+                    path=stored["path"],
+                    title=stored.get("title", ""),
+                    section=stored.get("section") or None,
+                    line_start=stored["line_start"],
+                    line_end=stored["line_end"],
+                    text=stored["body"],
+                    snippet=snippet,
+                    highlights=highlights,
+                    kind=stored.get("kind", "paragraph"),
+                    also_in=passage.also_in,
+                )
+            )
+        return hits
+
+
+def _suggestion(text: str, corrections: dict[str, str]) -> str | None:
+    if not corrections:
+        return None
+    out = []
+    for raw in text.split(" "):
+        core = raw.strip("?!.,;:\"'“”()")
+        fixed = corrections.get(normalize_word(core))
+        if fixed and core:
+            fixed = fixed.capitalize() if core[:1].isupper() else fixed
+            raw = raw.replace(core, fixed)
+        out.append(raw)
+    return " ".join(out)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    from nltk.metrics.distance import edit_distance
+
+    return edit_distance(a, b, transpositions=True)
+
+
+def _clamp(limit: int) -> int:
+    return max(1, min(MAX_LIMIT, int(limit)))
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0

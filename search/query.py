@@ -1,0 +1,197 @@
+"""User text -> query: parse Liner's small query language and build a Whoosh query from it.
+
+Both steps are pure (no index needed), so tests check them alone. The language:
+
+    words              ranked OR over title, section, fields and body, with a bonus for
+                       matching more of the words (stop words are dropped unless that
+                       leaves nothing)
+    "exact phrase"     must appear as written (stop words inside stay: "Pennies From Heaven")
+    +word              must appear
+    -word  -"phrase"   must not appear
+    title:word         only passages whose document title has the word (also section:,
+    section:"a b"      file: for a path substring, kind: for field/table_row/list_item/...)
+
+Anything else is literal text: an unbalanced quote is an ordinary character, `AND`/`OR`/`*`/`~`
+and brackets mean nothing, so Whoosh's own syntax is never reached by accident.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from indexer.analysis import exact_words, stemmed_terms
+from indexer.schema import SEARCHABLE_FIELDS
+
+# Longest query we read; longer input is refused with a clear message (search/engine.py).
+MAX_QUERY_CHARS = 1000
+# Most clauses we turn into query terms; more is a paste of a document, not a query.
+MAX_CLAUSES = 64
+
+# The coordination bonus of Whoosh's Or: with scale s, a passage matching m of n words is scaled
+# by roughly 1 - s + s*m/n (whoosh.query.Or), like the OrGroup.factory(0.9) its parser suggests.
+COORDINATION_SCALE = 0.9
+
+FILTER_FIELDS = {"title": "title", "section": "section", "file": "path", "path": "path", "kind": "kind"}
+
+STOP_WORDS = frozenset(
+    "a an and are as at be by can for from have if in is it may not of on or that the this to us we "
+    "will with yet you your was were been do does did has had its their there than then so".split()
+)
+
+_CLAUSE = re.compile(
+    r'(?P<sign>[+-]?)(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+))|(?P<stray>")'
+)
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    is_phrase: bool = False
+    field: str | None = None  # a filter field (title, section, path, kind) or None
+    required: bool = False
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    raw: str
+    clauses: tuple[Clause, ...] = field(default_factory=tuple)
+
+    @property
+    def free_words(self) -> list[str]:
+        """Unquoted, unfiltered, not negated words: the ones ranked, expanded and corrected."""
+        return [c.text for c in self.clauses if not c.is_phrase and c.field is None and not c.negated]
+
+    @property
+    def phrases(self) -> list[str]:
+        return [c.text for c in self.clauses if c.is_phrase and c.field is None and not c.negated]
+
+    @property
+    def positive_text(self) -> str:
+        """All text the passages should match (for highlighting and answer extraction)."""
+        return " ".join(c.text for c in self.clauses if not c.negated and c.field in (None, "title", "section"))
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched; the message says what to change."""
+
+
+def normalize_quotes(text: str) -> str:
+    return text.replace("“", '"').replace("”", '"').replace("„", '"').replace("«", '"').replace("»", '"')
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse user text into clauses. Never raises for odd syntax; only for empty/huge input."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query is {len(text):,} characters; the limit is {MAX_QUERY_CHARS:,}")
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in normalize_quotes(text))
+    if cleaned.count('"') % 2:
+        last = cleaned.rfind('"')  # an unbalanced quote is literal text
+        cleaned = cleaned[:last] + " " + cleaned[last + 1 :]
+    clauses: list[Clause] = []
+    for match in _CLAUSE.finditer(cleaned):
+        if match.group("stray"):
+            continue
+        sign, field_name = match.group("sign"), (match.group("field") or "").lower()
+        phrase, word = match.group("phrase"), match.group("word")
+        value = phrase if phrase is not None else word
+        if field_name and field_name not in FILTER_FIELDS:
+            value, field_name = f"{match.group('field')}:{value}", ""  # "http:" or "note:" is text
+        if not value or not value.strip() or not (exact_words(value) or field_name in ("path", "file", "kind")):
+            continue
+        clauses.append(
+            Clause(
+                text=value.strip(),
+                is_phrase=phrase is not None and len(exact_words(phrase)) > 1,
+                field=FILTER_FIELDS.get(field_name) if field_name else None,
+                required=sign == "+",
+                negated=sign == "-",
+            )
+        )
+    if not clauses:
+        raise QueryError("the query has no words to search for")
+    return ParsedQuery(raw=text, clauses=tuple(clauses[:MAX_CLAUSES]))
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """Other words a free word may match, with the weight of such a match (typos, synonyms)."""
+
+    word: str
+    weight: float
+
+
+def build_query(parsed: ParsedQuery, expansions: dict[str, list[Expansion]] | None = None) -> wq.Query:
+    """A Whoosh query for `parsed`; `expansions` maps a free word to words it may also match."""
+    expansions = expansions or {}
+    ranked: list[wq.Query] = []
+    required: list[wq.Query] = []
+    excluded: list[wq.Query] = []
+
+    words = parsed.free_words
+    content = [w for w in words if not set(exact_words(w)) <= STOP_WORDS] or words
+    for word in content:
+        alternatives = [_word_query(word, 1.0)] + [_word_query(e.word, e.weight) for e in expansions.get(word, [])]
+        ranked.append(alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives))
+    for clause in parsed.clauses:
+        if clause.field is None and not clause.is_phrase and not clause.negated and not clause.required:
+            continue
+        built = _clause_query(clause)
+        if built is None:
+            continue
+        if clause.negated:
+            excluded.append(built)
+        elif clause.required or clause.is_phrase or clause.field:
+            required.append(built)
+        if clause.is_phrase and not clause.negated:
+            ranked.append(built)
+
+    positive: wq.Query
+    if ranked:
+        positive = wq.Or(ranked, scale=COORDINATION_SCALE) if len(ranked) > 1 else ranked[0]
+        if required:
+            positive = wq.And([positive] + required)
+    elif required:
+        positive = wq.And(required) if len(required) > 1 else required[0]
+    else:
+        positive = wq.Every()
+    if excluded:
+        positive = wq.AndNot(positive, wq.Or(excluded) if len(excluded) > 1 else excluded[0])
+    return positive
+
+
+def _word_query(word: str, weight: float) -> wq.Query:
+    """One word over every searchable field: stemmed in the text fields, as written in `exact`."""
+    stems = stemmed_terms(word)
+    exact = exact_words(word)
+    if len(stems) > 1:  # "O'Brien-Smith", "4.83/10": several tokens act as a phrase
+        return wq.Or([wq.Phrase(name, stems, boost=weight) for name in ("title", "section", "body")])
+    if not stems:
+        return wq.NullQuery
+    parts = [wq.Term(name, stems[0], boost=weight) for name in SEARCHABLE_FIELDS if name != "exact"]
+    parts.append(wq.Term("exact", exact[0], boost=weight))
+    return wq.Or(parts)
+
+
+def _clause_query(clause: Clause) -> wq.Query | None:
+    if clause.field == "path":
+        return wq.Wildcard("path", f"*{_escape_wildcard(clause.text)}*")
+    if clause.field == "kind":
+        return wq.Term("kind", clause.text.lower())
+    stems = stemmed_terms(clause.text)
+    if not stems:
+        return None
+    fields = [clause.field] if clause.field else ["title", "section", "body"]
+    if len(stems) == 1:
+        terms = [wq.Term(name, stems[0]) for name in fields]
+        if clause.field is None:
+            terms += [wq.Term("fields", stems[0])]
+        return wq.Or(terms) if len(terms) > 1 else terms[0]
+    phrases = [wq.Phrase(name, stems) for name in fields]
+    return wq.Or(phrases) if len(phrases) > 1 else phrases[0]
+
+
+def _escape_wildcard(text: str) -> str:
+    return re.sub(r"[*?\[\]]", "", text)

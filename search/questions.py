@@ -1,0 +1,135 @@
+"""Question analysis: what kind of question this is, what kind of answer it expects, and which of
+its words carry the search. Pure functions over the text; no index needed.
+
+The types follow the classic coarse classes of open-domain QA (Li & Roth 2002, "Learning Question
+Classifiers", COLING): a wh-word, and for "what/which" the head noun after it, decide the answer
+type.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from indexer.analysis import exact_words, stem
+from search.query import STOP_WORDS, normalize_quotes
+
+# Answer types a head noun asks for ("which company", "what year", "how many episodes").
+HEAD_NOUN_TYPES = {
+    "date": ("year", "date", "day", "month", "time", "decade", "season"),
+    "organisation": ("company", "companies", "network", "studio", "studios", "channel", "distributor", "broadcaster",
+                     "streamer", "publication", "outlet", "organisation", "organization", "firm", "brand", "team"),
+    "place": ("city", "country", "place", "town", "state", "location", "venue", "street"),
+    "person": ("actor", "actress", "person", "people", "director", "writer", "author", "producer", "creator",
+               "character", "editor", "composer", "star", "host", "critic", "reporter", "founder", "owner", "baker",
+               "chef", "member", "members", "manager"),
+    "title": ("episode", "episodes", "show", "shows", "series", "film", "films", "movie", "movies", "book", "song",
+              "songs", "album", "title", "titles", "program", "programme", "article"),
+    "number": ("rating", "score", "percentage", "percent", "number", "amount", "price", "cost", "count", "budget",
+               "age", "rank", "stars", "grade"),
+}
+YES_NO_OPENERS = ("is", "are", "was", "were", "did", "does", "do", "has", "have", "had", "can", "could", "will",
+                  "would", "should")
+QUESTION_WORDS = frozenset(
+    "who whom whose what which when where why how many much long often far old tell me please name list give "
+    "kind type sort".split()
+)
+# Verbs that only carry the question ("Who is X?", "What did X say?") and are not matched.
+LIGHT_VERBS = frozenset("is are was were be been being do does did has have had get got".split())
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    kind: str  # who when where how_many how_long what which why yes_no keyword
+    answer_type: str  # person date place number duration title organisation reason yes_no phrase
+    search_text: str  # the question without its question words: what retrieval searches for
+    content_words: tuple[str, ...]  # normalised words that should match (no stop/question words)
+    head_noun: str | None = None  # "episodes" in "Which episodes ...?"
+
+    @property
+    def content_stems(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(stem(word) for word in self.content_words))
+
+    @property
+    def is_question(self) -> bool:
+        return self.kind != "keyword"
+
+
+def analyse_question(text: str) -> Question:
+    """Classify `text` and pick out the words that should find the answer."""
+    clean = normalize_quotes(text).strip()
+    words = exact_words(clean)
+    first = words[0] if words else ""
+    second = words[1] if len(words) > 1 else ""
+    kind, answer_type, head = _classify(first, second, words, clean)
+    search_text = _search_text(clean, kind)
+    content = tuple(
+        word
+        for word in exact_words(search_text)
+        if word not in STOP_WORDS and word not in QUESTION_WORDS and word not in LIGHT_VERBS
+    )
+    if not content:
+        content = tuple(word for word in words if word not in QUESTION_WORDS) or tuple(words)
+    return Question(clean, kind, answer_type, search_text or clean, content, head)
+
+
+def _classify(first: str, second: str, words: list[str], text: str) -> tuple[str, str, str | None]:
+    if first in ("who", "whom", "whose"):
+        return "who", "person", None
+    if first == "when" or (first in ("what", "which") and second in ("year", "date", "day", "month")):
+        return "when", "date", None
+    if first == "where":
+        return "where", "place", None
+    if first == "why":
+        return "why", "reason", None
+    if first == "how":
+        if second in ("many", "much"):
+            return "how_many", "number", words[2] if len(words) > 2 else None
+        if second in ("long", "old"):
+            return "how_long", "duration", None
+        return "what", "phrase", None
+    if first in ("what", "which"):
+        head = _head_noun(words[1:])
+        answer_type = _type_of_head(head) or "phrase"
+        return first, answer_type, head
+    if first in YES_NO_OPENERS and text.rstrip().endswith("?"):
+        return "yes_no", "yes_no", None
+    if text.rstrip().endswith("?") or first in ("name", "list"):
+        return "what", "phrase", None
+    return "keyword", "phrase", None
+
+
+def _head_noun(rest: list[str]) -> str | None:
+    """The noun a what/which question asks about: the first word that is not a function word."""
+    for word in rest[:4]:
+        if word in STOP_WORDS or word in LIGHT_VERBS or word in ("kind", "type", "sort", "of"):
+            continue
+        return word
+    return None
+
+
+def _type_of_head(head: str | None) -> str | None:
+    if not head:
+        return None
+    for answer_type, nouns in HEAD_NOUN_TYPES.items():
+        if head in nouns:
+            return answer_type
+    return None
+
+
+_LEADING = re.compile(
+    r"^\s*(?:(?:who|whom|whose|what|which|when|where|why|how(?:\s+(?:many|much|long|old|often|far))?)\b"
+    r"(?:\s+(?:is|are|was|were|did|does|do|has|have|had))?)",
+    re.IGNORECASE,
+)
+
+
+def _search_text(text: str, kind: str) -> str:
+    """The question minus its opening question words and trailing punctuation; quoted phrases and
+    names stay as written."""
+    if kind == "keyword":
+        return text
+    stripped = _LEADING.sub(" ", text, count=1)
+    if kind == "yes_no":
+        stripped = re.sub(r"^\s*\w+\b", " ", stripped, count=1)
+    return stripped.strip().rstrip("?.! ").strip() or text

@@ -1,0 +1,153 @@
+"""Rendering a Response: plain text for a terminal, Markdown for notes, JSON for programs.
+
+Front ends only call these; nothing here ranks or cuts passages.
+"""
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+import click
+
+from search.response import Answer, Hit, Response
+
+LinkBuilder = Callable[[str, int, int], str]
+
+FORMATS = ("text", "json", "markdown")
+
+
+def render(response: Response, output_format: str, *, color: bool = False, link: LinkBuilder | None = None) -> str:
+    """Render in one of FORMATS; a wrong name is an error that lists the right ones."""
+    if output_format == "json":
+        return render_json(response)
+    if output_format == "markdown":
+        return render_markdown(response, link=link)
+    if output_format == "text":
+        return render_text(response, color=color)
+    raise ValueError(f"unknown format {output_format!r}; choose one of {', '.join(FORMATS)}")
+
+
+def render_json(response: Response) -> str:
+    return json.dumps(response.to_dict(), ensure_ascii=False)
+
+
+# -- text ------------------------------------------------------------------------------------------
+
+
+def render_text(response: Response, *, color: bool = False) -> str:
+    def style(text: str, **kwargs) -> str:
+        return click.style(text, **kwargs) if color else text
+
+    lines: list[str] = []
+    if response.suggestion:
+        lines.append(style(f"Did you mean: {response.suggestion}", fg="yellow"))
+    if response.answer:
+        lines.extend(_text_answer(response, style))
+    elif response.question_type and response.question_type != "keyword":
+        lines.append(style("No answer: the documents do not say (closest passages below).", fg="yellow"))
+    lines.extend(style(notice, fg="yellow") for notice in response.notices)
+    if lines:
+        lines.append("")
+    if not response.results:
+        lines.append("No passages match.")
+    for hit in response.results:
+        heading = f"{hit.rank}. {hit.title}" + (f" › {hit.section}" if hit.section else "")
+        lines.append(style(heading, bold=True) + "  " + style(hit.citation, fg="cyan"))
+        lines.append("   " + _highlighted(hit, lambda t: style(t, fg="red", bold=True) if color else t))
+        for ref in hit.also_in:
+            lines.append(style(f"   also in {ref.path}:L{ref.line_start}-L{ref.line_end}", dim=True))
+    lines.append(style(f"{response.total} passages, {response.took_ms:.1f} ms", dim=True))
+    return "\n".join(lines)
+
+
+def _text_answer(response: Response, style) -> list[str]:
+    answer = response.answer
+    assert answer is not None
+    lines = [
+        style("Answer: ", bold=True) + style(answer.text, fg="green", bold=True)
+        + f"  (confidence {answer.confidence:.0%})",
+        f"  “{' '.join(answer.sentence.split())}”",
+        "  — " + style(answer.citation, fg="cyan"),
+    ]
+    if response.conflicts:
+        lines.append(style("Sources disagree:", fg="yellow", bold=True))
+        lines.append(f"  {answer.text} — {answer.citation}")
+        for conflict in response.conflicts:
+            lines.append(f"  {conflict.text} — {conflict.citation}")
+    return lines
+
+
+def _highlighted(hit: Hit, mark: Callable[[str], str]) -> str:
+    out, position = [], 0
+    for start, end in hit.highlights:
+        out.append(hit.snippet[position:start])
+        out.append(mark(hit.snippet[start:end]))
+        position = end
+    out.append(hit.snippet[position:])
+    return "".join(out)
+
+
+# -- Markdown --------------------------------------------------------------------------------------
+
+
+def render_markdown(response: Response, *, link: LinkBuilder | None = None) -> str:
+    """Note-ready Markdown: the answer with its citation, then each passage as a blockquote with
+    the matched words in bold and a citation line."""
+    parts: list[str] = []
+    if response.answer:
+        parts.append(markdown_answer(response.answer, response, link=link))
+    for hit in response.results:
+        parts.append(markdown_hit(hit, link=link))
+    if not parts:
+        parts.append(f"_No passages match “{_escape_markdown(response.query)}”._")
+    return "\n\n".join(parts)
+
+
+def markdown_answer(answer: Answer, response: Response, *, link: LinkBuilder | None = None) -> str:
+    lines = [
+        f"**Q:** {_escape_markdown(response.query)}  ",
+        f"**A:** {_escape_markdown(answer.text)} _(confidence {answer.confidence:.0%})_",
+        "",
+        f"> {_escape_markdown(' '.join(answer.sentence.split()))}",
+        ">",
+        f"> — {_citation(answer.path, answer.line_start, answer.line_end, None, None, link)}",
+    ]
+    for conflict in response.conflicts:
+        lines.append("")
+        lines.append(
+            f"**Another source says:** {_escape_markdown(conflict.text)} — "
+            f"{_citation(conflict.path, conflict.line_start, conflict.line_end, None, None, link)}"
+        )
+    return "\n".join(lines)
+
+
+def markdown_hit(hit: Hit, *, link: LinkBuilder | None = None) -> str:
+    body = _highlighted_markdown(hit)
+    citation = _citation(hit.path, hit.line_start, hit.line_end, hit.title, hit.section, link)
+    return f"> {body}\n>\n> — {citation}"
+
+
+def _highlighted_markdown(hit: Hit) -> str:
+    out, position = [], 0
+    for start, end in hit.highlights:
+        out.append(_escape_markdown(hit.snippet[position:start]))
+        out.append(f"**{_escape_markdown(hit.snippet[start:end])}**")
+        position = end
+    out.append(_escape_markdown(hit.snippet[position:]))
+    return "".join(out)
+
+
+def _citation(path: str, start: int, end: int, title: str | None, section: str | None, link: LinkBuilder | None) -> str:
+    place = f"`{path}:L{start}-L{end}`"
+    if link:
+        place = f"[{place}]({link(path, start, end)})"
+    words = [f"*{_escape_markdown(title)}*"] if title else []
+    if section:
+        words.append(_escape_markdown(section))
+    return ", ".join(words + [place])
+
+
+def _escape_markdown(text: str) -> str:
+    for char in "\\`*_[]<>#|":
+        text = text.replace(char, "\\" + char)
+    return text

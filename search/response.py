@@ -1,0 +1,108 @@
+"""The one result type every front end renders: a Response with ranked Hits and an Answer.
+
+`Response.to_dict()` is the JSON contract (answer.schema.json): the CLI's --json/--jsonl, the web
+API and the web page all render from it; none of them re-ranks or re-slices.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Another place where the same passage stands (near-duplicates are collapsed into one hit)."""
+
+    path: str
+    line_start: int
+    line_end: int
+
+
+@dataclass
+class Hit:
+    rank: int
+    score: float
+    path: str
+    title: str
+    section: str | None
+    line_start: int
+    line_end: int
+    text: str
+    snippet: str
+    highlights: list[tuple[int, int]]
+    kind: str = "paragraph"
+    also_in: list[SourceRef] = field(default_factory=list)
+
+    @property
+    def citation(self) -> str:
+        return f"{self.path}:L{self.line_start}-L{self.line_end}"
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["score"] = round(self.score, 4)
+        data["highlights"] = [list(pair) for pair in self.highlights]
+        data["also_in"] = [asdict(ref) for ref in self.also_in]
+        return data
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    confidence: float
+    sentence: str
+    path: str
+    line_start: int
+    line_end: int
+    answer_type: str = "phrase"
+
+    @property
+    def citation(self) -> str:
+        return f"{self.path}:L{self.line_start}-L{self.line_end}"
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["confidence"] = round(self.confidence, 3)
+        return data
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A different value another source gives for the same question."""
+
+    text: str
+    sentence: str
+    path: str
+    line_start: int
+    line_end: int
+
+    @property
+    def citation(self) -> str:
+        return f"{self.path}:L{self.line_start}-L{self.line_end}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Response:
+    query: str
+    results: list[Hit]
+    total: int
+    took_ms: float
+    answer: Answer | None = None
+    conflicts: list[Conflict] = field(default_factory=list)
+    suggestion: str | None = None
+    question_type: str | None = None
+    notices: list[str] = field(default_factory=list)  # limits hit, corrections made
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "answer": self.answer.to_dict() if self.answer else None,
+            "conflicts": [conflict.to_dict() for conflict in self.conflicts],
+            "suggestion": self.suggestion,
+            "question_type": self.question_type,
+            "total": self.total,
+            "took_ms": round(self.took_ms, 2),
+            "notices": self.notices,
+            "results": [hit.to_dict() for hit in self.results],
+        }

@@ -1,0 +1,74 @@
+"""Snippets: a short excerpt of a passage cut around its best match, with highlight offsets.
+
+Pure functions: the offsets are [start, end) into the returned snippet and always cover a whole
+matched word, which property tests check on arbitrary text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from indexer.analysis import TOKEN_PATTERN, normalize_word, stem
+
+MAX_SNIPPET_CHARS = 240
+ELLIPSIS = "…"
+
+_TOKEN = re.compile(TOKEN_PATTERN)
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class MatchTerms:
+    """What counts as a match: stems (for stemmed matches) and exact words (typo corrections)."""
+
+    stems: frozenset[str]
+    words: frozenset[str] = frozenset()
+
+    def matches(self, token: str) -> bool:
+        word = normalize_word(token)
+        return bool(word) and (word in self.words or stem(word) in self.stems)
+
+
+def fold_whitespace(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def match_spans(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
+    """[start, end) of every word in `text` that matches `terms`, in order."""
+    return [(m.start(), m.end()) for m in _TOKEN.finditer(text) if terms.matches(m.group())]
+
+
+def cut_snippet(text: str, terms: MatchTerms, max_chars: int = MAX_SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
+    """A plain-text excerpt of at most about `max_chars` characters around the densest run of
+    matches, and the [start, end) offsets of the matches inside it."""
+    folded = fold_whitespace(text)
+    spans = match_spans(folded, terms)
+    if len(folded) <= max_chars:
+        return folded, spans
+    start = _best_window_start(folded, spans, max_chars)
+    end = min(len(folded), start + max_chars)
+    if end < len(folded):
+        space = folded.rfind(" ", start, end)
+        end = space if space > start else end
+    if start > 0:
+        space = folded.find(" ", start, end)
+        start = space + 1 if 0 <= space < start + 30 else start
+    prefix = ELLIPSIS if start > 0 else ""
+    suffix = ELLIPSIS if end < len(folded) else ""
+    body = folded[start:end]
+    shift = len(prefix) - start
+    inside = [(s + shift, e + shift) for s, e in spans if s >= start and e <= end]
+    return prefix + body + suffix, inside
+
+
+def _best_window_start(text: str, spans: list[tuple[int, int]], width: int) -> int:
+    """Start of the window of `width` characters holding the most distinct matched words,
+    opened a little before the first of them so the match has some context."""
+    if not spans:
+        return 0
+    best_start, best_count = spans[0][0], 0
+    for index, (first, _) in enumerate(spans):
+        words = {text[s:e].lower() for s, e in spans[index:] if e <= first + width - 40}
+        if len(words) > best_count:
+            best_start, best_count = first, len(words)
+    return max(0, best_start - 40)
