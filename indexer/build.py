@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -23,6 +24,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -86,8 +88,10 @@ def build_index(
     with write_lock(index_dir, lock_timeout):
         previous = current_generation(index_dir)
         previous_manifest = _read_manifest(index_dir / previous) if previous else None
-        if previous_manifest is not None and previous_manifest.get("root") != str(folder):
-            previous_manifest = None  # another folder: nothing carries over
+        if previous_manifest is not None and (
+            previous_manifest.get("root") != str(folder) or previous_manifest.get("indexer") != indexer_fingerprint()
+        ):
+            previous_manifest = None  # another folder, or passages cut by other code: nothing carries over
         report = _build_generation(folder, index_dir, previous, None if rebuild else previous_manifest, progress)
         _switch_current(index_dir, report.generation)
         _remove_old_generations(index_dir, keep={report.generation, previous})
@@ -212,6 +216,7 @@ def _build_generation(
     report.passages = sum(entry["passages"] for entry in files.values())
     manifest = {
         "format": MANIFEST_FORMAT,
+        "indexer": indexer_fingerprint(),
         "root": str(folder),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "files": files,
@@ -221,6 +226,15 @@ def _build_generation(
     _write_durably(target / MANIFEST_FILE, json.dumps(manifest, indent=1, sort_keys=True))
     _fsync_folder(target)
     return report
+
+
+@lru_cache(maxsize=1)
+def indexer_fingerprint() -> str:
+    """A hash of the indexer's own code: passages cut by an older version are not reused."""
+    digest = hashlib.sha256()
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _read_or_report(source: SourceFile, problems: list[LoadProblem]) -> Document | None:

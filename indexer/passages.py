@@ -27,7 +27,7 @@ class Passage:
     line_start: int
     line_end: int
     text: str
-    kind: str  # title | paragraph | field | table_row | list_item | byline
+    kind: str  # title | paragraph | quote | field | table_row | list_item | byline
     ordinal: int  # position in the document, for stable ids and reading order
     field_name: str | None = None
     field_value: str | None = None
@@ -45,7 +45,7 @@ def make_passages(structured: StructuredDocument) -> list[Passage]:
     """Every passage of one document, in reading order."""
     passages: list[Passage] = []
     for block in structured.blocks:
-        pieces = _paragraph_windows(block) if block.kind == "paragraph" else [(block.line_start, block.line_end, block.text)]
+        pieces = _paragraph_windows(block) if block.kind in ("paragraph", "quote") else [(block.line_start, block.line_end, block.text)]
         for line_start, line_end, text in pieces:
             passages.append(
                 Passage(

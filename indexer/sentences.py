@@ -30,4 +30,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """[start, end) character offsets of each sentence in `text`."""
     if not text.strip():
         return []
-    return list(sentence_tokenizer().span_tokenize(text))
+    # Punkt knows "L.A." as an abbreviation but not behind a curly quote ("“L.A."); straight
+    # quotes of the same length keep every offset valid.
+    return list(sentence_tokenizer().span_tokenize(text.translate(_STRAIGHT_QUOTES)))
+
+
+_STRAIGHT_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})

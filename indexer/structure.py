@@ -54,7 +54,7 @@ LABEL_LINE = re.compile(r"^\s*(infobox|contents|table of contents)\s*$", re.IGNO
 class Block:
     """A structural unit of a document with its exact line span (1-based, inclusive)."""
 
-    kind: str  # title | paragraph | field | table_row | list_item | byline
+    kind: str  # title | paragraph | quote | field | table_row | list_item | byline
     line_start: int
     line_end: int
     text: str  # verbatim lines line_start..line_end joined by "\n"
@@ -253,8 +253,17 @@ class _Parser:
 
     def _end_paragraph(self) -> None:
         if self.paragraph is not None:
+            self._mark_quotation(self.paragraph)
             self._add(self.paragraph)
             self.paragraph = None
+
+    def _mark_quotation(self, paragraph: Block) -> None:
+        """A paragraph right after one that ends with a colon ("Safran weighed in:") quotes it;
+        the introduction is kept as context, since it says who speaks."""
+        previous = self.blocks[-1] if self.blocks else None
+        if previous is not None and previous.kind == "paragraph" and previous.text.rstrip().endswith(":"):
+            paragraph.kind = "quote"
+            paragraph.context = previous.text.strip()
 
     def _add(self, block: Block) -> None:
         if block.section is None and self.headings:

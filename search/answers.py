@@ -26,12 +26,15 @@ MAX_ANSWER_CHARS = 120
 ANSWER_DEPTH = 8
 
 # Score weights of a candidate (set on our QA set, see docs/evaluation.md).
-W_COVERAGE = 0.30
+W_COVERAGE = 0.25
 W_NEARNESS = 0.15
 W_PASSAGE = 0.25
-W_STRUCTURE = 0.30
+W_STRUCTURE = 0.35
 # Each further document that gives the same value adds this much.
 SUPPORT_BONUS = 0.06
+# ... when that document's own candidate scores at least this share of the best one (a name that
+# merely recurs everywhere is not support).
+SUPPORT_SHARE = 0.85
 # Below this score the engine abstains: measured so unanswerable questions abstain while answered
 # ones keep their answers (docs/evaluation.md has the calibration table).
 ABSTAIN_BELOW = 0.42
@@ -70,6 +73,7 @@ _CAPITALISED_RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:(?:de|da|van|von|del|di|le
 _CAST_LINE = re.compile(
     rf"(?P<actor>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}})\s+as\s+(?P<role>[^,.;()]+?(?:\([^)]*\))?)(?=[,.;]|$|\s+\()"
 )
+_ROLE_QUESTION = re.compile(r"\b(play|plays|played|playing|portray\w*|role|character|cast as)\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"\s*(?:[,;:()\[\]—–]|\s-\s|\s--\s)\s*")
 _QUOTE_VERBS = re.compile(
     r"\b(say|said|says|tell|told|write|wrote|tweet|tweeted|think|thought|feel|felt|notice|noticed|observe|observed|"
@@ -79,7 +83,7 @@ _QUOTE_VERBS = re.compile(
 
 ORGANISATION_WORDS = frozenset(
     "television studios studio pictures productions media corporation corp inc llc ltd company network networks "
-    "entertainment records films group press news reporter times post journal magazine channel broadcasting".split()
+    "entertainment records films group magazine channel broadcasting university college school bank".split()
 )
 NOT_NAMES = frozenset(
     "the a an on in at of for and but or if when while after before although though this that these those it "
@@ -141,6 +145,7 @@ def extract_answer(question: Question, passages: list[ScoredPassage], weights: d
         group for group in groups[1:]
         if group.answer_type == best.answer_type
         and group.answer_type in ("number", "date", "duration", "organisation")
+        and (group.answer_type != "number" or _shape(group.text) == _shape(best.text))
         and group.score >= CONFLICT_SHARE * best.score
         and _same_slot(group.slot, best.slot)
         and not group.documents & best.documents
@@ -185,10 +190,12 @@ def _passage_candidates(question: Question, passage: ScoredPassage, weights: dic
     question_words = set(question.content_words) | {normalize_word(w) for w in question.text.split()}
     structured = list(_structured_candidates(question, passage, units[0] if len(units) == 1 else None, weights))
     found = structured
+    if structured:  # structure already says which part of a field or row answers; its words are not names
+        units = []
     for index, unit in enumerate(units):
         neighbours = [units[j].coverage for j in (index - 1, index + 1) if 0 <= j < len(units)]
         context = max([unit.coverage] + [0.5 * unit.coverage + 0.5 * c for c in neighbours])
-        for text, answer_type, start, end, structure in _text_candidates(question, unit):
+        for text, answer_type, start, end, structure in _text_candidates(question, unit, passage.stored.get("kind") == "quote"):
             if _mostly_in_question(text, question_words):
                 continue
             near = _nearness(unit, start, end, weights)
@@ -203,7 +210,7 @@ def _passage_candidates(question: Question, passage: ScoredPassage, weights: dic
 def _units(passage: ScoredPassage, weights: dict[str, float]) -> list[Unit]:
     text = passage.text
     start_line = passage.stored["line_start"]
-    if passage.stored.get("kind") != "paragraph":
+    if passage.stored.get("kind") not in ("paragraph", "quote"):
         spans = [(0, len(text))]
     else:
         spans = sentence_spans(text) or [(0, len(text))]
@@ -234,7 +241,7 @@ def _structured_candidates(question: Question, passage: ScoredPassage, unit: Uni
         value = re.sub(r"\[\d+\]", "", facts["field_value"]).strip()
         if match > 0 and not _mostly_in_question(value, set(question.content_words)):
             answer_type = _type_of_value(value, question.answer_type)
-            if answer_type == question.answer_type or question.answer_type in ("phrase", "title", "organisation"):
+            if answer_type == question.answer_type or question.answer_type in ("phrase", "organisation"):
                 score = W_COVERAGE * unit.coverage + W_NEARNESS + W_STRUCTURE * match
                 yield Candidate(_shorten(value), answer_type if answer_type != "phrase" else question.answer_type,
                                 score, unit, passage, frozenset(stemmed_terms(name)))
@@ -243,6 +250,8 @@ def _structured_candidates(question: Question, passage: ScoredPassage, unit: Uni
             continue
         match = _name_match(header, asked)
         answer_type = _type_of_value(cell, question.answer_type)
+        if answer_type == "title" and not _is_title_cell(header, cell):
+            answer_type = "phrase"
         cell_text = cell.strip('"“” ')
         if match > 0 and (answer_type == question.answer_type or question.answer_type == "phrase"):
             score = W_COVERAGE * unit.coverage + W_NEARNESS + W_STRUCTURE * match
@@ -250,6 +259,11 @@ def _structured_candidates(question: Question, passage: ScoredPassage, unit: Uni
         elif answer_type == question.answer_type == "title" and unit.coverage > 0.3:
             score = W_COVERAGE * unit.coverage + W_NEARNESS + W_STRUCTURE * 0.6
             yield Candidate(_shorten(cell_text), answer_type, score, unit, passage, frozenset(stemmed_terms(header)))
+
+
+def _is_title_cell(header: str, cell: str) -> bool:
+    """A cell that names a work: quoted, or under a "Title"/"Name"/"Episode" column."""
+    return bool(_QUOTED.fullmatch(cell.strip())) or bool(set(stemmed_terms(header)) & {"titl", "name", "episod"})
 
 
 def _name_match(name: str, asked: set[str]) -> float:
@@ -262,17 +276,19 @@ def _name_match(name: str, asked: set[str]) -> float:
     return min(1.0, hits / len(words))
 
 
-def _text_candidates(question: Question, unit: Unit):
+def _text_candidates(question: Question, unit: Unit, quotation: bool = False):
     """(text, type, start, end, structure bonus) for each candidate span of the expected type."""
     text = unit.text
     expected = question.answer_type
     if expected == "person":
         yield from _cast_candidates(question, text)
+        if _is_headline(text):
+            return  # in Title Case Headlines every word looks like a name
         for match in _CAPITALISED_RUN.finditer(text):
             name = _clean_name(match.group())
             if name and _kind_of_name(name) == "person":
                 start = match.start() + match.group().find(name)
-                yield name, "person", start, start + len(name), 0.0
+                yield name, "person", start, start + len(name), _described_after(question, text, start + len(name))
     elif expected == "date":
         for match in _DATE.finditer(text):
             weak = re.fullmatch(r"\d{4}", match.group()) is not None
@@ -298,7 +314,7 @@ def _text_candidates(question: Question, unit: Unit):
                 start = match.start() + match.group().find(name)
                 yield name, expected, start, start + len(name), 0.0 if _kind_of_name(name) == expected else -0.1
     else:  # phrase, reason, yes_no, quote: a clause of the best sentences
-        yield from _clause_candidates(question, unit)
+        yield from _clause_candidates(question, unit, quotation)
 
 
 def _cast_candidates(question: Question, text: str):
@@ -308,19 +324,21 @@ def _cast_candidates(question: Question, text: str):
         actor, role = match.group("actor"), match.group("role")
         role_words = {normalize_word(w) for w in _TOKEN.findall(role)}
         actor_words = {normalize_word(w) for w in _TOKEN.findall(actor)}
-        if role_words & asked and not actor_words & asked:
+        role_overlap, actor_overlap = len(role_words & asked), len(actor_words & asked)
+        if role_overlap > actor_overlap:
             yield actor, "person", match.start("actor"), match.end("actor"), 1.0
-        elif actor_words & asked and not role_words & asked:
+        elif actor_overlap > role_overlap and _ROLE_QUESTION.search(question.text):
             yield role.strip(), "person", match.start("role"), match.end("role"), 0.8
 
 
-def _clause_candidates(question: Question, unit: Unit):
+def _clause_candidates(question: Question, unit: Unit, unit_is_quotation: bool = False):
     """The clause (or quotation) of a sentence that best covers the question, as a short phrase."""
     text = unit.text
     asked = set(question.content_stems)
     if not asked & set(unit.stems):
         return
     wants_quote = bool(_QUOTE_VERBS.search(question.text))
+    whole_quote = unit_is_quotation
     pieces = [(m.start(1), m.end(1), True) for m in _QUOTED.finditer(text)]
     position = 0
     for match in list(_CLAUSE_BREAK.finditer(text)) + [None]:
@@ -335,7 +353,7 @@ def _clause_candidates(question: Question, unit: Unit):
             continue
         stems = set(stemmed_terms(piece))
         overlap = len(stems & asked) / max(1, len(asked))
-        bonus = 0.3 if quoted and wants_quote else 0.0
+        bonus = 0.3 if (quoted or whole_quote) and wants_quote else 0.0
         key = overlap + bonus
         if best is None or key > best[0]:
             best = (key, start, end)
@@ -362,6 +380,22 @@ def _grow_clause(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 # -- helpers --------------------------------------------------------------------------------------
+
+
+def _is_headline(text: str) -> bool:
+    words = [w for w in text.split() if w[:1].isalpha() and w.lower() not in NOT_NAMES]
+    return len(words) >= 4 and sum(w[:1].isupper() for w in words) / len(words) > 0.7
+
+
+def _described_after(question: Question, text: str, end: int) -> float:
+    """A bonus when what follows a name describes it in the question's words: an appositive
+    ("Jahmil French (in his final acting role)", "Amy J. Carle, Joanna's colleague")."""
+    following = re.match(r"\s*(?:\(([^)]{1,80})\)|,\s*([^,.;]{1,80}))", text[end:])
+    if not following:
+        return 0.0
+    words = set(stemmed_terms(following.group(1) or following.group(2)))
+    asked = set(question.content_stems)
+    return 0.6 * len(words & asked) / max(1, len(asked))
 
 
 def _clean_name(run: str, allow_single: bool = False) -> str | None:
@@ -453,7 +487,19 @@ def _slot(unit: Unit, start: int, end: int, weights: dict[str, float]) -> frozen
 
 
 def _same_slot(a: frozenset[str], b: frozenset[str]) -> bool:
-    return bool(a and b) and len(a & b) / len(a | b) >= 0.5
+    """Two values fill the same slot when most of the question words around the one with fewer
+    stand around the other too (the overlap coefficient)."""
+    return bool(a and b) and len(a & b) / min(len(a), len(b)) >= 0.5
+
+
+def _shape(text: str) -> str:
+    """What a value measures, by its form: a percentage, a ratio, a count with its unit."""
+    if "%" in text:
+        return "percent"
+    if "/" in text or " out of " in text:
+        return "ratio"
+    words = [w for w in _TOKEN.findall(text) if not w.isdigit()]
+    return " ".join(stem(normalize_word(w)) for w in words[-1:])
 
 
 @dataclass
@@ -473,14 +519,22 @@ def _group_by_value(candidates: list[Candidate]) -> list[_Group]:
     for candidate in sorted(candidates, key=lambda c: -c.score):
         key = _value_key(candidate)
         group = groups.get(key)
+        if group is not None and _more_complete(candidate, group) and candidate.score >= 0.8 * group.score:
+            group.text, group.unit, group.passage = candidate.text, candidate.unit, candidate.passage
         if group is None:
             groups[key] = _Group(candidate.text, candidate.answer_type, candidate.score, candidate.unit,
                                  candidate.passage, candidate.slot, {candidate.passage.path})
-        elif candidate.passage.path not in group.documents:
+        elif candidate.passage.path not in group.documents and candidate.score >= SUPPORT_SHARE * group.score:
             group.documents.add(candidate.passage.path)
             group.score += SUPPORT_BONUS
             group.slot = group.slot | candidate.slot
     return sorted(groups.values(), key=lambda g: -g.score)
+
+
+def _more_complete(candidate: Candidate, group: _Group) -> bool:
+    """A full date ("December 18, 2019") says more than a partial one ("Dec. 18")."""
+    has_year = re.compile(r"\b\d{4}\b")
+    return candidate.answer_type == "date" and bool(has_year.search(candidate.text)) and not has_year.search(group.text)
 
 
 def _value_key(candidate: Candidate) -> str:

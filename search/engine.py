@@ -37,6 +37,8 @@ ONE_TYPO_FROM = 5
 TWO_TYPOS_FROM = 9
 # A corrected word counts a little less than the word as typed would have.
 CORRECTION_WEIGHT = 0.9
+# At most this many indexed words stand in for one misspelt word (the closest, most frequent).
+MAX_CORRECTIONS_PER_WORD = 3
 DEFAULT_INDEX_DIR = Path(".liner/index")
 
 
@@ -83,7 +85,7 @@ class Engine:
         passages, total, notices = self._retrieve(parsed, corrections)
         passages = collapse_near_duplicates(passages)
         hits = self._hits(passages[: _clamp(limit)], parsed, corrections)
-        return Response(text, hits, total, _ms(started), suggestion=_suggestion(text, corrections),
+        return Response(text, hits, total, _ms(started), suggestion=_suggestion(text, corrections, passages),
                         question_type="keyword", notices=notices)
 
     def ask(self, text: str, limit: int = DEFAULT_LIMIT) -> Response:
@@ -98,6 +100,7 @@ class Engine:
         question = analyse_question(text)
         parsed = parse_query(question.search_text)
         corrections = self._corrections(parsed.free_words)
+        question = question.with_alternatives(corrections)
         passages, total, notices = self._retrieve(parsed, corrections)
         weights = self._weights(question, corrections)
         passages = rerank(passages, weights, lambda p: has_answer_type(question.answer_type, p.text))
@@ -108,7 +111,8 @@ class Engine:
             passages.insert(0, result.passage)
         hits = self._hits(passages[: _clamp(limit)], parsed, corrections)
         return Response(text, hits, total, _ms(started), answer=result.answer, conflicts=result.conflicts,
-                        suggestion=_suggestion(text, corrections), question_type=question.kind, notices=notices)
+                        suggestion=_suggestion(text, corrections, passages), question_type=question.kind,
+                        notices=notices)
 
     def document(self, path: str) -> DocumentText | None:
         """The text of an indexed file by its cited path; None for anything not indexed."""
@@ -191,7 +195,7 @@ class Engine:
 
     def _retrieve(self, parsed: ParsedQuery, corrections: dict[str, str]):
         searcher = self._searcher()
-        expansions = {word: [Expansion(fixed, CORRECTION_WEIGHT)] for word, fixed in corrections.items()}
+        expansions = {word: [Expansion(fixed, CORRECTION_WEIGHT) for fixed in options] for word, options in corrections.items()}
         query = build_query(parsed, expansions)
         collector = TimeLimitCollector(searcher.collector(limit=RETRIEVE_DEPTH), timelimit=QUERY_TIME_BUDGET_S)
         notices = []
@@ -203,9 +207,9 @@ class Engine:
         passages = [ScoredPassage(dict(hit.fields()), hit.score or 0.0) for hit in results]
         return passages, len(results), notices
 
-    def _corrections(self, words: list[str]) -> dict[str, str]:
-        """Closest indexed word for each query word the index does not have (never correcting a
-        word that is in the index)."""
+    def _corrections(self, words: list[str]) -> dict[str, list[str]]:
+        """The closest indexed words for each query word the index does not have (never
+        correcting a word that is in the index), closest and most frequent first."""
         reader = self._searcher().reader()
         corrections = {}
         for word in words:
@@ -216,13 +220,14 @@ class Engine:
                     continue  # an inflection of an indexed word: stemming already finds it
                 distance = 2 if len(token) >= TWO_TYPOS_FROM else 1
                 options = [t for t in reader.terms_within("exact", token, distance) if t != token]
+                options.sort(key=lambda t: (_edit_distance(token, t), -reader.doc_frequency("exact", t)))
                 if options:
-                    corrections[token] = max(options, key=lambda t: (-_edit_distance(token, t), reader.doc_frequency("exact", t)))
+                    corrections[token] = options[:MAX_CORRECTIONS_PER_WORD]
         return corrections
 
-    def _weights(self, question: Question, corrections: dict[str, str]) -> dict[str, float]:
+    def _weights(self, question: Question, corrections: dict[str, list[str]]) -> dict[str, float]:
         reader = self._searcher().reader()
-        words = [corrections.get(word, word) for word in question.content_words]
+        words = [w for w in question.content_words if w not in corrections]
         stems = tuple(dict.fromkeys(stem(normalize_word(w)) for w in words))
         total = reader.doc_count() or 1
 
@@ -231,7 +236,7 @@ class Engine:
 
         return term_weights(stems, frequency, total)
 
-    def _missing_names(self, question: Question, corrections: dict[str, str]) -> list[str]:
+    def _missing_names(self, question: Question, corrections: dict[str, list[str]]) -> list[str]:
         """Capitalised words of the question (names, titles) that stand nowhere in the index:
         the documents cannot be about what the question asks."""
         reader = self._searcher().reader()
@@ -245,9 +250,10 @@ class Engine:
                     missing.append(word)
         return missing
 
-    def _hits(self, passages: list[ScoredPassage], parsed: ParsedQuery, corrections: dict[str, str]) -> list[Hit]:
-        words = exact_words(parsed.positive_text) + list(corrections.values())
-        terms = MatchTerms(frozenset(stemmed_terms(" ".join(words))), frozenset(corrections.values()))
+    def _hits(self, passages: list[ScoredPassage], parsed: ParsedQuery, corrections: dict[str, list[str]]) -> list[Hit]:
+        fixes = [fixed for options in corrections.values() for fixed in options]
+        words = exact_words(parsed.positive_text) + fixes
+        terms = MatchTerms(frozenset(stemmed_terms(" ".join(words))), frozenset(fixes))
         hits = []
         for rank, passage in enumerate(passages, 1):
             stored = passage.stored
@@ -271,13 +277,17 @@ class Engine:
         return hits
 
 
-def _suggestion(text: str, corrections: dict[str, str]) -> str | None:
+def _suggestion(text: str, corrections: dict[str, list[str]], passages: list[ScoredPassage]) -> str | None:
+    """The query with each misspelt word replaced by the correction that the best passage
+    uses (so "Jonna Kasem" becomes "Joanna Kassem", not "Jenna Kassem"), else the closest."""
     if not corrections:
         return None
+    best_words = set(exact_words(passages[0].text)) if passages else set()
+    chosen = {word: next((o for o in options if o in best_words), options[0]) for word, options in corrections.items()}
     out = []
     for raw in text.split(" "):
         core = raw.strip("?!.,;:\"'“”()")
-        fixed = corrections.get(normalize_word(core))
+        fixed = chosen.get(normalize_word(core))
         if fixed and core:
             fixed = fixed.capitalize() if core[:1].isupper() else fixed
             raw = raw.replace(core, fixed)

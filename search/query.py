@@ -37,7 +37,7 @@ FILTER_FIELDS = {"title": "title", "section": "section", "file": "path", "path":
 
 STOP_WORDS = frozenset(
     "a an and are as at be by can for from have if in is it may not of on or that the this to us we "
-    "will with yet you your was were been do does did has had its their there than then so".split()
+    "will with yet you your was were been do does did has had its their there than then so about".split()
 )
 
 _CLAUSE = re.compile(
@@ -133,7 +133,8 @@ def build_query(parsed: ParsedQuery, expansions: dict[str, list[Expansion]] | No
     words = parsed.free_words
     content = [w for w in words if not set(exact_words(w)) <= STOP_WORDS] or words
     for word in content:
-        alternatives = [_word_query(word, 1.0)] + [_word_query(e.word, e.weight) for e in expansions.get(word, [])]
+        key = " ".join(exact_words(word))
+        alternatives = [_word_query(word, 1.0)] + [_word_query(e.word, e.weight) for e in expansions.get(key, [])]
         ranked.append(alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives))
     for clause in parsed.clauses:
         if clause.field is None and not clause.is_phrase and not clause.negated and not clause.required:

@@ -8,7 +8,7 @@ type.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from indexer.analysis import exact_words, stem
 from search.query import STOP_WORDS, normalize_quotes
@@ -22,8 +22,9 @@ HEAD_NOUN_TYPES = {
     "person": ("actor", "actress", "person", "people", "director", "writer", "author", "producer", "creator",
                "character", "editor", "composer", "star", "host", "critic", "reporter", "founder", "owner", "baker",
                "chef", "member", "members", "manager"),
-    "title": ("episode", "episodes", "show", "shows", "series", "film", "films", "movie", "movies", "book", "song",
-              "songs", "album", "title", "titles", "program", "programme", "article"),
+    "title": ("episode", "episodes", "show", "shows", "series", "miniseries", "film", "films", "movie", "movies",
+              "book", "books", "song", "songs", "album", "title", "titles", "program", "programme", "article", "novel",
+              "play"),
     "number": ("rating", "score", "percentage", "percent", "number", "amount", "price", "cost", "count", "budget",
                "age", "rank", "stars", "grade"),
 }
@@ -53,6 +54,13 @@ class Question:
     @property
     def is_question(self) -> bool:
         return self.kind != "keyword"
+
+    def with_alternatives(self, corrections: dict[str, list[str]]) -> "Question":
+        """The question with the indexed spellings of its misspelt words added to its content."""
+        if not corrections:
+            return self
+        extra = tuple(fixed for word in self.content_words for fixed in corrections.get(word, []))
+        return replace(self, content_words=tuple(dict.fromkeys(self.content_words + extra)))
 
 
 def analyse_question(text: str) -> Question:
@@ -100,12 +108,23 @@ def _classify(first: str, second: str, words: list[str], text: str) -> tuple[str
 
 
 def _head_noun(rest: list[str]) -> str | None:
-    """The noun a what/which question asks about: the first word that is not a function word."""
-    for word in rest[:4]:
-        if word in STOP_WORDS or word in LIGHT_VERBS or word in ("kind", "type", "sort", "of"):
+    """The noun a what/which question asks about: in "What approval rating did ...", the last
+    word of the noun phrase before the verb that knows a type ("rating"), else its first word."""
+    phrase = []
+    for word in rest[:5]:
+        if word in LIGHT_VERBS or word in YES_NO_OPENERS:
+            if not phrase:
+                continue  # "What is the average rating ...": the phrase starts after the verb
+            break
+        if word in STOP_WORDS or word in ("kind", "type", "sort", "of"):
+            if phrase:
+                break
             continue
-        return word
-    return None
+        phrase.append(word)
+    typed = [word for word in phrase if _type_of_head(word)]
+    if typed:
+        return typed[-1]
+    return phrase[0] if phrase else None
 
 
 def _type_of_head(head: str | None) -> str | None:

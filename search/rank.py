@@ -119,9 +119,17 @@ def rerank(passages: list[ScoredPassage], weights: dict[str, float], has_answer_
     return sorted(passages, key=lambda p: -p.score)
 
 
+_REFERENCE_MARK = re.compile(r"\[\d+\]")
+
+
+def figures(text: str) -> list[str]:
+    """The numbers a passage states (not its reference marks like [12]): copies that state
+    different figures are not the same passage, they are sources that disagree."""
+    return sorted(re.findall(r"\d+(?:[.,]\d+)*", _REFERENCE_MARK.sub(" ", text)))
+
+
 def shingles(text: str) -> set[tuple[str, ...]]:
-    words = [normalize_word(m.group()) for m in _TOKEN.finditer(text)]
-    words = [w for w in words if not w.isdigit()]  # reference marks like [12] differ between copies
+    words = [normalize_word(m.group()) for m in _TOKEN.finditer(_REFERENCE_MARK.sub(" ", text))]
     if len(words) < SHINGLE_SIZE:
         return {tuple(words)} if words else set()
     return {tuple(words[i : i + SHINGLE_SIZE]) for i in range(len(words) - SHINGLE_SIZE + 1)}
@@ -129,16 +137,16 @@ def shingles(text: str) -> set[tuple[str, ...]]:
 
 def collapse_near_duplicates(passages: list[ScoredPassage]) -> list[ScoredPassage]:
     """Keep the best-ranked copy of each repeated passage and list the others as its sources."""
-    kept: list[tuple[ScoredPassage, set]] = []
+    kept: list[tuple[ScoredPassage, set, list[str]]] = []
     for passage in passages:
-        own = shingles(passage.text)
-        for first, first_shingles in kept:
+        own, own_figures = shingles(passage.text), figures(passage.text)
+        for first, first_shingles, first_figures in kept:
             union = len(own | first_shingles)
-            if union and len(own & first_shingles) / union >= NEAR_DUPLICATE_JACCARD:
+            if union and own_figures == first_figures and len(own & first_shingles) / union >= NEAR_DUPLICATE_JACCARD:
                 first.also_in.append(
                     SourceRef(passage.path, passage.stored["line_start"], passage.stored["line_end"])
                 )
                 break
         else:
-            kept.append((passage, own))
-    return [passage for passage, _ in kept]
+            kept.append((passage, own, own_figures))
+    return [passage for passage, _, _ in kept]
