@@ -37,15 +37,18 @@ SUPPORT_BONUS = 0.06
 SUPPORT_SHARE = 0.85
 # Below this score the engine abstains: measured so unanswerable questions abstain while answered
 # ones keep their answers (docs/evaluation.md has the calibration table).
-ABSTAIN_BELOW = 0.42
+ABSTAIN_BELOW = 0.55
 # A different value is a conflict when its score is at least this share of the best one and it
 # fills the same slot (the same question words stand around it).
 CONFLICT_SHARE = 0.7
 
 # Logistic calibration of the confidence (Platt 1999), fitted by eye on our QA set:
 # confidence = 1 / (1 + exp(-CALIBRATION_SLOPE * (score - CALIBRATION_MIDPOINT))).
-CALIBRATION_SLOPE = 9.0
-CALIBRATION_MIDPOINT = 0.5
+CALIBRATION_SLOPE = 10.0
+CALIBRATION_MIDPOINT = 0.62
+
+# Question words farther than this many tokens from a candidate do not vouch for it.
+NEAR_WINDOW = 8
 
 _TOKEN = re.compile(TOKEN_PATTERN)
 _MONTH = (
@@ -69,9 +72,13 @@ _DURATION = re.compile(
 )
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
 _NAME_WORD = r"(?:[A-Z][a-z]+(?:[-’'][A-Z]?[a-z]+)*|[A-Z]\.|[A-Z][a-z]*[A-Z][a-z]+|\d{1,2}(?:st|nd|rd|th))"
-_CAPITALISED_RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:(?:de|da|van|von|del|di|le|la)\s+)?{_NAME_WORD})*")
+# Names run along one line: a line break ends them ("Laura Hurley" over "Senior Content Producer").
+_CAPITALISED_RUN = re.compile(rf"{_NAME_WORD}(?:[ \t]+(?:(?:de|da|van|von|del|di|le|la)[ \t]+)?{_NAME_WORD})*")
 _CAST_LINE = re.compile(
-    rf"(?P<actor>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}})\s+as\s+(?P<role>[^,.;()]+?(?:\([^)]*\))?)(?=[,.;]|$|\s+\()"
+    rf"(?P<actor>{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{1,3}})[ \t]+as\s+(?P<role>[^,.;()]+?(?:\([^)]*\))?)(?=[,.;]|$|\s+\()"
+)
+_PLACE = re.compile(
+    rf"\b(?:in|at|from|on|near|across|to|of)\s+(?:the\s+)?(?P<name>{_NAME_WORD}(?:\s+(?:of\s+)?{_NAME_WORD}){{0,3}})"
 )
 _ROLE_QUESTION = re.compile(r"\b(play|plays|played|playing|portray\w*|role|character|cast as)\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"\s*(?:[,;:()\[\]—–]|\s-\s|\s--\s)\s*")
@@ -196,7 +203,7 @@ def _passage_candidates(question: Question, passage: ScoredPassage, weights: dic
         neighbours = [units[j].coverage for j in (index - 1, index + 1) if 0 <= j < len(units)]
         context = max([unit.coverage] + [0.5 * unit.coverage + 0.5 * c for c in neighbours])
         for text, answer_type, start, end, structure in _text_candidates(question, unit, passage.stored.get("kind") == "quote"):
-            if _mostly_in_question(text, question_words):
+            if question.kind != "keyword" and _mostly_in_question(text, question_words):
                 continue
             near = _nearness(unit, start, end, weights)
             slot = _slot(unit, start, end, weights)
@@ -297,22 +304,38 @@ def _text_candidates(question: Question, unit: Unit, quotation: bool = False):
         for match in _NUMBER.finditer(text):
             if _inside_date(text, match.start()) or re.fullmatch(r"\d{4}", match.group()):
                 continue
-            head_bonus = _head_noun_after(question, text, match.end())
-            yield match.group().strip(), "number", match.start(), match.end(), head_bonus
+            head_bonus, noun_end = _head_noun_after(question, text, match.end())
+            shown = text[match.start():noun_end if head_bonus else match.end()]  # "ten episodes", not "ten"
+            yield shown.strip(), "number", match.start(), match.end(), head_bonus
     elif expected == "duration":
         for match in _DURATION.finditer(text):
             yield match.group(), "duration", match.start(), match.end(), 0.0
     elif expected == "title":
+        quoted = []
         for match in _QUOTED.finditer(text):
             title = match.group(1).strip(" .,")
             if title[:1].isupper() and len(title.split()) <= 8:
+                quoted.append((match.start(1), match.end(1)))
                 yield title, "title", match.start(1), match.end(1), 0.0
-    elif expected in ("organisation", "place"):
+        if _is_headline(text):
+            return
+        for match in _CAPITALISED_RUN.finditer(text):  # unquoted titles: weaker evidence
+            name = _clean_name(match.group(), allow_single=True)
+            start = match.start() + (match.group().find(name) if name else 0)
+            if name and start > 0 and not any(s <= start < e for s, e in quoted):
+                yield name, "title", start, start + len(name), -0.15
+    elif expected == "place":
+        for match in _PLACE.finditer(text):
+            name = _clean_name(match.group("name"), allow_single=True)
+            if name:
+                start = match.start("name") + match.group("name").find(name)
+                yield name, "place", start, start + len(name), 0.3
+    elif expected == "organisation":
         for match in _CAPITALISED_RUN.finditer(text):
             name = _clean_name(match.group(), allow_single=True)
-            if name and _kind_of_name(name) in (expected, "person" if expected == "place" else "organisation"):
+            if name:
                 start = match.start() + match.group().find(name)
-                yield name, expected, start, start + len(name), 0.0 if _kind_of_name(name) == expected else -0.1
+                yield name, expected, start, start + len(name), 0.0 if _kind_of_name(name) == expected else -0.15
     else:  # phrase, reason, yes_no, quote: a clause of the best sentences
         yield from _clause_candidates(question, unit, quotation)
 
@@ -325,8 +348,8 @@ def _cast_candidates(question: Question, text: str):
         role_words = {normalize_word(w) for w in _TOKEN.findall(role)}
         actor_words = {normalize_word(w) for w in _TOKEN.findall(actor)}
         role_overlap, actor_overlap = len(role_words & asked), len(actor_words & asked)
-        if role_overlap > actor_overlap:
-            yield actor, "person", match.start("actor"), match.end("actor"), 1.0
+        if role_overlap > actor_overlap:  # the more of the role's name the question gives, the surer
+            yield actor, "person", match.start("actor"), match.end("actor"), min(1.0, 0.5 + 0.25 * role_overlap)
         elif actor_overlap > role_overlap and _ROLE_QUESTION.search(question.text):
             yield role.strip(), "person", match.start("role"), match.end("role"), 0.8
 
@@ -423,12 +446,14 @@ def _kind_of_name(name: str) -> str:
 
 
 def _type_of_value(value: str, expected: str) -> str:
-    if expected == "date" and _DATE.search(value):
-        return "date"
+    if _DATE.search(value) and not re.fullmatch(r"\d{4}", value.strip()):
+        return "date" if expected in ("date", "phrase") else "phrase"
     if expected == "number" and re.search(r"\d", value):
         return "number"
     if expected == "duration" and _DURATION.search(value):
         return "duration"
+    if re.fullmatch(r"[\d.,\s%/–-]+", value):
+        return "number" if expected in ("number", "phrase") else "phrase"
     if expected == "person" and _CAPITALISED_RUN.search(value):
         return "person" if any(_kind_of_name(n) == "person" for n in _names(value)) else "organisation"
     if expected in ("organisation", "place") and re.search(r"[A-Z0-9]", value):
@@ -452,13 +477,16 @@ def _inside_date(text: str, position: int) -> bool:
     return any(m.start() <= position < m.end() and not re.fullmatch(r"\d{4}", m.group()) for m in _DATE.finditer(text))
 
 
-def _head_noun_after(question: Question, text: str, end: int) -> float:
-    """A bonus when the number counts what the question asks about ("10 episodes")."""
+def _head_noun_after(question: Question, text: str, end: int) -> tuple[float, int]:
+    """A bonus when the number counts what the question asks about ("10 episodes"), and where
+    that noun ends."""
     if not question.head_noun:
-        return 0.0
-    following = _TOKEN.findall(text[end : end + 30])[:2]
+        return 0.0, end
     wanted = stem(normalize_word(question.head_noun))
-    return 0.8 if any(stem(normalize_word(w)) == wanted for w in following) else 0.0
+    for match in list(_TOKEN.finditer(text, end, min(len(text), end + 30)))[:2]:
+        if stem(normalize_word(match.group())) == wanted:
+            return 0.8, match.end()
+    return 0.0, end
 
 
 def _token_positions(unit: Unit, start: int, end: int) -> tuple[int, int]:
@@ -468,15 +496,16 @@ def _token_positions(unit: Unit, start: int, end: int) -> tuple[int, int]:
 
 
 def _nearness(unit: Unit, start: int, end: int, weights: dict[str, float]) -> float:
+    """How much of the question stands close around the candidate: each question word within
+    NEAR_WINDOW tokens counts with its weight, less the farther it is (each word once, nearest)."""
     first, last = _token_positions(unit, start, end)
-    distances = [
-        (first - i if i < first else i - last + 1)
-        for i, s in enumerate(unit.stems)
-        if s in weights and not first <= i < last
-    ]
-    if not distances:
-        return 0.0
-    return 1.0 / (1.0 + (min(distances) - 1) / 4.0)
+    nearest: dict[str, int] = {}
+    for i, s in enumerate(unit.stems):
+        if s in weights and not first <= i < last:
+            distance = first - i if i < first else i - last + 1
+            nearest[s] = min(distance, nearest.get(s, distance))
+    total = sum(weights.values()) or 1.0
+    return sum(weights[s] / (1.0 + (d - 1) / 3.0) for s, d in nearest.items() if d <= NEAR_WINDOW) / total
 
 
 def _slot(unit: Unit, start: int, end: int, weights: dict[str, float]) -> frozenset[str]:
@@ -541,7 +570,22 @@ def _value_key(candidate: Candidate) -> str:
     text = candidate.text
     if candidate.answer_type == "date":
         return _date_key(text)
+    if candidate.answer_type == "number":
+        return _number_key(text)
     return " ".join(normalize_word(w) for w in _TOKEN.findall(text))
+
+
+_NUMBER_VALUES = {word: str(value) for value, word in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+
+
+def _number_key(text: str) -> str:
+    """The figure a number answer states, whatever words follow it: "ten episodes" = "10"."""
+    first = _TOKEN.findall(text.lower())[:1]
+    figure = re.match(r"[\d.,]+(?:\s*%|\s*/\s*\d+)?", text)
+    if figure:
+        return figure.group().replace(" ", "")
+    return _NUMBER_VALUES.get(first[0], first[0]) if first else text.lower()
 
 
 def _date_key(text: str) -> str:

@@ -21,7 +21,8 @@ HEAD_NOUN_TYPES = {
     "place": ("city", "country", "place", "town", "state", "location", "venue", "street"),
     "person": ("actor", "actress", "person", "people", "director", "writer", "author", "producer", "creator",
                "character", "editor", "composer", "star", "host", "critic", "reporter", "founder", "owner", "baker",
-               "chef", "member", "members", "manager"),
+               "chef", "member", "members", "manager", "cinematographer", "cinematographers", "editors",
+               "producers", "directors", "writers", "composers", "actors", "creators"),
     "title": ("episode", "episodes", "show", "shows", "series", "miniseries", "film", "films", "movie", "movies",
               "book", "books", "song", "songs", "album", "title", "titles", "program", "programme", "article", "novel",
               "play"),
@@ -34,6 +35,7 @@ QUESTION_WORDS = frozenset(
     "who whom whose what which when where why how many much long often far old tell me please name list give "
     "kind type sort".split()
 )
+LEADING_PREPOSITIONS = frozenset("in on at for from to by during since until of".split())
 # Verbs that only carry the question ("Who is X?", "What did X say?") and are not matched.
 LIGHT_VERBS = frozenset("is are was were be been being do does did has have had get got".split())
 
@@ -67,6 +69,8 @@ def analyse_question(text: str) -> Question:
     """Classify `text` and pick out the words that should find the answer."""
     clean = normalize_quotes(text).strip()
     words = exact_words(clean)
+    if len(words) > 1 and words[0] in LEADING_PREPOSITIONS and words[1] in QUESTION_WORDS:
+        words = words[1:]  # "In what year ...", "On what date ...", "For how long ..." 
     first = words[0] if words else ""
     second = words[1] if len(words) > 1 else ""
     kind, answer_type, head = _classify(first, second, words, clean)
@@ -104,6 +108,9 @@ def _classify(first: str, second: str, words: list[str], text: str) -> tuple[str
         return "yes_no", "yes_no", None
     if text.rstrip().endswith("?") or first in ("name", "list"):
         return "what", "phrase", None
+    typed = [word for word in words if _type_of_head(word)]  # "rotten tomatoes score": a number
+    if typed and len(words) <= 6 and '"' not in text:  # a quoted phrase asks for itself
+        return "keyword", _type_of_head(typed[-1]) or "phrase", typed[-1]
     return "keyword", "phrase", None
 
 
@@ -137,7 +144,8 @@ def _type_of_head(head: str | None) -> str | None:
 
 
 _LEADING = re.compile(
-    r"^\s*(?:(?:who|whom|whose|what|which|when|where|why|how(?:\s+(?:many|much|long|old|often|far))?)\b"
+    r"^\s*(?:(?:in|on|at|for|from|to|by|during|since|until|of)\s+(?=(?:who|what|which|when|where|how)\b))?"
+    r"(?:(?:who|whom|whose|what|which|when|where|why|how(?:\s+(?:many|much|long|old|often|far))?)\b"
     r"(?:\s+(?:is|are|was|were|did|does|do|has|have|had))?)",
     re.IGNORECASE,
 )
