@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat as stat_module
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -71,23 +72,31 @@ def find_source_files(folder: Path, problems: list[LoadProblem] | None = None) -
     """Every supported file under `folder`, sorted, without following links out of the folder.
 
     Links to files inside the folder are indexed once (under the link's own path only when the
-    target is not itself in the folder's walk); directory links are not followed, which also
-    rules out symlink loops.
+    target is not itself in the folder's walk); directory links are not followed (and are
+    reported), which also rules out symlink loops. Anything but a regular file is reported.
     """
     folder = folder.resolve()
     problems = problems if problems is not None else []
-    found: list[SourceFile] = []
-    seen_targets: set[Path] = set()
+    candidates: list[Path] = []
     for directory, subdirs, files in os.walk(folder, followlinks=False):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        for name in subdirs:  # listed, but os.walk does not go in: say so
+            if (Path(directory) / name).is_symlink():
+                problems.append(LoadProblem(display_path_for(Path(directory) / name), "link to a folder; not followed"))
         for name in sorted(files):
             if name.startswith(".") or not name.lower().endswith(SUPPORTED_SUFFIXES):
                 continue
-            candidate = Path(directory) / name
-            source = _source_file(folder, candidate, seen_targets, problems)
-            if source is not None:
-                found.append(source)
-    return found
+            candidates.append(Path(directory) / name)
+    # Real files first, links after: a link to a file the walk also reaches is then the one
+    # skipped, whatever the names' sort order, and the file is cited under its own path.
+    candidates.sort(key=lambda path: (path.is_symlink(), path))
+    found: list[SourceFile] = []
+    seen_targets: set[Path] = set()
+    for candidate in candidates:
+        source = _source_file(folder, candidate, seen_targets, problems)
+        if source is not None:
+            found.append(source)
+    return sorted(found, key=lambda source: source.relative_path)
 
 
 def _source_file(
@@ -110,6 +119,9 @@ def _source_file(
     except OSError as error:
         problems.append(LoadProblem(display, _short(error)))
         return None
+    if not stat_module.S_ISREG(stat.st_mode):  # a FIFO would block the build on open()
+        problems.append(LoadProblem(display, "not a regular file (a pipe, socket or device); skipped"))
+        return None
     relative = candidate.relative_to(folder).as_posix()
     return SourceFile(candidate, relative, display, stat.st_size, stat.st_mtime_ns)
 
@@ -119,11 +131,13 @@ def read_document(source: SourceFile) -> Document:
     if source.size > MAX_FILE_BYTES:
         raise DocumentError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB ({source.size:,} bytes); skipped")
     try:
-        data = source.absolute.read_bytes()
+        data = _read_regular_file(source.absolute, MAX_FILE_BYTES + 1)
     except PermissionError:
         raise DocumentError("permission denied") from None
     except OSError as error:
         raise DocumentError(_short(error)) from None
+    if len(data) > MAX_FILE_BYTES:  # it grew after it was listed
+        raise DocumentError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; skipped")
     if not data.strip():
         raise DocumentError("empty file")
     if b"\x00" in data[:BINARY_SNIFF_BYTES]:
@@ -150,6 +164,16 @@ def iter_documents(folder: Path) -> Iterator[Document | LoadProblem]:
             yield read_document(source)
         except DocumentError as error:
             yield LoadProblem(source.display_path, str(error))
+
+
+def _read_regular_file(path: Path, limit: int) -> bytes:
+    """At most `limit` bytes of `path`, refusing anything but a regular file. O_NONBLOCK keeps
+    open() from waiting for a writer should the path have become a FIFO since it was listed."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(descriptor, "rb") as handle:
+        if not stat_module.S_ISREG(os.fstat(descriptor).st_mode):
+            raise DocumentError("not a regular file (a pipe, socket or device); skipped")
+        return handle.read(limit)
 
 
 def _short(error: BaseException) -> str:
