@@ -87,7 +87,7 @@ def build_index(
     started = time.perf_counter()
     with write_lock(index_dir, lock_timeout):
         previous = current_generation(index_dir)
-        previous_manifest = _read_manifest(index_dir / previous) if previous else None
+        previous_manifest = _intact_manifest(index_dir / previous) if previous else None
         if previous_manifest is not None and (
             previous_manifest.get("root") != str(folder) or previous_manifest.get("indexer") != indexer_fingerprint()
         ):
@@ -102,15 +102,43 @@ def build_index(
 def current_generation(index_dir: Path) -> str | None:
     """The generation readers should open, or None when nothing was built yet."""
     try:
-        name = (Path(index_dir) / CURRENT_FILE).read_text(encoding="utf-8").strip()
+        # Garbage in CURRENT becomes a name no generation has (so: corrupt, rebuild), not a crash.
+        name = (Path(index_dir) / CURRENT_FILE).read_text(encoding="utf-8", errors="replace").strip()
     except FileNotFoundError:
         return None
     return name or None
 
 
-def read_manifest(index_dir: Path) -> dict | None:
-    generation = current_generation(index_dir)
-    return _read_manifest(Path(index_dir) / generation) if generation else None
+def read_manifest(index_dir: Path, generation: str | None = None) -> dict | None:
+    """The manifest of the current generation (or of `generation`); None when it is missing or
+    unreadable.
+
+    :raise ValueError: an index file the build wrote is missing or has changed size (a truncated
+        or damaged index).
+    """
+    generation = generation or current_generation(index_dir)
+    if not generation:
+        return None
+    manifest = _read_manifest(Path(index_dir) / generation)
+    if manifest is not None:
+        check_index_files(Path(index_dir) / generation, manifest)
+    return manifest
+
+
+def check_index_files(generation_dir: Path, manifest: dict) -> None:
+    """Check that every index file listed in `manifest` is in `generation_dir` at the size the
+    build wrote (one stat per file: catches deleted and truncated segments before Whoosh trips on
+    them; a changed byte inside a file of the right size is not caught).
+
+    :raise ValueError: a listed file is missing or has another size.
+    """
+    for name, size in manifest.get("index_files", {}).items():
+        try:
+            actual = (generation_dir / name).stat().st_size
+        except OSError:
+            raise ValueError(f"index file {name} is missing") from None
+        if actual != size:
+            raise ValueError(f"index file {name} is {actual:,} bytes; the build wrote {size:,}")
 
 
 @contextmanager
@@ -159,7 +187,9 @@ def _build_generation(
     known = (previous_manifest or {}).get("files", {})
     generation = f"{GENERATION_PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
     target = index_dir / generation
-    report = BuildReport(index_dir, generation, files_total=len(sources), problems=problems)
+    # Every file considered, those refused while listing (links out, loops, pipes) included, so
+    # that files_total - len(problems) is the number of files in the index.
+    report = BuildReport(index_dir, generation, files_total=len(sources) + len(problems), problems=problems)
     report.full_rebuild = previous_manifest is None
 
     if report.full_rebuild:
@@ -214,6 +244,7 @@ def _build_generation(
         index.close()
 
     report.passages = sum(entry["passages"] for entry in files.values())
+    index_files = _fsync_index_files(target)
     manifest = {
         "format": MANIFEST_FORMAT,
         "indexer": indexer_fingerprint(),
@@ -222,6 +253,7 @@ def _build_generation(
         "files": files,
         "passages": report.passages,
         "problems": [{"path": problem.path, "reason": problem.reason} for problem in problems],
+        "index_files": index_files,
     }
     _write_durably(target / MANIFEST_FILE, json.dumps(manifest, indent=1, sort_keys=True))
     _fsync_folder(target)
@@ -296,7 +328,35 @@ def _read_manifest(generation_dir: Path) -> dict | None:
         manifest = json.loads((generation_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return manifest if manifest.get("format") == MANIFEST_FORMAT else None
+    return manifest if isinstance(manifest, dict) and manifest.get("format") == MANIFEST_FORMAT else None
+
+
+def _intact_manifest(generation_dir: Path) -> dict | None:
+    """The manifest of a generation an incremental build may start from; None (so: a full build)
+    when it is missing or the generation's files are damaged."""
+    manifest = _read_manifest(generation_dir)
+    if manifest is None:
+        return None
+    try:
+        check_index_files(generation_dir, manifest)
+        with whoosh_index.open_dir(str(generation_dir)).searcher() as probe:
+            probe.doc_count()
+    except Exception:  # whatever Whoosh raises on a damaged index: start afresh
+        return None
+    return manifest
+
+
+def _fsync_index_files(generation_dir: Path) -> dict[str, int]:
+    """Flush the Whoosh files of a finished generation to disk (so that CURRENT never names a
+    generation whose segments are still only in the page cache) and return their sizes."""
+    sizes = {}
+    for path in sorted(generation_dir.iterdir()):
+        if path.name == MANIFEST_FILE or not path.is_file():
+            continue
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())
+        sizes[path.name] = path.stat().st_size
+    return sizes
 
 
 def _write_durably(path: Path, text: str) -> None:
