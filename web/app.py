@@ -1,0 +1,170 @@
+"""The application factory and what every request shares: the one Engine, limits, headers, errors.
+
+`create_app(config)` builds the app from a mapping (INDEX_DIR and the limits below), so tests pass
+their own index. The Engine is opened on first use and kept on the app: it is thread-safe and moves
+to a new index generation by itself, so nothing needs closing per request (unlike flaskr's `g.db`).
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, RequestURITooLarge
+
+from search.engine import DEFAULT_LIMIT, Engine, IndexCorruptError, IndexMissingError, default_index_dir
+from search.query import MAX_QUERY_CHARS
+
+ENGINE_KEY = "liner.engine"
+ENGINE_LOCK_KEY = "liner.engine_lock"
+
+# A query of MAX_QUERY_CHARS characters can take up to 12 bytes each once percent-encoded.
+MAX_URL_CHARS = 16 * 1024
+# Every route is a GET; a body is never needed, so a large one is refused before anything reads it.
+MAX_CONTENT_LENGTH = 16 * 1024
+
+# Only our own files; no inline script or style (the templates use classes), no framing.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the web app. `config` overrides the defaults: INDEX_DIR (the index folder),
+    MAX_QUERY_CHARS, MAX_URL_CHARS, MAX_CONTENT_LENGTH, RESULT_LIMIT."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        INDEX_DIR=str(default_index_dir()),
+        MAX_QUERY_CHARS=MAX_QUERY_CHARS,
+        MAX_URL_CHARS=MAX_URL_CHARS,
+        MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH,
+        RESULT_LIMIT=DEFAULT_LIMIT,
+    )
+    if config is not None:
+        app.config.from_mapping(config)
+    app.json.sort_keys = False  # keep the contract's field order
+    app.json.ensure_ascii = False
+
+    init_engine(app)
+    app.before_request(refuse_oversized_request)
+    app.after_request(add_security_headers)
+    app.register_error_handler(HTTPException, render_http_error)
+    app.register_error_handler(IndexMissingError, render_index_error)
+    app.register_error_handler(IndexCorruptError, render_index_error)
+
+    from web import api, views
+
+    app.register_blueprint(views.bp)
+    api.init_app(app)
+    return app
+
+
+# -- the engine ---------------------------------------------------------------------------------
+
+
+def init_engine(app: Flask) -> None:
+    """Give the app a slot for its one Engine. It is opened on first use, not here, so the server
+    starts (and /healthz says 503) even before `liner index` has been run."""
+    app.extensions[ENGINE_KEY] = None
+    app.extensions[ENGINE_LOCK_KEY] = threading.Lock()
+
+
+def get_engine() -> Engine:
+    """The current app's Engine, opened on first use.
+
+    :raise IndexMissingError: no index at INDEX_DIR yet (a 503).
+    :raise IndexCorruptError: the index cannot be read (a 503).
+    """
+    extensions = current_app.extensions
+    engine = extensions[ENGINE_KEY]
+    if engine is None:
+        with extensions[ENGINE_LOCK_KEY]:
+            engine = extensions[ENGINE_KEY]
+            if engine is None:
+                engine = Engine(current_app.config["INDEX_DIR"])
+                extensions[ENGINE_KEY] = engine
+    return engine
+
+
+# -- request limits --------------------------------------------------------------------------------
+
+
+def read_query() -> str:
+    """The `q` argument ("" when absent).
+
+    :raise 414: it is longer than MAX_QUERY_CHARS.
+    """
+    query = request.args.get("q", "")
+    limit = current_app.config["MAX_QUERY_CHARS"]
+    if len(query) > limit:
+        raise RequestURITooLarge(f"The query is {len(query):,} characters; the limit is {limit:,}. Shorten it.")
+    return query
+
+
+def refuse_oversized_request() -> None:
+    """Refuse a long URL or a large body before any view reads it.
+
+    :raise 413: the declared body is larger than MAX_CONTENT_LENGTH.
+    :raise 414: the URL is longer than MAX_URL_CHARS.
+    """
+    body_limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length and request.content_length > body_limit:
+        raise RequestEntityTooLarge(f"The request body is over {body_limit:,} bytes; Liner only needs a URL.")
+    url_limit = current_app.config["MAX_URL_CHARS"]
+    if len(request.full_path) > url_limit:
+        raise RequestURITooLarge(f"The URL is over {url_limit:,} characters. Shorten the query.")
+
+
+def add_security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+# -- errors: JSON under /api and for /healthz, a plain page everywhere else; never a traceback ----
+
+
+def wants_json() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def render_http_error(error: HTTPException) -> ResponseReturnValue:
+    """Every HTTP error (including the 500 Flask makes of an unhandled exception) as a short
+    message, keeping headers such as Allow on a 405."""
+    if wants_json():
+        response = jsonify(error=error.description)
+    else:
+        response = current_app.make_response(
+            render_template("error.html", title=f"{error.code} {error.name}", message=error.description)
+        )
+    response.status_code = error.code or 500
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def render_index_error(error: Exception) -> ResponseReturnValue:
+    """The index is missing or unreadable: 503, with the message that says how to fix it."""
+    if wants_json():
+        return jsonify(status="unavailable", error=str(error)), 503
+    return render_template("error.html", title="The index is not available", message=str(error)), 503

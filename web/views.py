@@ -1,0 +1,158 @@
+"""HTML pages: the search page (and its results part, which the page's script swaps in as you
+type) and the document view. Each view reads its arguments, calls the Engine once, renders.
+"""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from search.query import QueryError
+from search.render import markdown_answer, markdown_hit
+from search.response import Response
+from web.app import get_engine, read_query
+
+bp = Blueprint("views", __name__)
+
+_LINE_RANGE = re.compile(r"\s*(\d{1,9})\s*(?:[-–]\s*L?(\d{1,9}))?\s*")
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    """The search page with an empty box (`/?q=...` goes to the shareable `/search?q=...`).
+
+    :raise 503: the index is missing or unreadable.
+    """
+    if request.args.get("q"):
+        return redirect(url_for("views.search", q=read_query()))
+    return render_template("search.html", **results_context(""))
+
+
+@bp.get("/search")
+def search() -> ResponseReturnValue:
+    """The search page with the answer and ranked passages for `q`; 400 with the message for a
+    query that cannot be searched.
+
+    :raise 414: `q` is longer than MAX_QUERY_CHARS.
+    :raise 503: the index is missing or unreadable.
+    """
+    context = results_context(read_query())
+    return render_template("search.html", **context), 400 if context["error"] else 200
+
+
+@bp.get("/results")
+def results() -> ResponseReturnValue:
+    """Only the results part of the search page for `q` (what liner.js swaps in as you type).
+
+    :raise 414: `q` is longer than MAX_QUERY_CHARS.
+    :raise 503: the index is missing or unreadable.
+    """
+    context = results_context(read_query())
+    return render_template("_results.html", **context), 400 if context["error"] else 200
+
+
+@bp.get("/doc/<path:path>")
+def document(path: str) -> ResponseReturnValue:
+    """An indexed file with line numbers, the lines in `?lines=12-14` marked (link with `#L12`
+    to scroll there without JavaScript).
+
+    :raise 404: the path is not an indexed file (or tries to leave the indexed folder).
+    :raise 503: the index is missing or unreadable.
+    """
+    if not is_plain_relative_path(path):
+        abort(404, "No such document.")
+    document = get_engine().document(path)
+    if document is None:
+        abort(404, f"{path} is not an indexed document.")
+    cited = parse_line_range(request.args.get("lines", ""), len(document.lines))
+    return render_template("document.html", document=document, cited=cited)
+
+
+# -- helpers the views share (pure, apart from the one Engine call) ----------------------------
+
+
+def results_context(query: str) -> dict:
+    """What `_results.html` needs for `query`: the Response (None for an empty query), an error
+    message for a query that cannot be searched, and the Markdown each "Copy" button copies."""
+    context = {"query": query, "response": None, "error": None, "answer_markdown": None, "hit_markdowns": []}
+    engine = get_engine()
+    if not query.strip():
+        context["stats"] = engine.stats
+        return context
+    try:
+        response = engine.ask(query, limit=current_app.config["RESULT_LIMIT"])
+    except QueryError as error:
+        context["error"] = str(error)
+        return context
+    context["response"] = response
+    context.update(markdown_for(response))
+    return context
+
+
+def markdown_for(response: Response) -> dict:
+    """The Markdown `liner ask --format markdown` prints, per answer and per hit, with links back
+    to this server's document view."""
+    answer = markdown_answer(response.answer, response, link=document_link) if response.answer else None
+    return {"answer_markdown": answer, "hit_markdowns": [markdown_hit(hit, link=document_link) for hit in response.results]}
+
+
+def document_link(path: str, line_start: int, line_end: int) -> str:
+    """Absolute URL of the document view at the cited lines (for Markdown pasted elsewhere)."""
+    return url_for("views.document", path=path, lines=f"{line_start}-{line_end}", _anchor=f"L{line_start}", _external=True)
+
+
+@bp.app_template_global()
+def document_url(path: str, line_start: int, line_end: int) -> str:
+    """Relative URL of the document view at the cited lines (for links on our own pages)."""
+    return url_for("views.document", path=path, lines=f"{line_start}-{line_end}", _anchor=f"L{line_start}")
+
+
+@bp.app_template_filter()
+def marked_segments(text: str, highlights: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """Split `text` at the [start, end) `highlights` into (piece, is_match) pairs, so the template
+    puts <mark> around the matches and escapes every piece. Overlapping, unsorted or out-of-range
+    offsets are tolerated (merged, sorted, clipped)."""
+    segments, position = [], 0
+    for start, end in sorted(highlights):
+        start, end = max(start, position), min(end, len(text))
+        if start >= end:
+            continue
+        if start > position:
+            segments.append((text[position:start], False))
+        segments.append((text[start:end], True))
+        position = end
+    if position < len(text):
+        segments.append((text[position:], False))
+    return segments
+
+
+@bp.app_template_filter()
+def answer_segments(sentence: str, answer: str) -> list[tuple[str, bool]]:
+    """The supporting sentence with the answer in it marked (the first place it stands)."""
+    start = sentence.find(answer) if answer else -1
+    if start < 0:
+        start = sentence.lower().find(answer.lower()) if answer else -1
+    return marked_segments(sentence, [(start, start + len(answer))] if start >= 0 else [])
+
+
+def parse_line_range(text: str, line_count: int) -> tuple[int, int] | None:
+    """`"12-14"`, `"12"` or `"L12-L14"` -> (12, 14), clipped to the file; None when absent or not
+    a range (the page then marks nothing rather than failing)."""
+    match = _LINE_RANGE.fullmatch(text.removeprefix("L")) if text else None
+    if not match or line_count < 1:
+        return None
+    start = int(match.group(1))
+    end = int(match.group(2) or start)
+    if start > end:
+        start, end = end, start
+    start, end = max(1, start), min(line_count, end)
+    return (start, end) if start <= end else None
+
+
+def is_plain_relative_path(path: str) -> bool:
+    """False for anything that could name a file outside the indexed folder: absolute paths,
+    `..` or `.` segments, backslashes, NUL. (Engine.document only opens indexed files anyway.)"""
+    if not path or path.startswith(("/", "~")) or "\\" in path or "\x00" in path:
+        return False
+    return all(part not in ("", ".", "..") for part in path.split("/"))
