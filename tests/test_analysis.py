@@ -1,0 +1,81 @@
+"""indexer/analysis.py: the index and the query side must see the same terms."""
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer.analysis import (
+    agent_noun_bases,
+    exact_analyzer,
+    exact_words,
+    normalize_word,
+    stem,
+    stemmed_terms,
+    stemming_analyzer,
+)
+
+
+def test_words_are_lowercased_with_possessives_dropped_and_accents_folded():
+    assert exact_words("Nellie's O’Brien Raúl didn't naïve ÉCOLE") == ["nellie", "o'brien", "raul", "didn't", "naive", "ecole"]
+
+
+def test_a_possessive_finds_the_name():
+    assert exact_words("Nellie's") == exact_words("Nellie")
+    assert stemmed_terms("Annette’s") == stemmed_terms("Annette")
+
+
+def test_curly_and_straight_apostrophes_are_the_same_word():
+    assert exact_words("O’Brien") == exact_words("O'Brien") == ["o'brien"]
+
+
+def test_punctuation_splits_tokens():
+    assert exact_words("4.83/10 Jean-Baptiste (Until March 2022)[1]") == ["4", "83", "10", "jean", "baptiste", "until", "march", "2022", "1"]
+
+
+def test_stemming_conflates_inflections():
+    assert len(set(stemmed_terms("canceled cancelled cancellation"))) == 1
+    assert stemmed_terms("running runs") == [stem("run")] * 2
+
+
+def test_stop_words_are_kept_in_order_so_phrases_still_match():
+    assert stemmed_terms("Pennies From Heaven") == ["penni", "from", "heaven"]
+    tokens = [(token.text, token.pos) for token in stemming_analyzer()("The Pennies From Heaven", positions=True)]
+    assert tokens == [("the", 0), ("penni", 1), ("from", 2), ("heaven", 3)]
+
+
+def test_the_exact_analyzer_does_not_stem():
+    assert [token.text for token in exact_analyzer()("Stowe stowing")] == ["stowe", "stowing"]
+    assert stem("stowe") == stem("stow")  # why the exact field exists
+
+
+def test_agent_nouns_give_the_verb_stem_a_question_uses():
+    bases = agent_noun_bases(["Editor", "Distributors", "Producer", "Creator", "Founder"])
+    assert bases == ["edit", "distribut", "produc", "creat", "found"]
+    assert [stem(base) for base in bases] == [stem(verb) for verb in ("edited", "distributes", "produced", "created", "founded")]
+
+
+def test_short_words_have_no_agent_noun_base():
+    assert agent_noun_bases(["Star", "Her", "Order", "Genre"]) == []
+
+
+def test_normalize_word_handles_edge_cases():
+    assert normalize_word("'s") == ""
+    assert normalize_word("DOGS'") == "dogs"
+    assert normalize_word("Café’s") == "cafe"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_property_analysis_never_fails_and_yields_clean_terms(text):
+    words = exact_words(text)
+    assert all(word and word == word.lower() for word in words)
+    assert all(not word.endswith("'s") for word in words)
+    stems = stemmed_terms(text)
+    assert len(stems) == len(words)  # one stem per word: positions line up for phrases
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["Jenna", "Dewan's", "from", "the", "Heaven", "O’Brien", "Raúl", "canceled"]), max_size=8))
+def test_property_analysis_is_the_same_for_text_and_its_parts(words):
+    text = " ".join(words)
+    assert stemmed_terms(text) == [stem_ for word in words for stem_ in stemmed_terms(word)]
