@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from pathlib import Path
 
 import pytest
 
@@ -81,6 +83,17 @@ def test_unicode_and_markup_come_back_as_sent(client, answer_validator):
     body = client.get("/api/search", query_string={"q": query}).get_json()
     answer_validator.validate(body)
     assert body["query"] == query
+
+
+def test_queries_are_answered_from_worker_threads(seeds_index):
+    """waitress answers from worker threads, so nothing on the query path may need the main
+    thread (a Whoosh TimeLimitCollector with use_alarm=True calls signal.signal and fails there)."""
+    client = create_app({"INDEX_DIR": str(seeds_index)}).test_client()
+    statuses = []
+    worker = threading.Thread(target=lambda: statuses.append(client.get("/api/ask", query_string={"q": QUESTION}).status_code))
+    worker.start()
+    worker.join(timeout=60)
+    assert statuses == [200]
 
 
 # -- errors ------------------------------------------------------------------------------------
@@ -238,3 +251,11 @@ def test_openapi_references_all_resolve(client):
         target = document
         for part in reference[2:].split("/"):
             target = target[part]
+
+
+def test_docs_describe_every_api_route(app):
+    """docs/web.md cannot fall behind the API: every JSON route is named there."""
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "web.md").read_text(encoding="utf-8")
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/") or rule.rule == "/healthz":
+            assert f"GET {rule.rule}" in docs, rule.rule
