@@ -21,6 +21,14 @@ from whoosh.support.charset import accent_map
 
 TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
 
+# Function words: kept in the index (phrases need them), dropped from ranked keyword matching and
+# from synonym expansion.
+STOP_WORDS = frozenset(
+    "a an and are as at be by can for from have if in is it may not of on or that the this to us we "
+    "will with yet you your was were been do does did has had its their there than then so about "
+    "doing done off out up".split()
+)
+
 _stemmer = SnowballStemmer("english")
 
 

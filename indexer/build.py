@@ -35,10 +35,13 @@ from indexer.documents import Document, DocumentError, LoadProblem, SourceFile, 
 from indexer.passages import Passage, make_passages
 from indexer.schema import build_schema
 from indexer.structure import parse_structure
+from indexer.synonyms import synonym_table
 
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = "write.lock"
 MANIFEST_FILE = "manifest.json"
+SYNONYMS_FILE = "synonyms.json"  # synonym stem -> indexed words (read by queries)
+SYNONYMS_FORWARD_FILE = "synonyms-forward.json"  # indexed word -> synonym stems (read by builds)
 MANIFEST_FORMAT = 1
 GENERATION_PREFIX = "gen-"
 
@@ -244,6 +247,7 @@ def _build_generation(
         index.close()
 
     report.passages = sum(entry["passages"] for entry in files.values())
+    _write_synonyms(target, None if report.full_rebuild else index_dir / previous)
     index_files = _fsync_index_files(target)
     manifest = {
         "format": MANIFEST_FORMAT,
@@ -258,6 +262,26 @@ def _build_generation(
     _write_durably(target / MANIFEST_FILE, json.dumps(manifest, indent=1, sort_keys=True))
     _fsync_folder(target)
     return report
+
+
+def _write_synonyms(target: Path, previous: Path | None) -> None:
+    """The synonym table of this generation's vocabulary (indexer/synonyms.py), reusing the
+    previous generation's work for words it already had."""
+    known = {}
+    if previous is not None:
+        try:
+            known = json.loads((previous / SYNONYMS_FORWARD_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+    index = whoosh_index.open_dir(str(target))
+    try:
+        with index.reader() as reader:
+            vocabulary = list(reader.field_terms("exact"))
+    finally:
+        index.close()
+    forward, table = synonym_table(vocabulary, known)
+    _write_durably(target / SYNONYMS_FORWARD_FILE, json.dumps(forward, separators=(",", ":")))
+    _write_durably(target / SYNONYMS_FILE, json.dumps(table, separators=(",", ":")))
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from indexer.analysis import TOKEN_PATTERN, agent_noun_bases, normalize_word, stem, stemmed_terms
 from indexer.sentences import sentence_spans
 from search.questions import Question
-from search.rank import ScoredPassage
+from search.rank import ScoredPassage, canonical
 from search.response import Answer, Conflict
 
 MAX_ANSWER_CHARS = 120
@@ -202,7 +202,8 @@ def _passage_candidates(question: Question, passage: ScoredPassage, weights: dic
     for index, unit in enumerate(units):
         neighbours = [units[j].coverage for j in (index - 1, index + 1) if 0 <= j < len(units)]
         context = max([unit.coverage] + [0.5 * unit.coverage + 0.5 * c for c in neighbours])
-        for text, answer_type, start, end, structure in _text_candidates(question, unit, passage.stored.get("kind") == "quote"):
+        quotation = passage.stored.get("kind") == "quote"
+        for text, answer_type, start, end, structure in _text_candidates(question, unit, weights, quotation):
             if question.kind != "keyword" and _mostly_in_question(text, question_words):
                 continue
             near = _nearness(unit, start, end, weights)
@@ -223,10 +224,10 @@ def _units(passage: ScoredPassage, weights: dict[str, float]) -> list[Unit]:
         spans = sentence_spans(text) or [(0, len(text))]
     units = []
     total = sum(weights.values()) or 1.0
-    context = passage.context_stems
+    context = set(canonical(weights, passage.context_stems))
     for start, end in spans:
         sentence = text[start:end]
-        stems = stemmed_terms(sentence)
+        stems = canonical(weights, stemmed_terms(sentence))
         present = set(stems)
         covered = sum(w if s in present else (0.5 * w if s in context else 0.0) for s, w in weights.items())
         units.append(
@@ -283,7 +284,7 @@ def _name_match(name: str, asked: set[str]) -> float:
     return min(1.0, hits / len(words))
 
 
-def _text_candidates(question: Question, unit: Unit, quotation: bool = False):
+def _text_candidates(question: Question, unit: Unit, weights: dict[str, float], quotation: bool = False):
     """(text, type, start, end, structure bonus) for each candidate span of the expected type."""
     text = unit.text
     expected = question.answer_type
@@ -337,7 +338,7 @@ def _text_candidates(question: Question, unit: Unit, quotation: bool = False):
                 start = match.start() + match.group().find(name)
                 yield name, expected, start, start + len(name), 0.0 if _kind_of_name(name) == expected else -0.15
     else:  # phrase, reason, yes_no, quote: a clause of the best sentences
-        yield from _clause_candidates(question, unit, quotation)
+        yield from _clause_candidates(question, unit, weights, quotation)
 
 
 def _cast_candidates(question: Question, text: str):
@@ -354,11 +355,11 @@ def _cast_candidates(question: Question, text: str):
             yield role.strip(), "person", match.start("role"), match.end("role"), 0.8
 
 
-def _clause_candidates(question: Question, unit: Unit, unit_is_quotation: bool = False):
+def _clause_candidates(question: Question, unit: Unit, weights: dict[str, float], unit_is_quotation: bool = False):
     """The clause (or quotation) of a sentence that best covers the question, as a short phrase."""
     text = unit.text
-    asked = set(question.content_stems)
-    if not asked & set(unit.stems):
+    total = sum(weights.values()) or 1.0
+    if not set(weights) & set(unit.stems):
         return
     wants_quote = bool(_QUOTE_VERBS.search(question.text))
     whole_quote = unit_is_quotation
@@ -374,8 +375,8 @@ def _clause_candidates(question: Question, unit: Unit, unit_is_quotation: bool =
         piece = text[start:end].strip()
         if len(piece) < 8:
             continue
-        stems = set(stemmed_terms(piece))
-        overlap = len(stems & asked) / max(1, len(asked))
+        stems = set(canonical(weights, stemmed_terms(piece)))
+        overlap = sum(w for s, w in weights.items() if s in stems) / total
         bonus = 0.3 if (quoted or whole_quote) and wants_quote else 0.0
         key = overlap + bonus
         if best is None or key > best[0]:

@@ -7,6 +7,7 @@ per thread, as the WSGI server answers from several threads.
 """
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -18,7 +19,8 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.index import EmptyIndexError
 
 from indexer.analysis import exact_words, normalize_word, stem, stemmed_terms
-from indexer.build import CURRENT_FILE, current_generation, read_manifest
+from indexer.build import CURRENT_FILE, SYNONYMS_FILE, current_generation, read_manifest
+from indexer.synonyms import lookup_keys
 from search.answers import extract_answer, has_answer_type
 from search.query import Expansion, ParsedQuery, QueryError, build_query, parse_query
 from search.questions import Question, analyse_question
@@ -39,6 +41,9 @@ TWO_TYPOS_FROM = 9
 CORRECTION_WEIGHT = 0.9
 # At most this many indexed words stand in for one misspelt word (the closest, most frequent).
 MAX_CORRECTIONS_PER_WORD = 3
+# A synonym match counts half as much as the word itself; at most this many per word.
+SYNONYM_WEIGHT = 0.5
+MAX_SYNONYMS_PER_WORD = 4
 DEFAULT_INDEX_DIR = Path(".liner/index")
 
 
@@ -100,9 +105,10 @@ class Engine:
         question = analyse_question(text)
         parsed = parse_query(question.search_text)
         corrections = self._corrections(parsed.free_words)
-        question = question.with_alternatives(corrections)
-        passages, total, notices = self._retrieve(parsed, corrections)
-        weights = self._weights(question, corrections)
+        synonyms = self._synonyms(question, corrections)
+        weights = self._weights(question, corrections, synonyms)
+        question = question.with_alternatives({**synonyms, **corrections})
+        passages, total, notices = self._retrieve(parsed, corrections, synonyms)
         passages = rerank(passages, weights, lambda p: has_answer_type(question.answer_type, p.text))
         passages = collapse_near_duplicates(passages)
         result = extract_answer(question, passages, weights, self._missing_names(question, corrections))
@@ -193,9 +199,11 @@ class Engine:
 
     # -- the steps of a query ----------------------------------------------------------------
 
-    def _retrieve(self, parsed: ParsedQuery, corrections: dict[str, str]):
+    def _retrieve(self, parsed: ParsedQuery, corrections: dict[str, list[str]], synonyms: dict[str, list[str]] | None = None):
         searcher = self._searcher()
         expansions = {word: [Expansion(fixed, CORRECTION_WEIGHT) for fixed in options] for word, options in corrections.items()}
+        for word, options in (synonyms or {}).items():
+            expansions.setdefault(word, []).extend(Expansion(option, SYNONYM_WEIGHT) for option in options)
         query = build_query(parsed, expansions)
         collector = TimeLimitCollector(searcher.collector(limit=RETRIEVE_DEPTH), timelimit=QUERY_TIME_BUDGET_S)
         notices = []
@@ -225,16 +233,53 @@ class Engine:
                     corrections[token] = options[:MAX_CORRECTIONS_PER_WORD]
         return corrections
 
-    def _weights(self, question: Question, corrections: dict[str, list[str]]) -> dict[str, float]:
+    def _synonyms(self, question: Question, corrections: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Indexed words that WordNet gives as synonyms of the question's words (the table is
+        made at index time: indexer/synonyms.py)."""
+        table = self._synonym_table()
         reader = self._searcher().reader()
-        words = [w for w in question.content_words if w not in corrections]
-        stems = tuple(dict.fromkeys(stem(normalize_word(w)) for w in words))
+        found = {}
+        for word in question.content_words:
+            if word in corrections:
+                continue
+            own = stem(word)
+            frequency = reader.doc_frequency("body", own)
+            options = [
+                option
+                for key in lookup_keys(word)
+                for option in table.get(key, [])
+                # Only where the documents prefer the other word: a word they use as often says
+                # what they mean, and its synonyms would only add other senses ("pilot" as "navigate").
+                if stem(option) != own and reader.doc_frequency("body", stem(option)) >= max(1, frequency)
+            ]
+            options = list({stem(option): option for option in reversed(options)}.values())[::-1]
+            options = options[:MAX_SYNONYMS_PER_WORD]  # one word per stem, in table order
+            if options:
+                found[word] = options
+        return found
+
+    def _synonym_table(self) -> dict[str, list[str]]:
+        if getattr(self, "_synonym_generation", None) != self._generation:
+            try:
+                text = (self.index_dir / self._generation / SYNONYMS_FILE).read_text(encoding="utf-8")
+                self._synonym_cache = json.loads(text)
+            except (OSError, ValueError):
+                self._synonym_cache = {}  # an index built without WordNet: no synonyms
+            self._synonym_generation = self._generation
+        return self._synonym_cache
+
+    def _weights(self, question: Question, corrections: dict[str, list[str]], synonyms: dict[str, list[str]]):
+        reader = self._searcher().reader()
+        slots: dict[str, list[str]] = {}
+        for word in question.content_words:
+            others = corrections.get(word, []) + synonyms.get(word, [])
+            slots.setdefault(stem(normalize_word(word)), []).extend(stem(o) for o in others)
         total = reader.doc_count() or 1
 
         def frequency(term: str) -> int:
             return max(reader.doc_frequency(name, term) for name in ("body", "fields", "section"))
 
-        return term_weights(stems, frequency, total)
+        return term_weights(slots, frequency, total)
 
     def _missing_names(self, question: Question, corrections: dict[str, list[str]]) -> list[str]:
         """Capitalised words of the question (names, titles) that stand nowhere in the index:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from indexer.analysis import exact_words, stemmed_terms
+from indexer.analysis import STOP_WORDS, exact_words, stemmed_terms
 from indexer.schema import SEARCHABLE_FIELDS
 
 # Longest query we read; longer input is refused with a clear message (search/engine.py).
@@ -35,10 +35,6 @@ COORDINATION_SCALE = 0.9
 
 FILTER_FIELDS = {"title": "title", "section": "section", "file": "path", "path": "path", "kind": "kind"}
 
-STOP_WORDS = frozenset(
-    "a an and are as at be by can for from have if in is it may not of on or that the this to us we "
-    "will with yet you your was were been do does did has had its their there than then so about".split()
-)
 
 _CLAUSE = re.compile(
     r'(?P<sign>[+-]?)(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+))|(?P<stray>")'

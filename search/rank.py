@@ -70,9 +70,33 @@ class ScoredPassage:
         return stems
 
 
-def term_weights(stems: tuple[str, ...], document_frequency, total: int) -> dict[str, float]:
-    """Inverse document frequency of each question stem (rarer words say more)."""
-    return {s: math.log(1 + (total + 1) / (1 + document_frequency(s))) for s in stems}
+class TermWeights(dict):
+    """Question stem -> weight, plus `aliases`: the stems of words that stand in for a question
+    word (its synonyms, the corrections of a typo), each mapped to the stem it stands for, so a
+    passage that says "observed" covers the question's "notice"."""
+
+    def __init__(self, weights: dict[str, float], aliases: dict[str, str] | None = None) -> None:
+        super().__init__(weights)
+        self.aliases = aliases or {}
+
+
+def canonical(weights: dict[str, float], stems) -> list[str]:
+    """`stems` with every alias replaced by the question stem it stands for."""
+    aliases = getattr(weights, "aliases", None)
+    return [aliases.get(s, s) for s in stems] if aliases else list(stems)
+
+
+def term_weights(slots: dict[str, list[str]], document_frequency, total: int) -> TermWeights:
+    """Inverse document frequency of each question word (rarer words say more). `slots` maps a
+    question stem to the stems that may stand in for it; a word is as rare as its commonest form
+    that the index has (a typo itself is in no document)."""
+    weights, aliases = {}, {}
+    for own, others in slots.items():
+        frequencies = [document_frequency(s) for s in [own, *others]]
+        seen = [f for f in frequencies if f] or [0]
+        weights[own] = math.log(1 + (total + 1) / (1 + max(seen)))
+        aliases.update({other: own for other in others if other != own})
+    return TermWeights(weights, aliases)
 
 
 def coverage(passage: ScoredPassage, weights: dict[str, float]) -> float:
@@ -80,23 +104,24 @@ def coverage(passage: ScoredPassage, weights: dict[str, float]) -> float:
     title at half weight)."""
     if not weights:
         return 0.0
-    body = set(passage.body_stems)
-    context = passage.context_stems | set(stemmed_terms(passage.stored.get("title", "")))
+    body = set(canonical(weights, passage.body_stems))
+    context = set(canonical(weights, passage.context_stems | set(stemmed_terms(passage.stored.get("title", "")))))
     covered = sum(w if s in body else (0.5 * w if s in context else 0.0) for s, w in weights.items())
     return covered / sum(weights.values())
 
 
-def proximity(passage: ScoredPassage, stems: set[str]) -> float:
+def proximity(passage: ScoredPassage, weights: dict[str, float]) -> float:
     """1 when the question's matched words stand side by side, falling as they spread out."""
-    positions = [i for i, s in enumerate(passage.body_stems) if s in stems]
-    distinct = {passage.body_stems[i] for i in positions}
+    body = canonical(weights, passage.body_stems)
+    positions = [i for i, s in enumerate(body) if s in weights]
+    distinct = {body[i] for i in positions}
     if len(distinct) < 2:
         return 0.5 if distinct else 0.0
-    best = len(passage.body_stems)
+    best = len(body)
     for start_index, start in enumerate(positions):  # smallest window holding every matched stem
         seen: set[str] = set()
         for end in positions[start_index:]:
-            seen.add(passage.body_stems[end])
+            seen.add(body[end])
             if len(seen) == len(distinct):
                 best = min(best, end - start + 1)
                 break
@@ -108,12 +133,11 @@ def rerank(passages: list[ScoredPassage], weights: dict[str, float], has_answer_
     if not passages:
         return passages
     top = max(p.bm25 for p in passages) or 1.0
-    stems = set(weights)
     for passage in passages:
         passage.score = (
             WEIGHT_BM25 * passage.bm25 / top
             + WEIGHT_COVERAGE * coverage(passage, weights)
-            + WEIGHT_PROXIMITY * proximity(passage, stems)
+            + WEIGHT_PROXIMITY * proximity(passage, weights)
             + WEIGHT_ANSWER_TYPE * (1.0 if has_answer_type(passage) else 0.0)
         )
     return sorted(passages, key=lambda p: -p.score)
