@@ -1,0 +1,267 @@
+"""search/query.py: Liner's small query language, checked as pure functions and on the seeds.
+
+User text is literal by default: Whoosh's own syntax (wildcards, fuzzy `~`, ranges, boosts,
+AND/OR/NOT, unknown `field:`) must never be reached by accident, and no input may crash.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from whoosh import query as wq
+
+from search.query import MAX_QUERY_CHARS, QueryError, build_query, parse_query
+
+SEED_004 = "seeds/004_d16686d2a66679cd.txt"
+
+
+def clauses(text: str) -> list[tuple]:
+    return [(c.text, c.is_phrase, c.field, c.required, c.negated) for c in parse_query(text).clauses]
+
+
+def nodes(query: wq.Query):
+    yield query
+    for child in query.children():
+        yield from nodes(child)
+
+
+def syntax_nodes(query: wq.Query) -> list[wq.Query]:
+    """Nodes only Whoosh's query syntax would make: wildcards, prefixes, fuzzy terms, ranges."""
+    kinds = (wq.Wildcard, wq.Prefix, wq.FuzzyTerm, wq.TermRange, wq.NumericRange, wq.Regex)
+    return [node for node in nodes(query) if isinstance(node, kinds) and getattr(node, "fieldname", None) != "path"]
+
+
+def cited_text(hit) -> str:
+    lines = Path(hit.path).read_text(encoding="utf-8").split("\n")
+    return " ".join(" ".join(lines[hit.line_start - 1 : hit.line_end]).split())
+
+
+# -- the language ------------------------------------------------------------------------------------
+
+
+def test_words_phrases_signs_and_filters():
+    assert clauses('soundtrack "Pennies From Heaven" +netflix -crown title:dewan section:"Cast and characters" file:003 kind:field') == [
+        ("soundtrack", False, None, False, False),
+        ("Pennies From Heaven", True, None, False, False),
+        ("netflix", False, None, True, False),
+        ("crown", False, None, False, True),
+        ("dewan", False, "title", False, False),
+        ("Cast and characters", True, "section", False, False),
+        ("003", False, "path", False, False),
+        ("field", False, "kind", False, False),
+    ]
+
+
+def test_curly_quotes_make_a_phrase():
+    assert clauses("“Pennies From Heaven”") == [("Pennies From Heaven", True, None, False, False)]
+
+
+def test_a_quoted_single_word_is_a_word():
+    assert clauses('"Soundtrack"') == [("Soundtrack", False, None, False, False)]
+
+
+def test_free_words_phrases_and_positive_text():
+    parsed = parse_query('jenna "pennies from heaven" -crown title:dewan')
+    assert parsed.free_words == ["jenna"]
+    assert parsed.phrases == ["pennies from heaven"]
+    assert "crown" not in parsed.positive_text and "dewan" in parsed.positive_text
+
+
+def test_stop_words_are_dropped_from_keywords_but_kept_when_nothing_else_is_left():
+    ranked = build_query(parse_query("the creator of soundtrack"))
+    terms = {text for field, text in ranked.iter_all_terms() if field == "body"}
+    assert terms == {"creator", "soundtrack"}
+    only_stop_words = build_query(parse_query("of the"))
+    assert {text for field, text in only_stop_words.iter_all_terms() if field == "body"} == {"of", "the"}
+
+
+def test_a_phrase_keeps_its_stop_words_in_order():
+    query = build_query(parse_query('"Pennies From Heaven"'))
+    phrases = [node for node in nodes(query) if isinstance(node, wq.Phrase)]
+    assert phrases and all(node.words == ["penni", "from", "heaven"] for node in phrases)
+
+
+def test_negated_words_are_excluded():
+    query = build_query(parse_query("soundtrack -crown"))
+    assert isinstance(query, wq.AndNot)
+
+
+# -- malformed input -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('"Pennies From Heaven', [("Pennies", False), ("From", False), ("Heaven", False)]),  # unbalanced quote
+        ("title:", [("title:", False)]),  # a filter with nothing after it is a plain word
+        ("kind:", [("kind:", False)]),
+        ("AND OR NOT", [("AND", False), ("OR", False), ("NOT", False)]),
+        ("[a TO z]", [("[a", False), ("TO", False), ("z]", False)]),
+        ("(Jenna) {Dewan}", [("(Jenna)", False), ("{Dewan}", False)]),
+        ("foo:bar", [("foo:bar", False)]),  # not a field: literal text
+        ("http://example.com/a", [("http://example.com/a", False)]),
+        ("Jenna*", [("Jenna*", False)]),
+        ("Dew?n~2", [("Dew?n~2", False)]),
+        ("Jenna^5", [("Jenna^5", False)]),
+    ],
+)
+def test_odd_syntax_is_literal_text(text, expected):
+    parsed = parse_query(text)
+    assert [(c.text, c.is_phrase) for c in parsed.clauses] == expected
+    assert all(c.field is None for c in parsed.clauses)
+    assert syntax_nodes(build_query(parsed)) == []
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t\n", "-", "+", "*", "~", '""', '"', 'title:""', "?!.,", "- + * ~"])
+def test_input_without_words_is_a_query_error_that_says_so(text):
+    with pytest.raises(QueryError, match="no words"):
+        parse_query(text)
+
+
+def test_huge_input_is_refused_with_the_limit_in_the_message():
+    with pytest.raises(QueryError) as caught:
+        parse_query("netflix " * 500)
+    message = str(caught.value)
+    assert "limit" in message and f"{MAX_QUERY_CHARS:,}" in message
+
+
+def test_a_query_at_the_limit_is_accepted():
+    parse_query("a" * MAX_QUERY_CHARS)
+
+
+def test_control_characters_are_spaces():
+    assert [c.text for c in parse_query("jenna\x00dewan\x07").clauses] == ["jenna", "dewan"]
+
+
+SYNTAX = st.sampled_from(list('abc "+-:*~?()[]{}^\\/!&|\'’“”.,;') + [
+    "title:", "section:", "file:", "kind:", "foo:", "AND", "OR", "NOT", "TO", "Jenna", "Dewan", "the", "of", "\t", "\x00", "é",
+])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(SYNTAX, max_size=16).map("".join))
+def test_property_parsing_never_crashes_and_never_reaches_whoosh_syntax(text):
+    try:
+        parsed = parse_query(text)
+    except QueryError:
+        return
+    assert parsed.clauses
+    query = build_query(parsed)
+    assert syntax_nodes(query) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_property_any_text_parses_or_raises_query_error(text):
+    try:
+        build_query(parse_query(text))
+    except QueryError:
+        pass
+
+
+# -- on the seeds ------------------------------------------------------------------------------------------
+
+
+def test_phrase_with_stop_words_finds_exactly_its_two_lines(engine):
+    response = engine.search('"Pennies From Heaven"')
+    assert sorted((hit.path, hit.line_start, hit.line_end) for hit in response.results) == [(SEED_004, 7, 7), (SEED_004, 9, 9)]
+    for hit in response.results:
+        assert "Pennies From Heaven" in hit.text
+
+
+def test_words_out_of_phrase_order_do_not_match_as_a_phrase(engine):
+    assert engine.search('"pennies heaven"').results == []
+    assert engine.search('"heaven from pennies"').results == []
+
+
+def test_the_same_words_unquoted_do_match(engine):
+    assert any(hit.path == SEED_004 for hit in engine.search("pennies heaven").results)
+
+
+def test_a_phrase_of_only_stop_words_does_not_crash_and_matches_the_phrase(engine):
+    response = engine.search('"of the"')
+    assert response.results
+    for hit in response.results:
+        assert "of the" in " ".join(hit.text.lower().split())
+
+
+def test_a_phrase_matches_across_a_possessive(engine):
+    response = engine.search('"Nellie\'s best friend"')
+    assert [hit.line_start for hit in response.results if hit.path.startswith("seeds/003")] == [35]
+
+
+def test_a_trailing_star_is_not_a_wildcard(engine):
+    assert engine.search("Jenn*").results == []  # as a wildcard it would find "Jenna"
+    starred = [(hit.path, hit.line_start) for hit in engine.search("Jenna*").results]
+    plain = [(hit.path, hit.line_start) for hit in engine.search("Jenna").results]
+    assert starred == plain
+
+
+def test_a_tilde_is_not_fuzzy_matching(engine):
+    assert engine.search("Dewen~").results == engine.search("Dewen").results
+
+
+def test_an_unknown_field_is_searched_as_text(engine):
+    assert engine.search("foo:bar").results == []
+    response = engine.search("jenna:dewan")  # literal: the words "jenna dewan" side by side
+    assert response.results
+    assert all("jenna dewan" in (hit.text + " " + hit.title).lower() for hit in response.results)
+
+
+def test_boolean_words_are_not_operators(engine):
+    either = engine.search("Stowe OR Castillo")
+    assert either.results  # as a Whoosh OR this works too; as words "or" is a stop word and dropped
+    neither = engine.search("Stowe NOT Castillo")
+    assert any("Castillo" in hit.text for hit in neither.results)  # NOT excludes nothing
+
+
+def test_negation_excludes_passages(engine):
+    response = engine.search("netflix -crown")
+    assert response.results
+    assert all("crown" not in hit.text.lower() for hit in response.results)
+
+
+def test_required_word_must_appear(engine):
+    response = engine.search("soundtrack +dewan")
+    assert response.results
+    assert all("dewan" in hit.text.lower() or "dewan" in hit.title.lower() for hit in response.results)
+
+
+def test_title_filter_keeps_only_documents_with_the_word_in_their_title(engine):
+    response = engine.search("title:dewan season")
+    assert response.results
+    assert all("dewan" in hit.title.lower() for hit in response.results)
+
+
+def test_kind_and_file_filters(engine):
+    fields = engine.search("kind:field netflix")
+    assert fields.results and all(hit.kind == "field" for hit in fields.results)
+    in_003 = engine.search("file:003 netflix")
+    assert in_003.results and all("003_" in hit.path for hit in in_003.results)
+
+
+def test_a_filter_value_with_wildcard_characters_is_not_a_pattern(engine):
+    assert engine.search("file:00* netflix").results == engine.search("file:00 netflix").results
+
+
+def test_every_hit_of_a_phrase_holds_it_at_its_cited_lines_or_in_its_headings(engine):
+    for text in ('"Pennies From Heaven"', '"Joanna Kassem"', '"one season"', '"main cast"'):
+        response = engine.search(text)
+        assert response.results, text
+        phrase = text.strip('"').lower()
+        for hit in response.results:
+            where = " ".join([cited_text(hit), hit.title, hit.section or ""]).lower()
+            assert phrase in where, (text, hit.citation)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(SYNTAX, max_size=12).map("".join))
+def test_property_the_engine_answers_or_raises_query_error(engine, text):
+    for method in (engine.search, engine.ask):
+        try:
+            response = method(text)
+        except QueryError:
+            continue
+        assert response.to_dict()["query"] == text
