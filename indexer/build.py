@@ -326,6 +326,7 @@ def passage_fields(passage: Passage) -> dict:
             "cells": [list(cell) for cell in passage.cells],
             "date": passage.date,
             "byline": passage.byline,
+            "sentences": [list(span) for span in passage.sentences],
         },
     }
 

@@ -8,6 +8,7 @@ paragraphs on a line) and its text is still a verbatim slice of the cited lines.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from indexer.sentences import sentence_spans
@@ -35,6 +36,8 @@ class Passage:
     cells: tuple[tuple[str, str], ...] = ()
     date: str | None = None
     byline: str | None = None
+    # [start, end) of each sentence in `text`, found once here so queries need no Punkt.
+    sentences: tuple[tuple[int, int], ...] = ()
 
     @property
     def passage_id(self) -> str:
@@ -45,8 +48,11 @@ def make_passages(structured: StructuredDocument) -> list[Passage]:
     """Every passage of one document, in reading order."""
     passages: list[Passage] = []
     for block in structured.blocks:
-        pieces = _paragraph_windows(block) if block.kind in ("paragraph", "quote") else [(block.line_start, block.line_end, block.text)]
-        for line_start, line_end, text in pieces:
+        if block.kind in ("paragraph", "quote"):
+            pieces = _paragraph_windows(block)
+        else:
+            pieces = [(block.line_start, block.line_end, block.text, ((0, len(block.text)),))]
+        for line_start, line_end, text, sentences in pieces:
             passages.append(
                 Passage(
                     path=structured.document.path,
@@ -63,20 +69,23 @@ def make_passages(structured: StructuredDocument) -> list[Passage]:
                     cells=tuple(block.cells),
                     date=structured.date,
                     byline=structured.byline,
+                    sentences=sentences,
                 )
             )
     return passages
 
 
-def _paragraph_windows(block: Block) -> list[tuple[int, int, str]]:
-    """Cut a paragraph into sentence windows of at most MAX_PASSAGE_WORDS words."""
+def _paragraph_windows(block: Block) -> list[tuple[int, int, str, tuple[tuple[int, int], ...]]]:
+    """Cut a paragraph into sentence windows of at most MAX_PASSAGE_WORDS words; each window
+    comes with its line span and its sentences' offsets."""
     text = block.text
+    spans = _bounded(text, sentence_spans(text) or [(0, len(text))])
     if len(text.split()) <= MAX_PASSAGE_WORDS:
-        return [(block.line_start, block.line_end, text)]
+        return [(block.line_start, block.line_end, text, tuple(spans))]
     windows: list[tuple[int, int]] = []
     start = end = None
     words = 0
-    for sentence_start, sentence_end in sentence_spans(text):
+    for sentence_start, sentence_end in spans:
         count = len(text[sentence_start:sentence_end].split())
         if start is not None and words + count > MAX_PASSAGE_WORDS:
             windows.append((start, end))
@@ -92,6 +101,19 @@ def _paragraph_windows(block: Block) -> list[tuple[int, int, str]]:
             block.line_start + text.count("\n", 0, window_start),
             block.line_start + text.count("\n", 0, window_end),
             text[window_start:window_end],
+            tuple((s - window_start, e - window_start) for s, e in spans if window_start <= s and e <= window_end),
         )
         for window_start, window_end in windows
     ]
+
+
+def _bounded(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentences cut into pieces of at most MAX_PASSAGE_WORDS words: text without sentence
+    punctuation (a log line, a word list) must not become one giant passage."""
+    bounded = []
+    for start, end in spans:
+        words = list(re.finditer(r"\S+", text[start:end]))
+        for first in range(0, len(words), MAX_PASSAGE_WORDS):
+            chunk = words[first : first + MAX_PASSAGE_WORDS]
+            bounded.append((start + chunk[0].start(), start + chunk[-1].end()))
+    return bounded

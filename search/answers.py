@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.analysis import TOKEN_PATTERN, agent_noun_bases, normalize_word, stem, stemmed_terms
-from indexer.sentences import sentence_spans
 from search.questions import Question
 from search.rank import ScoredPassage, canonical
 from search.response import Answer, Conflict
@@ -218,10 +217,7 @@ def _passage_candidates(question: Question, passage: ScoredPassage, weights: dic
 def _units(passage: ScoredPassage, weights: dict[str, float]) -> list[Unit]:
     text = passage.text
     start_line = passage.stored["line_start"]
-    if passage.stored.get("kind") not in ("paragraph", "quote"):
-        spans = [(0, len(text))]
-    else:
-        spans = sentence_spans(text) or [(0, len(text))]
+    spans = [tuple(span) for span in passage.facts.get("sentences") or []] or [(0, len(text))]
     units = []
     total = sum(weights.values()) or 1.0
     context = set(canonical(weights, passage.context_stems))
