@@ -63,6 +63,7 @@ def test_every_passage_stands_verbatim_at_its_cited_lines(document):
     assert passages, "a real document yields passages"
     for passage in passages:
         assert_cites_its_lines(passage, on_disk)
+        assert_sentence_offsets_are_valid(passage)
 
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=[document.relative_path for document in DOCUMENTS])
@@ -103,18 +104,33 @@ def windows_of(document, block):
 
 
 def assert_cut_at_sentences(block_text: str, window_texts: list[str], limit: int) -> None:
+    """Windows hold at most `limit` words, lose or repeat none, and are cut between sentences;
+    only a sentence longer than `limit` words may itself be cut (at a space)."""
     spans = sentence_spans(block_text)
-    starts = {block_text[s:e] for s, e in spans}
-    sentences = [block_text[s:e] for s, e in spans]
+    offsets = []
     position = 0
     for text in window_texts:
+        assert len(text.split()) <= limit, f"a window of {len(text.split())} words"
         offset = block_text.index(text, position)
+        offsets.append(offset)
         position = offset + len(text)
-        assert any(text.startswith(sentence) for sentence in starts), f"window does not start a sentence: {text[:40]!r}"
-        assert any(text.endswith(sentence) for sentence in sentences), f"window does not end a sentence: {text[-40:]!r}"
-        if len(text.split()) > limit:  # only a single sentence longer than the limit may exceed it
-            assert text in starts, f"a window of {len(text.split())} words holds several sentences"
     assert [w for t in window_texts for w in t.split()] == block_text.split(), "words lost or repeated"
+    for offset in offsets[1:]:
+        sentence = next(((s, e) for s, e in spans if s <= offset < e), None)
+        if sentence is None or sentence[0] == offset:
+            continue  # a cut between sentences
+        assert block_text[offset - 1].isspace(), "a cut inside a word"
+        words = len(block_text[sentence[0] : sentence[1]].split())
+        assert words > limit, f"a sentence of {words} words was cut: {block_text[sentence[0]:sentence[1]][:60]!r}"
+
+
+def assert_sentence_offsets_are_valid(passage) -> None:
+    previous = 0
+    for start, end in passage.sentences:
+        assert previous <= start < end <= len(passage.text), (passage.sentences, len(passage.text))
+        piece = passage.text[start:end]
+        assert piece.strip(), f"an empty sentence {piece!r}"
+        previous = end
 
 
 def test_long_paragraphs_of_the_corpora_are_cut_into_windows_at_sentence_boundaries():
@@ -139,11 +155,21 @@ def test_golden_profile_paragraph_is_cut_across_its_wrapped_lines():
     assert all(len(p.text.split()) <= MAX_PASSAGE_WORDS for p in paragraph)
 
 
-def test_one_sentence_longer_than_a_window_is_kept_whole():
-    sentence = " ".join(f"word{i}" for i in range(MAX_PASSAGE_WORDS + 25)) + "."
+def test_one_sentence_longer_than_a_window_is_cut_at_spaces_losing_no_word():
+    sentence = " ".join(f"word{i}" for i in range(2 * MAX_PASSAGE_WORDS + 25)) + "."
     document = Document("a.txt", "a.txt", f"Headline\n\n{sentence}\n", "h")
     paragraph = [p for p in make_passages(parse_structure(document)) if p.kind == "paragraph"]
-    assert [p.text for p in paragraph] == [sentence]
+    assert len(paragraph) == 3
+    assert_cut_at_sentences(sentence, [p.text for p in paragraph], MAX_PASSAGE_WORDS)
+
+
+def test_passages_know_their_sentences():
+    text = "Headline\n\nThe parade starts at nine. It ends at the pier!\nLanterns are lit at dusk.\n"
+    paragraph = [p for p in make_passages(parse_structure(Document("a.txt", "a.txt", text, "h"))) if p.kind == "paragraph"]
+    assert len(paragraph) == 1
+    passage = paragraph[0]
+    assert [passage.text[s:e] for s, e in passage.sentences] == [
+        "The parade starts at nine.", "It ends at the pier!", "Lanterns are lit at dusk."]
 
 
 def test_a_long_single_line_is_cut_into_windows_on_that_line():
@@ -175,6 +201,7 @@ def check_text(text: str) -> None:
     structured = parse_structure(document)
     for passage in make_passages(structured):
         assert_cites_its_lines(passage, lines)
+        assert_sentence_offsets_are_valid(passage)
     for block in structured.blocks:  # blocks too: answers cite sentences inside them
         assert block.text == "\n".join(lines[block.line_start - 1 : block.line_end])
 
