@@ -308,6 +308,17 @@ def test_an_unexpected_error_is_a_plain_500_page_without_a_traceback():
     assert "Traceback" not in html and "secret internals" not in html
 
 
+def test_errors_of_the_results_fragment_are_fragments_too(tmp_path):
+    """liner.js swaps /results into the page, so its errors must not be whole pages."""
+    too_long = create_app({"INDEX_DIR": "/nonexistent", "MAX_QUERY_CHARS": 5}).test_client().get("/results?q=abcdef")
+    missing = create_app({"INDEX_DIR": str(tmp_path / "none")}).test_client().get("/results?q=x")
+    broken = stub_client(error=RuntimeError("boom"), TESTING=False).get("/results?q=x")
+    for response, status in ((too_long, 414), (missing, 503), (broken, 500)):
+        html = page_text(response)
+        assert response.status_code == status
+        assert 'data-state="error"' in html and "<html" not in html and "<form" not in html
+
+
 @pytest.mark.parametrize("url", ["/", f"/search?q={QUESTION}", "/results?q=x", f"/doc/{CAST_FILE}", "/nope",
                                  "/search?q=!!!", "/static/liner.css", "/static/liner.js"])
 def test_every_page_sends_the_security_headers(client, url):

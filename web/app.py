@@ -154,7 +154,7 @@ def render_http_error(error: HTTPException) -> ResponseReturnValue:
         response = jsonify(error=error.description)
     else:
         response = current_app.make_response(
-            render_template("error.html", title=f"{error.code} {error.name}", message=error.description)
+            render_template(error_template(), title=f"{error.code} {error.name}", message=error.description)
         )
     response.status_code = error.code or 500
     for name, value in error.get_headers():
@@ -167,4 +167,9 @@ def render_index_error(error: Exception) -> ResponseReturnValue:
     """The index is missing or unreadable: 503, with the message that says how to fix it."""
     if wants_json():
         return jsonify(status="unavailable", error=str(error)), 503
-    return render_template("error.html", title="The index is not available", message=str(error)), 503
+    return render_template(error_template(), title="The index is not available", message=str(error)), 503
+
+
+def error_template() -> str:
+    """A whole page, or only the notice where the page's script asked for the results part."""
+    return "_error.html" if request.endpoint == "views.results" else "error.html"
