@@ -62,11 +62,11 @@ def document(path: str) -> ResponseReturnValue:
     """
     if not is_plain_relative_path(path):
         abort(404, "No such document.")
-    document = get_engine().document(path)
-    if document is None:
+    text = get_engine().document(path)
+    if text is None:
         abort(404, f"{path} is not an indexed document.")
-    cited = parse_line_range(request.args.get("lines", ""), len(document.lines))
-    return render_template("document.html", document=document, cited=cited)
+    cited = parse_line_range(request.args.get("lines", ""), len(text.lines))
+    return render_template("document.html", document=text, cited=cited)
 
 
 # -- helpers the views share (pure, apart from the one Engine call) ----------------------------
