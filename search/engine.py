@@ -205,7 +205,10 @@ class Engine:
         for word, options in (synonyms or {}).items():
             expansions.setdefault(word, []).extend(Expansion(option, SYNONYM_WEIGHT) for option in options)
         query = build_query(parsed, expansions)
-        collector = TimeLimitCollector(searcher.collector(limit=RETRIEVE_DEPTH), timelimit=QUERY_TIME_BUDGET_S)
+        # The WSGI server answers from worker threads, where SIGALRM cannot be set: Whoosh's timer
+        # thread keeps the budget instead.
+        collector = TimeLimitCollector(searcher.collector(limit=RETRIEVE_DEPTH), timelimit=QUERY_TIME_BUDGET_S,
+                                       use_alarm=False)
         notices = []
         try:
             searcher.search_with_collector(query, collector)
