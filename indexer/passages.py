@@ -18,8 +18,6 @@ from indexer.structure import Block, StructuredDocument
 # words answers were split from the words that find them; at 120, a passage held several facts
 # and snippets ran long; 60-90 kept hit@1 highest. 80 is the middle of that plateau.
 MAX_PASSAGE_WORDS = 80
-# A "sentence" longer than this has no sentence punctuation (a log line, a word list): it is cut.
-MAX_SENTENCE_WORDS = 3 * MAX_PASSAGE_WORDS
 
 
 @dataclass(frozen=True)
@@ -110,13 +108,13 @@ def _paragraph_windows(block: Block) -> list[tuple[int, int, str, tuple[tuple[in
 
 
 def _bounded(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sentences of more than MAX_SENTENCE_WORDS words cut into pieces of MAX_PASSAGE_WORDS:
-    text without sentence punctuation (a log line, a word list) must not become one giant passage."""
+    """Sentences cut into pieces of at most MAX_PASSAGE_WORDS words, so every window keeps to
+    the limit: text without sentence punctuation (a log line, a word list) must not become one
+    giant passage."""
     bounded = []
     for start, end in spans:
         words = list(re.finditer(r"\S+", text[start:end]))
-        size = MAX_PASSAGE_WORDS if len(words) > MAX_SENTENCE_WORDS else max(1, len(words))
-        for first in range(0, len(words), size):
-            chunk = words[first : first + size]
+        for first in range(0, len(words), MAX_PASSAGE_WORDS):
+            chunk = words[first : first + MAX_PASSAGE_WORDS]
             bounded.append((start + chunk[0].start(), start + chunk[-1].end()))
     return bounded
