@@ -302,7 +302,8 @@ def _text_candidates(question: Question, unit: Unit, weights: dict[str, float], 
             if _inside_date(text, match.start()) or re.fullmatch(r"\d{4}", match.group()):
                 continue
             head_bonus, noun_end = _head_noun_after(question, text, match.end())
-            shown = text[match.start():noun_end if head_bonus else match.end()]  # "ten episodes", not "ten"
+            counted = head_bonus and question.kind == "how_many"
+            shown = text[match.start():noun_end if counted else match.end()]  # "ten episodes", not "ten"
             yield shown.strip(), "number", match.start(), match.end(), head_bonus
     elif expected == "duration":
         for match in _DURATION.finditer(text):

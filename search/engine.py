@@ -12,6 +12,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -231,7 +232,10 @@ class Engine:
                     continue  # an inflection of an indexed word: stemming already finds it
                 distance = 2 if len(token) >= TWO_TYPOS_FROM else 1
                 options = [t for t in reader.terms_within("exact", token, distance) if t != token]
-                options.sort(key=lambda t: (_edit_distance(token, t), -reader.doc_frequency("exact", t)))
+                # Fewest edits first; among equals the most alike ("jonna": "joanna" before "jenna"),
+                # then the most frequent.
+                options.sort(key=lambda t: (_edit_distance(token, t), -_similarity(token, t),
+                                            -reader.doc_frequency("exact", t)))
                 if options:
                     corrections[token] = options[:MAX_CORRECTIONS_PER_WORD]
         return corrections
@@ -347,6 +351,10 @@ def _edit_distance(a: str, b: str) -> int:
     from nltk.metrics.distance import edit_distance
 
     return edit_distance(a, b, transpositions=True)
+
+
+def _similarity(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b).ratio()
 
 
 def _clamp(limit: int) -> int:
