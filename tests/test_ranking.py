@@ -1,0 +1,159 @@
+"""Ranking: BM25F field boosts (indexer/schema.py) and re-ranking / duplicate collapsing (search/rank.py).
+
+The boost tests build an index over a tiny corpus where one document has the query word only in
+its title and another only in its body, then rebuild the same corpus with the boosts changed:
+the boosts are read when build_schema() runs and baked into the index, so monkeypatching the
+module constants before a build is enough.
+"""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+import indexer.schema as schema
+from indexer.build import build_index
+from search.engine import Engine
+from search.rank import ScoredPassage, collapse_near_duplicates, coverage, proximity, rerank
+from search.response import SourceRef
+
+FILLER_WORDS = ("beds weeded compost turned volunteers watered rows kale beans squash herbs grey sky shed fence "
+                "gate path barrow rake hoe spade trowel seedlings tomatoes peppers onions garlic leeks carrots "
+                "radishes lettuce spinach chard basil parsley mint thyme sage rosemary dill fennel melons "
+                "pumpkins gourds marigolds sunflowers daisies clover worms beetles bees wasps robins sparrows").split()
+BOOSTS = ("TITLE_BOOST", "SECTION_BOOST", "FIELDS_BOOST", "BODY_BOOST", "EXACT_BOOST")
+
+
+def prose(words: int, seed: int = 0) -> str:
+    """Made-up prose: different documents share words but not runs of words (no near-duplicates)."""
+    chooser = random.Random(seed)
+    return " ".join(chooser.choice(FILLER_WORDS) for _ in range(words)) + "."
+
+
+def write_corpus(folder: Path, body_words: int, other_words: int = 30) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "title_match.md").write_text(f"# Zephyr Notes\n\n{prose(other_words, 1)}\n", encoding="utf-8")
+    (folder / "body_match.md").write_text(f"# Garden Diary\n\nA zephyr crossed the garden as {prose(body_words - 6, 2)}\n",
+                                          encoding="utf-8")
+    for number in range(4):
+        (folder / f"filler{number}.md").write_text(f"# Filler {number}\n\n{prose(other_words, 3 + number)}\n", encoding="utf-8")
+    return folder
+
+
+def ranking(tmp_path: Path, name: str, body_words: int, monkeypatch=None, **boosts: float) -> list[str]:
+    """File names of the hits for "zephyr", best first, over a fresh index built with `boosts`."""
+    corpus = write_corpus(tmp_path / f"{name}-corpus", body_words)
+    if monkeypatch is not None:
+        for constant, value in boosts.items():
+            monkeypatch.setattr(schema, constant, value)
+    build_index(corpus, tmp_path / f"{name}-index")
+    if monkeypatch is not None:
+        monkeypatch.undo()
+    return [Path(hit.path).name for hit in Engine(tmp_path / f"{name}-index").search("zephyr").results]
+
+
+def test_the_title_boost_is_what_puts_a_title_match_above_a_body_match(tmp_path, monkeypatch):
+    # The body mention stands in a paragraph twice as long as the corpus's usual one.
+    boosted = ranking(tmp_path, "boosted", body_words=60)
+    assert boosted[:2] == ["title_match.md", "body_match.md"]
+    without_title_boost = ranking(tmp_path, "no-title-boost", body_words=60, monkeypatch=monkeypatch, TITLE_BOOST=1.0)
+    assert without_title_boost[:2] == ["body_match.md", "title_match.md"]
+    flat = ranking(tmp_path, "flat", body_words=60, monkeypatch=monkeypatch, **{name: 1.0 for name in BOOSTS})
+    assert flat[:2] == ["body_match.md", "title_match.md"]
+
+
+def test_boosts_are_baked_into_the_index_at_build_time(tmp_path, monkeypatch):
+    corpus = write_corpus(tmp_path / "corpus", 30)
+    monkeypatch.setattr(schema, "TITLE_BOOST", 7.0)
+    build_index(corpus, tmp_path / "index")
+    monkeypatch.undo()
+    engine = Engine(tmp_path / "index")
+    assert engine._searcher().schema["title"].format.field_boost == 7.0  # noqa: SLF001 - the built index's schema
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: with passages of ordinary length a body mention outranks a title match "
+                   "(3.02 vs 2.89): the body word also scores in the `exact` field (EXACT_BOOST 0.3), which cancels "
+                   "most of TITLE_BOOST 2.0")
+def test_a_title_match_outranks_a_body_match_of_ordinary_length(tmp_path):
+    assert ranking(tmp_path, "ordinary", body_words=30)[:2] == ["title_match.md", "body_match.md"]
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: schema.BM25_K1/BM25_B/TITLE_B are documented but never used; the engine "
+                   "opens searchers with Whoosh's default BM25F(B=0.75, K1=1.2) and no title_B")
+def test_the_engine_scores_with_the_documented_bm25_parameters(engine):
+    weighting = engine._searcher().weighting  # noqa: SLF001 - no public way to see the model
+    assert weighting.K1 == schema.BM25_K1 and weighting.B == schema.BM25_B
+    assert weighting._field_B.get("title") == schema.TITLE_B  # noqa: SLF001
+
+
+# -- re-ranking features (pure) ---------------------------------------------------------------------------
+
+
+def passage(text: str, path: str = "a.txt", line: int = 1, bm25: float = 1.0, **stored) -> ScoredPassage:
+    fields = {"body": text, "path": path, "line_start": line, "line_end": line, "title": "", "kind": "paragraph"}
+    fields.update(stored)
+    return ScoredPassage(fields, bm25)
+
+
+def test_proximity_is_highest_when_the_words_stand_together():
+    stems = {"joanna", "kassem"}
+    together = proximity(passage("Dewan played Joanna Kassem on the show"), stems)
+    apart = proximity(passage("Joanna was a dancer on the show and later Kassem was her name"), stems)
+    assert together == 1.0 and 0 < apart < together
+    assert proximity(passage("nothing here"), stems) == 0.0
+
+
+def test_coverage_counts_body_fully_and_context_by_half():
+    weights = {"editor": 1.0, "soundtrack": 1.0}
+    in_body = coverage(passage("Soundtrack editor Bill Henry"), weights)
+    in_context = coverage(passage("Bill Henry", section="Soundtrack", facts={"field_name": "Editor"}), weights)
+    assert in_body == 1.0 and in_context == 0.5
+    assert coverage(passage("Bill Henry"), weights) == 0.0
+
+
+def test_rerank_prefers_the_passage_that_covers_the_question():
+    weights = {"joanna": 2.0, "kassem": 2.0, "play": 1.0}
+    loose = passage("Joanna appears in the pilot.", bm25=5.0)
+    answer = passage("Jenna Dewan plays Joanna Kassem.", bm25=4.0)
+    ranked = rerank([loose, answer], weights, lambda p: False)
+    assert ranked[0] is answer and ranked[0].score > ranked[1].score
+
+
+PILOT = ("On January 19, 2018, it was announced that Fox had given the production a pilot order. The pilot episode "
+         "was written by Joshua Safran who was also set to executive produce.")
+
+
+def test_near_duplicates_collapse_into_the_best_copy_with_its_other_sources():
+    first = passage(PILOT, "b.txt", 56)
+    copy = passage(PILOT.replace("order.", "order.[5]"), "c.txt", 34)  # a wiki copy with reference marks
+    different = passage("Netflix canceled the musical drama after one season.", "d.txt", 7)
+    kept = collapse_near_duplicates([first, copy, different])
+    assert kept == [first, different]
+    assert first.also_in == [SourceRef("c.txt", 34, 34)]
+
+
+def test_copies_that_give_different_figures_are_both_kept():
+    text = "On Rotten Tomatoes, the series holds an approval rating of 38% with an average rating of 4.83/10."
+    first, other = passage(text, "b.txt", 60), passage(text.replace("38%", "44%"), "c.txt", 64)
+    assert collapse_near_duplicates([first, other]) == [first, other]
+    assert first.also_in == []
+
+
+def test_the_seeds_pilot_paragraph_is_shown_once_with_its_copy(engine):
+    response = engine.search("Fox pilot order January 2018")
+    copies = [hit for hit in response.results if hit.text.startswith("On January 19, 2018")]
+    assert len(copies) == 1
+    paths = {copies[0].path} | {ref.path for ref in copies[0].also_in}
+    assert paths == {"seeds/001_181282d05fb4556f.txt", "seeds/003_77ca1b77362e00a9.txt"}
+
+
+def test_the_seeds_rotten_tomatoes_paragraphs_disagree_so_both_are_shown(engine):
+    response = engine.search("Rotten Tomatoes approval rating Metacritic")
+    paths = sorted(hit.path for hit in response.results if "Metacritic" in hit.text)
+    assert paths == ["seeds/001_181282d05fb4556f.txt", "seeds/003_77ca1b77362e00a9.txt"]
+
+
+def test_search_ranks_by_score(engine):
+    scores = [hit.score for hit in engine.search("Joshua Safran Netflix").results]
+    assert scores == sorted(scores, reverse=True)
