@@ -1,0 +1,113 @@
+"""One index build in a process of its own, so its peak memory (getrusage of the child) and its
+time are its own: `python -m bench.build_child ENGINE FOLDER INDEX_DIR [--incremental]`.
+
+Prints one JSON object: seconds (files -> index, the whole build), chunk_seconds (reading and
+chunking the files, part of seconds), passages. Liner reads and chunks inside `build_index`, so its
+chunk_seconds is not split out (null). A peer chunks first with Liner's chunker, then indexes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+LINER = "Liner"
+
+
+@dataclass(frozen=True)
+class BuildMeasure:
+    seconds: float  # files -> index
+    chunk_seconds: float | None  # of which reading + chunking (peers only)
+    passages: int
+    peak_rss_mb: float  # of the whole child process
+    size_mb: float  # index on disk after the build
+
+    @property
+    def index_seconds(self) -> float:
+        return self.seconds - (self.chunk_seconds or 0.0)
+
+
+def build_in_child(engine: str, folder: Path, index_dir: Path, incremental: bool = False,
+                   timeout_s: float = 900.0) -> BuildMeasure:
+    """Run one build in a fresh Python process and measure it.
+
+    :raise RuntimeError: the build failed (its stderr is in the message).
+    :raise TimeoutError: it ran longer than `timeout_s` and was killed.
+    """
+    command = [sys.executable, "-m", "bench.build_child", engine, str(folder), str(index_dir)]
+    if incremental:
+        command.append("--incremental")
+    output = index_dir.parent / f".{index_dir.name}.build.json"
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(output, "w+", encoding="utf-8") as out, open(output.with_suffix(".err"), "w+", encoding="utf-8") as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err)
+        deadline = time.monotonic() + timeout_s
+        timed_out = False
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                timed_out = True
+                break
+            time.sleep(0.02)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        text, problems = out.read(), err.read()
+    output.unlink(missing_ok=True)
+    output.with_suffix(".err").unlink(missing_ok=True)
+    if timed_out:
+        raise TimeoutError(f"{engine} build stopped after {timeout_s:.0f} s")
+    if process.returncode != 0:
+        raise RuntimeError(f"{engine} build failed (exit {process.returncode}): {problems.strip()[-2000:]}")
+    result = json.loads(text.strip().splitlines()[-1])
+    return BuildMeasure(
+        seconds=result["seconds"],
+        chunk_seconds=result["chunk_seconds"],
+        passages=result["passages"],
+        peak_rss_mb=usage.ru_maxrss / 1024.0,  # kilobytes on Linux
+        size_mb=folder_size(index_dir) / 1e6,
+    )
+
+
+def folder_size(path: Path) -> int:
+    """Bytes of every file under `path` (the index on disk)."""
+    return sum(file.stat().st_size for file in Path(path).rglob("*") if file.is_file())
+
+
+def main(argv: list[str]) -> None:
+    engine, folder, index_dir = argv[0], Path(argv[1]), Path(argv[2])
+    incremental = "--incremental" in argv[3:]
+    if engine == LINER:
+        from bench.peers import Liner
+
+        started = time.perf_counter()
+        report = Liner().build_folder(folder, index_dir)
+        seconds = time.perf_counter() - started
+        result = {"seconds": seconds, "chunk_seconds": None, "passages": report.passages,
+                  "full_rebuild": report.full_rebuild, "files_indexed": report.files_indexed}
+    else:
+        if incremental:
+            raise SystemExit(f"{engine}: only Liner builds incrementally here")
+        from bench.corpus import read_passages
+        from bench.peers import peer_named
+
+        peer = peer_named(engine)
+        started = time.perf_counter()
+        passages = read_passages(folder)
+        chunked = time.perf_counter()
+        peer.build(passages, index_dir)
+        seconds = time.perf_counter() - started
+        result = {"seconds": seconds, "chunk_seconds": chunked - started, "passages": len(passages)}
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

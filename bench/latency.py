@@ -1,0 +1,68 @@
+"""Timing: warm in-process query latency, and the wall time of a fresh `liner ask` process."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from bench.load import median, percentile
+
+WARMUP_QUERIES = 20
+
+
+@dataclass(frozen=True)
+class Latency:
+    queries: int
+    p50_ms: float
+    p95_ms: float
+
+    @classmethod
+    def of(cls, samples_ms: Sequence[float]) -> "Latency":
+        return cls(len(samples_ms), percentile(samples_ms, 0.50), percentile(samples_ms, 0.95))
+
+
+def time_queries(run: Callable[[str], object], queries: Sequence[str], warmup: int = WARMUP_QUERIES) -> Latency:
+    """Run the first `warmup` queries untimed (caches, lazy imports), then time every query once."""
+    for query in queries[:warmup]:
+        run(query)
+    samples = []
+    for query in queries:
+        started = time.perf_counter()
+        run(query)
+        samples.append((time.perf_counter() - started) * 1000.0)
+    return Latency.of(samples)
+
+
+@dataclass(frozen=True)
+class ColdStart:
+    runs: int
+    liner_median_s: float
+    python_median_s: float  # `python -c pass`: the floor any Python command stands on
+    exit_codes: tuple[int, ...]
+
+
+def liner_command() -> list[str]:
+    """The installed `liner` script beside this Python (as a user runs it)."""
+    script = Path(sys.executable).parent / "liner"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from search.cli import main; main()"]
+
+
+def cold_start(index_dir: Path, question: str, runs: int) -> ColdStart:
+    """Median wall time of `liner ask QUESTION --index DIR` in a new process, `runs` times, beside
+    `python -c pass` run as often (interleaved, so both see the same machine)."""
+    liner = liner_command() + ["ask", question, "--index", str(index_dir)]
+    python = [sys.executable, "-c", "pass"]
+    liner_times, python_times, codes = [], [], []
+    for _ in range(runs):
+        for command, times in ((liner, liner_times), (python, python_times)):
+            started = time.perf_counter()
+            completed = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times.append(time.perf_counter() - started)
+            if command is liner:
+                codes.append(completed.returncode)
+    return ColdStart(runs, median(liner_times), median(python_times), tuple(codes))

@@ -1,0 +1,285 @@
+"""`make bench` / `python -m bench.run`: Liner against stock Whoosh, SQLite FTS5 and tantivy over the
+same passages, on the seeds and on a scale corpus made from Python's own documentation.
+
+Measures quality on eval/qa_seeds.jsonl, build time, index size and build memory, warm query
+latency, `liner ask` cold-process time, serving throughput and latency of GET /api/ask and the
+server's memory; prints every figure beside the peers' and as a ratio, checks the targets, and
+writes the same report to docs/benchmarks.md.
+
+    python -m bench.run            seeds + the 100,000-passage corpus (+ 10,000 if time is left)
+    python -m bench.run --quick    seeds + the 10,000-passage corpus, fewer runs
+
+The whole run keeps to a time budget (10 minutes on a 2-core machine): a step that would not fit
+is reported as not measured, never left running.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bench import report
+from bench.build_child import LINER, BuildMeasure, build_in_child
+from bench.corpus import WORK_DIR, make_corpus, read_passages
+from bench.latency import ColdStart, Latency, cold_start, time_queries
+from bench.peers import PEERS, Liner
+from bench.quality import Quality, score
+from bench.queries import QUERY_KINDS, load_qa, make_queries
+from bench.serving import Serving, measure_serving
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+QA_FILE = ROOT / "eval" / "qa_seeds.jsonl"
+REPORT_FILE = ROOT / "docs" / "benchmarks.md"
+ENGINES = (LINER, *PEERS)
+
+
+@dataclass(frozen=True)
+class Settings:
+    quick: bool
+    sizes: tuple[int, ...]
+    seed_queries: int  # per kind, on the seeds
+    scale_queries: int  # per kind, on a scale corpus
+    cold_runs: int
+    requests_per_level: int
+    level_time_limit_s: float
+    budget_s: float
+
+    @classmethod
+    def make(cls, quick: bool, budget_s: float | None) -> "Settings":
+        if quick:
+            return cls(True, (10_000,), 100, 100, 5, 300, 5.0, budget_s or 300.0)
+        return cls(False, (100_000, 10_000), 240, 200, 15, 1000, 10.0, budget_s or 570.0)
+
+
+@dataclass
+class Section:
+    """One corpus: its size, every engine's build, latency per query kind, and what was skipped."""
+
+    name: str
+    target: int | None
+    passages: int
+    distinct_passages: int
+    files: int
+    words: int
+    builds: dict[str, BuildMeasure] = field(default_factory=dict)
+    latency: dict[str, dict[str, Latency]] = field(default_factory=dict)
+    reindex: BuildMeasure | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Results:
+    command: str
+    settings: Settings
+    machine: dict
+    seeds: Section | None = None
+    quality: dict[str, Quality] = field(default_factory=dict)
+    cold: ColdStart | None = None
+    serving: Serving | None = None
+    scale: list[Section] = field(default_factory=list)
+    seconds: float = 0.0
+    load_after: tuple[float, float, float] | None = None
+
+
+class Budget:
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="seeds and the 10,000-passage corpus only, fewer runs")
+    parser.add_argument("--budget", type=float, default=None, help="seconds the whole run may take")
+    parser.add_argument("--output", type=Path, default=REPORT_FILE, help="Markdown report (default docs/benchmarks.md)")
+    parser.add_argument("--no-write", action="store_true", help="print the report only")
+    arguments = parser.parse_args(argv)
+    os.chdir(ROOT)  # cited paths are relative to the working folder, as a user runs Liner
+    started = time.monotonic()
+    settings = Settings.make(arguments.quick, arguments.budget)
+    budget = Budget(settings.budget_s)
+    command = "make bench" if not arguments.quick and argv is None and not sys.argv[1:] else \
+        "python -m bench.run " + " ".join(sys.argv[1:] if argv is None else argv)
+    results = Results(command.strip(), settings, report.machine_info())
+    _say(f"bench: {results.machine['cpu']} x{results.machine['cores']}, budget {settings.budget_s:.0f} s")
+
+    run_seeds(results, settings, budget)
+    for size in settings.sizes:
+        results.scale.append(run_scale(size, settings, budget))
+
+    results.seconds = time.monotonic() - started
+    results.load_after = os.getloadavg()
+    text = report.render(results)
+    print(text)
+    if not arguments.no_write:
+        arguments.output.parent.mkdir(parents=True, exist_ok=True)
+        arguments.output.write_text(text, encoding="utf-8")
+        (WORK_DIR / "last-run.json").write_text(json.dumps(asdict(results), default=str, indent=1), encoding="utf-8")
+        _say(f"bench: wrote {arguments.output.relative_to(ROOT) if arguments.output.is_relative_to(ROOT) else arguments.output}")
+    return 0
+
+
+# -- the seeds ------------------------------------------------------------------------------------------
+
+
+def run_seeds(results: Results, settings: Settings, budget: Budget) -> None:
+    passages = read_passages(SEEDS)
+    section = Section("seeds", None, len(passages), len(passages), _count_files(SEEDS),
+                      sum(len(p.text.split()) for p in passages))
+    results.seeds = section
+    indexes = WORK_DIR / "index" / "seeds"
+    _say(f"seeds: {len(passages)} passages; building")
+    for engine in ENGINES:
+        section.builds[engine] = build_in_child(engine, SEEDS, _fresh(indexes / _slug(engine)))
+
+    searchers = _open_all(indexes, passages)
+    qa = load_qa(QA_FILE)
+    liner = searchers[LINER]
+
+    def liner_run(item):
+        response = liner.response(item.question, "question")
+        return [hit.text for hit in response.results], response.answer.text if response.answer else None
+
+    results.quality[LINER] = score(qa, liner_run, answers_too=True)
+    for engine in PEERS:
+        results.quality[engine] = score(qa, lambda item, s=searchers[engine]: (s.texts(item.question, "question"), None))
+
+    _say("seeds: latency")
+    lead = {kind: [item.question for item in qa if item.query_kind == kind] for kind in QUERY_KINDS}
+    queries = {kind: make_queries(passages, kind, settings.seed_queries, lead[kind]) for kind in QUERY_KINDS}
+    section.latency = _latencies(searchers, queries)
+    for searcher in searchers.values():
+        searcher.close()
+
+    _say("seeds: `liner ask` cold start")
+    results.cold = cold_start(indexes / _slug(LINER), qa[1].question, settings.cold_runs)
+    _say("seeds: serving")
+    questions = [item.question for item in qa if item.query_kind == "question"]
+    results.serving = measure_serving(indexes / _slug(LINER), questions, settings.requests_per_level,
+                                      settings.level_time_limit_s)
+
+
+# -- a scale corpus -------------------------------------------------------------------------------------
+
+# Seconds kept back for what follows a scale corpus's builds: re-index, opening, latency.
+RESERVE_AFTER_BUILD_S = 75.0
+# A scale corpus is not started with less time than this left.
+MIN_SCALE_S = 60.0
+
+
+def run_scale(size: int, settings: Settings, budget: Budget) -> Section:
+    name = f"{size:,} passages"
+    if budget.left() < MIN_SCALE_S:
+        section = Section(name, size, 0, 0, 0, 0)
+        section.notes.append(f"not measured: the time budget ({settings.budget_s:.0f} s) ran out before this corpus")
+        return section
+    _say(f"{name}: making the corpus")
+    corpus = make_corpus(size)
+    section = Section(name, size, len(corpus.passages), corpus.distinct_passages, corpus.files, corpus.words)
+    indexes = WORK_DIR / "index" / f"corpus-{size}"
+    for engine in PEERS:
+        _say(f"{name}: building {engine}")
+        section.builds[engine] = build_in_child(engine, corpus.folder, _fresh(indexes / _slug(engine)))
+    liner_dir = _fresh(indexes / _slug(LINER))
+    timeout = budget.left() - RESERVE_AFTER_BUILD_S
+    _say(f"{name}: building Liner (time left for it: {timeout:.0f} s)")
+    try:
+        section.builds[LINER] = build_in_child(LINER, corpus.folder, liner_dir, timeout_s=max(timeout, 5.0))
+    except TimeoutError:
+        section.notes.append(f"Liner's full build did not finish within the {max(timeout, 5.0):.0f} s the budget "
+                             "left it; build ratios, re-index and Liner latency not measured")
+        shutil.rmtree(liner_dir, ignore_errors=True)
+        return _peer_latency_only(section, corpus, indexes, settings, budget)
+    if section.builds[LINER].passages != len(corpus.passages):
+        section.notes.append(f"Liner indexed {section.builds[LINER].passages:,} passages, the peers "
+                             f"{len(corpus.passages):,}: the chunker changed between runs?")
+
+    _say(f"{name}: re-index after changing one file")
+    section.reindex = _reindex_one_file(corpus.folder, liner_dir, budget)
+    if section.reindex is None:
+        section.notes.append("re-index not measured: no time left in the budget")
+
+    _say(f"{name}: latency")
+    searchers = _open_all(indexes, corpus.passages)
+    count = settings.scale_queries if budget.left() > 40 else max(30, settings.scale_queries // 4)
+    queries = {kind: make_queries(corpus.passages, kind, count) for kind in QUERY_KINDS}
+    section.latency = _latencies(searchers, queries)
+    for searcher in searchers.values():
+        searcher.close()
+    return section
+
+
+def _peer_latency_only(section: Section, corpus, indexes: Path, settings: Settings, budget: Budget) -> Section:
+    if budget.left() < 20:
+        return section
+    searchers = {engine: PEERS[engine].open(indexes / _slug(engine), corpus.passages) for engine in PEERS}
+    queries = {kind: make_queries(corpus.passages, kind, settings.scale_queries // 2) for kind in QUERY_KINDS}
+    section.latency = _latencies(searchers, queries)
+    return section
+
+
+def _reindex_one_file(folder: Path, index_dir: Path, budget: Budget) -> BuildMeasure | None:
+    """Change one file in the middle of the corpus, build again (incrementally), put it back."""
+    if budget.left() < 30:
+        return None
+    files = sorted(folder.iterdir())
+    changed = files[len(files) // 2]
+    original = changed.read_text(encoding="utf-8")
+    try:
+        changed.write_text(original + "\nOne more paragraph, added by the benchmark to time a re-index.\n",
+                           encoding="utf-8")
+        return build_in_child(LINER, folder, index_dir, incremental=True, timeout_s=max(budget.left() - 20, 5.0))
+    except TimeoutError:
+        return None
+    finally:
+        changed.write_text(original, encoding="utf-8")
+
+
+# -- shared ----------------------------------------------------------------------------------------------
+
+
+def _open_all(indexes: Path, passages) -> dict:
+    searchers = {LINER: Liner().open(indexes / _slug(LINER))}
+    for engine, peer in PEERS.items():
+        searchers[engine] = peer.open(indexes / _slug(engine), passages)
+    return searchers
+
+
+def _latencies(searchers: dict, queries: dict[str, list[str]]) -> dict[str, dict[str, Latency]]:
+    """Per engine and query kind; Liner answers questions with ask(), the rest with search()."""
+    out: dict[str, dict[str, Latency]] = {}
+    for engine, searcher in searchers.items():
+        run = searcher.response if engine == LINER else searcher.texts
+        out[engine] = {kind: time_queries(lambda q, k=kind: run(q, k), queries[kind]) for kind in QUERY_KINDS}
+    return out
+
+
+def _fresh(path: Path) -> Path:
+    if path.exists():
+        shutil.rmtree(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _slug(engine: str) -> str:
+    return engine.lower().replace(" ", "-")
+
+
+def _count_files(folder: Path) -> int:
+    return sum(1 for path in folder.rglob("*") if path.is_file() and not path.name.startswith("."))
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
