@@ -1,0 +1,139 @@
+"""Quality on our second corpus (tests/data/notes, questions in tests/data/notes_qa.jsonl).
+
+The seeds are what the engine was tuned on; these notes were not, so they show how well the tuning
+carries over. Retrieval is asserted a little under what it measures today; the short answers are
+still weak here, so instead of a low aggregate bar each answer that is right today is pinned (a
+regression test), and the misses whose cause is known are strict xfails with that cause.
+Measured on 2026-11-22 (same definitions as `liner eval`): hit@1 0.70, hit@5 0.87, answer 0.48
+(11 of 23), abstention 0 of 2, attribution 1.00.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+QA_FILE = ROOT / "tests" / "data" / "notes_qa.jsonl"
+ROWS = [json.loads(line) for line in QA_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+BY_ID = {row["id"]: row for row in ROWS}
+
+
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower().replace("’", "'").replace("–", "-")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def contains_answer(text: str | None, accepted: list[str]) -> bool:
+    return bool(text) and any(normalize(a) in normalize(text) for a in accepted)
+
+
+def answer_is_right(text: str | None, accepted: list[str]) -> bool:
+    if not text:
+        return False
+    got = normalize(text)
+    return any(normalize(a) in got or (len(got) >= 4 and got in normalize(a)) for a in accepted)
+
+
+@pytest.fixture(scope="module")
+def responses(notes_engine) -> dict[str, dict]:
+    return {row["id"]: notes_engine.ask(row["question"]).to_dict() for row in ROWS}
+
+
+def answerable() -> list[dict]:
+    return [row for row in ROWS if row["answers"]]
+
+
+def first_rank_with_answer(response: dict, accepted: list[str]) -> int | None:
+    for rank, hit in enumerate(response["results"][:10], 1):
+        if contains_answer(hit["text"], accepted):
+            return rank
+    return None
+
+
+def share(values: list[bool]) -> float:
+    return sum(values) / len(values)
+
+
+# -- retrieval -------------------------------------------------------------------------------------------
+
+
+def test_hit_at_5(responses):
+    hits = [(first_rank_with_answer(responses[row["id"]], row["answers"]) or 99) <= 5 for row in answerable()]
+    assert share(hits) >= 0.80, [row["id"] for row, hit in zip(answerable(), hits) if not hit]
+
+
+def test_hit_at_1(responses):
+    hits = [first_rank_with_answer(responses[row["id"]], row["answers"]) == 1 for row in answerable()]
+    assert share(hits) >= 0.60, [row["id"] for row, hit in zip(answerable(), hits) if not hit]
+
+
+def test_a_source_document_is_in_the_top_5(responses):
+    hits = [any(hit["path"] in row["sources"] for hit in responses[row["id"]]["results"][:5]) for row in answerable()]
+    assert share(hits) >= 0.90, [row["id"] for row, hit in zip(answerable(), hits) if not hit]
+
+
+def test_every_top_passage_stands_at_its_cited_lines(responses):
+    for response in responses.values():
+        for hit in response["results"][:5]:
+            lines = (ROOT / hit["path"]).read_text(encoding="utf-8").split("\n")
+            cited = " ".join(lines[hit["line_start"] - 1 : hit["line_end"]])
+            assert " ".join(hit["text"].split()) in " ".join(cited.split()), hit["path"]
+
+
+# -- answers ----------------------------------------------------------------------------------------------
+
+RIGHT_TODAY = ["n002", "n005", "n006", "n009", "n011", "n012", "n013", "n016", "n017", "n022", "n023"]
+
+
+@pytest.mark.parametrize("question_id", RIGHT_TODAY)
+def test_answers_that_are_right_stay_right(responses, question_id):
+    row = BY_ID[question_id]
+    answer = responses[question_id]["answer"]
+    assert answer is not None, f"{row['question']!r}: no answer"
+    assert answer_is_right(answer["text"], row["answers"]), f"{row['question']!r} -> {answer['text']!r}"
+    assert answer["path"] in row["sources"]
+
+
+def test_answer_accuracy_is_no_worse_than_the_pinned_answers(responses):
+    right = [answer_is_right((responses[row["id"]]["answer"] or {}).get("text"), row["answers"]) for row in answerable()]
+    assert sum(right) >= len(RIGHT_TODAY)
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: answers.py's name pattern is ASCII-only ([A-Z][a-z]+), so 'Tomás Reyes' "
+                   "is read as 'Tom' + 'Reyes', is not a person, and the field 'Garden coordinator: Tomás Reyes' loses "
+                   "to 'Depot Street'")
+@pytest.mark.parametrize("question", ["Who is the garden coordinator?", "Who is the garden cordinator?"])
+def test_an_accented_name_is_an_answer(notes_engine, question):
+    answer = notes_engine.ask(question).answer
+    assert answer is not None and answer.text == "Tomás Reyes"
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: the number pattern drops a currency sign: the plot fee is answered '35', "
+                   "not '$35'")
+def test_a_price_keeps_its_currency_sign(notes_engine):
+    answer = notes_engine.ask(BY_ID["n015"]["question"]).answer
+    assert answer is not None and answer.text == "$35"
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: _kind_of_name knows organisations but not places, so a street "
+                   "('Depot Street') is taken for a person and answers who-questions")
+def test_a_street_is_never_the_answer_to_who(responses):
+    for row in ROWS:
+        if row["question"].startswith("Who"):
+            answer = responses[row["id"]]["answer"]
+            assert answer is None or not answer["text"].endswith("Street"), (row["question"], answer["text"])
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: _shape() reads a value's unit from its last word, so '4.5 stars (Valley "
+                   "Eats guide)' measures 'guid' and the bare '4.2' measures nothing; the shapes differ and the two "
+                   "ratings are not reported as a conflict")
+def test_two_ratings_from_two_sources_are_a_conflict(responses):
+    response = responses["n022"]  # 4.5 stars in bakery.md, 4.2 stars in bakery_wiki.txt
+    values = [response["answer"]["text"]] + [conflict["text"] for conflict in response["conflicts"]]
+    assert any("4.5" in value for value in values) and any("4.2" in value for value in values)
+    paths = {response["answer"]["path"]} | {conflict["path"] for conflict in response["conflicts"]}
+    assert paths == {"tests/data/notes/bakery.md", "tests/data/notes/bakery_wiki.txt"}
