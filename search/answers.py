@@ -538,30 +538,44 @@ class _Group:
     passage: ScoredPassage
     slot: frozenset[str]
     documents: set[str]
+    key: object = None
 
 
 def _group_by_value(candidates: list[Candidate]) -> list[_Group]:
-    """Merge candidates that give the same value; more sources, more support."""
-    groups: dict[str, _Group] = {}
+    """Merge candidates that give the same value; more sources, more support. Dates merge when
+    they agree as far as both go ("January 2020" and "January 31, 2020"); the group then shows
+    the most precise one."""
+    groups: list[_Group] = []
     for candidate in sorted(candidates, key=lambda c: -c.score):
         key = _value_key(candidate)
-        group = groups.get(key)
-        if group is not None and _more_complete(candidate, group) and candidate.score >= 0.8 * group.score:
-            group.text, group.unit, group.passage = candidate.text, candidate.unit, candidate.passage
+        group = next((g for g in groups if g.answer_type == candidate.answer_type and _same_value(g.key, key)), None)
+        sources = {candidate.passage.path} | {ref.path for ref in candidate.passage.also_in}
         if group is None:
-            groups[key] = _Group(candidate.text, candidate.answer_type, candidate.score, candidate.unit,
-                                 candidate.passage, candidate.slot, {candidate.passage.path})
-        elif candidate.passage.path not in group.documents and candidate.score >= SUPPORT_SHARE * group.score:
-            group.documents.add(candidate.passage.path)
-            group.score += SUPPORT_BONUS
+            groups.append(_Group(candidate.text, candidate.answer_type, candidate.score, candidate.unit,
+                                 candidate.passage, candidate.slot, sources, key))
+            continue
+        if candidate.score >= SUPPORT_SHARE * group.score:
+            if _more_precise(key, group.key):
+                group.text, group.unit, group.passage, group.key = candidate.text, candidate.unit, candidate.passage, key
+            new = sources - group.documents
+            group.documents |= new
+            group.score += SUPPORT_BONUS * len(new)
             group.slot = group.slot | candidate.slot
-    return sorted(groups.values(), key=lambda g: -g.score)
+    return sorted(groups, key=lambda g: -g.score)
 
 
-def _more_complete(candidate: Candidate, group: _Group) -> bool:
+def _same_value(a, b) -> bool:
+    if isinstance(a, tuple) and isinstance(b, tuple):  # (year, month, day), None where unknown
+        shared = [(x, y) for x, y in zip(a, b) if x is not None and y is not None]
+        return bool(shared) and all(x == y for x, y in shared) and (a[1] is not None) == (b[1] is not None) or a == b
+    return a == b
+
+
+def _more_precise(a, b) -> bool:
     """A full date ("December 18, 2019") says more than a partial one ("Dec. 18")."""
-    has_year = re.compile(r"\b\d{4}\b")
-    return candidate.answer_type == "date" and bool(has_year.search(candidate.text)) and not has_year.search(group.text)
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return sum(x is not None for x in a) > sum(x is not None for x in b)
+    return False
 
 
 def _value_key(candidate: Candidate) -> str:
@@ -586,18 +600,17 @@ def _number_key(text: str) -> str:
     return _NUMBER_VALUES.get(first[0], first[0]) if first else text.lower()
 
 
-def _date_key(text: str) -> str:
-    """Dates that agree compare equal: "Dec. 18" and "December 18, 2019" both key as 12-18."""
+def _date_key(text: str) -> tuple[int | None, int | None, int | None]:
+    """(year, month, day) of a date as written, None for what it leaves out."""
     iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
     if iso:
-        return f"{int(iso.group(2))}-{int(iso.group(3))}"
+        return int(iso.group(1)), int(iso.group(2)), int(iso.group(3))
     month = next((i for i, m in enumerate(
         ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
-        if m in text.lower()), None)
-    day = re.search(r"\b(\d{1,2})\b", text)
-    if month and day:
-        return f"{month}-{int(day.group(1))}"
-    return text.lower()
+        if re.search(rf"\b{m}", text.lower())), None)
+    day = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\b", text)
+    year = re.search(r"\b(\d{4})\b", text)
+    return (int(year.group(1)) if year else None, month, int(day.group(1)) if day and month else None)
 
 
 def _shorten(text: str) -> str:
