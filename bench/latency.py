@@ -24,8 +24,11 @@ class Latency:
         return cls(len(samples_ms), percentile(samples_ms, 0.50), percentile(samples_ms, 0.95))
 
 
-def time_queries(run: Callable[[str], object], queries: Sequence[str], warmup: int = WARMUP_QUERIES) -> Latency:
-    """Run the first `warmup` queries untimed (caches, lazy imports), then time every query once."""
+def time_queries(run: Callable[[str], object], queries: Sequence[str], warmup: int | None = None) -> Latency:
+    """Run the first `warmup` queries untimed (caches, lazy imports; by default WARMUP_QUERIES or a
+    quarter of a short list), then time every query once."""
+    if warmup is None:
+        warmup = min(WARMUP_QUERIES, len(queries) // 4)
     for query in queries[:warmup]:
         run(query)
     samples = []

@@ -175,16 +175,19 @@ RESERVE_AFTER_BUILD_S = 75.0
 MIN_SCALE_S = 60.0
 
 
-def run_scale(size: int, settings: Settings, budget: Budget) -> Section:
+def run_scale(size: int, settings: Settings, budget: Budget, work_dir: Path = WORK_DIR,
+              notes: list[tuple[str, str]] | None = None) -> Section:
+    """Make the corpus of `size` passages (from `notes`, by default all of Python's docs) and measure
+    every engine on it."""
     name = f"{size:,} passages"
     if budget.left() < MIN_SCALE_S:
         section = Section(name, size, 0, 0, 0, 0)
         section.notes.append(f"not measured: the time budget ({settings.budget_s:.0f} s) ran out before this corpus")
         return section
     _say(f"{name}: making the corpus")
-    corpus = make_corpus(size)
+    corpus = make_corpus(size, work_dir, notes)
     section = Section(name, size, len(corpus.passages), corpus.distinct_passages, corpus.files, corpus.words)
-    indexes = WORK_DIR / "index" / f"corpus-{size}"
+    indexes = work_dir / "index" / f"corpus-{size}"
     for engine in PEERS:
         _say(f"{name}: building {engine}")
         section.builds[engine] = build_in_child(engine, corpus.folder, _fresh(indexes / _slug(engine)))
