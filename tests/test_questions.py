@@ -134,7 +134,8 @@ def test_property_content_words_exclude_question_words_when_others_exist(text):
     others = [w for w in question.content_words if w not in QUESTION_WORDS and w not in STOP_WORDS and w not in LIGHT_VERBS]
     if others:
         assert not set(question.content_words) & (QUESTION_WORDS | STOP_WORDS | LIGHT_VERBS)
-    assert question.search_text.strip()
+    if text.strip(" ?."):
+        assert question.search_text.strip()
     assert question.kind in {"who", "when", "where", "how_many", "how_long", "what", "which", "why", "yes_no", "keyword"}
 
 
