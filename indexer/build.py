@@ -35,13 +35,14 @@ from indexer.documents import Document, DocumentError, LoadProblem, SourceFile, 
 from indexer.passages import Passage, make_passages
 from indexer.schema import build_schema
 from indexer.structure import parse_structure
-from indexer.synonyms import synonym_table
+from indexer.synonyms import build_lexicon
 
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = "write.lock"
 MANIFEST_FILE = "manifest.json"
 SYNONYMS_FILE = "synonyms.json"  # synonym stem -> indexed words (read by queries)
-SYNONYMS_FORWARD_FILE = "synonyms-forward.json"  # indexed word -> synonym stems (read by builds)
+SYNONYMS_FORWARD_FILE = "synonyms-forward.json"  # indexed word -> synonyms, common or not (read by builds)
+COMMON_WORDS_FILE = "common-words.json"  # indexed words that are ordinary English words (read by queries)
 MANIFEST_FORMAT = 1
 GENERATION_PREFIX = "gen-"
 
@@ -279,9 +280,10 @@ def _write_synonyms(target: Path, previous: Path | None) -> None:
             vocabulary = list(reader.field_terms("exact"))
     finally:
         index.close()
-    forward, table = synonym_table(vocabulary, known)
-    _write_durably(target / SYNONYMS_FORWARD_FILE, json.dumps(forward, separators=(",", ":")))
-    _write_durably(target / SYNONYMS_FILE, json.dumps(table, separators=(",", ":")))
+    lexicon = build_lexicon(vocabulary, known)
+    _write_durably(target / SYNONYMS_FORWARD_FILE, json.dumps(lexicon.forward, separators=(",", ":")))
+    _write_durably(target / SYNONYMS_FILE, json.dumps(lexicon.synonyms, separators=(",", ":")))
+    _write_durably(target / COMMON_WORDS_FILE, json.dumps(lexicon.common_words, separators=(",", ":")))
 
 
 @lru_cache(maxsize=1)

@@ -112,21 +112,48 @@ def lookup_keys(word: str) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def synonym_table(vocabulary: Iterable[str], known: dict[str, list[str]] | None = None) -> tuple[dict, dict]:
-    """(forward, table): `forward` maps each indexed word to its synonyms (reused from `known`
-    for words seen before, so a small re-index does not redo them all); `table` maps a synonym
-    (or an irregular form) to the indexed words it may stand for."""
+@dataclass
+class Lexicon:
+    """What WordNet says about an index's vocabulary."""
+
+    forward: dict[str, dict]  # indexed word -> {"synonyms": [...], "common": bool}
+    synonyms: dict[str, list[str]]  # a synonym (or irregular form) -> the indexed words it may stand for
+    common_words: list[str]  # indexed words that are ordinary English words, not only names
+
+
+def build_lexicon(vocabulary: Iterable[str], known: dict[str, dict] | None = None) -> Lexicon:
+    """The lexicon of `vocabulary`, reusing `known` entries (a previous build's `forward`) so a
+    small re-index does not look every word up again."""
     known = known or {}
-    forward: dict[str, list[str]] = {}
+    forward: dict[str, dict] = {}
     for word in vocabulary:
         if len(word) < 3 or not word.isalpha() or word in STOP_WORDS:
             continue
-        forward[word] = known[word] if word in known else sorted(synonyms_of(word))
+        entry = known.get(word)
+        if not isinstance(entry, dict):
+            entry = {"synonyms": sorted(synonyms_of(word)), "common": word in _lowercase_lemmas()}
+        forward[word] = entry
     table: dict[str, list[str]] = {}
-    for word, keys in forward.items():
-        for key in keys:
+    for word, entry in forward.items():
+        for key in entry["synonyms"]:
             table.setdefault(key, []).append(word)
-    return forward, table
+    return Lexicon(forward, table, sorted(word for word, entry in forward.items() if entry["common"]))
+
+
+@lru_cache(maxsize=1)
+def _lowercase_lemmas() -> frozenset[str]:
+    """Words WordNet lists in lower case (common nouns, verbs, adjectives). Names are listed
+    capitalised ("Paul", "Scott"), so a capitalised run ending in one of these ("Depot Street",
+    "Food Pantry") names a place or a thing, not a person."""
+    if wordnet() is None:
+        return frozenset()
+    words = set()
+    for pos in PARTS_OF_SPEECH:
+        for line in _data_lines(pos).values():
+            fields = line.split()
+            if not line.startswith(" ") and len(fields) > 4:  # not the licence header
+                words.update(w for w in fields[4 : 4 + 2 * int(fields[3], 16) : 2] if w.islower())
+    return frozenset(words)
 
 
 @lru_cache(maxsize=200_000)

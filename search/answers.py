@@ -22,7 +22,7 @@ from search.response import Answer, Conflict
 
 MAX_ANSWER_CHARS = 120
 # How many ranked passages are read for candidates.
-ANSWER_DEPTH = 8
+ANSWER_DEPTH = 12
 
 # Score weights of a candidate (set on our QA set, see docs/evaluation.md).
 W_COVERAGE = 0.25
@@ -133,14 +133,15 @@ class AnswerResult:
 
 
 def extract_answer(question: Question, passages: list[ScoredPassage], weights: dict[str, float],
-                   missing_names: list[str]) -> AnswerResult:
-    """Pick the best-supported short answer from the top passages, or abstain."""
+                   missing_names: list[str], common_words: frozenset[str] = frozenset()) -> AnswerResult:
+    """Pick the best-supported short answer from the top passages, or abstain. `common_words`
+    are indexed words that are ordinary English words (not names): "Depot Street" is no person."""
     if missing_names or not passages:
         return AnswerResult(None, [], None)
     top_score = passages[0].score or 1.0
     candidates: list[Candidate] = []
     for passage in passages[:ANSWER_DEPTH]:
-        candidates.extend(_passage_candidates(question, passage, weights, passage.score / top_score))
+        candidates.extend(_passage_candidates(question, passage, weights, passage.score / top_score, common_words))
     if not candidates:
         return AnswerResult(None, [], None)
     groups = _group_by_value(candidates)
@@ -191,10 +192,11 @@ def has_answer_type(answer_type: str, text: str) -> bool:
 # -- candidates of one passage ------------------------------------------------------------------
 
 
-def _passage_candidates(question: Question, passage: ScoredPassage, weights: dict[str, float], passage_rank: float):
+def _passage_candidates(question: Question, passage: ScoredPassage, weights: dict[str, float], passage_rank: float,
+                        common: frozenset[str]):
     units = _units(passage, weights)
     question_words = set(question.content_words) | {normalize_word(w) for w in question.text.split()}
-    structured = list(_structured_candidates(question, passage, units[0] if len(units) == 1 else None, weights))
+    structured = list(_structured_candidates(question, passage, units[0] if len(units) == 1 else None, common))
     found = structured
     if structured:  # structure already says which part of a field or row answers; its words are not names
         units = []
@@ -202,7 +204,7 @@ def _passage_candidates(question: Question, passage: ScoredPassage, weights: dic
         neighbours = [units[j].coverage for j in (index - 1, index + 1) if 0 <= j < len(units)]
         context = max([unit.coverage] + [0.5 * unit.coverage + 0.5 * c for c in neighbours])
         quotation = passage.stored.get("kind") == "quote"
-        for text, answer_type, start, end, structure in _text_candidates(question, unit, weights, quotation):
+        for text, answer_type, start, end, structure in _text_candidates(question, unit, weights, common, quotation):
             if question.kind != "keyword" and _mostly_in_question(text, question_words):
                 continue
             near = _nearness(unit, start, end, weights)
@@ -233,7 +235,7 @@ def _units(passage: ScoredPassage, weights: dict[str, float]) -> list[Unit]:
     return units
 
 
-def _structured_candidates(question: Question, passage: ScoredPassage, unit: Unit | None, weights: dict[str, float]):
+def _structured_candidates(question: Question, passage: ScoredPassage, unit: Unit | None, common: frozenset[str]):
     """Field values, table cells and bylines whose name matches what the question asks."""
     if unit is None:
         return
@@ -244,7 +246,7 @@ def _structured_candidates(question: Question, passage: ScoredPassage, unit: Uni
         match = _name_match(name, asked)
         value = re.sub(r"\[\d+\]", "", facts["field_value"]).strip()
         if match > 0 and not _mostly_in_question(value, set(question.content_words)):
-            answer_type = _type_of_value(value, question.answer_type)
+            answer_type = _type_of_value(value, question.answer_type, common)
             if answer_type == question.answer_type or question.answer_type in ("phrase", "organisation"):
                 score = W_COVERAGE * unit.coverage + W_NEARNESS + W_STRUCTURE * match
                 yield Candidate(_shorten(value), answer_type if answer_type != "phrase" else question.answer_type,
@@ -253,7 +255,7 @@ def _structured_candidates(question: Question, passage: ScoredPassage, unit: Uni
         if not header or _mostly_in_question(cell, set(question.content_words)):
             continue
         match = _name_match(header, asked)
-        answer_type = _type_of_value(cell, question.answer_type)
+        answer_type = _type_of_value(cell, question.answer_type, common)
         if answer_type == "title" and not _is_title_cell(header, cell):
             answer_type = "phrase"
         cell_text = cell.strip('"“” ')
@@ -280,7 +282,8 @@ def _name_match(name: str, asked: set[str]) -> float:
     return min(1.0, hits / len(words))
 
 
-def _text_candidates(question: Question, unit: Unit, weights: dict[str, float], quotation: bool = False):
+def _text_candidates(question: Question, unit: Unit, weights: dict[str, float], common: frozenset[str],
+                     quotation: bool = False):
     """(text, type, start, end, structure bonus) for each candidate span of the expected type."""
     text = unit.text
     expected = question.answer_type
@@ -290,7 +293,7 @@ def _text_candidates(question: Question, unit: Unit, weights: dict[str, float], 
             return  # in Title Case Headlines every word looks like a name
         for match in _CAPITALISED_RUN.finditer(text):
             name = _clean_name(match.group())
-            if name and _kind_of_name(name) == "person":
+            if name and _kind_of_name(name, common) == "person":
                 start = match.start() + match.group().find(name)
                 yield name, "person", start, start + len(name), _described_after(question, text, start + len(name))
     elif expected == "date":
@@ -333,7 +336,7 @@ def _text_candidates(question: Question, unit: Unit, weights: dict[str, float], 
             name = _clean_name(match.group(), allow_single=True)
             if name:
                 start = match.start() + match.group().find(name)
-                yield name, expected, start, start + len(name), 0.0 if _kind_of_name(name) == expected else -0.15
+                yield name, expected, start, start + len(name), 0.0 if _kind_of_name(name, common) == expected else -0.15
     else:  # phrase, reason, yes_no, quote: a clause of the best sentences
         yield from _clause_candidates(question, unit, weights, quotation)
 
@@ -434,16 +437,19 @@ def _clean_name(run: str, allow_single: bool = False) -> str | None:
     return name if re.search(r"[a-z]", name) else None
 
 
-def _kind_of_name(name: str) -> str:
-    words = {w.lower().strip(".") for w in name.split()}
-    if words & ORGANISATION_WORDS or re.match(r"\d", name):
+def _kind_of_name(name: str, common: frozenset[str] = frozenset()) -> str:
+    words = [w.lower().strip(".") for w in name.split()]
+    if set(words) & ORGANISATION_WORDS or re.match(r"\d", name):
         return "organisation"
-    if len(name.split()) == 1:
+    if len(words) == 1:
         return "organisation"  # one capitalised word: a brand or a place more often than a person
+    ordinary = [normalize_word(w) in common for w in words]
+    if ordinary[-1] and sum(ordinary) > len(words) / 2:
+        return "organisation"  # "Depot Street", "Food Pantry"; but "Ti West", "Markie Post" are people
     return "person"
 
 
-def _type_of_value(value: str, expected: str) -> str:
+def _type_of_value(value: str, expected: str, common: frozenset[str] = frozenset()) -> str:
     if _DATE.search(value) and not re.fullmatch(r"\d{4}", value.strip()):
         return "date" if expected in ("date", "phrase") else "phrase"
     if expected == "number" and re.search(r"\d", value):
@@ -453,7 +459,7 @@ def _type_of_value(value: str, expected: str) -> str:
     if re.fullmatch(r"[\d.,\s%/–-]+", value):
         return "number" if expected in ("number", "phrase") else "phrase"
     if expected == "person" and _CAPITALISED_RUN.search(value):
-        return "person" if any(_kind_of_name(n) == "person" for n in _names(value)) else "organisation"
+        return "person" if any(_kind_of_name(n, common) == "person" for n in _names(value)) else "organisation"
     if expected in ("organisation", "place") and re.search(r"[A-Z0-9]", value):
         return expected
     if expected == "title" and re.search(r"[A-Z]", value):

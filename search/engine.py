@@ -20,7 +20,7 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.index import EmptyIndexError
 
 from indexer.analysis import exact_words, normalize_word, stem, stemmed_terms
-from indexer.build import CURRENT_FILE, SYNONYMS_FILE, current_generation, read_manifest
+from indexer.build import COMMON_WORDS_FILE, CURRENT_FILE, SYNONYMS_FILE, current_generation, read_manifest
 from indexer.synonyms import lookup_keys
 from search.answers import extract_answer, has_answer_type
 from search.query import Expansion, ParsedQuery, QueryError, build_query, parse_query
@@ -76,6 +76,7 @@ class Engine:
         self._stamp: tuple[int, int] | None = None
         self._index = None
         self._manifest: dict = {}
+        self._files: dict[tuple[str, str], object] = {}
         self._open_current()
 
     # -- public API --------------------------------------------------------------------------
@@ -112,7 +113,8 @@ class Engine:
         passages, total, notices = self._retrieve(parsed, corrections, synonyms)
         passages = rerank(passages, weights, lambda p: has_answer_type(question.answer_type, p.text))
         passages = collapse_near_duplicates(passages)
-        result = extract_answer(question, passages, weights, self._missing_names(question, corrections))
+        result = extract_answer(question, passages, weights, self._missing_names(question, corrections),
+                                self._common_words())
         if result.passage is not None:  # the passage that holds the answer leads the results
             passages.remove(result.passage)
             passages.insert(0, result.passage)
@@ -266,14 +268,23 @@ class Engine:
         return found
 
     def _synonym_table(self) -> dict[str, list[str]]:
-        if getattr(self, "_synonym_generation", None) != self._generation:
+        return self._generation_file(SYNONYMS_FILE, dict)
+
+    def _common_words(self) -> frozenset[str]:
+        return frozenset(self._generation_file(COMMON_WORDS_FILE, list))
+
+    def _generation_file(self, name: str, empty: type):
+        """A JSON file the build wrote beside the index, read once per generation; an index built
+        without WordNet has none, and then it is `empty`."""
+        key = (self._generation, name)
+        if key not in self._files:
             try:
-                text = (self.index_dir / self._generation / SYNONYMS_FILE).read_text(encoding="utf-8")
-                self._synonym_cache = json.loads(text)
+                value = json.loads((self.index_dir / self._generation / name).read_text(encoding="utf-8"))
             except (OSError, ValueError):
-                self._synonym_cache = {}  # an index built without WordNet: no synonyms
-            self._synonym_generation = self._generation
-        return self._synonym_cache
+                value = empty()
+            self._files = {k: v for k, v in self._files.items() if k[0] == self._generation}
+            self._files[key] = value if isinstance(value, empty) else empty()
+        return self._files[key]
 
     def _weights(self, question: Question, corrections: dict[str, list[str]], synonyms: dict[str, list[str]]):
         reader = self._searcher().reader()
