@@ -31,8 +31,12 @@ LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(\S.*)$")
 BYLINE = re.compile(r"^\s*by\s+((?:[A-Z][\w.'’-]*\s*){2,4})$", re.IGNORECASE)
 PERSON_NAME_LINE = re.compile(r"^\s*[A-Z][a-z’'.-]+(?:\s+[A-Z][a-z’'.-]*\.?){1,2}\s*$")
 ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_MONTH_NAME = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 META_DATE_LINE = re.compile(
-    r"^\s*(?:date|published|updated|posted|posted on|published on)\s*:?\s+(.{4,40}?)\s*[×x]?\s*$", re.IGNORECASE
+    r"^\s*(?P<label>date|published|updated|posted|posted on|published on)\s*:?\s+"
+    rf"(?P<date>\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH_NAME}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH_NAME}\s+\d{{4}})"
+    r"\s*[×x]?\s*$",
+    re.IGNORECASE,
 )
 BOILERPLATE = [
     re.compile(pattern, re.IGNORECASE)
@@ -110,7 +114,16 @@ class _Parser:
             self._end_paragraph()
             self.table_header = []
             return index + 1
-        if self._is_meta_date(line) or any(pattern.search(line) for pattern in BOILERPLATE):
+        date_line = META_DATE_LINE.match(line)
+        if date_line:  # "Published 2021-03-04": the document's date, and a fact one can ask about
+            self._end_paragraph()
+            iso = ISO_DATE.search(date_line.group("date"))
+            if iso and self.date is None:
+                self.date = iso.group(0)
+            label = date_line.group("label").strip().capitalize()
+            self._add(Block("field", index + 1, index + 1, line, field_name=label, field_value=date_line.group("date")))
+            return index + 1
+        if any(pattern.search(line) for pattern in BOILERPLATE):
             self._end_paragraph()
             return index + 1
         heading = WIKI_HEADING.match(line) or MARKDOWN_HEADING.match(line)
@@ -122,7 +135,7 @@ class _Parser:
             return index + 1
         if "|" in line and self._looks_like_table_line(line):
             return self._table_line(index)
-        if self.title is None and not self.blocks and self._could_be_title(line):
+        if self.title is None and not self._content_blocks() and self._could_be_title(line):
             self.title = line.strip()
             self.blocks.append(Block("title", number, number, line))
             return index + 1
@@ -147,21 +160,12 @@ class _Parser:
     def _heading(self, level: int, text: str, number: int) -> None:
         self._end_paragraph()
         self.table_header = []
-        if self.title is None and not self.blocks and level == 1:
+        if self.title is None and not self._content_blocks() and level == 1:
             self.title = text  # `= Title =` / `# Title` on top is the document's title
             return
         while self.headings and self.headings[-1][0] >= level:
             self.headings.pop()
         self.headings.append((level, text))
-
-    def _is_meta_date(self, line: str) -> bool:
-        match = META_DATE_LINE.match(line)
-        if not match:
-            return False
-        iso = ISO_DATE.search(match.group(1))
-        if iso and self.date is None:
-            self.date = iso.group(0)
-        return bool(iso) or bool(re.search(r"\d{4}", match.group(1)))
 
     @staticmethod
     def _looks_like_table_line(line: str) -> bool:
@@ -251,6 +255,10 @@ class _Parser:
 
     # -- helpers ------------------------------------------------------------------------------
 
+    def _content_blocks(self) -> list[Block]:
+        """Blocks other than a leading date line (which may stand above the title)."""
+        return [block for block in self.blocks if not META_DATE_LINE.match(block.text)]
+
     def _end_paragraph(self) -> None:
         if self.paragraph is not None:
             self._mark_quotation(self.paragraph)
@@ -271,7 +279,7 @@ class _Parser:
         self.blocks.append(block)
 
     def _title_from_text(self) -> str:
-        for block in self.blocks:
+        for block in self._content_blocks():
             words = block.text.split()
             if words:
                 return " ".join(words[:8]) + ("…" if len(words) > 8 else "")

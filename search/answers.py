@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.analysis import TOKEN_PATTERN, agent_noun_bases, normalize_word, stem, stemmed_terms
+from indexer.build import KIND_WORDS
 from search.questions import Question
 from search.rank import ScoredPassage, canonical
 from search.response import Answer, Conflict
@@ -60,7 +61,7 @@ _DATE = re.compile(
 )
 _NUMBER_WORDS = "one two three four five six seven eight nine ten eleven twelve twenty thirty hundred thousand million"
 _NUMBER = re.compile(
-    r"\b\d+(?:[.,]\d+)?\s*(?:%|/\s*\d+|\s+out\s+of\s+\d+)|\b\d+(?:[.,]\d+)*(?:\.\d+)?\b"
+    r"\b\d+(?:[.,]\d+)?\s*(?:%|/\s*\d+|\s+out\s+of\s+\d+)|[$€£]\s?\d+(?:[.,]\d+)*\b|\b\d+(?:[.,]\d+)*(?:\.\d+)?\b"
     rf"|\b(?:{'|'.join(_NUMBER_WORDS.split())})\b",
     re.IGNORECASE,
 )
@@ -70,7 +71,12 @@ _DURATION = re.compile(
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
-_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-’'][A-Z]?[a-z]+)*|[A-Z]\.|[A-Z][a-z]*[A-Z][a-z]+|\d{1,2}(?:st|nd|rd|th))"
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĘĚĞŁŃŇŐŒŘŚŠŞŢŤŮŰŹŻŽ"  # capitals of the Latin scripts: "Tomás", "Łukasz"
+_LOWER = "a-zß-öø-ÿāăąćčďęěğłńňőœřśšşţťůűźżž"
+_NAME_WORD = (
+    rf"(?:[{_UPPER}][{_LOWER}]+(?:[-’'][{_UPPER}]?[{_LOWER}]+)*|[{_UPPER}]\.|[{_UPPER}][{_LOWER}]*[{_UPPER}][{_LOWER}]+"
+    r"|\d{1,2}(?:st|nd|rd|th))"
+)
 # Names run along one line: a line break ends them ("Laura Hurley" over "Senior Content Producer").
 _CAPITALISED_RUN = re.compile(rf"{_NAME_WORD}(?:[ \t]+(?:(?:de|da|van|von|del|di|le|la)[ \t]+)?{_NAME_WORD})*")
 _CAST_LINE = re.compile(
@@ -87,6 +93,12 @@ _QUOTE_VERBS = re.compile(
     re.IGNORECASE,
 )
 
+# Field names that hold an answer of a type, whatever the question's words ("Where is X?" ->
+# `Location:`, "When was it published?" -> `Published:`), as stems.
+TYPE_FIELD_NAMES = {
+    "place": set(stemmed_terms("location address place venue headquarters city country based site")),
+    "date": set(stemmed_terms("date released published opened premiered aired founded")),
+}
 ORGANISATION_WORDS = frozenset(
     "television studios studio pictures productions media corporation corp inc llc ltd company network networks "
     "entertainment records films group magazine channel broadcasting university college school bank".split()
@@ -240,10 +252,10 @@ def _structured_candidates(question: Question, passage: ScoredPassage, unit: Uni
     if unit is None:
         return
     facts = passage.facts
-    asked = set(question.content_stems)
+    asked = set(question.content_stems) | TYPE_FIELD_NAMES.get(question.answer_type, set())
     name = facts.get("field_name")
     if name and facts.get("field_value"):
-        match = _name_match(name, asked)
+        match = _name_match(name, asked, KIND_WORDS.get(passage.stored.get("kind"), ""))
         value = re.sub(r"\[\d+\]", "", facts["field_value"]).strip()
         if match > 0 and not _mostly_in_question(value, set(question.content_words)):
             answer_type = _type_of_value(value, question.answer_type, common)
@@ -272,12 +284,13 @@ def _is_title_cell(header: str, cell: str) -> bool:
     return bool(_QUOTED.fullmatch(cell.strip())) or bool(set(stemmed_terms(header)) & {"titl", "name", "episod"})
 
 
-def _name_match(name: str, asked: set[str]) -> float:
-    """How much of a field name or column header the question asks for (0..1)."""
+def _name_match(name: str, asked: set[str], related: str = "") -> float:
+    """How much of a field name or column header the question asks for (0..1); `related` are
+    words that mean the same as the name here (a byline's "wrote")."""
     words = [w for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in ("of", "by", "no", "num", "the")]
     if not words:
         return 0.0
-    stems = {stem(normalize_word(w)) for w in words} | {stem(b) for b in agent_noun_bases(words)}
+    stems = {stem(normalize_word(w)) for w in words + related.split()} | {stem(b) for b in agent_noun_bases(words)}
     hits = len(stems & asked)
     return min(1.0, hits / len(words))
 

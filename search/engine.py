@@ -113,8 +113,8 @@ class Engine:
         passages, total, notices = self._retrieve(parsed, corrections, synonyms)
         passages = rerank(passages, weights, lambda p: has_answer_type(question.answer_type, p.text))
         passages = collapse_near_duplicates(passages)
-        result = extract_answer(question, passages, weights, self._missing_names(question, corrections),
-                                self._common_words())
+        missing = self._missing_names(question, corrections) + self._missing_head(question, corrections, synonyms)
+        result = extract_answer(question, passages, weights, missing, self._common_words())
         if result.passage is not None:  # the passage that holds the answer leads the results
             passages.remove(result.passage)
             passages.insert(0, result.passage)
@@ -312,6 +312,17 @@ class Engine:
                 if not reader.doc_frequency("exact", token) and not reader.doc_frequency("body", stem(token)):
                     missing.append(word)
         return missing
+
+    def _missing_head(self, question: Question, corrections: dict[str, list[str]], synonyms: dict[str, list[str]]) -> list[str]:
+        """The thing a "how many" question counts, when no document mentions it, nor any word
+        for it ("How many calories ...?" over notes that never speak of calories)."""
+        head = question.head_noun
+        if question.kind != "how_many" or not head or head in corrections or head in synonyms:
+            return []
+        reader = self._searcher().reader()
+        if any(reader.doc_frequency(name, stem(head)) for name in ("body", "fields", "section", "title")):
+            return []
+        return [head]
 
     def _hits(self, passages: list[ScoredPassage], parsed: ParsedQuery, corrections: dict[str, list[str]]) -> list[Hit]:
         fixes = [fixed for options in corrections.values() for fixed in options]

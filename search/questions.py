@@ -96,7 +96,7 @@ def _classify(first: str, second: str, words: list[str], text: str) -> tuple[str
         return "why", "reason", None
     if first == "how":
         if second in ("many", "much"):
-            return "how_many", "number", words[2] if len(words) > 2 else None
+            return "how_many", "number", _head_noun(words[2:])
         if second in ("long", "old"):
             return "how_long", "duration", None
         return "what", "phrase", None
