@@ -350,7 +350,9 @@ def _text_candidates(question: Question, unit: Unit, weights: dict[str, float], 
             if name:
                 start = match.start() + match.group().find(name)
                 yield name, expected, start, start + len(name), 0.0 if _kind_of_name(name, common) == expected else -0.15
-    else:  # phrase, reason, yes_no, quote: a clause of the best sentences
+    else:  # phrase, reason, yes_no, quote: a definition, or a clause of the best sentences
+        if expected == "phrase":
+            yield from _definition_candidates(question, text)
         yield from _clause_candidates(question, unit, weights, quotation)
 
 
@@ -366,6 +368,18 @@ def _cast_candidates(question: Question, text: str):
             yield actor, "person", match.start("actor"), match.end("actor"), min(1.0, 0.5 + 0.25 * role_overlap)
         elif actor_overlap > role_overlap and _ROLE_QUESTION.search(question.text):
             yield role.strip(), "person", match.start("role"), match.end("role"), 0.8
+
+
+def _definition_candidates(question: Question, text: str):
+    """What the text says a name the question asks about is: an appositive or a copula
+    ("the Depot Loaf, a rye and wheat sourdough"; "Flirty Dancing is a reality series")."""
+    for match in _CAPITALISED_RUN.finditer(question.text[1:]):  # not the question's first word
+        name = match.group()
+        if len(name) < 3:
+            continue
+        pattern = rf"{re.escape(name)}['’]?s?\s*(?:,|\(|\bis\b|\bwas\b|\bare\b|\bwere\b)\s+(?P<what>(?:a|an|the)\s[^,.;()]{{3,100}})"
+        for found in re.finditer(pattern, text):
+            yield found.group("what").strip(), "phrase", found.start("what"), found.end("what"), 0.8
 
 
 def _clause_candidates(question: Question, unit: Unit, weights: dict[str, float], unit_is_quotation: bool = False):
