@@ -164,7 +164,7 @@ def extract_answer(question: Question, passages: list[ScoredPassage], weights: d
         group for group in groups[1:]
         if group.answer_type == best.answer_type
         and group.answer_type in ("number", "date", "duration", "organisation")
-        and (group.answer_type != "number" or _shape(group.text) == _shape(best.text))
+        and (group.answer_type != "number" or _same_shape(group.text, best.text))
         and group.score >= CONFLICT_SHARE * best.score
         and _same_slot(group.slot, best.slot)
         and not group.documents & best.documents
@@ -553,13 +553,21 @@ def _same_slot(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def _shape(text: str) -> str:
-    """What a value measures, by its form: a percentage, a ratio, a count with its unit."""
+    """What a value measures, by its form: a percentage, a ratio, or the unit word right after
+    the figure ("4.5 stars (Valley Eats guide)" measures stars); "" for a bare figure."""
     if "%" in text:
         return "percent"
     if "/" in text or " out of " in text:
         return "ratio"
-    words = [w for w in _TOKEN.findall(text) if not w.isdigit()]
-    return " ".join(stem(normalize_word(w)) for w in words[-1:])
+    unit = re.match(r"[$€£]?\s*[\d.,]+\s*([^\W\d_]+)", text)
+    return stem(normalize_word(unit.group(1))) if unit else ""
+
+
+def _same_shape(a: str, b: str) -> bool:
+    """Values of the same measure: the same shape, or a bare figure beside a counted one."""
+    shape_a, shape_b = _shape(a), _shape(b)
+    plain = ("percent", "ratio")
+    return shape_a == shape_b or ("" in (shape_a, shape_b) and not {shape_a, shape_b} & set(plain))
 
 
 @dataclass

@@ -103,24 +103,17 @@ def test_answer_accuracy_is_no_worse_than_the_pinned_answers(responses):
     assert sum(right) >= len(RIGHT_TODAY)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: answers.py's name pattern is ASCII-only ([A-Z][a-z]+), so 'Tomás Reyes' "
-                   "is read as 'Tom' + 'Reyes', is not a person, and the field 'Garden coordinator: Tomás Reyes' loses "
-                   "to 'Depot Street'")
 @pytest.mark.parametrize("question", ["Who is the garden coordinator?", "Who is the garden cordinator?"])
 def test_an_accented_name_is_an_answer(notes_engine, question):
     answer = notes_engine.ask(question).answer
     assert answer is not None and answer.text == "Tomás Reyes"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the number pattern drops a currency sign: the plot fee is answered '35', "
-                   "not '$35'")
 def test_a_price_keeps_its_currency_sign(notes_engine):
     answer = notes_engine.ask(BY_ID["n015"]["question"]).answer
     assert answer is not None and answer.text == "$35"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: _kind_of_name knows organisations but not places, so a street "
-                   "('Depot Street') is taken for a person and answers who-questions")
 def test_a_street_is_never_the_answer_to_who(responses):
     for row in ROWS:
         if row["question"].startswith("Who"):
@@ -128,9 +121,6 @@ def test_a_street_is_never_the_answer_to_who(responses):
             assert answer is None or not answer["text"].endswith("Street"), (row["question"], answer["text"])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: _shape() reads a value's unit from its last word, so '4.5 stars (Valley "
-                   "Eats guide)' measures 'guid' and the bare '4.2' measures nothing; the shapes differ and the two "
-                   "ratings are not reported as a conflict")
 def test_two_ratings_from_two_sources_are_a_conflict(responses):
     response = responses["n022"]  # 4.5 stars in bakery.md, 4.2 stars in bakery_wiki.txt
     values = [response["answer"]["text"]] + [conflict["text"] for conflict in response["conflicts"]]
