@@ -42,10 +42,11 @@ ABSTAIN_BELOW = 0.55
 # fills the same slot (the same question words stand around it).
 CONFLICT_SHARE = 0.7
 
-# Logistic calibration of the confidence (Platt 1999), fitted by eye on our QA set:
+# Logistic calibration of the confidence (Platt 1999, "Probabilistic outputs for support vector
+# machines"), fitted to the answers of our two QA sets (seeds and notes; docs/evaluation.md):
 # confidence = 1 / (1 + exp(-CALIBRATION_SLOPE * (score - CALIBRATION_MIDPOINT))).
-CALIBRATION_SLOPE = 10.0
-CALIBRATION_MIDPOINT = 0.62
+CALIBRATION_SLOPE = 8.0
+CALIBRATION_MIDPOINT = 0.65
 
 # Question words farther than this many tokens from a candidate do not vouch for it.
 NEAR_WINDOW = 8

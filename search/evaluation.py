@@ -18,7 +18,7 @@ from pathlib import Path
 
 from search.engine import Engine
 
-CONFIDENCE_BANDS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.85), (0.85, 0.95), (0.95, 1.01))
+CONFIDENCE_BANDS = ((0.0, 0.5), (0.5, 0.8), (0.8, 0.95), (0.95, 1.01))
 METRICS = ("hit@1", "hit@5", "mrr@10", "answer", "abstention", "attribution")
 
 
