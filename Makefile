@@ -2,42 +2,53 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
 INDEX  ?= .liner/index
 PORT   ?= 8000
+HOST   ?= 127.0.0.1
 
-.PHONY: run test test-long bench eval index clean help
+.PHONY: run test test-long bench eval index install clean help
 
 help:
-	@echo "make run        install, index seeds/, serve the web app on http://127.0.0.1:$(PORT)"
+	@echo "make run        install, index seeds/, serve the web app on http://$(HOST):$(PORT)"
 	@echo "make test       install with test extras and run the test suite"
 	@echo "make test-long  the long soak and fuzz runs too"
 	@echo "make eval       score the engine on eval/qa_seeds.jsonl"
-	@echo "make bench      benchmark against stock Whoosh, SQLite FTS5 and tantivy"
+	@echo "make bench      benchmark against stock Whoosh, SQLite FTS5 and tantivy (docs/benchmarks.md)"
 
-$(STAMP): pyproject.toml
+# One stamp per set of extras, remade when pyproject.toml changes.
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,bench]'
-	touch $(STAMP)
 
-index: $(STAMP)
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# The tests run the benchmark's code on a small corpus too, so they need its peers (tantivy).
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@
+
+install: $(VENV)/.installed-run
+
+# Incremental: unchanged files are not re-read, so this is quick after the first time.
+index: $(VENV)/.installed-run
 	$(BIN)/liner index seeds --index $(INDEX)
 
 run: index
-	$(BIN)/liner serve --index $(INDEX) --port $(PORT)
+	$(BIN)/liner serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
-test-long: $(STAMP)
+test-long: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -m "slow or not slow"
 
 eval: index
 	$(BIN)/liner eval --index $(INDEX)
 
-bench: $(STAMP)
+bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) .liner .pytest_cache .hypothesis
+	rm -rf $(VENV) .liner .pytest_cache .hypothesis bench/.work
