@@ -36,8 +36,8 @@ WORD_CHAR = re.compile(r"\w")
 
 # Examples per property in the default suite; `make test-long` runs the `slow` copies with more.
 PURE_EXAMPLES = 400
-ENGINE_EXAMPLES = 200
-LONG_FACTOR = 25
+ENGINE_EXAMPLES = 100
+LONG_FACTOR = 40
 
 TRIED: dict[str, int] = {}  # inputs tried per property, for docs/reliability.md
 OUTCOMES: dict[str, int] = {}  # what the engine made of them
