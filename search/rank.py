@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from indexer.analysis import TOKEN_PATTERN, agent_noun_bases, normalize_word, stem, stemmed_terms
 from search.response import SourceRef
 
-WEIGHT_BM25 = 0.40
-WEIGHT_COVERAGE = 0.30
-WEIGHT_PROXIMITY = 0.10
-WEIGHT_ANSWER_TYPE = 0.20
+WEIGHT_BM25 = 0.35
+WEIGHT_COVERAGE = 0.35
+WEIGHT_PROXIMITY = 0.05
+WEIGHT_ANSWER_TYPE = 0.25
 
 # Passages whose word 3-shingles overlap this much (Jaccard) are the same passage repeated
 # (Broder 1997, "On the resemblance and containment of documents").
