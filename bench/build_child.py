@@ -25,6 +25,7 @@ class BuildMeasure:
     passages: int
     peak_rss_mb: float  # of the whole child process
     size_mb: float  # index on disk after the build
+    cpu_seconds: float = 0.0  # user + system time of the child: steadier than wall time on a busy machine
 
     @property
     def index_seconds(self) -> float:
@@ -74,6 +75,7 @@ def build_in_child(engine: str, folder: Path, index_dir: Path, incremental: bool
         passages=result["passages"],
         peak_rss_mb=usage.ru_maxrss / 1024.0,  # kilobytes on Linux
         size_mb=folder_size(index_dir) / 1e6,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
     )
 
 

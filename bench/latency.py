@@ -24,12 +24,10 @@ class Latency:
         return cls(len(samples_ms), percentile(samples_ms, 0.50), percentile(samples_ms, 0.95))
 
 
-def time_queries(run: Callable[[str], object], queries: Sequence[str], warmup: int | None = None) -> Latency:
-    """Run the first `warmup` queries untimed (caches, lazy imports; by default WARMUP_QUERIES or a
-    quarter of a short list), then time every query once."""
-    if warmup is None:
-        warmup = min(WARMUP_QUERIES, len(queries) // 4)
-    for query in queries[:warmup]:
+def time_queries(run: Callable[[str], object], queries: Sequence[str], warmup: Sequence[str] = ()) -> Latency:
+    """Run the `warmup` queries untimed (lazy imports, file caches), then time each of `queries`
+    once. Warm-up queries are other queries, so a result cache cannot turn timed ones into hits."""
+    for query in warmup:
         run(query)
     samples = []
     for query in queries:

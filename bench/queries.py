@@ -16,7 +16,7 @@ import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Collection, Sequence
 
 from indexer.passages import Passage
 
@@ -64,13 +64,15 @@ def load_qa(path: Path) -> list[QAItem]:
 
 
 def make_queries(passages: Sequence[Passage], kind: str, count: int, lead: Sequence[str] = (),
-                 seed: int = SEED) -> list[str]:
-    """`count` queries of `kind`, starting with `lead` (kept as given), then made from passages."""
+                 seed: int = SEED, exclude: Collection[str] = ()) -> list[str]:
+    """`count` distinct queries of `kind`, starting with `lead` (kept as given), then made from
+    passages; none of them in `exclude`. Fewer when the passages cannot give that many."""
     makers = {"keyword": _keyword, "phrase": _phrase, "question": _question}
     if kind not in makers:
         raise ValueError(f"unknown query kind {kind!r}; choose one of {', '.join(QUERY_KINDS)}")
     chooser = random.Random(f"{seed}-{kind}")
-    queries = list(lead)[:count]
+    queries = list(dict.fromkeys(query for query in lead if query not in exclude))[:count]
+    seen = set(queries) | set(exclude)
     usable = [passage for passage in passages if len(_WORD.findall(passage.text)) >= 3]
     if not usable:
         raise ValueError("no passage has enough words to make queries from")
@@ -78,9 +80,20 @@ def make_queries(passages: Sequence[Passage], kind: str, count: int, lead: Seque
     while len(queries) < count and attempts < count * 50:
         attempts += 1
         made = makers[kind](chooser.choice(usable).text, chooser)
-        if made:
+        if made and made not in seen:
+            seen.add(made)
             queries.append(made)
     return queries
+
+
+def query_sets(passages: Sequence[Passage], count: int, warmup: int = 20,
+               lead: dict[str, Sequence[str]] | None = None) -> dict[str, tuple[list[str], list[str]]]:
+    """Per kind: (`count` timed queries, `warmup` other queries to run untimed first)."""
+    sets = {}
+    for kind in QUERY_KINDS:
+        timed = make_queries(passages, kind, count, (lead or {}).get(kind, ()))
+        sets[kind] = (timed, make_queries(passages, kind, warmup, seed=SEED + 1, exclude=timed))
+    return sets
 
 
 def _content_words(text: str) -> list[str]:

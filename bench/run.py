@@ -29,8 +29,8 @@ from bench.corpus import WORK_DIR, make_corpus, read_passages
 from bench.latency import ColdStart, Latency, cold_start, time_queries
 from bench.peers import PEERS, Liner
 from bench.quality import Quality, score
-from bench.queries import QUERY_KINDS, load_qa, make_queries
-from bench.serving import Serving, measure_serving
+from bench.queries import QUERY_KINDS, load_qa, make_queries, query_sets
+from bench.serving import CONCURRENCY, WARMUP_REQUESTS, Serving, measure_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -49,6 +49,7 @@ class Settings:
     requests_per_level: int
     level_time_limit_s: float
     budget_s: float
+    warmup_queries: int = 20  # per kind, untimed, before the timed ones
 
     @classmethod
     def make(cls, quick: bool, budget_s: float | None) -> "Settings":
@@ -70,6 +71,8 @@ class Section:
     builds: dict[str, BuildMeasure] = field(default_factory=dict)
     latency: dict[str, dict[str, Latency]] = field(default_factory=dict)
     reindex: BuildMeasure | None = None
+    latency_after_reindex: dict[str, Latency] = field(default_factory=dict)  # Liner, by query kind
+    liner_build_at_least_s: float | None = None  # when the budget stopped Liner's build
     notes: list[str] = field(default_factory=list)
 
 
@@ -154,15 +157,16 @@ def run_seeds(results: Results, settings: Settings, budget: Budget) -> None:
 
     _say("seeds: latency")
     lead = {kind: [item.question for item in qa if item.query_kind == kind] for kind in QUERY_KINDS}
-    queries = {kind: make_queries(passages, kind, settings.seed_queries, lead[kind]) for kind in QUERY_KINDS}
-    section.latency = _latencies(searchers, queries)
+    section.latency = _latencies(searchers, query_sets(passages, settings.seed_queries, settings.warmup_queries, lead))
     for searcher in searchers.values():
         searcher.close()
 
     _say("seeds: `liner ask` cold start")
     results.cold = cold_start(indexes / _slug(LINER), qa[1].question, settings.cold_runs)
     _say("seeds: serving")
-    questions = [item.question for item in qa if item.query_kind == "question"]
+    # Distinct questions throughout (the QA set's first), so a response cache cannot make the figure.
+    wanted = settings.requests_per_level * len(CONCURRENCY) + WARMUP_REQUESTS
+    questions = make_queries(passages, "question", wanted, [item.question for item in qa if item.query_kind == "question"])
     results.serving = measure_serving(indexes / _slug(LINER), questions, settings.requests_per_level,
                                       settings.level_time_limit_s)
 
@@ -173,6 +177,8 @@ def run_seeds(results: Results, settings: Settings, budget: Budget) -> None:
 RESERVE_AFTER_BUILD_S = 75.0
 # A scale corpus is not started with less time than this left.
 MIN_SCALE_S = 60.0
+# Queries per kind timed again on Liner's index after the re-index.
+AFTER_REINDEX_QUERIES = 50
 
 
 def run_scale(size: int, settings: Settings, budget: Budget, work_dir: Path = WORK_DIR,
@@ -192,31 +198,38 @@ def run_scale(size: int, settings: Settings, budget: Budget, work_dir: Path = WO
         _say(f"{name}: building {engine}")
         section.builds[engine] = build_in_child(engine, corpus.folder, _fresh(indexes / _slug(engine)))
     liner_dir = _fresh(indexes / _slug(LINER))
-    timeout = budget.left() - RESERVE_AFTER_BUILD_S
+    timeout = max(budget.left() - RESERVE_AFTER_BUILD_S, 5.0)
     _say(f"{name}: building Liner (time left for it: {timeout:.0f} s)")
     try:
-        section.builds[LINER] = build_in_child(LINER, corpus.folder, liner_dir, timeout_s=max(timeout, 5.0))
+        section.builds[LINER] = build_in_child(LINER, corpus.folder, liner_dir, timeout_s=timeout)
     except TimeoutError:
-        section.notes.append(f"Liner's full build did not finish within the {max(timeout, 5.0):.0f} s the budget "
-                             "left it; build ratios, re-index and Liner latency not measured")
+        section.liner_build_at_least_s = timeout
+        section.notes.append(f"Liner's full build was stopped after {timeout:.0f} s, all the time the budget left it: "
+                             "its build time is at least that; re-index and Liner's latency not measured")
         shutil.rmtree(liner_dir, ignore_errors=True)
         return _peer_latency_only(section, corpus, indexes, settings, budget)
     if section.builds[LINER].passages != len(corpus.passages):
         section.notes.append(f"Liner indexed {section.builds[LINER].passages:,} passages, the peers "
                              f"{len(corpus.passages):,}: the chunker changed between runs?")
 
+    _say(f"{name}: latency")
+    count = settings.scale_queries if budget.left() > 60 else max(30, settings.scale_queries // 4)
+    sets = query_sets(corpus.passages, count, settings.warmup_queries)
+    searchers = _open_all(indexes, corpus.passages)
+    section.latency = _latencies(searchers, sets)
+    for searcher in searchers.values():
+        searcher.close()
+
     _say(f"{name}: re-index after changing one file")
     section.reindex = _reindex_one_file(corpus.folder, liner_dir, budget)
     if section.reindex is None:
         section.notes.append("re-index not measured: no time left in the budget")
-
-    _say(f"{name}: latency")
-    searchers = _open_all(indexes, corpus.passages)
-    count = settings.scale_queries if budget.left() > 40 else max(30, settings.scale_queries // 4)
-    queries = {kind: make_queries(corpus.passages, kind, count) for kind in QUERY_KINDS}
-    section.latency = _latencies(searchers, queries)
-    for searcher in searchers.values():
-        searcher.close()
+    elif budget.left() > 45:
+        # A re-indexed index has a second segment; users query it in that state.
+        _say(f"{name}: Liner latency after the re-index")
+        liner = Liner().open(liner_dir)
+        after = {kind: (timed[:AFTER_REINDEX_QUERIES], warm) for kind, (timed, warm) in sets.items() if kind != "phrase"}
+        section.latency_after_reindex = _latencies({LINER: liner}, after)[LINER]
     return section
 
 
@@ -224,8 +237,7 @@ def _peer_latency_only(section: Section, corpus, indexes: Path, settings: Settin
     if budget.left() < 20:
         return section
     searchers = {engine: PEERS[engine].open(indexes / _slug(engine), corpus.passages) for engine in PEERS}
-    queries = {kind: make_queries(corpus.passages, kind, settings.scale_queries // 2) for kind in QUERY_KINDS}
-    section.latency = _latencies(searchers, queries)
+    section.latency = _latencies(searchers, query_sets(corpus.passages, settings.scale_queries, settings.warmup_queries))
     return section
 
 
@@ -256,12 +268,12 @@ def _open_all(indexes: Path, passages) -> dict:
     return searchers
 
 
-def _latencies(searchers: dict, queries: dict[str, list[str]]) -> dict[str, dict[str, Latency]]:
+def _latencies(searchers: dict, sets: dict[str, tuple[list[str], list[str]]]) -> dict[str, dict[str, Latency]]:
     """Per engine and query kind; Liner answers questions with ask(), the rest with search()."""
     out: dict[str, dict[str, Latency]] = {}
     for engine, searcher in searchers.items():
         run = searcher.response if engine == LINER else searcher.texts
-        out[engine] = {kind: time_queries(lambda q, k=kind: run(q, k), queries[kind]) for kind in QUERY_KINDS}
+        out[engine] = {kind: time_queries(lambda q, k=kind: run(q, k), timed, warm) for kind, (timed, warm) in sets.items()}
     return out
 
 

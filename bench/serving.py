@@ -18,6 +18,7 @@ from bench.latency import liner_command
 from bench.load import LoadResult, free_port, get, peak_rss_mb, run_load, wait_for_port
 
 CONCURRENCY = (1, 8, 32)
+WARMUP_REQUESTS = 20  # untimed, before the first level: the server opens the index and fills caches
 WEB_APP_MISSING = "not measured: web app missing"
 
 
@@ -72,11 +73,15 @@ def _measure(process: subprocess.Popen, port: int, paths: list[str], requests_pe
         return Serving(note=WEB_APP_MISSING + " (GET /api/ask answers 404)")
     if status != 200:
         return Serving(note=f"not measured: GET /api/ask answers {status}")
-    for path in paths[:20]:  # warm: the first requests open the index and fill caches
+    for path in paths[1:WARMUP_REQUESTS]:
         get(port, path)
     serving = Serving()
+    offset = WARMUP_REQUESTS
     for clients in concurrency:
-        serving.loads.append(run_load(port, paths, clients, requests_per_level, time_limit_s))
+        # Each level asks questions no earlier request asked (while the list lasts).
+        level_paths = (paths[offset:] + paths[:offset])[:requests_per_level] or paths
+        serving.loads.append(run_load(port, level_paths, clients, requests_per_level, time_limit_s))
+        offset = (offset + requests_per_level) % len(paths)
         time.sleep(0.2)
     serving.peak_rss_mb = peak_rss_mb(process.pid)
     return serving

@@ -17,7 +17,7 @@ from bench.latency import Latency, time_queries
 from bench.load import percentile, run_load
 from bench.peers import PEERS, fts5_query, peer_named
 from bench.quality import contains_answer, first_hit_rank, score
-from bench.queries import QAItem, make_queries
+from bench.queries import QAItem, make_queries, query_sets
 from bench.run import Budget, Results, Settings, run_scale
 
 SMALL = 300
@@ -89,6 +89,8 @@ def test_queries_are_made_from_passages(corpus):
     assert all(q.startswith('"') and q.endswith('"') for q in make_queries(corpus.passages, "phrase", 10))
     with pytest.raises(ValueError, match="keyword, phrase, question"):
         make_queries(corpus.passages, "fuzzy", 10)
+    for timed, warmup in query_sets(corpus.passages, 30, warmup=10).values():
+        assert len(set(timed)) == len(timed) == 30 and len(warmup) == 10 and not set(timed) & set(warmup)
 
 
 def test_quality_counts_hits_answers_and_abstention():
@@ -123,14 +125,15 @@ def test_peers_build_open_and_answer(corpus, tmp_path):
 def test_build_in_child_measures_time_memory_and_size(corpus, tmp_path):
     measure = build_in_child("SQLite FTS5", corpus.folder, tmp_path / "sqlite")
     assert measure.passages == len(corpus.passages)
-    assert measure.seconds > 0 and measure.peak_rss_mb > 0 and measure.size_mb > 0
+    assert measure.seconds > 0 and measure.peak_rss_mb > 0 and measure.size_mb > 0 and measure.cpu_seconds > 0
     assert 0 < measure.chunk_seconds <= measure.seconds
 
 
 def test_time_queries_warms_then_times_each_query():
     calls = []
-    latency = time_queries(calls.append, [f"q{n}" for n in range(30)], warmup=5)
-    assert len(calls) == 35 and latency.queries == 30 and latency.p50_ms <= latency.p95_ms
+    latency = time_queries(calls.append, [f"q{n}" for n in range(30)], warmup=["w1", "w2"])
+    assert calls[:2] == ["w1", "w2"] and len(calls) == 32
+    assert latency.queries == 30 and latency.p50_ms <= latency.p95_ms
     assert percentile([1, 2, 3, 4], 0.5) == 2 and percentile([1, 2, 3, 4], 0.99) == 4
 
 
@@ -172,11 +175,12 @@ def test_serving_says_when_the_web_app_is_missing(monkeypatch, tmp_path):
 
 
 def test_scale_run_serving_and_report(tmp_path, notes):
-    settings = Settings(quick=True, sizes=(SMALL,), seed_queries=25, scale_queries=25, cold_runs=1,
-                        requests_per_level=10, level_time_limit_s=5.0, budget_s=300.0)
+    settings = Settings(quick=True, sizes=(SMALL,), seed_queries=10, scale_queries=10, cold_runs=1,
+                        requests_per_level=10, level_time_limit_s=5.0, budget_s=300.0, warmup_queries=2)
     section = run_scale(SMALL, settings, Budget(300), work_dir=tmp_path, notes=notes)
     assert set(section.builds) == {LINER, *PEERS} and not section.notes
     assert section.reindex is not None and section.reindex.passages >= section.passages
+    assert set(section.latency_after_reindex) == {"keyword", "question"}
     assert all(isinstance(section.latency[engine]["question"], Latency) for engine in section.builds)
 
     liner_index = tmp_path / "index" / f"corpus-{SMALL}" / "liner"
