@@ -316,7 +316,9 @@ def passage_fields(passage: Passage) -> dict:
         "section": passage.section or "",
         "fields": fields_text,
         "body": passage.text,
-        "exact": " ".join(filter(None, [passage.text, passage.section, passage.field_name])),
+        # Every word a passage can be found by, unstemmed: a title match earns the exact-word
+        # bonus as a body match does, so the title's boost is what sets them apart.
+        "exact": " ".join(filter(None, [passage.text, passage.title, passage.section, passage.field_name])),
         "kind": passage.kind,
         "line_start": passage.line_start,
         "line_end": passage.line_end,

@@ -16,10 +16,12 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh import scoring
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.index import EmptyIndexError
 
 from indexer.analysis import exact_words, normalize_word, stem, stemmed_terms
+from indexer.schema import BM25_B, BM25_K1, TITLE_B
 from indexer.build import COMMON_WORDS_FILE, CURRENT_FILE, SYNONYMS_FILE, current_generation, read_manifest
 from indexer.synonyms import lookup_keys
 from search.answers import extract_answer, has_answer_type
@@ -196,7 +198,7 @@ class Engine:
         self._refresh()
         local = self._local
         if getattr(local, "generation", None) != self._generation:
-            local.searcher = self._index.searcher()
+            local.searcher = self._index.searcher(weighting=bm25f())
             local.generation = self._generation
         return local.searcher
 
@@ -349,6 +351,11 @@ class Engine:
                 )
             )
         return hits
+
+
+def bm25f() -> scoring.BM25F:
+    """The ranking model with the parameters documented in indexer/schema.py."""
+    return scoring.BM25F(B=BM25_B, K1=BM25_K1, title_B=TITLE_B)
 
 
 def _suggestion(text: str, corrections: dict[str, list[str]], passages: list[ScoredPassage]) -> str | None:

@@ -87,15 +87,10 @@ def test_boosts_are_baked_into_the_index_at_build_time(tmp_path, monkeypatch):
     assert engine._searcher().schema["title"].format.field_boost == 7.0  # noqa: SLF001 - the built index's schema
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with passages of ordinary length a body mention outranks a title match "
-                   "(3.02 vs 2.89): the body word also scores in the `exact` field (EXACT_BOOST 0.3), which cancels "
-                   "most of TITLE_BOOST 2.0")
 def test_a_title_match_outranks_a_body_match_of_ordinary_length(tmp_path):
     assert ranking(tmp_path, "ordinary", body_words=30)[:2] == ["title_match.md", "body_match.md"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: schema.BM25_K1/BM25_B/TITLE_B are documented but never used; the engine "
-                   "opens searchers with Whoosh's default BM25F(B=0.75, K1=1.2) and no title_B")
 def test_the_engine_scores_with_the_documented_bm25_parameters(engine):
     weighting = engine._searcher().weighting  # noqa: SLF001 - no public way to see the model
     assert weighting.K1 == schema.BM25_K1 and weighting.B == schema.BM25_B
