@@ -1,11 +1,12 @@
 """Quality on our second corpus (tests/data/notes, questions in tests/data/notes_qa.jsonl).
 
-The seeds are what the engine was tuned on; these notes were not, so they show how well the tuning
-carries over. Retrieval is asserted a little under what it measures today; the short answers are
-still weak here, so instead of a low aggregate bar each answer that is right today is pinned (a
-regression test), and the misses whose cause is known are strict xfails with that cause.
-Measured on 2026-11-22 (same definitions as `liner eval`): hit@1 0.70, hit@5 0.87, answer 0.48
-(11 of 23), abstention 0 of 2, attribution 1.00.
+The seeds are what the engine was first tuned on; these notes show how well the tuning carries
+over. Each metric is asserted a little under what it measures today, each answer that is right
+today is pinned (a regression test), and misses whose cause is known are strict xfails.
+Measured (same definitions as `liner eval`): at first hit@1 0.70, hit@5 0.87, answer 0.48 (11 of
+23), abstention 0 of 2; after the fixes the first version of this file led to, hit@1 0.91, hit@5
+0.96, answer 0.87 (20 of 23), abstention 1 of 2, attribution 1.00. Those fixes were made while
+looking at these questions, so the notes are no longer a held-out set: a third corpus is.
 """
 from __future__ import annotations
 
@@ -63,12 +64,12 @@ def share(values: list[bool]) -> float:
 
 def test_hit_at_5(responses):
     hits = [(first_rank_with_answer(responses[row["id"]], row["answers"]) or 99) <= 5 for row in answerable()]
-    assert share(hits) >= 0.80, [row["id"] for row, hit in zip(answerable(), hits) if not hit]
+    assert share(hits) >= 0.90, [row["id"] for row, hit in zip(answerable(), hits) if not hit]
 
 
 def test_hit_at_1(responses):
     hits = [first_rank_with_answer(responses[row["id"]], row["answers"]) == 1 for row in answerable()]
-    assert share(hits) >= 0.60, [row["id"] for row, hit in zip(answerable(), hits) if not hit]
+    assert share(hits) >= 0.85, [row["id"] for row, hit in zip(answerable(), hits) if not hit]
 
 
 def test_a_source_document_is_in_the_top_5(responses):
@@ -86,7 +87,8 @@ def test_every_top_passage_stands_at_its_cited_lines(responses):
 
 # -- answers ----------------------------------------------------------------------------------------------
 
-RIGHT_TODAY = ["n002", "n005", "n006", "n009", "n011", "n012", "n013", "n016", "n017", "n022", "n023"]
+RIGHT_TODAY = ["n001", "n002", "n003", "n004", "n005", "n006", "n007", "n009", "n011", "n012", "n013", "n014", "n015",
+               "n016", "n017", "n019", "n022", "n023", "n024", "n025"]
 
 
 @pytest.mark.parametrize("question_id", RIGHT_TODAY)
@@ -98,9 +100,13 @@ def test_answers_that_are_right_stay_right(responses, question_id):
     assert answer["path"] in row["sources"]
 
 
-def test_answer_accuracy_is_no_worse_than_the_pinned_answers(responses):
+def test_answer_accuracy(responses):
     right = [answer_is_right((responses[row["id"]]["answer"] or {}).get("text"), row["answers"]) for row in answerable()]
-    assert sum(right) >= len(RIGHT_TODAY)
+    assert share(right) >= 0.80, [row["id"] for row, ok in zip(answerable(), right) if not ok]
+
+
+def test_an_unanswerable_question_abstains(responses):
+    assert responses["n020"]["answer"] is None  # calories of a cardamom knot: the notes never say
 
 
 @pytest.mark.parametrize("question", ["Who is the garden coordinator?", "Who is the garden cordinator?"])
@@ -127,3 +133,16 @@ def test_two_ratings_from_two_sources_are_a_conflict(responses):
     assert any("4.5" in value for value in values) and any("4.2" in value for value in values)
     paths = {response["answer"]["path"]} | {conflict["path"] for conflict in response["conflicts"]}
     assert paths == {"tests/data/notes/bakery.md", "tests/data/notes/bakery_wiki.txt"}
+
+
+PLACES = {"Ashby Ridge", "Market Street", "Depot Street", "Portland", "Gothenburg", "Cascade Valley", "Pellham Hardware"}
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: a two-word place whose last word is no ordinary English word ('Ashby "
+                   "Ridge') is typed as a person, so the unanswerable 'Who designed the Crumb & Kettle logo?' is "
+                   "answered 'Ashby Ridge'")
+def test_a_place_is_never_the_answer_to_who(notes_engine, responses):
+    extra = ["Who designed the Crumb & Kettle logo?", "Who painted the tool shed?", "Who built the rain barrels?"]
+    answers = [responses[row["id"]]["answer"] for row in ROWS if row["question"].startswith("Who")]
+    answers += [notes_engine.ask(question).to_dict()["answer"] for question in extra]
+    assert not [answer["text"] for answer in answers if answer and answer["text"] in PLACES]
