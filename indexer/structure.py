@@ -28,7 +28,7 @@ TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$
 BULLET_FIELD = re.compile(r"^\s*[-*+•]\s+([A-Za-z][\w .'/&()-]{0,40}?)\s*:\s+(\S.*?)\s*$")
 PLAIN_FIELD = re.compile(r"^\s*([A-Z][\w .'/&()-]{0,30}?)\s*:\s+(\S.{0,150}?)\s*$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(\S.*)$")
-BYLINE = re.compile(r"^\s*by\s+((?:[A-Z][\w.'’-]*\s*){2,4})$", re.IGNORECASE)
+BYLINE = re.compile(r"^\s*(?i:by)\s+((?:[A-Z][\w.'’-]*\s*){2,4})$")  # "By Priya Natarajan", not "by the county"
 PERSON_NAME_LINE = re.compile(r"^\s*[A-Z][a-z’'.-]+(?:\s+[A-Z][a-z’'.-]*\.?){1,2}\s*$")
 ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _MONTH_NAME = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -49,6 +49,9 @@ BOILERPLATE = [
         r"^\s*!\[[^\]]*\]\([^)]*\)",
     )
 ]
+
+# Credit and copyright lines are short; a longer line that mentions copyright is prose.
+BOILERPLATE_MAX_WORDS = 12
 
 # A lone line like "Infobox" or "Contents" labels what follows rather than saying anything.
 LABEL_LINE = re.compile(r"^\s*(infobox|contents|table of contents)\s*$", re.IGNORECASE)
@@ -123,7 +126,7 @@ class _Parser:
             label = date_line.group("label").strip().capitalize()
             self._add(Block("field", index + 1, index + 1, line, field_name=label, field_value=date_line.group("date")))
             return index + 1
-        if any(pattern.search(line) for pattern in BOILERPLATE):
+        if len(line.split()) <= BOILERPLATE_MAX_WORDS and any(pattern.search(line) for pattern in BOILERPLATE):
             self._end_paragraph()
             return index + 1
         heading = WIKI_HEADING.match(line) or MARKDOWN_HEADING.match(line)
@@ -160,6 +163,8 @@ class _Parser:
     def _heading(self, level: int, text: str, number: int) -> None:
         self._end_paragraph()
         self.table_header = []
+        if level == 1 and self.title is not None and text == self.title:
+            return  # `= Title =` repeating a first-line title is the title again, not a section
         if self.title is None and not self._content_blocks() and level == 1:
             self.title = text  # `= Title =` / `# Title` on top is the document's title
             return
@@ -190,7 +195,7 @@ class _Parser:
             return index + 2
         if not filled or re.fullmatch(r"!\[[^\]]*\]\([^)]*\)", filled[0]):
             return index + 1
-        if len(self.table_header) >= 3 and len(filled) >= 3:
+        if len(self.table_header) >= 2 and len(filled) >= 2:  # a table with a header row
             pairs = [(header, cell) for header, cell in zip(self.table_header, cells) if cell]
             context = " ".join(header for header in self.table_header if header)
             self._add(Block("table_row", number, number, line, context=context, cells=pairs))

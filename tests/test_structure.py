@@ -150,8 +150,6 @@ def test_a_hash_without_a_space_is_not_a_heading():
     assert block_at(structured, 3).kind == "paragraph"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a `= Title =` line that repeats a plain first-line title "
-                   "becomes a section of every passage ('Crumb & Kettle Bakery › Crumb & Kettle Bakery › History')")
 def test_a_wiki_title_repeating_the_first_line_is_not_a_section():
     structured = parse("Crumb & Kettle Bakery\n= Crumb & Kettle Bakery =\n\nAn independent bakery.\n\n==History==\nOpened in 2014.\n")
     assert structured.title == "Crumb & Kettle Bakery"
@@ -243,8 +241,6 @@ def test_a_blank_line_ends_a_table():
     assert [header for header, _ in after.cells] == ["", "", ""]  # no header: the table ended
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: rows of a two-column table with a header row become fields named "
-                   "after their first cell; the column headers are lost")
 def test_a_two_column_table_with_a_header_pairs_cells_with_headers():
     structured = parse("# Staff\n\n| Name | Role |\n|---|---|\n| Odette Lindqvist | Founder |\n| Felix Amankwah | Head baker |\n")
     rows = [block for block in structured.blocks if block.kind == "table_row"]
@@ -290,8 +286,6 @@ def test_the_first_byline_is_the_document_byline():
     assert structured.byline == "Oskar Lindgren"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: BYLINE is compiled with re.IGNORECASE, so its [A-Z] also matches lower "
-                   "case and a wrapped prose line 'by the county' becomes the document's byline")
 def test_a_wrapped_prose_line_starting_with_by_is_not_a_byline():
     structured = parse("Garden Notes\n\nThe garden sits on a weedy lot owned\nby the county\n")
     assert structured.byline is None
@@ -332,8 +326,6 @@ def test_boilerplate_ends_the_paragraph_around_it():
     assert [(p.line_start, p.line_end) for p in paragraphs] == [(3, 3), (5, 5)]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a prose line that merely mentions copyright (or 'all rights reserved', "
-                   "'©') is dropped whole as boilerplate, losing a real paragraph")
 def test_a_paragraph_that_mentions_copyright_is_kept():
     prose = ("Copyright law kept the songs off streaming services for years, which is why the soundtrack album "
              "was never released on vinyl and why fans still trade recordings of the live performances.")
