@@ -86,6 +86,7 @@ _CAST_LINE = re.compile(
 _PLACE = re.compile(
     rf"\b(?:in|at|from|on|near|across|to|of)\s+(?:the\s+)?(?P<name>{_NAME_WORD}(?:\s+(?:of\s+)?{_NAME_WORD}){{0,3}})"
 )
+_AFTER_PLACE_WORD = re.compile(r"\b(?:in|at|near|from|across|outside|inside|around)\s+(?:the\s+)?$", re.IGNORECASE)
 _ROLE_QUESTION = re.compile(r"\b(play|plays|played|playing|portray\w*|role|character|cast as)\b", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"\s*(?:[,;:()\[\]—–]|\s-\s|\s--\s)\s*")
 _QUOTE_VERBS = re.compile(
@@ -309,6 +310,8 @@ def _text_candidates(question: Question, unit: Unit, weights: dict[str, float], 
             name = _clean_name(match.group())
             if name and _kind_of_name(name, common) == "person":
                 start = match.start() + match.group().find(name)
+                if _AFTER_PLACE_WORD.search(text[:start]):
+                    continue  # "a café in Ashby Ridge": a place, whatever its words
                 yield name, "person", start, start + len(name), _described_after(question, text, start + len(name))
     elif expected == "date":
         for match in _DATE.finditer(text):

@@ -138,9 +138,6 @@ def test_two_ratings_from_two_sources_are_a_conflict(responses):
 PLACES = {"Ashby Ridge", "Market Street", "Depot Street", "Portland", "Gothenburg", "Cascade Valley", "Pellham Hardware"}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a two-word place whose last word is no ordinary English word ('Ashby "
-                   "Ridge') is typed as a person, so the unanswerable 'Who designed the Crumb & Kettle logo?' is "
-                   "answered 'Ashby Ridge'")
 def test_a_place_is_never_the_answer_to_who(notes_engine, responses):
     extra = ["Who designed the Crumb & Kettle logo?", "Who painted the tool shed?", "Who built the rain barrels?"]
     answers = [responses[row["id"]]["answer"] for row in ROWS if row["question"].startswith("Who")]
