@@ -33,7 +33,16 @@ class Document:
 
     @property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        return split_lines(self.text)
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as editors and `grep -n` count them, so citations match: broken at \\n only (a
+    form feed or U+2028 inside a line is part of it), a \\r\\n ending taken whole."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the newline that ends the last line starts no new one
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.index import EmptyIndexError
 
 from indexer.analysis import exact_words, normalize_word, stem, stemmed_terms
+from indexer.documents import split_lines
 from indexer.schema import BM25_B, BM25_K1, TITLE_B
 from indexer.build import COMMON_WORDS_FILE, CURRENT_FILE, SYNONYMS_FILE, current_generation, read_manifest
 from indexer.synonyms import lookup_keys
@@ -139,8 +140,9 @@ class Engine:
             text = file.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError):
             return None
-        title = next((line.strip(" =#") for line in text.splitlines() if line.strip()), path)
-        return DocumentText(path, title, text.splitlines())
+        lines = split_lines(text)
+        title = next((line.strip(" =#") for line in lines if line.strip()), path)
+        return DocumentText(path, title, lines)
 
     @property
     def stats(self) -> dict:

@@ -16,6 +16,7 @@ import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
+from indexer.documents import split_lines
 from search.engine import Engine
 
 CONFIDENCE_BANDS = ((0.0, 0.5), (0.5, 0.8), (0.8, 0.95), (0.95, 1.01))
@@ -40,7 +41,7 @@ def stands_at_lines(result: dict, file_lines: dict[str, list[str]]) -> bool:
     path = result["path"]
     if path not in file_lines:
         try:
-            file_lines[path] = Path(path).read_text(encoding="utf-8").splitlines()
+            file_lines[path] = split_lines(Path(path).read_text(encoding="utf-8"))
         except OSError:
             file_lines[path] = []
     lines = file_lines[path][result["line_start"] - 1 : result["line_end"]]

@@ -106,8 +106,6 @@ def test_lines_are_numbered_as_in_the_file_for_unix_and_windows_line_ends():
         assert document.lines == ["one", "two", "", "four"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Document.lines uses str.splitlines(), which also breaks at form feeds, "
-                   "U+2028, U+0085 and other separators, so cited line numbers drift from the file's (editors, grep -n)")
 @pytest.mark.parametrize("separator", ["\x0c", "\u2028", "\x85", "\x1e"])
 def test_lines_break_only_at_newlines(separator):
     text = f"page one{separator}still line one\nline two\n"

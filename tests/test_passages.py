@@ -227,8 +227,6 @@ def test_property_small_windows_are_verbatim_and_cut_at_sentences(text):
             assert_cut_at_sentences(block.text, windows, 6)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Document.lines breaks at form feeds and U+2028 as well as at newlines, "
-                   "so a passage after one cites a line number past the one an editor shows")
 @pytest.mark.parametrize("separator", ["\x0c", "\u2028"])
 def test_a_page_break_inside_a_line_does_not_shift_citations(separator):
     text = f"Harbor Notes\n\nPage one ends here.{separator}Page two starts on the same line.\nThe parade starts at nine.\n"
