@@ -223,7 +223,9 @@ class Engine:
             notices.append(f"the query took over {QUERY_TIME_BUDGET_S:g} s; results are partial")
         results = collector.results()
         passages = [ScoredPassage(dict(hit.fields()), hit.score or 0.0) for hit in results]
-        return passages, len(results), notices
+        # A query cut short by the budget has no exact count, and counting would run it again.
+        total = len(results) if results.has_exact_length() else results.estimated_length()
+        return passages, total, notices
 
     def _corrections(self, words: list[str]) -> dict[str, list[str]]:
         """The closest indexed words for each query word the index does not have (never

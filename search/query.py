@@ -95,17 +95,19 @@ def parse_query(text: str) -> ParsedQuery:
         value = phrase if phrase is not None else word
         if field_name and field_name not in FILTER_FIELDS:
             value, field_name = f"{match.group('field')}:{value}", ""  # "http:" or "note:" is text
+        if field_name in ("path", "file") and not re.search(r"[^\W_]|[._/-]", _escape_wildcard(value or "")):
+            continue  # `file:*` filters nothing; Whoosh would still open every path's postings
         if not value or not value.strip() or not (exact_words(value) or field_name in ("path", "file", "kind")):
             continue
-        clauses.append(
-            Clause(
-                text=value.strip(),
-                is_phrase=phrase is not None and len(exact_words(phrase)) > 1,
-                field=FILTER_FIELDS.get(field_name) if field_name else None,
-                required=sign == "+",
-                negated=sign == "-",
-            )
+        clause = Clause(
+            text=value.strip(),
+            is_phrase=phrase is not None and len(exact_words(phrase)) > 1,
+            field=FILTER_FIELDS.get(field_name) if field_name else None,
+            required=sign == "+",
+            negated=sign == "-",
         )
+        if clause not in clauses:  # a repeated clause changes nothing but the cost
+            clauses.append(clause)
     if not clauses:
         raise QueryError("the query has no words to search for")
     return ParsedQuery(raw=text, clauses=tuple(clauses[:MAX_CLAUSES]))

@@ -47,11 +47,14 @@ def cut_snippet(text: str, terms: MatchTerms, max_chars: int = MAX_SNIPPET_CHARS
         return folded, spans
     start = _best_window_start(folded, spans, max_chars)
     end = min(len(folded), start + max_chars)
+    # Cut at word boundaries, but never so that the window's first match falls out of it.
+    shown = [(s, e) for s, e in spans if s >= start and e <= end]
+    first_start, first_end = shown[0] if shown else (end, start)
     if end < len(folded):
-        space = folded.rfind(" ", start, end)
+        space = folded.rfind(" ", max(start, first_end), end)
         end = space if space > start else end
     if start > 0:
-        space = folded.find(" ", start, end)
+        space = folded.find(" ", start, min(end, first_start))
         start = space + 1 if 0 <= space < start + 30 else start
     prefix = ELLIPSIS if start > 0 else ""
     suffix = ELLIPSIS if end < len(folded) else ""

@@ -178,13 +178,9 @@ def test_snippet_highlights_lie_inside_on_whole_matching_words(text, query, corr
     check_snippet(text, snippet, highlights, terms, max_chars)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "search/snippets.py cut_snippet moves the window's end back to the last space, which can be "
-    "before the only match ('aaaa zebra,bbbb...'): the snippet then shows no match at all "
-    "(proposed diff in the reliability report)"))
 @settings(max_examples=PURE_EXAMPLES, deadline=None)
 @given(text=snippet_text, query=st.lists(snippet_words, min_size=1, max_size=3))
-@example(text="aaaa zebra," + "b" * 300, query=["zebra"])  # the case that fails today
+@example(text="aaaa zebra," + "b" * 300, query=["zebra"])  # a regression: the cut fell before the match
 def test_a_snippet_shows_a_match_when_one_fits_in_it(text, query):
     terms = match_terms_for(query, [])
     folded = fold_whitespace(text)
@@ -386,16 +382,8 @@ def postings_opened(monkeypatch):
     return opened
 
 
-FILE_FILTER_COST_BUG = (
-    "search/query.py turns each `file:` filter into a wildcard over every indexed path, repeated "
-    "and empty ones (`file:*`) included, and Whoosh builds those matchers before the engine's time "
-    "budget can stop anything: 64 x `file:*` opens 64 x 2 x files posting lists (25 s on 400 files); "
-    "search/engine.py then re-runs a cut-short query to count it (proposed diff in the report)"
-)
-
 FILE_FILTERS = {
-    "file:* 64 times": pytest.param(" ".join(["file:*"] * 140)[:MAX_QUERY_CHARS],
-                                    marks=pytest.mark.xfail(strict=True, reason=FILE_FILTER_COST_BUG)),
+    "file:* 64 times": " ".join(["file:*"] * 140)[:MAX_QUERY_CHARS],
     "64 different file: filters": " ".join(f"file:{a}{b}" for a in "abcdefgh" for b in "abcdefgh"),
     "4 file: filters and a word": "file:a file:b file:c file:n kalomi",
     "a word and file:*": "kalomi file:*",
