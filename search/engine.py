@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
+import struct
 import threading
 import time
 from dataclasses import dataclass
@@ -168,13 +170,14 @@ class Engine:
                 f"no index at {self.index_dir}: build one with `liner index FOLDER` (e.g. `liner index seeds`)"
             )
         try:
-            index = whoosh_index.open_dir(str(self.index_dir / generation))
             manifest = read_manifest(self.index_dir)
             if manifest is None:
                 raise ValueError("manifest.json is missing or unreadable")
+            _check_index_files(self.index_dir / generation, manifest)
+            index = whoosh_index.open_dir(str(self.index_dir / generation))
             with index.searcher() as probe:
                 probe.doc_count()
-        except (OSError, ValueError, EOFError, EmptyIndexError, KeyError, IndexError) as error:
+        except UNREADABLE_INDEX_ERRORS as error:
             raise IndexCorruptError(
                 f"the index at {self.index_dir} cannot be read ({type(error).__name__}: {error}); "
                 "rebuild it with `liner index --rebuild FOLDER`"
@@ -355,6 +358,19 @@ class Engine:
                 )
             )
         return hits
+
+
+# What Whoosh raises on damaged files: truncated pickles and structs, missing segments.
+UNREADABLE_INDEX_ERRORS = (OSError, ValueError, EOFError, EmptyIndexError, KeyError, IndexError, AttributeError,
+                           TypeError, struct.error, pickle.UnpicklingError)
+
+
+def _check_index_files(generation_dir: Path, manifest: dict) -> None:
+    """Every file the build wrote is there, at the size it wrote (the build records them)."""
+    for name, size in (manifest.get("index_files") or {}).items():
+        actual = (generation_dir / name).stat().st_size  # OSError when missing
+        if actual != size:
+            raise ValueError(f"{name} is {actual:,} bytes; the build wrote {size:,}")
 
 
 def bm25f() -> scoring.BM25F:

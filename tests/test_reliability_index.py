@@ -324,12 +324,6 @@ def _overwrite(path: Path, offset: int, data: bytes) -> None:
         handle.write(data)
 
 
-ENGINE_CATCHES_WHOOSH_ERRORS = (
-    "search/engine.py opens Whoosh before checking the manifest and does not catch struct.error "
-    "or pickle.UnpicklingError, so this damage gives a traceback, not IndexCorruptError "
-    "(proposed diff in the reliability report)"
-)
-
 DAMAGE = {
     # name: (what is done to a copy of a good index, the error Engine must raise)
     "segment deleted": (lambda index, gen: _segment(gen).unlink(), IndexCorruptError),
@@ -337,12 +331,9 @@ DAMAGE = {
     "segment truncated to half": (lambda index, gen: _truncate(_segment(gen), _segment(gen).stat().st_size // 2), IndexCorruptError),
     "segment missing its last 10 bytes": (lambda index, gen: _truncate(_segment(gen), _segment(gen).stat().st_size - 10), IndexCorruptError),
     "table of contents deleted": (lambda index, gen: next(gen.glob("*.toc")).unlink(), IndexCorruptError),
-    "table of contents truncated": pytest.param(
-        lambda index, gen: _truncate(next(gen.glob("*.toc")), 10), IndexCorruptError,
-        marks=pytest.mark.xfail(strict=True, reason=ENGINE_CATCHES_WHOOSH_ERRORS)),
-    "zeros over the segment's end": pytest.param(
-        lambda index, gen: _overwrite(_segment(gen), _segment(gen).stat().st_size - 64, bytes(64)), IndexCorruptError,
-        marks=pytest.mark.xfail(strict=True, reason=ENGINE_CATCHES_WHOOSH_ERRORS)),
+    "table of contents truncated": (lambda index, gen: _truncate(next(gen.glob("*.toc")), 10), IndexCorruptError),
+    "zeros over the segment's end": (
+        lambda index, gen: _overwrite(_segment(gen), _segment(gen).stat().st_size - 64, bytes(64)), IndexCorruptError),
     "generation folder deleted": (lambda index, gen: shutil.rmtree(gen), IndexCorruptError),
     "manifest deleted": (lambda index, gen: (gen / "manifest.json").unlink(), IndexCorruptError),
     "manifest not JSON": (lambda index, gen: (gen / "manifest.json").write_text("{trunc", encoding="utf-8"), IndexCorruptError),
