@@ -67,7 +67,7 @@ class Question:
 
 def analyse_question(text: str) -> Question:
     """Classify `text` and pick out the words that should find the answer."""
-    clean = normalize_quotes(text).strip()
+    clean = _CONTRACTED_WH.sub(lambda m: m.group(1) + " is", normalize_quotes(text).strip())
     words = exact_words(clean)
     if len(words) > 1 and words[0] in LEADING_PREPOSITIONS and words[1] in QUESTION_WORDS:
         words = words[1:]  # "In what year ...", "On what date ...", "For how long ..." 
@@ -142,6 +142,9 @@ def _type_of_head(head: str | None) -> str | None:
             return answer_type
     return None
 
+
+# "What's", "Who's", "Where's" ... spelled out, so "'s" is not taken for a word to search.
+_CONTRACTED_WH = re.compile(r"\b(what|who|where|when|which|how)['’]s\b", re.IGNORECASE)
 
 _LEADING = re.compile(
     r"^\s*(?:(?:in|on|at|for|from|to|by|during|since|until|of)\s+(?=(?:who|what|which|when|where|how)\b))?"

@@ -105,8 +105,6 @@ def test_a_question_of_only_question_words_still_has_something_to_search():
     assert question.content_words  # falls back rather than searching for nothing
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a contracted wh-word ('What's', 'Who's') leaves \"'s\" in the search "
-                   "text, so 's' becomes a content word (and a query term)")
 @pytest.mark.parametrize("contracted, spelled_out", [
     ("What's the rating of Soundtrack?", "What is the rating of Soundtrack?"),
     ("Who's the creator of Soundtrack?", "Who is the creator of Soundtrack?"),
