@@ -19,6 +19,9 @@ from nltk.stem.snowball import SnowballStemmer
 from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer
 from whoosh.support.charset import accent_map
 
+# Words a reader uses for what a structural kind holds ("Who wrote the article?" finds a byline).
+KIND_WORDS = {"byline": "author writer wrote written byline"}
+
 TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
 
 # Function words: kept in the index (phrases need them), dropped from ranked keyword matching and

@@ -30,24 +30,26 @@ from typing import Callable, Iterator
 
 from whoosh import index as whoosh_index
 
-from indexer.analysis import agent_noun_bases
+from indexer.analysis import KIND_WORDS, agent_noun_bases
+from indexer.layout import (
+    COMMON_WORDS_FILE,
+    CURRENT_FILE,
+    GENERATION_PREFIX,
+    LOCK_FILE,
+    MANIFEST_FILE,
+    MANIFEST_FORMAT,
+    SYNONYMS_FILE,
+    SYNONYMS_FORWARD_FILE,
+    check_index_files,
+    current_generation,
+    read_generation_manifest,
+    read_manifest,
+)
 from indexer.documents import Document, DocumentError, LoadProblem, SourceFile, find_source_files, read_document
 from indexer.passages import Passage, make_passages
 from indexer.schema import build_schema
 from indexer.structure import parse_structure
 from indexer.synonyms import build_lexicon
-
-CURRENT_FILE = "CURRENT"
-LOCK_FILE = "write.lock"
-MANIFEST_FILE = "manifest.json"
-SYNONYMS_FILE = "synonyms.json"  # synonym stem -> indexed words (read by queries)
-SYNONYMS_FORWARD_FILE = "synonyms-forward.json"  # indexed word -> synonyms, common or not (read by builds)
-COMMON_WORDS_FILE = "common-words.json"  # indexed words that are ordinary English words (read by queries)
-MANIFEST_FORMAT = 1
-GENERATION_PREFIX = "gen-"
-
-# Words a reader uses for what a structural kind holds ("Who wrote the article?" finds a byline).
-KIND_WORDS = {"byline": "author writer wrote written byline"}
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -101,48 +103,6 @@ def build_index(
         _remove_old_generations(index_dir, keep={report.generation, previous})
     report.seconds = time.perf_counter() - started
     return report
-
-
-def current_generation(index_dir: Path) -> str | None:
-    """The generation readers should open, or None when nothing was built yet."""
-    try:
-        # Garbage in CURRENT becomes a name no generation has (so: corrupt, rebuild), not a crash.
-        name = (Path(index_dir) / CURRENT_FILE).read_text(encoding="utf-8", errors="replace").strip()
-    except FileNotFoundError:
-        return None
-    return name or None
-
-
-def read_manifest(index_dir: Path, generation: str | None = None) -> dict | None:
-    """The manifest of the current generation (or of `generation`); None when it is missing or
-    unreadable.
-
-    :raise ValueError: an index file the build wrote is missing or has changed size (a truncated
-        or damaged index).
-    """
-    generation = generation or current_generation(index_dir)
-    if not generation:
-        return None
-    manifest = _read_manifest(Path(index_dir) / generation)
-    if manifest is not None:
-        check_index_files(Path(index_dir) / generation, manifest)
-    return manifest
-
-
-def check_index_files(generation_dir: Path, manifest: dict) -> None:
-    """Check that every index file listed in `manifest` is in `generation_dir` at the size the
-    build wrote (one stat per file: catches deleted and truncated segments before Whoosh trips on
-    them; a changed byte inside a file of the right size is not caught).
-
-    :raise ValueError: a listed file is missing or has another size.
-    """
-    for name, size in manifest.get("index_files", {}).items():
-        try:
-            actual = (generation_dir / name).stat().st_size
-        except OSError:
-            raise ValueError(f"index file {name} is missing") from None
-        if actual != size:
-            raise ValueError(f"index file {name} is {actual:,} bytes; the build wrote {size:,}")
 
 
 @contextmanager
@@ -352,18 +312,10 @@ def _remove_old_generations(index_dir: Path, keep: set[str | None]) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _read_manifest(generation_dir: Path) -> dict | None:
-    try:
-        manifest = json.loads((generation_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return manifest if isinstance(manifest, dict) and manifest.get("format") == MANIFEST_FORMAT else None
-
-
 def _intact_manifest(generation_dir: Path) -> dict | None:
     """The manifest of a generation an incremental build may start from; None (so: a full build)
     when it is missing or the generation's files are damaged."""
-    manifest = _read_manifest(generation_dir)
+    manifest = read_generation_manifest(generation_dir)
     if manifest is None:
         return None
     try:

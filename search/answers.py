@@ -15,8 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from indexer.analysis import TOKEN_PATTERN, agent_noun_bases, normalize_word, stem, stemmed_terms
-from indexer.build import KIND_WORDS
+from indexer.analysis import KIND_WORDS, TOKEN_PATTERN, agent_noun_bases, normalize_word, stem, stemmed_terms
 from search.questions import Question
 from search.rank import ScoredPassage, canonical
 from search.response import Answer, Conflict

@@ -25,7 +25,7 @@ from whoosh.index import EmptyIndexError
 from indexer.analysis import exact_words, normalize_word, stem, stemmed_terms
 from indexer.documents import split_lines
 from indexer.schema import BM25_B, BM25_K1, TITLE_B
-from indexer.build import COMMON_WORDS_FILE, CURRENT_FILE, SYNONYMS_FILE, current_generation, read_manifest
+from indexer.layout import COMMON_WORDS_FILE, CURRENT_FILE, SYNONYMS_FILE, current_generation, read_manifest
 from indexer.synonyms import lookup_keys
 from search.answers import extract_answer, has_answer_type
 from search.query import Expansion, ParsedQuery, QueryError, build_query, parse_query
@@ -173,7 +173,6 @@ class Engine:
             manifest = read_manifest(self.index_dir)
             if manifest is None:
                 raise ValueError("manifest.json is missing or unreadable")
-            _check_index_files(self.index_dir / generation, manifest)
             index = whoosh_index.open_dir(str(self.index_dir / generation))
             with index.searcher() as probe:
                 probe.doc_count()
@@ -363,14 +362,6 @@ class Engine:
 # What Whoosh raises on damaged files: truncated pickles and structs, missing segments.
 UNREADABLE_INDEX_ERRORS = (OSError, ValueError, EOFError, EmptyIndexError, KeyError, IndexError, AttributeError,
                            TypeError, struct.error, pickle.UnpicklingError)
-
-
-def _check_index_files(generation_dir: Path, manifest: dict) -> None:
-    """Every file the build wrote is there, at the size it wrote (the build records them)."""
-    for name, size in (manifest.get("index_files") or {}).items():
-        actual = (generation_dir / name).stat().st_size  # OSError when missing
-        if actual != size:
-            raise ValueError(f"{name} is {actual:,} bytes; the build wrote {size:,}")
 
 
 def bm25f() -> scoring.BM25F:
