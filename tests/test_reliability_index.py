@@ -288,7 +288,7 @@ def _kill_builds(tmp_path: Path, kills: int, seed: int) -> dict:
     assert len(generations(index_dir)) <= 2, "leftovers of killed builds were not cleared"
     # A full rebuild now answers exactly like a fresh build of the same folder elsewhere.
     assert liner("index", folder, "--index", index_dir, "--rebuild", "-q").returncode == 0
-    build_index(folder, tmp_path / "reference")
+    assert liner("index", folder, "--index", tmp_path / "reference", "-q").returncode == 0
     assert snapshot(index_dir) == snapshot(tmp_path / "reference")
     return counts
 
