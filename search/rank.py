@@ -25,6 +25,7 @@ WEIGHT_ANSWER_TYPE = 0.25
 # (Broder 1997, "On the resemblance and containment of documents").
 NEAR_DUPLICATE_JACCARD = 0.6
 SHINGLE_SIZE = 3
+COLLAPSE_WINDOW = 24
 
 _TOKEN = re.compile(TOKEN_PATTERN)
 
@@ -159,10 +160,12 @@ def shingles(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + SHINGLE_SIZE]) for i in range(len(words) - SHINGLE_SIZE + 1)}
 
 
-def collapse_near_duplicates(passages: list[ScoredPassage]) -> list[ScoredPassage]:
-    """Keep the best-ranked copy of each repeated passage and list the others as its sources."""
+def collapse_near_duplicates(passages: list[ScoredPassage], window: int = COLLAPSE_WINDOW) -> list[ScoredPassage]:
+    """Keep the best-ranked copy of each repeated passage and list the others as its sources.
+    Only the first `window` passages are compared: no one reads further, and each comparison
+    costs a shingle set."""
     kept: list[tuple[ScoredPassage, set, list[str]]] = []
-    for passage in passages:
+    for passage in passages[:window]:
         own, own_figures = shingles(passage.text), figures(passage.text)
         for first, first_shingles, first_figures in kept:
             union = len(own | first_shingles)
@@ -173,4 +176,4 @@ def collapse_near_duplicates(passages: list[ScoredPassage]) -> list[ScoredPassag
                 break
         else:
             kept.append((passage, own, own_figures))
-    return [passage for passage, _, _ in kept]
+    return [passage for passage, _, _ in kept] + passages[window:]

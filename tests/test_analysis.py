@@ -79,3 +79,22 @@ def test_property_analysis_never_fails_and_yields_clean_terms(text):
 def test_property_analysis_is_the_same_for_text_and_its_parts(words):
     text = " ".join(words)
     assert stemmed_terms(text) == [stem_ for word in words for stem_ in stemmed_terms(word)]
+
+
+# -- the query side's fast analysis agrees with the index's Whoosh analyzers ---------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from indexer.analysis import exact_analyzer, exact_words, stemmed_terms, stemming_analyzer  # noqa: E402
+
+SAMPLE_TEXT = st.lists(st.one_of(st.text(alphabet="abcXYZ éüÀ’'-.,0123 \n\tstinged", max_size=12),
+                                  st.sampled_from(["O’Brien", "Raúl", "Nellie's", "cancelled", "Stowe"]),
+                                  st.text(max_size=6)), max_size=10).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SAMPLE_TEXT)
+def test_fast_analysis_gives_the_index_terms(text):
+    assert stemmed_terms(text) == [token.text for token in stemming_analyzer()(text)]
+    assert exact_words(text) == [token.text for token in exact_analyzer()(text)]
