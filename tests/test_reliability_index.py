@@ -41,6 +41,13 @@ KILLS_DEFAULT = 7
 KILLS_LONG = 80
 
 
+@pytest.fixture(autouse=True)
+def _answers_do_not_depend_on_load(monkeypatch):
+    """Answers are compared exactly here, so a query on a busy machine must not be cut short by
+    the per-query time budget (which gives partial, i.e. different, results)."""
+    monkeypatch.setattr("search.engine.QUERY_TIME_BUDGET_S", 600.0)
+
+
 def record_figures(tmp_path_factory, section: str, **values) -> None:
     """Add figures of this run under `section` in reliability-figures.json (in pytest's base
     temp folder, or at $LINER_RELIABILITY_FIGURES); docs/reliability.md quotes them."""
