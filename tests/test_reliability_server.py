@@ -417,10 +417,6 @@ def test_a_server_whose_index_is_damaged_says_so_and_recovers_without_restart(se
         server.stop()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "web/views.py is_plain_relative_path() refuses absolute paths, but an index built from outside "
-    "the folder's parent (`cd /tmp && liner index ~/notes`) cites absolute paths: every citation "
-    "link of its search page, /doc//home/.../note.md, redirects to a 404 (see the reliability report)"))
 def test_citation_links_open_when_the_index_cites_absolute_paths(tmp_path):
     folder = tmp_path / "notes"
     folder.mkdir()

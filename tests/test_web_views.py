@@ -11,7 +11,7 @@ from search.engine import DocumentText
 from search.render import markdown_answer, markdown_hit
 from search.response import Answer, Conflict, Hit, Response, SourceRef
 from web.app import ENGINE_KEY, create_app
-from web.views import answer_segments, is_plain_relative_path, marked_segments, parse_line_range
+from web.views import answer_segments, is_plain_path, marked_segments, parse_line_range, url_path
 
 QUESTION = "Who plays Joanna Kassem?"
 CAST_FILE = "seeds/003_77ca1b77362e00a9.txt"
@@ -365,11 +365,18 @@ def test_parse_line_range(text, expected):
 
 
 @pytest.mark.parametrize("path, ok", [
-    ("seeds/a.txt", True), ("a.txt", True), ("../a.txt", False), ("seeds/../a.txt", False), ("/etc/passwd", False),
-    ("./a.txt", False), ("seeds//a.txt", False), ("a\\..\\b", False), ("a\x00b", False), ("~/.ssh", False), ("", False),
+    ("seeds/a.txt", True), ("a.txt", True), ("../a.txt", False), ("seeds/../a.txt", False),
+    ("/home/me/notes/a.txt", True),  # an index built from elsewhere cites absolute paths; the index decides
+    ("/etc/../passwd", False), ("./a.txt", False), ("seeds//a.txt", False), ("a\\..\\b", False), ("a\x00b", False),
+    ("~/.ssh", False), ("", False),
 ])
-def test_is_plain_relative_path(path, ok):
-    assert is_plain_relative_path(path) is ok
+def test_is_plain_path(path, ok):
+    assert is_plain_path(path) is ok
+
+
+def test_a_document_url_never_has_a_double_slash():
+    assert url_path("/home/me/notes/a.txt") == "home/me/notes/a.txt"
+    assert url_path("seeds/a.txt") == "seeds/a.txt"
 
 
 # -- HTML inspection helpers -------------------------------------------------------------------

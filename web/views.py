@@ -60,9 +60,10 @@ def document(path: str) -> ResponseReturnValue:
     :raise 404: the path is not an indexed file (or tries to leave the indexed folder).
     :raise 503: the index is missing or unreadable.
     """
-    if not is_plain_relative_path(path):
-        abort(404, "No such document.")
-    text = get_engine().document(path)
+    # A folder indexed from outside its parent is cited by absolute path; its URL drops the
+    # leading slash (see url_path). Only paths the index lists can open (Engine.document).
+    candidates = [path, "/" + path]
+    text = next((get_engine().document(p) for p in candidates if is_plain_path(p) and get_engine().document(p)), None)
     if text is None:
         abort(404, f"{path} is not an indexed document.")
     cited = parse_line_range(request.args.get("lines", ""), len(text.lines))
@@ -99,13 +100,19 @@ def markdown_for(response: Response) -> dict:
 
 def document_link(path: str, line_start: int, line_end: int) -> str:
     """Absolute URL of the document view at the cited lines (for Markdown pasted elsewhere)."""
-    return url_for("views.document", path=path, lines=f"{line_start}-{line_end}", _anchor=f"L{line_start}", _external=True)
+    return url_for("views.document", path=url_path(path), lines=f"{line_start}-{line_end}", _anchor=f"L{line_start}",
+                   _external=True)
 
 
 @bp.app_template_global()
 def document_url(path: str, line_start: int, line_end: int) -> str:
     """Relative URL of the document view at the cited lines (for links on our own pages)."""
-    return url_for("views.document", path=path, lines=f"{line_start}-{line_end}", _anchor=f"L{line_start}")
+    return url_for("views.document", path=url_path(path), lines=f"{line_start}-{line_end}", _anchor=f"L{line_start}")
+
+
+def url_path(path: str) -> str:
+    """A cited path as the document route takes it: "/doc//home/..." would be redirected away."""
+    return path.lstrip("/")
 
 
 @bp.app_template_filter()
@@ -150,9 +157,10 @@ def parse_line_range(text: str, line_count: int) -> tuple[int, int] | None:
     return (start, end) if start <= end else None
 
 
-def is_plain_relative_path(path: str) -> bool:
-    """False for anything that could name a file outside the indexed folder: absolute paths,
-    `..` or `.` segments, backslashes, NUL. (Engine.document only opens indexed files anyway.)"""
-    if not path or path.startswith(("/", "~")) or "\\" in path or "\x00" in path:
+def is_plain_path(path: str) -> bool:
+    """False for anything that could climb out of a folder: `..` or `.` segments, empty
+    segments, `~`, backslashes, NUL. Engine.document opens only indexed files anyway; this keeps
+    odd paths from reaching it at all."""
+    if not path or path.startswith("~") or "\\" in path or "\x00" in path:
         return False
-    return all(part not in ("", ".", "..") for part in path.split("/"))
+    return all(part not in ("", ".", "..") for part in path.removeprefix("/").split("/"))
