@@ -41,6 +41,7 @@ LONG_FACTOR = 40
 
 TRIED: dict[str, int] = {}  # inputs tried per property, for docs/reliability.md
 OUTCOMES: dict[str, int] = {}  # what the engine made of them
+SLOWEST: dict[str, float] = {}  # the slowest expensive query, in seconds
 
 
 def record_figures(tmp_path_factory, section: str, **values) -> None:
@@ -58,6 +59,8 @@ def _report_inputs_tried(tmp_path_factory):
     yield
     if TRIED:
         record_figures(tmp_path_factory, "hypothesis", **TRIED, **OUTCOMES, total_inputs=sum(TRIED.values()))
+    if SLOWEST:
+        record_figures(tmp_path_factory, "expensive_queries", **SLOWEST)
 
 
 def tried(name: str) -> None:
@@ -312,6 +315,12 @@ def test_snippet_fuzz_long(text, query, corrections, max_chars):
     check_snippet(text, snippet, highlights, terms, max_chars)
 
 
+def note_slowest(index: str, seconds: float) -> None:
+    key = f"slowest_on_{index}_seconds"
+    SLOWEST[key] = round(max(SLOWEST.get(key, 0.0), seconds), 2)
+    SLOWEST[f"queries_on_{index}"] = SLOWEST.get(f"queries_on_{index}", 0) + 1
+
+
 # -- expensive queries -------------------------------------------------------------------------
 
 # Generous: the budget covers the index search; word correction and answer extraction come on top,
@@ -338,6 +347,7 @@ def test_expensive_queries_are_bounded_or_refused(engine, contract, method, text
     started = time.perf_counter()
     outcome = run_engine(engine, method, text, contract)
     seconds = time.perf_counter() - started
+    note_slowest("seeds", seconds)
     assert seconds < EXPENSIVE_BOUND_S, f"{method} took {seconds:.1f} s"
     if len(text) > MAX_QUERY_CHARS:
         assert outcome == "refused"
@@ -396,5 +406,7 @@ def test_file_filters_are_bounded_on_an_index_of_many_files(many_files_engine, c
     started = time.perf_counter()
     run_engine(many_files_engine, method, text, contract)
     seconds = time.perf_counter() - started
+    note_slowest("many_files", seconds)
+    SLOWEST["most_postings_opened_on_many_files"] = max(SLOWEST.get("most_postings_opened_on_many_files", 0), postings_opened[0])
     assert postings_opened[0] <= MAX_POSTINGS
     assert seconds < EXPENSIVE_BOUND_S, f"{method} took {seconds:.1f} s"
