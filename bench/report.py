@@ -418,8 +418,10 @@ def _serving_table(results) -> list[str]:
         return lines + [(serving.note if serving else "not measured") + ".", ""]
     lines += [
         "`liner serve --index DIR --port N` (waitress, its default threads) on 127.0.0.1; the load generator "
-        "(bench/load.py) runs closed-loop client threads with keep-alive connections in the benchmark's process, "
-        "cycling through the QA set's questions; each level stops at its request count or time limit.",
+        "(bench/load.py) runs closed-loop client threads with keep-alive connections in the benchmark's process. "
+        "Every request asks a question no earlier request asked (the QA set's questions, then questions made from "
+        "the seed passages), so a response cache cannot make the figure. Each level stops at its request count "
+        "or its time limit, whichever comes first.",
         "",
         "| clients | requests | requests/s | p50 (ms) | p99 (ms) | errors | stopped by |",
         "| --- | --- | --- | --- | --- | --- | --- |",

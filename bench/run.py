@@ -109,8 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     settings = Settings.make(arguments.quick, arguments.budget)
     budget = Budget(settings.budget_s)
-    command = "make bench" if not arguments.quick and argv is None and not sys.argv[1:] else \
-        "python -m bench.run " + " ".join(sys.argv[1:] if argv is None else argv)
+    given = sys.argv[1:] if argv is None else argv
+    command = "make bench" if os.environ.get("MAKELEVEL") and not given else " ".join(["python -m bench.run", *given])
     results = Results(command.strip(), settings, report.machine_info())
     _say(f"bench: {results.machine['cpu']} x{results.machine['cores']}, budget {settings.budget_s:.0f} s")
 
