@@ -1,5 +1,7 @@
 """Docs that cannot rot: every `liner` command is documented in README.md, and the README's shell
-examples that start with `liner ` run successfully against an index of the seeds.
+examples that start with `liner ` run successfully against an index of the seeds. Where a
+```console block shows the output, its stable parts (the answer, "Did you mean", every cited
+`path:Lx-Ly`) must be what the command prints today; confidences and timings may drift.
 
 README.md is still being written: until it mentions `liner` at all, the documentation test is an
 expected failure (not strict) and the examples test is skipped; once it exists both are enforced.
@@ -27,20 +29,53 @@ SHELL_BLOCK = re.compile(r"^```(?:console|sh|bash|shell|shell-session)[^\n]*\n(.
 NOT_RUNNABLE = re.compile(r"^liner serve\b|~|<[^>]+>|\bFOLDER\b|path/to|/your/")
 
 
-def readme_examples(text: str) -> list[str]:
-    examples = []
+CITATION = re.compile(r"[\w./-]+\.(?:txt|md|markdown):L\d+-L\d+")
+
+
+def readme_transcripts(text: str) -> list[tuple[str, list[str]]]:
+    """(command, the output lines shown under it) for each `liner ` command in a shell block."""
+    transcripts: list[tuple[str, list[str]]] = []
     for block in SHELL_BLOCK.findall(text):
+        current = None
         for line in block.splitlines():
             command = line.strip()
-            if command.startswith("$ "):
+            prompted = command.startswith("$ ")
+            if prompted:
                 command = command[2:].strip()
             if command.startswith("liner "):
-                examples.append(command)
-    return examples
+                current = (command, [])
+                transcripts.append(current)
+            elif prompted:
+                current = None  # another program's command: its output is not ours
+            elif command and current is not None:
+                current[1].append(line)
+    return transcripts
 
 
-EXAMPLES = readme_examples(README_TEXT)
-RUNNABLE = [example for example in EXAMPLES if not NOT_RUNNABLE.search(example)]
+def readme_examples(text: str) -> list[str]:
+    return [command for command, _ in readme_transcripts(text)]
+
+
+TRANSCRIPTS = [(command, shown) for command, shown in readme_transcripts(README_TEXT) if not NOT_RUNNABLE.search(command)]
+RUNNABLE = [command for command, _ in TRANSCRIPTS]
+
+
+def stable_parts(output: list[str]) -> dict:
+    """What a transcript promises: the answer text, the suggestion, and the cited lines."""
+    answer = next((line.split("Answer: ", 1)[1].split("  (confidence")[0] for line in output if line.startswith("Answer: ")), None)
+    markdown_answer = next((line.split("**A:** ", 1)[1].split(" _(confidence")[0] for line in output if line.startswith("**A:** ")), None)
+    suggestion = next((line for line in output if line.startswith("Did you mean: ")), None)
+    return {"answer": answer or markdown_answer, "suggestion": suggestion,
+            "citations": sorted(set(CITATION.findall("\n".join(output))))}
+
+
+def test_transcripts_pair_commands_with_their_output():
+    text = "```console\n$ liner ask \"Q?\"\nAnswer: X  (confidence 9%)\n  — a.txt:L1-L2\n\n1. T  a.txt:L1-L2\n$ liner search q\n```\n"
+    assert readme_transcripts(text) == [
+        ('liner ask "Q?"', ["Answer: X  (confidence 9%)", "  — a.txt:L1-L2", "1. T  a.txt:L1-L2"]),
+        ("liner search q", []),
+    ]
+    assert stable_parts(readme_transcripts(text)[0][1]) == {"answer": "X", "suggestion": None, "citations": ["a.txt:L1-L2"]}
 
 
 def test_the_example_collector_reads_console_and_sh_blocks():
@@ -72,11 +107,18 @@ def example_index(tmp_path_factory) -> Path:
 
 
 @pytest.mark.skipif(not RUNNABLE, reason="README.md has no runnable `liner ` examples yet")
-@pytest.mark.parametrize("example", RUNNABLE or ["(none)"])
-def test_readme_example_runs(example, example_index):
+@pytest.mark.parametrize("example, shown", TRANSCRIPTS or [("(none)", [])], ids=RUNNABLE or ["none"])
+def test_readme_example_runs(example, shown, example_index):
     env = {**os.environ, "LINER_INDEX": str(example_index), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     shlex.split(example, comments=True)  # a malformed example fails here, with its text
     result = subprocess.run(["bash", "-o", "pipefail", "-c", example], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, f"{example}\nexit {result.returncode}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
     assert "Traceback" not in result.stderr
+    promised, actual = stable_parts(shown), stable_parts(result.stdout.splitlines())
+    if promised["answer"] is not None:
+        assert actual["answer"] == promised["answer"], f"README shows {promised['answer']!r} for {example}"
+    if promised["suggestion"] is not None:
+        assert actual["suggestion"] == promised["suggestion"]
+    missing = set(promised["citations"]) - set(actual["citations"])
+    assert not missing, f"README cites {sorted(missing)} for {example}, the command does not"
