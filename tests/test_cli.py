@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -229,3 +230,21 @@ def test_library_errors_become_click_exceptions_with_exit_codes():
 
     error = LinerError("what to do next", 3)
     assert isinstance(error, click.ClickException) and error.exit_code == 3
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: a query that starts with '-' (the language's 'must not appear') is parsed "
+                   "as options: `liner search -netflix` says \"'etflix' is not a valid integer range\" and "
+                   "`liner search '-crown netflix'` says \"No such option: -c\"; nothing tells the user to write "
+                   "`liner search -- -netflix`")
+@pytest.mark.parametrize("query", ["-netflix", "-crown netflix"])
+def test_a_query_starting_with_minus_gets_an_actionable_message(seeds_index, query):
+    result = invoke("search", query, index=seeds_index)
+    assert result.exit_code == 2
+    assert f"liner search -- {shlex.quote(query)}" in result.stderr
+
+
+def test_a_query_starting_with_minus_works_after_a_double_dash(seeds_index):
+    result = invoke("search", "-n", "3", "--", "-netflix", index=seeds_index)
+    assert result.exit_code == 0
+    assert result.stdout.count("  seeds/") == 3
+    assert "netflix" not in result.stdout.lower()  # titles count: a title with the word excludes its passages
