@@ -8,6 +8,8 @@ Exit codes: 0 found something, 1 found nothing (no passage, or no answer to a qu
 """
 from __future__ import annotations
 
+import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -24,6 +26,22 @@ class LinerError(click.ClickException):
     def __init__(self, message: str, exit_code: int) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class QueryCommand(click.Command):
+    """`search` and `ask`: a query may start with "-" ("-crown": must not appear), which reads like
+    an option. When that makes parsing fail, the error says how to pass such a query."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # the parser consumes `args`
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            options = {name for param in self.params for name in (*param.opts, *param.secondary_opts)}
+            query = next((arg for arg in given if re.match(r"-[^\W\d_]", arg) and arg.split("=")[0] not in options), None)
+            if query is not None and "--" not in given:
+                error.message += f"\nA query that starts with '-' goes after `--`: liner {self.name} -- {shlex.quote(query)}"
+            raise
 
 
 def index_option(function):
@@ -112,7 +130,7 @@ def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool
         )
 
 
-@main.command()
+@main.command(cls=QueryCommand)
 @click.argument("query", required=False)
 @index_option
 @output_options
@@ -132,7 +150,7 @@ def search(query: str | None, index_dir: Path, output_format: str, as_json: bool
     _run(query, index_dir, output_format, as_json, jsonl, limit, method="search")
 
 
-@main.command()
+@main.command(cls=QueryCommand)
 @click.argument("question", required=False)
 @index_option
 @output_options

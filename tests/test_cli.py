@@ -232,10 +232,6 @@ def test_library_errors_become_click_exceptions_with_exit_codes():
     assert isinstance(error, click.ClickException) and error.exit_code == 3
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a query that starts with '-' (the language's 'must not appear') is parsed "
-                   "as options: `liner search -netflix` says \"'etflix' is not a valid integer range\" and "
-                   "`liner search '-crown netflix'` says \"No such option: -c\"; nothing tells the user to write "
-                   "`liner search -- -netflix`")
 @pytest.mark.parametrize("query", ["-netflix", "-crown netflix"])
 def test_a_query_starting_with_minus_gets_an_actionable_message(seeds_index, query):
     result = invoke("search", query, index=seeds_index)
