@@ -165,13 +165,17 @@ class Engine:
     # -- opening and refreshing ---------------------------------------------------------------
 
     def _open_current(self) -> None:
-        generation = current_generation(self.index_dir)
+        try:
+            generation = current_generation(self.index_dir)
+        except OSError as error:  # CURRENT is a folder, or unreadable
+            raise IndexCorruptError(f"the index at {self.index_dir} cannot be read ({error}); "
+                                    "rebuild it with `liner index --rebuild FOLDER`") from error
         if generation is None:
             raise IndexMissingError(
                 f"no index at {self.index_dir}: build one with `liner index FOLDER` (e.g. `liner index seeds`)"
             )
         try:
-            manifest = read_manifest(self.index_dir)
+            manifest = read_manifest(self.index_dir, generation)  # this generation's, not one switched to since
             if manifest is None:
                 raise ValueError("manifest.json is missing or unreadable")
             index = whoosh_index.open_dir(str(self.index_dir / generation))
@@ -202,9 +206,11 @@ class Engine:
     def _searcher(self):
         self._refresh()
         local = self._local
-        if getattr(local, "generation", None) != self._generation:
-            local.searcher = self._index.searcher(weighting=bm25f())
-            local.generation = self._generation
+        with self._lock:  # the index and its name, from one moment
+            index, generation = self._index, self._generation
+        if getattr(local, "generation", None) != generation:
+            local.searcher = index.searcher(weighting=bm25f())
+            local.generation = generation
         return local.searcher
 
     # -- the steps of a query ----------------------------------------------------------------
