@@ -43,7 +43,6 @@ from indexer.layout import (
     check_index_files,
     current_generation,
     read_generation_manifest,
-    read_manifest,
 )
 from indexer.documents import Document, DocumentError, LoadProblem, SourceFile, find_source_files, read_document
 from indexer.passages import Passage, make_passages

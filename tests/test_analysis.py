@@ -83,11 +83,6 @@ def test_property_analysis_is_the_same_for_text_and_its_parts(words):
 
 # -- the query side's fast analysis agrees with the index's Whoosh analyzers ---------------------------
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from indexer.analysis import exact_analyzer, exact_words, stemmed_terms, stemming_analyzer  # noqa: E402
-
 SAMPLE_TEXT = st.lists(st.one_of(st.text(alphabet="abcXYZ éüÀ’'-.,0123 \n\tstinged", max_size=12),
                                   st.sampled_from(["O’Brien", "Raúl", "Nellie's", "cancelled", "Stowe"]),
                                   st.text(max_size=6)), max_size=10).map(" ".join)

@@ -15,10 +15,8 @@ Promises (docs/reliability.md, "Queries"):
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -30,6 +28,7 @@ from search.questions import analyse_question
 from search.query import MAX_CLAUSES, MAX_QUERY_CHARS, Expansion, ParsedQuery, QueryError, build_query, parse_query
 from search.response import Response
 from search.snippets import ELLIPSIS, MAX_SNIPPET_CHARS, MatchTerms, cut_snippet, fold_whitespace
+from figures import record_figures
 
 TOKEN = re.compile(TOKEN_PATTERN)
 WORD_CHAR = re.compile(r"\w")
@@ -44,14 +43,6 @@ OUTCOMES: dict[str, int] = {}  # what the engine made of them
 SLOWEST: dict[str, float] = {}  # the slowest expensive query, in seconds
 
 
-def record_figures(tmp_path_factory, section: str, **values) -> None:
-    """Add figures of this run under `section` in reliability-figures.json (in pytest's base
-    temp folder, or at $LINER_RELIABILITY_FIGURES); docs/reliability.md quotes them."""
-    path = Path(os.environ.get("LINER_RELIABILITY_FIGURES") or tmp_path_factory.getbasetemp() / "reliability-figures.json")
-    figures = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    figures.setdefault(section, {}).update(values)
-    path.write_text(json.dumps(figures, indent=1, sort_keys=True), encoding="utf-8")
-    print(f"[figures] {section}: {values}")
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -22,10 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import pytest
 
-from indexer.build import build_index, read_manifest
+from indexer.build import build_index
+from indexer.layout import read_manifest
 from search.engine import Engine
+from figures import record_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 LINER = Path(sys.executable).with_name("liner")
@@ -40,14 +41,6 @@ GOOD_FILES = {
 }
 
 
-def record_figures(tmp_path_factory, section: str, **values) -> None:
-    """Add figures of this run under `section` in reliability-figures.json (in pytest's base
-    temp folder, or at $LINER_RELIABILITY_FIGURES); docs/reliability.md quotes them."""
-    path = Path(os.environ.get("LINER_RELIABILITY_FIGURES") or tmp_path_factory.getbasetemp() / "reliability-figures.json")
-    figures = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    figures.setdefault(section, {}).update(values)
-    path.write_text(json.dumps(figures, indent=1, sort_keys=True), encoding="utf-8")
-    print(f"[figures] {section}: {values}")
 
 
 def make_awkward_folder(base: Path) -> tuple[Path, Path]:

@@ -12,7 +12,6 @@ Promises (docs/reliability.md, "Index"):
 """
 from __future__ import annotations
 
-import json
 import os
 import random
 import shutil
@@ -26,9 +25,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.build import LOCK_FILE, build_index, current_generation, read_manifest, write_lock
+from indexer.build import build_index, write_lock
+from indexer.layout import LOCK_FILE, current_generation, read_manifest
 from search.cli import main as liner_main
 from search.engine import Engine, IndexCorruptError, IndexMissingError
+from figures import record_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -48,14 +49,6 @@ def _answers_do_not_depend_on_load(monkeypatch):
     monkeypatch.setattr("search.engine.QUERY_TIME_BUDGET_S", 600.0)
 
 
-def record_figures(tmp_path_factory, section: str, **values) -> None:
-    """Add figures of this run under `section` in reliability-figures.json (in pytest's base
-    temp folder, or at $LINER_RELIABILITY_FIGURES); docs/reliability.md quotes them."""
-    path = Path(os.environ.get("LINER_RELIABILITY_FIGURES") or tmp_path_factory.getbasetemp() / "reliability-figures.json")
-    figures = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    figures.setdefault(section, {}).update(values)
-    path.write_text(json.dumps(figures, indent=1, sort_keys=True), encoding="utf-8")
-    print(f"[figures] {section}: {values}")
 
 
 def liner(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import random
 import re
 import shutil
@@ -31,7 +30,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import current_generation
+from indexer.layout import current_generation
+from figures import record_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -54,14 +54,6 @@ XSS_TEXT = ('# <script>alert("title")</script> Xylophone notes\n\n'
             'The <b>xylophone</b> <script>alert("body")</script> plays <img src=x onerror=alert(2)> loudly.\n')
 
 
-def record_figures(tmp_path_factory, section: str, **values) -> None:
-    """Add figures of this run under `section` in reliability-figures.json (in pytest's base
-    temp folder, or at $LINER_RELIABILITY_FIGURES); docs/reliability.md quotes them."""
-    path = Path(os.environ.get("LINER_RELIABILITY_FIGURES") or tmp_path_factory.getbasetemp() / "reliability-figures.json")
-    figures = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    figures.setdefault(section, {}).update(values)
-    path.write_text(json.dumps(figures, indent=1, sort_keys=True), encoding="utf-8")
-    print(f"[figures] {section}: {values}")
 
 
 # -- the served folder and the server ----------------------------------------------------------
