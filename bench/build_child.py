@@ -3,12 +3,14 @@ time are its own: `python -m bench.build_child ENGINE FOLDER INDEX_DIR [--increm
 
 Prints one JSON object: seconds (files -> index, the whole build), chunk_seconds (reading and
 chunking the files, part of seconds), passages. Liner reads and chunks inside `build_index`, so its
-chunk_seconds is not split out (null). A peer chunks first with Liner's chunker, then indexes.
+chunk_seconds is not split out (null). A peer chunks first with Liner's chunker, then indexes; with
+`--passages FILE --chunk-seconds S` it indexes passages the parent already chunked (in S seconds).
 """
 from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 import time
@@ -33,8 +35,12 @@ class BuildMeasure:
 
 
 def build_in_child(engine: str, folder: Path, index_dir: Path, incremental: bool = False,
-                   timeout_s: float = 900.0) -> BuildMeasure:
+                   timeout_s: float = 900.0, passages_file: Path | None = None,
+                   chunk_seconds: float | None = None) -> BuildMeasure:
     """Run one build in a fresh Python process and measure it.
+
+    A peer given `passages_file` (the pickled passages of `folder`) indexes those instead of
+    chunking the files again; `chunk_seconds`, the time chunking them took, is counted in.
 
     :raise RuntimeError: the build failed (its stderr is in the message).
     :raise TimeoutError: it ran longer than `timeout_s` and was killed.
@@ -42,6 +48,8 @@ def build_in_child(engine: str, folder: Path, index_dir: Path, incremental: bool
     command = [sys.executable, "-m", "bench.build_child", engine, str(folder), str(index_dir)]
     if incremental:
         command.append("--incremental")
+    if passages_file is not None:
+        command += ["--passages", str(passages_file), "--chunk-seconds", str(chunk_seconds or 0.0)]
     output = index_dir.parent / f".{index_dir.name}.build.json"
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     with open(output, "w+", encoding="utf-8") as out, open(output.with_suffix(".err"), "w+", encoding="utf-8") as err:
@@ -86,7 +94,8 @@ def folder_size(path: Path) -> int:
 
 def main(argv: list[str]) -> None:
     engine, folder, index_dir = argv[0], Path(argv[1]), Path(argv[2])
-    incremental = "--incremental" in argv[3:]
+    options = argv[3:]
+    incremental = "--incremental" in options
     if engine == LINER:
         from bench.peers import Liner
 
@@ -102,12 +111,19 @@ def main(argv: list[str]) -> None:
         from bench.peers import peer_named
 
         peer = peer_named(engine)
-        started = time.perf_counter()
-        passages = read_passages(folder)
-        chunked = time.perf_counter()
+        if "--passages" in options:
+            with open(options[options.index("--passages") + 1], "rb") as handle:
+                passages = pickle.load(handle)
+            chunk_seconds = float(options[options.index("--chunk-seconds") + 1])
+            started = time.perf_counter()
+        else:
+            started = time.perf_counter()
+            passages = read_passages(folder)
+            chunk_seconds = time.perf_counter() - started
+        indexing = time.perf_counter()
         peer.build(passages, index_dir)
-        seconds = time.perf_counter() - started
-        result = {"seconds": seconds, "chunk_seconds": chunked - started, "passages": len(passages)}
+        seconds = chunk_seconds + time.perf_counter() - indexing
+        result = {"seconds": seconds, "chunk_seconds": chunk_seconds, "passages": len(passages)}
     print(json.dumps(result))
 
 

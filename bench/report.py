@@ -334,9 +334,11 @@ def _build_table(section) -> list[str]:
     lines = [
         "### Build",
         "",
-        "Each build runs in a fresh process. Liner's build reads and chunks the files itself; each peer first "
-        "reads and chunks them with Liner's chunker (the same passages), then indexes: both count in "
-        "“files → index”. Cells of the peers give Liner's figure divided by theirs.",
+        "Each build runs in a fresh process. Liner's build reads and chunks the files itself. The peers index "
+        "the same passages, cut by Liner's chunker: on the seeds each peer's process chunks the files itself; "
+        "on a scale corpus they are chunked once by the benchmark and the time that took is counted in each "
+        "peer's “files → index” (its CPU time and peak RSS then cover indexing only). Cells of the peers give "
+        "Liner's figure divided by theirs.",
         "",
         "| | " + " | ".join(engines) + " |",
         "| --- |" + " --- |" * len(engines),
