@@ -50,6 +50,9 @@ from indexer.schema import build_schema
 from indexer.structure import parse_structure
 from indexer.synonyms import build_lexicon
 
+# Whoosh's writer settings: a generous indexing buffer (fewer flushes to disk).
+WRITER_OPTIONS = {"limitmb": 256}
+
 ProgressCallback = Callable[[int, int, str], None]
 
 
@@ -164,7 +167,7 @@ def _build_generation(
         index = whoosh_index.open_dir(str(target))
 
     files: dict[str, dict] = {}
-    writer = index.writer(limitmb=256)
+    writer = index.writer(**WRITER_OPTIONS)
     try:
         for number, source in enumerate(sources, 1):
             if progress:

@@ -8,7 +8,7 @@ between. The exact-word field is a small tie-breaker over the stemmed body.
 """
 from __future__ import annotations
 
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, STORED, TEXT, Schema
 
 from indexer.analysis import exact_analyzer, stemming_analyzer
 
@@ -31,7 +31,9 @@ SEARCHABLE_FIELDS = ("title", "section", "fields", "body", "exact")
 def build_schema() -> Schema:
     stemming = stemming_analyzer()
     return Schema(
-        passage_id=ID(stored=True, unique=True),
+        # Stored, not indexed: nothing searches by them, and every indexed term costs build time
+        # (a NUMERIC field indexes several terms per value).
+        passage_id=STORED(),
         path=ID(stored=True),
         title=TEXT(analyzer=stemming, field_boost=TITLE_BOOST, stored=True),
         section=TEXT(analyzer=stemming, field_boost=SECTION_BOOST, stored=True),
@@ -39,8 +41,8 @@ def build_schema() -> Schema:
         body=TEXT(analyzer=stemming, field_boost=BODY_BOOST, stored=True),
         exact=TEXT(analyzer=exact_analyzer(), field_boost=EXACT_BOOST, phrase=False),
         kind=ID(stored=True),
-        line_start=NUMERIC(stored=True),
-        line_end=NUMERIC(stored=True),
-        ordinal=NUMERIC(stored=True),
+        line_start=STORED(),
+        line_end=STORED(),
+        ordinal=STORED(),
         facts=STORED(),  # field name/value, table cells, date, byline: for answer extraction
     )
