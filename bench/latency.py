@@ -24,13 +24,19 @@ class Latency:
         return cls(len(samples_ms), percentile(samples_ms, 0.50), percentile(samples_ms, 0.95))
 
 
-def time_queries(run: Callable[[str], object], queries: Sequence[str], warmup: Sequence[str] = ()) -> Latency:
+def time_queries(run: Callable[[str], object], queries: Sequence[str], warmup: Sequence[str] = (),
+                 deadline: float | None = None) -> Latency:
     """Run the `warmup` queries untimed (lazy imports, file caches), then time each of `queries`
-    once. Warm-up queries are other queries, so a result cache cannot turn timed ones into hits."""
+    once, stopping early at `deadline` (time.monotonic()). Warm-up queries are other queries, so a
+    result cache cannot turn timed ones into hits."""
     for query in warmup:
+        if deadline is not None and time.monotonic() > deadline:
+            break
         run(query)
     samples = []
     for query in queries:
+        if deadline is not None and samples and time.monotonic() > deadline:
+            break
         started = time.perf_counter()
         run(query)
         samples.append((time.perf_counter() - started) * 1000.0)

@@ -56,7 +56,7 @@ class Settings:
     def make(cls, quick: bool, budget_s: float | None) -> "Settings":
         if quick:
             return cls(True, (10_000,), 100, 100, 5, 300, 5.0, budget_s or 300.0)
-        return cls(False, (100_000, 10_000), 240, 200, 15, 1000, 10.0, budget_s or 580.0)
+        return cls(False, (100_000, 10_000), 240, 200, 15, 1000, 10.0, budget_s or 570.0)
 
 
 @dataclass
@@ -180,6 +180,8 @@ RESERVE_AFTER_BUILD_S = 75.0
 MIN_SCALE_S = 60.0
 # Queries per kind timed again on Liner's index after the re-index.
 AFTER_REINDEX_QUERIES = 50
+# Seconds kept at the end of the budget for writing the report.
+REPORT_RESERVE_S = 5.0
 
 
 def run_scale(size: int, settings: Settings, budget: Budget, work_dir: Path = WORK_DIR,
@@ -219,38 +221,56 @@ def run_scale(size: int, settings: Settings, budget: Budget, work_dir: Path = WO
         section.notes.append(f"Liner indexed {section.builds[LINER].passages:,} passages, the peers "
                              f"{len(corpus.passages):,}: the chunker changed between runs?")
 
-    _say(f"{name}: latency")
-    count = settings.scale_queries if budget.left() > 60 else max(30, settings.scale_queries // 4)
-    sets = query_sets(corpus.passages, count, settings.warmup_queries)
-    searchers = _open_all(indexes, corpus.passages)
-    section.latency = _latencies(searchers, sets)
-    for searcher in searchers.values():
-        searcher.close()
-
+    # Re-index a copy, so the latency below is measured on the index as built (one segment), like
+    # the peers'; then query the copy again: users query their index in that state after an edit.
+    reindexed_dir = liner_dir.with_name(liner_dir.name + "-reindexed")
+    _fresh(reindexed_dir)
+    shutil.copytree(liner_dir, reindexed_dir)
     _say(f"{name}: re-index after changing one file")
-    section.reindex = _reindex_one_file(corpus.folder, liner_dir, budget)
+    section.reindex = _reindex_one_file(corpus.folder, reindexed_dir, budget)
     if section.reindex is None:
         section.notes.append("re-index not measured: no time left in the budget")
-    elif budget.left() > 45:
-        # A re-indexed index has a second segment; users query it in that state.
+
+    _say(f"{name}: latency")
+    sets = query_sets(corpus.passages, settings.scale_queries, settings.warmup_queries)
+    searchers = _open_all(indexes, corpus.passages)
+    after_share = 0.25 if section.reindex is not None else 0.0
+    section.latency = _latencies(searchers, sets, _deadline(budget, 1.0 - after_share))
+    for searcher in searchers.values():
+        searcher.close()
+    if section.reindex is not None and budget.left() > 10:
         _say(f"{name}: Liner latency after the re-index")
-        liner = Liner().open(liner_dir)
+        liner = Liner().open(reindexed_dir)
         after = {kind: (timed[:AFTER_REINDEX_QUERIES], warm) for kind, (timed, warm) in sets.items() if kind != "phrase"}
-        section.latency_after_reindex = _latencies({LINER: liner}, after)[LINER]
+        section.latency_after_reindex = _latencies({LINER: liner}, after, _deadline(budget, 1.0))[LINER]
+    _counted_notes(section, settings)
     return section
+
+
+def _deadline(budget: Budget, share: float) -> float:
+    """A monotonic deadline `share` of the way to the budget's end, less a few seconds for the report."""
+    return time.monotonic() + max(budget.left() - REPORT_RESERVE_S, 0.0) * share
+
+
+def _counted_notes(section: Section, settings: Settings) -> None:
+    short = sorted({f"{engine} {kind}: {latency.queries}" for engine, kinds in section.latency.items()
+                    for kind, latency in kinds.items() if latency.queries < settings.scale_queries})
+    if short:
+        section.notes.append("the time budget cut some latency samples short (queries timed): " + "; ".join(short))
 
 
 def _peer_latency_only(section: Section, corpus, indexes: Path, settings: Settings, budget: Budget) -> Section:
     if budget.left() < 20:
         return section
     searchers = {engine: PEERS[engine].open(indexes / _slug(engine), corpus.passages) for engine in PEERS}
-    section.latency = _latencies(searchers, query_sets(corpus.passages, settings.scale_queries, settings.warmup_queries))
+    section.latency = _latencies(searchers, query_sets(corpus.passages, settings.scale_queries, settings.warmup_queries),
+                                 _deadline(budget, 1.0))
     return section
 
 
 def _reindex_one_file(folder: Path, index_dir: Path, budget: Budget) -> BuildMeasure | None:
     """Change one file in the middle of the corpus, build again (incrementally), put it back."""
-    if budget.left() < 30:
+    if budget.left() < 20:
         return None
     files = sorted(folder.iterdir())
     changed = files[len(files) // 2]
@@ -258,7 +278,7 @@ def _reindex_one_file(folder: Path, index_dir: Path, budget: Budget) -> BuildMea
     try:
         changed.write_text(original + "\nOne more paragraph, added by the benchmark to time a re-index.\n",
                            encoding="utf-8")
-        return build_in_child(LINER, folder, index_dir, incremental=True, timeout_s=max(budget.left() - 20, 5.0))
+        return build_in_child(LINER, folder, index_dir, incremental=True, timeout_s=max(budget.left() - 10, 5.0))
     except TimeoutError:
         return None
     finally:
@@ -275,13 +295,23 @@ def _open_all(indexes: Path, passages) -> dict:
     return searchers
 
 
-def _latencies(searchers: dict, sets: dict[str, tuple[list[str], list[str]]]) -> dict[str, dict[str, Latency]]:
-    """Per engine and query kind; Liner answers questions with ask(), the rest with search()."""
+def _latencies(searchers: dict, sets: dict[str, tuple[list[str], list[str]]],
+               deadline: float | None = None) -> dict[str, dict[str, Latency]]:
+    """Per engine and query kind; Liner answers questions with ask(), the rest with search().
+    With a `deadline`, each (engine, kind) gets an equal share of the time still left when it
+    starts (peers first: they are quick, and leave their share to Liner)."""
     out: dict[str, dict[str, Latency]] = {}
-    for engine, searcher in searchers.items():
+    order = [engine for engine in searchers if engine != LINER] + [engine for engine in searchers if engine == LINER]
+    slots = len(order) * len(sets)
+    for engine in order:
+        searcher = searchers[engine]
         run = searcher.response if engine == LINER else searcher.texts
-        out[engine] = {kind: time_queries(lambda q, k=kind: run(q, k), timed, warm) for kind, (timed, warm) in sets.items()}
-    return out
+        out[engine] = {}
+        for kind, (timed, warm) in sets.items():
+            share = None if deadline is None else time.monotonic() + max(deadline - time.monotonic(), 0) / slots
+            out[engine][kind] = time_queries(lambda q, k=kind: run(q, k), timed, warm, share)
+            slots -= 1
+    return {engine: out[engine] for engine in searchers}
 
 
 def _fresh(path: Path) -> Path:
