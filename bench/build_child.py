@@ -81,7 +81,10 @@ def build_in_child(engine: str, folder: Path, index_dir: Path, incremental: bool
         seconds=result["seconds"],
         chunk_seconds=result["chunk_seconds"],
         passages=result["passages"],
-        peak_rss_mb=usage.ru_maxrss / 1024.0,  # kilobytes on Linux
+        # The child's own VmHWM. getrusage's ru_maxrss of a child also counts the parent's pages
+        # (the kernel carries the pre-exec address space's high-water mark over exec), so it is only
+        # the fallback where /proc is missing.
+        peak_rss_mb=result.get("peak_rss_mb") or usage.ru_maxrss / 1024.0,
         size_mb=folder_size(index_dir) / 1e6,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
     )
@@ -124,7 +127,19 @@ def main(argv: list[str]) -> None:
         peer.build(passages, index_dir)
         seconds = chunk_seconds + time.perf_counter() - indexing
         result = {"seconds": seconds, "chunk_seconds": chunk_seconds, "passages": len(passages)}
+    result["peak_rss_mb"] = _own_peak_rss_mb()
     print(json.dumps(result))
+
+
+def _own_peak_rss_mb() -> float | None:
+    """VmHWM of this process since its exec, in MB (None without /proc)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        return None
+    return None
 
 
 if __name__ == "__main__":

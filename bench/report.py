@@ -447,8 +447,10 @@ def _notes(results) -> list[str]:
         "default AND of terms), no boosts, no question handling. SQLite FTS5: `tokenize='porter unicode61'`, "
         "`ORDER BY bm25()`, the query as an OR of quoted words and phrases. tantivy: one `en_stem` text field, "
         "BM25, `parse_query_lenient` (OR by default).",
-        "- Build peak RSS: `ru_maxrss` of the child process that ran the build (os.wait4). Server RSS: VmHWM "
-        "from /proc/<pid>/status.",
+        "- Build peak RSS: VmHWM of the child process that ran the build, read by that process at its end "
+        "(`ru_maxrss` from os.wait4 is kept as the fallback only: Linux carries the parent's high-water mark "
+        "over the child's exec, so it reports at least the benchmark's own size). Server RSS: VmHWM from "
+        "/proc/<pid>/status after the load.",
         "- Percentiles are nearest-rank. Query sets are made from the passages with a fixed seed "
         "(bench/queries.py); on the seeds the QA set's own items lead each set.",
     ]

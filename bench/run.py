@@ -177,7 +177,7 @@ def run_seeds(results: Results, settings: Settings, budget: Budget) -> None:
 # Seconds kept back for what follows a scale corpus's builds: re-index, opening, latency.
 RESERVE_AFTER_BUILD_S = 75.0
 # A scale corpus is not started with less time than this left.
-MIN_SCALE_S = 60.0
+MIN_SCALE_S = 150.0
 # Queries per kind timed again on Liner's index after the re-index.
 AFTER_REINDEX_QUERIES = 50
 # Seconds kept at the end of the budget for writing the report.
