@@ -250,6 +250,9 @@ class Engine:
                 distance = 2 if len(token) >= TWO_TYPOS_FROM else 1
                 # The first letter is taken as typed (as Lucene's fuzzy prefix): far fewer words to try.
                 options = [t for t in reader.terms_within("exact", token, distance, prefix=TYPO_PREFIX) if t != token]
+                # Whoosh's automaton counts two swapped letters as two edits ("premeire"); as in
+                # Meilisearch a swap is one typo, so the swapped spellings are looked up directly.
+                options += [t for t in _swapped_letters(token) if t not in options and reader.doc_frequency("exact", t)]
                 # Fewest edits first; among equals the most alike ("jonna": "joanna" before "jenna"),
                 # then the most frequent.
                 options.sort(key=lambda t: (_edit_distance(token, t), -_similarity(token, t),
@@ -399,6 +402,11 @@ def _edit_distance(a: str, b: str) -> int:
     from nltk.metrics.distance import edit_distance
 
     return edit_distance(a, b, transpositions=True)
+
+
+def _swapped_letters(word: str) -> list[str]:
+    """`word` with each pair of neighbouring letters swapped ("premeire" -> "premiere", ...)."""
+    return [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1) if word[i] != word[i + 1]]
 
 
 def _similarity(a: str, b: str) -> float:

@@ -166,3 +166,11 @@ def test_the_seeds_rotten_tomatoes_paragraphs_disagree_so_both_are_shown(engine)
 def test_search_ranks_by_score(engine):
     scores = [hit.score for hit in engine.search("Joshua Safran Netflix").results]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_two_swapped_letters_are_one_typo(engine):
+    """Regression: Whoosh's Levenshtein automaton counts a swap as two edits, so "premeire" was
+    left uncorrected on an index of one segment."""
+    response = engine.ask("When did Soundtrack premeire on Netflix?")
+    assert response.suggestion == "When did Soundtrack premiere on Netflix?"
+    assert response.answer is not None and "December 18" in response.answer.text
