@@ -57,3 +57,16 @@ def answer_validator():
 
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
+
+
+@pytest.fixture()
+def app(seeds_index):
+    """The web app over the seeds index (flaskr's `app` and `client` fixtures)."""
+    from web.app import create_app
+
+    return create_app({"INDEX_DIR": str(seeds_index), "TESTING": True})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()

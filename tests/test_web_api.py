@@ -15,16 +15,6 @@ from web.app import ENGINE_KEY, create_app
 QUESTION = "Who plays Joanna Kassem?"
 
 
-@pytest.fixture()
-def app(seeds_index):
-    return create_app({"INDEX_DIR": str(seeds_index), "TESTING": True})
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
-
-
 def assert_json_error(response, status: int) -> str:
     assert response.status_code == status
     assert response.mimetype == "application/json"

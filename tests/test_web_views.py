@@ -17,16 +17,6 @@ QUESTION = "Who plays Joanna Kassem?"
 CAST_FILE = "seeds/003_77ca1b77362e00a9.txt"
 
 
-@pytest.fixture()
-def app(seeds_index):
-    return create_app({"INDEX_DIR": str(seeds_index), "TESTING": True})
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
-
-
 class StubEngine:
     """Stands in for Engine where a test needs one exact Response (conflicts, abstention, hostile
     text) or a failure, independent of how the real engine ranks."""
