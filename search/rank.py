@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from indexer.analysis import TOKEN_PATTERN, agent_noun_bases, normalize_word, stem, stemmed_terms
+from indexer.analysis import KIND_WORDS, TOKEN_PATTERN, agent_noun_bases, normalize_word, stem, stemmed_terms
 from search.response import SourceRef
 
 WEIGHT_BM25 = 0.35
@@ -58,17 +59,16 @@ class ScoredPassage:
             self._stems = stemmed_terms(self.text)
         return self._stems
 
-    @property
-    def context_stems(self) -> set[str]:
+    @cached_property  # read by re-ranking and again by answer extraction
+    def context_stems(self) -> frozenset[str]:
         """Stems of what describes the passage without standing in it: section, field name,
         table header, and the verbs behind agent nouns ("Editor" -> "edit")."""
         facts = self.facts
         words = " ".join(filter(None, [self.stored.get("section"), facts.get("field_name"), facts.get("context")]))
         stems = set(stemmed_terms(words))
         stems.update(stem(normalize_word(base)) for base in agent_noun_bases(words.split()))
-        if self.stored.get("kind") == "byline":
-            stems.update(stemmed_terms("author writer wrote written"))
-        return stems
+        stems.update(stemmed_terms(KIND_WORDS.get(self.stored.get("kind"), "")))
+        return frozenset(stems)
 
 
 class TermWeights(dict):
