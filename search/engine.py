@@ -21,6 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh import scoring
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.index import EmptyIndexError
+from whoosh.support.levenshtein import damerau_levenshtein
 
 from indexer.analysis import exact_words, normalize_word, stem, stemmed_terms
 from indexer.documents import split_lines
@@ -399,9 +400,8 @@ def _suggestion(text: str, corrections: dict[str, list[str]], passages: list[Sco
 
 
 def _edit_distance(a: str, b: str) -> int:
-    from nltk.metrics.distance import edit_distance
-
-    return edit_distance(a, b, transpositions=True)
+    """Edits between two words, a swap of neighbouring letters counting as one."""
+    return damerau_levenshtein(a, b)
 
 
 def _swapped_letters(word: str) -> list[str]:
