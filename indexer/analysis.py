@@ -8,9 +8,8 @@
   every `liner ask`. Stop words are kept in the index:
   removing them would shift positions and break phrases such as "Pennies From Heaven"; they are
   dropped from keyword queries instead (search/query.py).
-- The exact analyzer keeps words unstemmed: it feeds typo correction (a name is corrected to a
-  word that really stands in the documents) and an exact-word bonus that stops the stemmer from
-  conflating names with words ("Stowe" and "stow").
+- Words as written (normalised, unstemmed: `exact_words`) feed typo correction, so a name is
+  corrected to a word that really stands in the documents, and the synonym table.
 """
 from __future__ import annotations
 
@@ -20,13 +19,14 @@ from functools import lru_cache
 from typing import Iterable, Iterator
 
 import Stemmer
-from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer
+from whoosh.analysis import Analyzer, Token, Tokenizer
 from whoosh.support.charset import accent_map
 
 # Words a reader uses for what a structural kind holds ("Who wrote the article?" finds a byline).
 KIND_WORDS = {"byline": "author writer wrote written byline"}
 
 TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
+_TOKEN = re.compile(TOKEN_PATTERN)
 
 # Function words: kept in the index (phrases need them), dropped from ranked keyword matching and
 # from synonym expansion.
@@ -58,33 +58,37 @@ def normalize_word(word: str) -> str:
     return word.translate(accent_map).strip("'")
 
 
-class NormalizeFilter(Filter):
-    def __call__(self, tokens: Iterable) -> Iterator:
-        for token in tokens:
-            token.text = normalize_word(token.text)
-            if token.text:
-                yield token
+class StemmingTokenizer(Tokenizer):
+    """The stemmed fields' analysis in one pass: words, normalised, stemmed, numbered. It gives
+    the terms and positions of `RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | a normalising
+    filter | a stemming filter` (tests/test_analysis.py checks), with one token object and no
+    generator per filter: analysis was the largest part of a build."""
 
-
-class SnowballStemFilter(Filter):
-    def __call__(self, tokens: Iterable) -> Iterator:
-        for token in tokens:
-            if not token.stopped:
-                token.text = stem(token.text)
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for number, match in enumerate(_TOKEN.finditer(value), start_pos):
+            word = normalize_word(match.group())
+            if not word:
+                continue
+            token.text = stem(word)
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = match.group()
+            if positions:
+                token.pos = number  # every word counts, as in Whoosh's RegexTokenizer
+            if chars:
+                token.startchar, token.endchar = start_char + match.start(), start_char + match.end()
             yield token
 
 
 def stemming_analyzer() -> Analyzer:
-    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | NormalizeFilter() | SnowballStemFilter()
+    return StemmingTokenizer()
 
 
-def exact_analyzer() -> Analyzer:
-    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | NormalizeFilter()
-
-
-# The same analysis without Whoosh's token objects, for the query side, where it runs over every
-# retrieved passage: about ten times faster. tests/test_analysis.py checks that both agree.
-_TOKEN = re.compile(TOKEN_PATTERN)
+# The same analysis as plain lists, for the query side, where it runs over every retrieved passage.
 
 
 def exact_words(text: str) -> list[str]:

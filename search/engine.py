@@ -19,13 +19,13 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import scoring
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.collectors import TimeLimit, WrappingCollector
 from whoosh.index import EmptyIndexError
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from indexer.analysis import exact_words, normalize_word, stem, stemmed_terms
+from indexer.analysis import STOP_WORDS, exact_words, normalize_word, stem, stemmed_terms
 from indexer.documents import split_lines
-from indexer.schema import BM25_B, BM25_K1, TITLE_B
+from indexer.schema import BM25_B, BM25_K1, SEARCHABLE_FIELDS, TITLE_B, WORDS_FIELD
 from indexer.layout import COMMON_WORDS_FILE, CURRENT_FILE, SYNONYMS_FILE, current_generation, read_manifest
 from indexer.synonyms import lookup_keys
 from search.answers import extract_answer, has_answer_type
@@ -41,6 +41,10 @@ MAX_LIMIT = 100
 RETRIEVE_DEPTH = 40
 # A query may spend at most this long in the index before partial results are returned.
 QUERY_TIME_BUDGET_S = 2.0
+# A word in more passages than both of these only ranks what rarer words find (on a large index:
+# scoring its every match in Python would cost tens of milliseconds and find nothing new).
+COMMON_TERM_MIN_PASSAGES = 1000
+COMMON_TERM_SHARE = 0.01
 # Typo tolerance as in Meilisearch: one typo from 5 letters, two from 9; shorter words exact.
 ONE_TYPO_FROM = 5
 TWO_TYPOS_FROM = 9
@@ -96,7 +100,7 @@ class Engine:
         started = time.perf_counter()
         parsed = parse_query(text)
         corrections = self._corrections(parsed.free_words)
-        passages, total, notices = self._retrieve(parsed, corrections)
+        passages, total, notices = self._retrieve(parsed, corrections, wanted=_clamp(limit))
         passages = collapse_near_duplicates(passages)
         hits = self._hits(passages[: _clamp(limit)], parsed, corrections)
         return Response(text, hits, total, _ms(started), suggestion=_suggestion(text, corrections, passages),
@@ -117,7 +121,7 @@ class Engine:
         synonyms = self._synonyms(question, corrections)
         weights = self._weights(question, corrections, synonyms)
         question = question.with_alternatives({**synonyms, **corrections})
-        passages, total, notices = self._retrieve(parsed, corrections, synonyms)
+        passages, total, notices = self._retrieve(parsed, corrections, synonyms, all_words_first=False)
         passages = rerank(passages, weights, lambda p: has_answer_type(question.answer_type, p.text))
         passages = collapse_near_duplicates(passages)
         missing = self._missing_names(question, corrections) + self._missing_head(question, corrections, synonyms)
@@ -216,26 +220,78 @@ class Engine:
 
     # -- the steps of a query ----------------------------------------------------------------
 
-    def _retrieve(self, parsed: ParsedQuery, corrections: dict[str, list[str]], synonyms: dict[str, list[str]] | None = None):
+    def _retrieve(self, parsed: ParsedQuery, corrections: dict[str, list[str]],
+                  synonyms: dict[str, list[str]] | None = None, wanted: int = RETRIEVE_DEPTH,
+                  all_words_first: bool = True):
+        """The best passages for the query, by BM25F: those with every word when there are at
+        least `wanted` of them (the cheap query on a large index: the rarest word leads), else
+        those with every word followed by those with any. Without `all_words_first` (questions,
+        whose passages are re-ranked by coverage anyway) the passages with every word are only
+        looked for when the words' frequencies allow `wanted` of them."""
         searcher = self._searcher()
         expansions = {word: [Expansion(fixed, CORRECTION_WEIGHT) for fixed in options] for word, options in corrections.items()}
         for word, options in (synonyms or {}).items():
             expansions.setdefault(word, []).extend(Expansion(option, SYNONYM_WEIGHT) for option in options)
-        query = build_query(parsed, expansions)
-        # The WSGI server answers from worker threads, where SIGALRM cannot be set: Whoosh's timer
-        # thread keeps the budget instead.
-        collector = TimeLimitCollector(searcher.collector(limit=RETRIEVE_DEPTH), timelimit=QUERY_TIME_BUDGET_S,
-                                       use_alarm=False)
-        notices = []
+        common = self._common_terms(parsed)
+        notices: list[str] = []
+        deadline = time.monotonic() + QUERY_TIME_BUDGET_S
+        with_all: list[ScoredPassage] = []
+        if len(parsed.free_words) > 1 and (all_words_first or self._may_all_match(parsed, expansions, wanted)):
+            results = self._run(build_query(parsed, expansions, match_all=True), deadline, notices)
+            with_all, total = self._passages(results)
+            if len(with_all) >= wanted or notices:
+                return with_all, total, notices
+        results = self._run(build_query(parsed, expansions, common=common), deadline, notices)
+        with_any, total = self._passages(results)
+        # Those with every word lead, as they would with enough of them; the rest follow by score.
+        found = {passage.passage_id for passage in with_all}
+        passages = with_all + [passage for passage in with_any if passage.passage_id not in found]
+        return passages[: max(RETRIEVE_DEPTH, len(with_all))], total, notices
+
+    def _run(self, query, deadline: float, notices: list[str]):
+        collector = BudgetCollector(self._searcher().collector(limit=RETRIEVE_DEPTH), deadline)
         try:
-            searcher.search_with_collector(query, collector)
+            self._searcher().search_with_collector(query, collector)
         except TimeLimit:
             notices.append(f"the query took over {QUERY_TIME_BUDGET_S:g} s; results are partial")
-        results = collector.results()
+        return collector.results()
+
+    @staticmethod
+    def _passages(results) -> tuple[list[ScoredPassage], int]:
         passages = [ScoredPassage(dict(hit.fields()), hit.score or 0.0) for hit in results]
-        # A query cut short by the budget has no exact count, and counting would run it again.
+        # Whoosh skips blocks that cannot reach the top (so it has no exact count), and counting
+        # would run the query again.
         total = len(results) if results.has_exact_length() else results.estimated_length()
-        return passages, total, notices
+        return passages, total
+
+    def _may_all_match(self, parsed: ParsedQuery, expansions: dict[str, list[Expansion]], wanted: int) -> bool:
+        """Whether `wanted` passages may have every content word: no word (with the words it
+        may stand for) is in fewer passages than that."""
+        reader = self._searcher().reader()
+        for word in parsed.free_words:
+            key = " ".join(exact_words(word))
+            if set(key.split()) <= STOP_WORDS:
+                continue
+            forms = [word] + [expansion.word for expansion in expansions.get(key, [])]
+            passages = sum(reader.doc_frequency(name, term) for form in forms for term in stemmed_terms(form)[:1]
+                           for name in SEARCHABLE_FIELDS)
+            if passages < wanted:
+                return False
+        return True
+
+    def _common_terms(self, parsed: ParsedQuery) -> frozenset[str]:
+        """Free words in so many passages that they only rank what the other words find."""
+        reader = self._searcher().reader()
+        cutoff = self._common_term_cutoff()
+        common = set()
+        for word in parsed.free_words:
+            stems = stemmed_terms(word)
+            if len(stems) == 1 and reader.doc_frequency("body", stems[0]) > cutoff:
+                common.add(" ".join(exact_words(word)))
+        return frozenset(common)
+
+    def _common_term_cutoff(self) -> float:
+        return max(COMMON_TERM_MIN_PASSAGES, COMMON_TERM_SHARE * self._searcher().reader().doc_count())
 
     def _corrections(self, words: list[str]) -> dict[str, list[str]]:
         """The closest indexed words for each query word the index does not have (never
@@ -244,20 +300,19 @@ class Engine:
         corrections = {}
         for word in words:
             for token in exact_words(word):
-                if len(token) < ONE_TYPO_FROM or token.isdigit() or reader.doc_frequency("exact", token):
-                    continue
-                if reader.doc_frequency("body", stem(token)):
-                    continue  # an inflection of an indexed word: stemming already finds it
+                if len(token) < ONE_TYPO_FROM or token.isdigit() or _in_index(reader, token):
+                    continue  # the word or an inflection of it is indexed: stemming finds it
                 distance = 2 if len(token) >= TWO_TYPOS_FROM else 1
                 # The first letter is taken as typed (as Lucene's fuzzy prefix): far fewer words to try.
-                options = [t for t in reader.terms_within("exact", token, distance, prefix=TYPO_PREFIX) if t != token]
+                options = [t for t in reader.terms_within(WORDS_FIELD, token, distance, prefix=TYPO_PREFIX)
+                           if t != token and _in_live_passage(reader, WORDS_FIELD, t)]
                 # Whoosh's automaton counts two swapped letters as two edits ("premeire"); as in
                 # Meilisearch a swap is one typo, so the swapped spellings are looked up directly.
-                options += [t for t in _swapped_letters(token) if t not in options and reader.doc_frequency("exact", t)]
+                options += [t for t in _swapped_letters(token) if t not in options and _in_live_passage(reader, WORDS_FIELD, t)]
                 # Fewest edits first; among equals the most alike ("jonna": "joanna" before "jenna"),
                 # then the most frequent.
                 options.sort(key=lambda t: (_edit_distance(token, t), -_similarity(token, t),
-                                            -reader.doc_frequency("exact", t)))
+                                            -reader.doc_frequency(WORDS_FIELD, t)))
                 if options:
                     corrections[token] = options[:MAX_CORRECTIONS_PER_WORD]
         return corrections
@@ -267,6 +322,7 @@ class Engine:
         made at index time: indexer/synonyms.py)."""
         table = self._synonym_table()
         reader = self._searcher().reader()
+        cutoff = self._common_term_cutoff()
         found = {}
         for word in question.content_words:
             if word in corrections:
@@ -279,8 +335,8 @@ class Engine:
                 for option in table.get(key, [])
                 # Only where the documents prefer the other word: a word they use as often says
                 # what they mean, and its synonyms would only add other senses ("pilot" as "navigate").
-                if stem(option) != own and reader.doc_frequency("body", stem(option)) >= max(1, frequency)
-            ]
+                if stem(option) != own and max(1, frequency) <= reader.doc_frequency("body", stem(option)) <= cutoff
+            ]  # a synonym in very many passages would fetch thousands of them for one word
             options = list({stem(option): option for option in reversed(options)}.values())[::-1]
             options = options[:MAX_SYNONYMS_PER_WORD]  # one word per stem, in table order
             if options:
@@ -329,7 +385,7 @@ class Engine:
             if not word[:1].isupper() or normalize_word(word) in corrections:
                 continue
             for token in exact_words(word):
-                if not reader.doc_frequency("exact", token) and not reader.doc_frequency("body", stem(token)):
+                if not _in_index(reader, token):
                     missing.append(word)
         return missing
 
@@ -376,9 +432,44 @@ UNREADABLE_INDEX_ERRORS = (OSError, ValueError, EOFError, EmptyIndexError, KeyEr
                            TypeError, struct.error, pickle.UnpicklingError)
 
 
+class BudgetCollector(WrappingCollector):
+    """Stops collecting at `deadline` (time.monotonic()) by looking at the clock every few
+    hundred matches. Whoosh's TimeLimitCollector starts a timer thread per query instead, which
+    cost more than a whole query on a small index; signals cannot be used in server threads."""
+
+    CHECK_EVERY = 256
+
+    def __init__(self, child, deadline: float) -> None:
+        super().__init__(child)
+        self.deadline = deadline
+
+    def collect_matches(self) -> None:
+        child = self.child
+        for count, sub_docnum in enumerate(child.matches(), 1):
+            child.collect(sub_docnum)
+            if count % self.CHECK_EVERY == 0 and time.monotonic() > self.deadline:
+                raise TimeLimit
+
+
 def bm25f() -> scoring.BM25F:
     """The ranking model with the parameters documented in indexer/schema.py."""
     return scoring.BM25F(B=BM25_B, K1=BM25_K1, title_B=TITLE_B)
+
+
+def _in_index(reader, word: str) -> bool:
+    """Whether a passage has the word, or a word of the same stem, in any searched field."""
+    term = stem(word)
+    return _in_live_passage(reader, WORDS_FIELD, word) or any(
+        _in_live_passage(reader, name, term) for name in SEARCHABLE_FIELDS)
+
+
+def _in_live_passage(reader, field: str, term: str) -> bool:
+    """Whether a passage not deleted holds the term. Whoosh keeps a deleted passage's terms (and
+    counts them in doc_frequency) until its segment is merged away: a file removed or changed
+    by an update would otherwise still lend its words."""
+    if not reader.doc_frequency(field, term):
+        return False
+    return reader.postings(field, term).is_active()
 
 
 def _suggestion(text: str, corrections: dict[str, list[str]], passages: list[ScoredPassage]) -> str | None:

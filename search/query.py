@@ -2,9 +2,9 @@
 
 Both steps are pure (no index needed), so tests check them alone. The language:
 
-    words              ranked OR over title, section, fields and body, with a bonus for
-                       matching more of the words (stop words are dropped unless that
-                       leaves nothing)
+    words              ranked over title, section, fields and body: passages with all
+                       the words first, then OR with a bonus for matching more of them
+                       (stop words are dropped unless that leaves nothing)
     "exact phrase"     must appear as written (stop words inside stay: "Pennies From Heaven")
     +word              must appear
     -word  -"phrase"   must not appear
@@ -121,10 +121,17 @@ class Expansion:
     weight: float
 
 
-def build_query(parsed: ParsedQuery, expansions: dict[str, list[Expansion]] | None = None) -> wq.Query:
-    """A Whoosh query for `parsed`; `expansions` maps a free word to words it may also match."""
+def build_query(parsed: ParsedQuery, expansions: dict[str, list[Expansion]] | None = None, *,
+                common: frozenset[str] = frozenset(), match_all: bool = False) -> wq.Query:
+    """A Whoosh query for `parsed`; `expansions` maps a free word to words it may also match.
+
+    `common` names free words that stand in so many passages that matching them alone finds
+    nothing worth ranking: they only add to the score of passages the other words find (the
+    "common terms" query of Elasticsearch). With `match_all`, every free word must match.
+    """
     expansions = expansions or {}
-    ranked: list[wq.Query] = []
+    rare: list[wq.Query] = []
+    frequent: list[wq.Query] = []
     required: list[wq.Query] = []
     excluded: list[wq.Query] = []
 
@@ -133,7 +140,8 @@ def build_query(parsed: ParsedQuery, expansions: dict[str, list[Expansion]] | No
     for word in content:
         key = " ".join(exact_words(word))
         alternatives = [_word_query(word, 1.0)] + [_word_query(e.word, e.weight) for e in expansions.get(key, [])]
-        ranked.append(alternatives[0] if len(alternatives) == 1 else _any_of(alternatives))
+        built = alternatives[0] if len(alternatives) == 1 else _any_of(alternatives)
+        (frequent if key in common and not match_all else rare).append(built)
     for clause in parsed.clauses:
         if clause.field is None and not clause.is_phrase and not clause.negated and not clause.required:
             continue
@@ -145,11 +153,18 @@ def build_query(parsed: ParsedQuery, expansions: dict[str, list[Expansion]] | No
         elif clause.required or clause.is_phrase or clause.field:
             required.append(built)
         if clause.is_phrase and not clause.negated:
-            ranked.append(built)
+            rare.append(built)
 
     positive: wq.Query
-    if ranked:
-        positive = _any_of(ranked, scale=COORDINATION_SCALE) if len(ranked) > 1 else ranked[0]
+    if match_all and rare:
+        positive = wq.And(rare + [query for query in required if query not in rare])
+    elif rare or frequent:
+        if not rare:  # only common words: passages need them all (as Elasticsearch does)
+            positive = wq.And(frequent)
+        else:
+            positive = _any_of(rare, scale=COORDINATION_SCALE) if len(rare) > 1 else rare[0]
+            if frequent:
+                positive = wq.AndMaybe(positive, _any_of(frequent) if len(frequent) > 1 else frequent[0])
         if required:
             positive = wq.And([positive] + required)
     elif required:
@@ -171,15 +186,13 @@ def _any_of(subqueries: list[wq.Query], scale: float | None = None) -> wq.Or:
 
 
 def _word_query(word: str, weight: float) -> wq.Query:
-    """One word over every searchable field: stemmed in the text fields, as written in `exact`."""
+    """One word over every searchable field, stemmed."""
     stems = stemmed_terms(word)
-    exact = exact_words(word)
     if len(stems) > 1:  # "O'Brien-Smith", "4.83/10": several tokens act as a phrase
         return _any_of([wq.Phrase(name, stems, boost=weight) for name in ("title", "section", "body")])
     if not stems:
         return wq.NullQuery
-    parts = [wq.Term(name, stems[0], boost=weight) for name in SEARCHABLE_FIELDS if name != "exact"]
-    parts.append(wq.Term("exact", exact[0], boost=weight))
+    parts = [wq.Term(name, stems[0], boost=weight) for name in SEARCHABLE_FIELDS]
     return _any_of(parts)
 
 

@@ -46,6 +46,10 @@ class ScoredPassage:
         return self.stored["body"]
 
     @property
+    def passage_id(self) -> str:
+        return self.stored["passage_id"]
+
+    @property
     def path(self) -> str:
         return self.stored["path"]
 

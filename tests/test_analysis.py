@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer
 
 from indexer.analysis import (
+    TOKEN_PATTERN,
     agent_noun_bases,
-    exact_analyzer,
     exact_words,
     normalize_word,
     stem,
@@ -43,9 +44,8 @@ def test_stop_words_are_kept_in_order_so_phrases_still_match():
     assert tokens == [("the", 0), ("penni", 1), ("from", 2), ("heaven", 3)]
 
 
-def test_the_exact_analyzer_does_not_stem():
-    assert [token.text for token in exact_analyzer()("Stowe stowing")] == ["stowe", "stowing"]
-    assert stem("stowe") == stem("stow")  # why the exact field exists
+def test_words_as_written_are_not_stemmed():
+    assert exact_words("Stowe stowing") == ["stowe", "stowing"]
 
 
 def test_agent_nouns_give_the_verb_stem_a_question_uses():
@@ -92,4 +92,31 @@ SAMPLE_TEXT = st.lists(st.one_of(st.text(alphabet="abcXYZ éüÀ’'-.,0123 \n\t
 @given(SAMPLE_TEXT)
 def test_fast_analysis_gives_the_index_terms(text):
     assert stemmed_terms(text) == [token.text for token in stemming_analyzer()(text)]
-    assert exact_words(text) == [token.text for token in exact_analyzer()(text)]
+
+
+class _Normalize(Filter):
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = normalize_word(token.text)
+            if token.text:
+                yield token
+
+
+class _Stem(Filter):
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = stem(token.text)
+            yield token
+
+
+WHOOSH_PIPELINE = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | _Normalize() | _Stem()
+
+
+@settings(max_examples=300, deadline=None)
+@given(SAMPLE_TEXT)
+def test_the_one_pass_tokenizer_equals_whooshs_filter_pipeline(text):
+    """Terms, positions and character spans as Whoosh's own tokenizer and filters give them."""
+    def tokens(analyzer):
+        return [(t.text, t.pos, t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True)]
+
+    assert tokens(stemming_analyzer()) == tokens(WHOOSH_PIPELINE)

@@ -265,3 +265,60 @@ def test_property_the_engine_answers_or_raises_query_error(engine, text):
         except QueryError:
             continue
         assert response.to_dict()["query"] == text
+
+
+# -- the shape of the query ----------------------------------------------------------------------
+
+
+def test_match_all_requires_every_free_word():
+    query = build_query(parse_query("netflix cancel"), match_all=True)
+    assert isinstance(query, wq.And) and len(query.subqueries) == 2
+
+
+def test_common_words_only_rank_what_the_other_words_find():
+    query = build_query(parse_query("netflix cancel"), common=frozenset({"netflix"}))
+    assert isinstance(query, wq.AndMaybe)
+    required, optional = query.a, query.b
+    assert {t.text for t in nodes(required) if isinstance(t, wq.Term)} == {"cancel"}
+    assert {t.text for t in nodes(optional) if isinstance(t, wq.Term)} == {"netflix"}
+
+
+def test_a_query_of_only_common_words_needs_them_all():
+    query = build_query(parse_query("netflix cancel"), common=frozenset({"netflix", "cancel"}))
+    assert isinstance(query, wq.And) and len(query.subqueries) == 2
+
+
+# -- passages with all the words first --------------------------------------------------------------
+
+
+def test_passages_with_all_the_words_come_before_those_with_some(tmp_path):
+    from indexer.build import build_index
+    from search.engine import Engine
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for number in range(12):  # the lone word in a short title: BM25 alone would rank these first
+        (folder / f"kale{number}.md").write_text(f"# Kale\n\nKale kale kale {number}.\n", encoding="utf-8")
+    for number in range(3):
+        (folder / f"both{number}.md").write_text(f"# Garden {number}\n\nWe planted kale and garlic in the long bed, "
+                                                 f"row {number}, before the rain came.\n", encoding="utf-8")
+    build_index(folder, tmp_path / "index")
+    hits = Engine(tmp_path / "index").search("kale garlic", limit=5).results
+    assert [hit.path.split("/")[-1][:4] for hit in hits[:3]] == ["both"] * 3
+    assert len(hits) == 5  # fewer than asked had both words: those with one of them follow
+
+
+def test_a_common_word_does_not_fetch_passages_alone(tmp_path, monkeypatch):
+    from indexer.build import build_index
+    from search.engine import Engine
+
+    monkeypatch.setattr("search.engine.COMMON_TERM_MIN_PASSAGES", 3)
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for number in range(10):
+        (folder / f"garden{number}.md").write_text(f"# Note {number}\n\nThe garden was quiet today.\n", encoding="utf-8")
+    (folder / "heron.md").write_text("# Birds\n\nA heron stood in the garden pond.\n", encoding="utf-8")
+    (folder / "heron2.md").write_text("# Birds\n\nA heron flew over the river.\n", encoding="utf-8")
+    build_index(folder, tmp_path / "index")
+    hits = Engine(tmp_path / "index").search("heron garden", limit=10).results
+    assert [hit.path.split("/")[-1] for hit in hits] == ["heron.md", "heron2.md"]

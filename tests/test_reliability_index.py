@@ -215,6 +215,18 @@ def test_the_engine_answers_from_worker_threads(seeds_index):
     assert outcomes == [10] * 4
 
 
+def test_a_query_over_its_time_budget_gives_partial_results_and_says_so(seeds_index, monkeypatch):
+    monkeypatch.setattr("search.engine.QUERY_TIME_BUDGET_S", -1.0)  # already past at the first check
+    monkeypatch.setattr("search.engine.BudgetCollector.CHECK_EVERY", 1)
+    response = Engine(seeds_index).search("soundtrack netflix")
+    assert len(response.notices) == 1 and response.notices[0].endswith("results are partial")
+    assert len(response.results) <= 1  # it stopped after the first match
+
+
+def test_a_query_within_its_budget_has_no_notice(engine):
+    assert engine.search("soundtrack netflix").notices == []
+
+
 # -- builds that die ---------------------------------------------------------------------------
 
 

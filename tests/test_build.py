@@ -1,0 +1,78 @@
+"""indexer/build.py: what a build writes, serially or in worker processes, and how the list of
+words as written (the `words` field) follows the files."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from indexer.build import build_index
+from indexer.layout import current_generation
+from search.engine import Engine
+
+NOTES = Path("tests/data/notes")
+# One word or one phrase each: Whoosh's bonus for matching more of several words counts the
+# words each segment holds, so with several words a passage that has only some of them can
+# score a little differently in a parallel build's segments.
+QUERIES = ("compost", "volunteers", '"food pantry"', "+garden +volunteers")
+QUESTIONS = ("Who runs the food pantry?", "When is the garden open?")
+
+
+def segments(index_dir: Path) -> int:
+    with whoosh_index.open_dir(str(index_dir / current_generation(index_dir))).reader() as reader:
+        return len(list(reader.leaf_readers()))
+
+
+def test_a_parallel_build_answers_like_a_serial_one(tmp_path, monkeypatch):
+    serial = build_index(NOTES, tmp_path / "serial")
+    monkeypatch.setattr("indexer.build.PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr("indexer.build.PARALLEL_BATCH", 10)  # the notes are fewer passages than a batch
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    parallel = build_index(NOTES, tmp_path / "parallel")
+    assert parallel.passages == serial.passages
+    assert segments(tmp_path / "serial") == 1 and segments(tmp_path / "parallel") >= 2
+
+    def answers(index_dir: Path) -> list:
+        engine = Engine(index_dir)
+        # Sorted: documents are numbered differently, so passages of equal score may swap.
+        found = [sorted((h.path, h.line_start, round(h.score, 6)) for h in engine.search(q).results) for q in QUERIES]
+        said = [engine.ask(q).answer for q in QUESTIONS]
+        return found + [a.text if a else None for a in said]  # agreeing sources may tie for the citation
+
+    assert answers(tmp_path / "parallel") == answers(tmp_path / "serial")
+
+
+def test_an_update_writes_with_one_writer_however_big(tmp_path, monkeypatch):
+    monkeypatch.setattr("indexer.build.PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    folder = tmp_path / "notes"
+    shutil.copytree(NOTES, folder)
+    build_index(folder, tmp_path / "index")
+    (folder / "new.md").write_text("# New\n\nA heron by the pond.\n", encoding="utf-8")
+    report = build_index(folder, tmp_path / "index")
+    assert report.files_indexed == 1 and not report.full_rebuild
+    assert Engine(tmp_path / "index").search("heron").results[0].path.endswith("new.md")
+
+
+def test_typos_are_corrected_to_words_of_files_still_indexed(tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "birds.md").write_text("# Birds\n\nA kingfisher over the canal.\n", encoding="utf-8")
+    (folder / "more.md").write_text("# More birds\n\nA heron by the pond.\n", encoding="utf-8")
+    build_index(folder, tmp_path / "index")
+    assert Engine(tmp_path / "index").search("kingfsher").suggestion == "kingfisher"
+    (folder / "birds.md").unlink()
+    build_index(folder, tmp_path / "index")
+    assert Engine(tmp_path / "index").search("kingfsher").suggestion is None
+
+
+def test_a_word_only_in_a_title_is_not_taken_for_a_typo(tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.md").write_text("# Allotment\n\nBeans and peas in rows.\n", encoding="utf-8")
+    (folder / "b.md").write_text("# Shed\n\nThe allotmant key hangs by the door.\n", encoding="utf-8")
+    build_index(folder, tmp_path / "index")
+    response = Engine(tmp_path / "index").search("allotment")
+    assert response.suggestion is None
+    assert response.results[0].path.endswith("a.md")
