@@ -23,13 +23,13 @@ from whoosh.collectors import TimeLimit, WrappingCollector
 from whoosh.index import EmptyIndexError
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from indexer.analysis import STOP_WORDS, exact_words, normalize_word, stem, stemmed_terms
+from indexer.analysis import exact_words, normalize_word, stem, stemmed_terms
 from indexer.documents import split_lines
 from indexer.schema import BM25_B, BM25_K1, SEARCHABLE_FIELDS, TITLE_B, WORDS_FIELD
 from indexer.layout import COMMON_WORDS_FILE, CURRENT_FILE, SYNONYMS_FILE, current_generation, read_manifest
 from indexer.synonyms import lookup_keys
 from search.answers import extract_answer, has_answer_type
-from search.query import Expansion, ParsedQuery, QueryError, build_query, parse_query
+from search.query import Expansion, ParsedQuery, QueryError, build_query, content_words, parse_query
 from search.questions import Question, analyse_question
 from search.rank import ScoredPassage, collapse_near_duplicates, rerank, term_weights
 from search.response import Hit, Response
@@ -223,33 +223,59 @@ class Engine:
     def _retrieve(self, parsed: ParsedQuery, corrections: dict[str, list[str]],
                   synonyms: dict[str, list[str]] | None = None, wanted: int = RETRIEVE_DEPTH,
                   all_words_first: bool = True):
-        """The best passages for the query, by BM25F: those with every word when there are at
-        least `wanted` of them (the cheap query on a large index: the rarest word leads), else
-        those with every word followed by those with any. Without `all_words_first` (questions,
-        whose passages are re-ranked by coverage anyway) the passages with every word are only
-        looked for when the words' frequencies allow `wanted` of them."""
-        searcher = self._searcher()
+        """The best passages for the query, by BM25F, in tiers as Meilisearch ranks: passages
+        with every word, then (dropping the most frequent word each time) with the rarer words,
+        the dropped ones only adding to the score; until `wanted` passages are found. These
+        queries are cheap on a large index, as the rarest word leads them. When they cannot find
+        `wanted` passages, those found lead and the passages with any of the words follow.
+
+        A tier is only tried when its words are in enough passages to fill it; with
+        `all_words_first` (keyword search) the first tier is tried in any case, so that passages
+        with every word come first.
+        """
         expansions = {word: [Expansion(fixed, CORRECTION_WEIGHT) for fixed in options] for word, options in corrections.items()}
         for word, options in (synonyms or {}).items():
             expansions.setdefault(word, []).extend(Expansion(option, SYNONYM_WEIGHT) for option in options)
-        common = self._common_terms(parsed)
+        # The fewer passages wanted, the sooner Whoosh can skip blocks that cannot make the top.
+        depth = min(RETRIEVE_DEPTH, max(wanted * 2, wanted + 5))  # room for near-duplicates merged later
         notices: list[str] = []
         deadline = time.monotonic() + QUERY_TIME_BUDGET_S
-        with_all: list[ScoredPassage] = []
-        if len(parsed.free_words) > 1 and (all_words_first or self._may_all_match(parsed, expansions, wanted)):
-            results = self._run(build_query(parsed, expansions, match_all=True), deadline, notices)
-            with_all, total = self._passages(results)
-            if len(with_all) >= wanted or notices:
-                return with_all, total, notices
-        results = self._run(build_query(parsed, expansions, common=common), deadline, notices)
-        with_any, total = self._passages(results)
-        # Those with every word lead, as they would with enough of them; the rest follow by score.
-        found = {passage.passage_id for passage in with_all}
-        passages = with_all + [passage for passage in with_any if passage.passage_id not in found]
-        return passages[: max(RETRIEVE_DEPTH, len(with_all))], total, notices
+        found: dict[str, ScoredPassage] = {}
+        total = 0
+        for must in self._tiers(parsed, expansions, wanted, all_words_first):
+            results = self._run(build_query(parsed, expansions, must=must), depth, deadline, notices)
+            passages, count = self._passages(results)
+            total = max(total, count)
+            for passage in passages:
+                found.setdefault(passage.passage_id, passage)
+            if len(found) >= wanted or notices:
+                return list(found.values()), total, notices
+        results = self._run(build_query(parsed, expansions, common=self._common_terms(parsed)), depth, deadline, notices)
+        passages, total = self._passages(results)
+        tiers = list(found.values())
+        passages = tiers + [passage for passage in passages if passage.passage_id not in found]
+        return passages[: max(depth, len(tiers))], total, notices
 
-    def _run(self, query, deadline: float, notices: list[str]):
-        collector = BudgetCollector(self._searcher().collector(limit=RETRIEVE_DEPTH), deadline)
+    def _tiers(self, parsed: ParsedQuery, expansions: dict[str, list[Expansion]], wanted: int,
+               all_words_first: bool) -> list[frozenset[str]]:
+        """The sets of words that must match, tier by tier: all of them, then the rarer ones."""
+        words = content_words(parsed)
+        if len(words) < 2:
+            return []
+        reader = self._searcher().reader()
+
+        def passages_with(key: str) -> int:  # at most this many passages have the word (or a stand-in)
+            forms = [key] + [expansion.word for expansion in expansions.get(key, [])]
+            return sum(reader.doc_frequency(name, term) for form in forms for term in stemmed_terms(form)[:1]
+                       for name in SEARCHABLE_FIELDS)
+
+        by_rarity = sorted(words, key=passages_with)
+        if passages_with(by_rarity[0]) < wanted:  # no tier can fill
+            return [frozenset(words)] if all_words_first else []
+        return [frozenset(by_rarity[:size]) for size in range(len(words), 0, -1)]
+
+    def _run(self, query, depth: int, deadline: float, notices: list[str]):
+        collector = BudgetCollector(self._searcher().collector(limit=depth), deadline)
         try:
             self._searcher().search_with_collector(query, collector)
         except TimeLimit:
@@ -263,21 +289,6 @@ class Engine:
         # would run the query again.
         total = len(results) if results.has_exact_length() else results.estimated_length()
         return passages, total
-
-    def _may_all_match(self, parsed: ParsedQuery, expansions: dict[str, list[Expansion]], wanted: int) -> bool:
-        """Whether `wanted` passages may have every content word: no word (with the words it
-        may stand for) is in fewer passages than that."""
-        reader = self._searcher().reader()
-        for word in parsed.free_words:
-            key = " ".join(exact_words(word))
-            if set(key.split()) <= STOP_WORDS:
-                continue
-            forms = [word] + [expansion.word for expansion in expansions.get(key, [])]
-            passages = sum(reader.doc_frequency(name, term) for form in forms for term in stemmed_terms(form)[:1]
-                           for name in SEARCHABLE_FIELDS)
-            if passages < wanted:
-                return False
-        return True
 
     def _common_terms(self, parsed: ParsedQuery) -> frozenset[str]:
         """Free words in so many passages that they only rank what the other words find."""

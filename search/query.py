@@ -121,13 +121,22 @@ class Expansion:
     weight: float
 
 
+def content_words(parsed: ParsedQuery) -> list[str]:
+    """The free words that are ranked, each as its key (normalised words joined by spaces): stop
+    words are dropped unless nothing else is left."""
+    keys = [" ".join(exact_words(word)) for word in parsed.free_words]
+    return [key for key in keys if not set(key.split()) <= STOP_WORDS] or keys
+
+
 def build_query(parsed: ParsedQuery, expansions: dict[str, list[Expansion]] | None = None, *,
-                common: frozenset[str] = frozenset(), match_all: bool = False) -> wq.Query:
+                common: frozenset[str] = frozenset(), must: frozenset[str] | None = None) -> wq.Query:
     """A Whoosh query for `parsed`; `expansions` maps a free word to words it may also match.
 
+    By default passages match any of the free words, with a bonus for matching more of them.
     `common` names free words that stand in so many passages that matching them alone finds
     nothing worth ranking: they only add to the score of passages the other words find (the
-    "common terms" query of Elasticsearch). With `match_all`, every free word must match.
+    "common terms" query of Elasticsearch). With `must`, the free words named there must all
+    match, and the others only add to the score.
     """
     expansions = expansions or {}
     rare: list[wq.Query] = []
@@ -135,13 +144,12 @@ def build_query(parsed: ParsedQuery, expansions: dict[str, list[Expansion]] | No
     required: list[wq.Query] = []
     excluded: list[wq.Query] = []
 
-    words = parsed.free_words
-    content = [w for w in words if not set(exact_words(w)) <= STOP_WORDS] or words
-    for word in content:
-        key = " ".join(exact_words(word))
-        alternatives = [_word_query(word, 1.0)] + [_word_query(e.word, e.weight) for e in expansions.get(key, [])]
+    words = {" ".join(exact_words(word)): word for word in parsed.free_words}
+    for key in content_words(parsed):
+        alternatives = [_word_query(words[key], 1.0)] + [_word_query(e.word, e.weight) for e in expansions.get(key, [])]
         built = alternatives[0] if len(alternatives) == 1 else _any_of(alternatives)
-        (frequent if key in common and not match_all else rare).append(built)
+        optional = key not in must if must is not None else key in common
+        (frequent if optional else rare).append(built)
     for clause in parsed.clauses:
         if clause.field is None and not clause.is_phrase and not clause.negated and not clause.required:
             continue
@@ -156,8 +164,10 @@ def build_query(parsed: ParsedQuery, expansions: dict[str, list[Expansion]] | No
             rare.append(built)
 
     positive: wq.Query
-    if match_all and rare:
+    if must is not None and rare:
         positive = wq.And(rare + [query for query in required if query not in rare])
+        if frequent:
+            positive = wq.AndMaybe(positive, _any_of(frequent) if len(frequent) > 1 else frequent[0])
     elif rare or frequent:
         if not rare:  # only common words: passages need them all (as Elasticsearch does)
             positive = wq.And(frequent)

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from search.query import MAX_QUERY_CHARS, QueryError, build_query, parse_query
+from search.query import MAX_QUERY_CHARS, QueryError, build_query, content_words, parse_query
 
 SEED_004 = "seeds/004_d16686d2a66679cd.txt"
 
@@ -270,9 +270,18 @@ def test_property_the_engine_answers_or_raises_query_error(engine, text):
 # -- the shape of the query ----------------------------------------------------------------------
 
 
-def test_match_all_requires_every_free_word():
-    query = build_query(parse_query("netflix cancel"), match_all=True)
+def test_must_words_are_required_and_the_others_only_rank():
+    query = build_query(parse_query("netflix cancel"), must=frozenset({"netflix", "cancel"}))
     assert isinstance(query, wq.And) and len(query.subqueries) == 2
+    query = build_query(parse_query("the netflix cancel"), must=frozenset({"cancel"}))
+    assert isinstance(query, wq.AndMaybe)
+    assert {t.text for t in nodes(query.a) if isinstance(t, wq.Term)} == {"cancel"}
+    assert {t.text for t in nodes(query.b) if isinstance(t, wq.Term)} == {"netflix"}
+
+
+def test_content_words_drop_stop_words_unless_nothing_else_is_left():
+    assert content_words(parse_query("the Netflix of it")) == ["netflix"]
+    assert content_words(parse_query("of the")) == ["of", "the"]
 
 
 def test_common_words_only_rank_what_the_other_words_find():
