@@ -88,17 +88,30 @@ def stemming_analyzer() -> Analyzer:
     return StemmingTokenizer()
 
 
-# The same analysis as plain lists, for the query side, where it runs over every retrieved passage.
+# The same analysis as plain lists, for the query side, where it runs over every retrieved
+# passage, several times a query (re-ranking, answers, snippets). Cached by text: the passages a
+# server retrieves recur from query to query.
+ANALYSED_TEXTS_CACHED = 8192
 
 
 def exact_words(text: str) -> list[str]:
-    """The normalised, unstemmed words of `text`, in order (the `exact` field's terms)."""
-    return [word for word in map(normalize_word, _TOKEN.findall(text)) if word]
+    """The normalised, unstemmed words of `text`, in order."""
+    return list(_exact_words(text))
 
 
 def stemmed_terms(text: str) -> list[str]:
     """The index terms of `text` in the stemmed fields, in order."""
-    return [stem(word) for word in exact_words(text)]
+    return list(_stemmed_terms(text))
+
+
+@lru_cache(maxsize=ANALYSED_TEXTS_CACHED)
+def _exact_words(text: str) -> tuple[str, ...]:
+    return tuple(word for word in map(normalize_word, _TOKEN.findall(text)) if word)
+
+
+@lru_cache(maxsize=ANALYSED_TEXTS_CACHED)
+def _stemmed_terms(text: str) -> tuple[str, ...]:
+    return tuple(stem(word) for word in _exact_words(text))
 
 
 def agent_noun_bases(words: Iterable[str]) -> list[str]:

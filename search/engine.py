@@ -215,8 +215,13 @@ class Engine:
             index, generation = self._index, self._generation
         if getattr(local, "generation", None) != generation:
             local.searcher = index.searcher(weighting=bm25f())
+            local.counts = TermCounts(local.searcher.reader())
             local.generation = generation
         return local.searcher
+
+    def _counts(self) -> "TermCounts":
+        self._searcher()
+        return self._local.counts
 
     # -- the steps of a query ----------------------------------------------------------------
 
@@ -262,11 +267,11 @@ class Engine:
         words = content_words(parsed)
         if len(words) < 2:
             return []
-        reader = self._searcher().reader()
+        counts = self._counts()
 
         def passages_with(key: str) -> int:  # at most this many passages have the word (or a stand-in)
             forms = [key] + [expansion.word for expansion in expansions.get(key, [])]
-            return sum(reader.doc_frequency(name, term) for form in forms for term in stemmed_terms(form)[:1]
+            return sum(counts.passages(name, term) for form in forms for term in stemmed_terms(form)[:1]
                        for name in SEARCHABLE_FIELDS)
 
         by_rarity = sorted(words, key=passages_with)
@@ -292,38 +297,39 @@ class Engine:
 
     def _common_terms(self, parsed: ParsedQuery) -> frozenset[str]:
         """Free words in so many passages that they only rank what the other words find."""
-        reader = self._searcher().reader()
+        counts = self._counts()
         cutoff = self._common_term_cutoff()
         common = set()
         for word in parsed.free_words:
             stems = stemmed_terms(word)
-            if len(stems) == 1 and reader.doc_frequency("body", stems[0]) > cutoff:
+            if len(stems) == 1 and counts.passages("body", stems[0]) > cutoff:
                 common.add(" ".join(exact_words(word)))
         return frozenset(common)
 
     def _common_term_cutoff(self) -> float:
-        return max(COMMON_TERM_MIN_PASSAGES, COMMON_TERM_SHARE * self._searcher().reader().doc_count())
+        return max(COMMON_TERM_MIN_PASSAGES, COMMON_TERM_SHARE * self._counts().doc_count)
 
     def _corrections(self, words: list[str]) -> dict[str, list[str]]:
         """The closest indexed words for each query word the index does not have (never
         correcting a word that is in the index), closest and most frequent first."""
+        counts = self._counts()
         reader = self._searcher().reader()
         corrections = {}
         for word in words:
             for token in exact_words(word):
-                if len(token) < ONE_TYPO_FROM or token.isdigit() or _in_index(reader, token):
+                if len(token) < ONE_TYPO_FROM or token.isdigit() or counts.in_index(token):
                     continue  # the word or an inflection of it is indexed: stemming finds it
                 distance = 2 if len(token) >= TWO_TYPOS_FROM else 1
                 # The first letter is taken as typed (as Lucene's fuzzy prefix): far fewer words to try.
                 options = [t for t in reader.terms_within(WORDS_FIELD, token, distance, prefix=TYPO_PREFIX)
-                           if t != token and _in_live_passage(reader, WORDS_FIELD, t)]
+                           if t != token and counts.in_live_passage(WORDS_FIELD, t)]
                 # Whoosh's automaton counts two swapped letters as two edits ("premeire"); as in
                 # Meilisearch a swap is one typo, so the swapped spellings are looked up directly.
-                options += [t for t in _swapped_letters(token) if t not in options and _in_live_passage(reader, WORDS_FIELD, t)]
+                options += [t for t in _swapped_letters(token) if t not in options and counts.in_live_passage(WORDS_FIELD, t)]
                 # Fewest edits first; among equals the most alike ("jonna": "joanna" before "jenna"),
                 # then the most frequent.
                 options.sort(key=lambda t: (_edit_distance(token, t), -_similarity(token, t),
-                                            -reader.doc_frequency(WORDS_FIELD, t)))
+                                            -counts.passages(WORDS_FIELD, t)))
                 if options:
                     corrections[token] = options[:MAX_CORRECTIONS_PER_WORD]
         return corrections
@@ -332,21 +338,21 @@ class Engine:
         """Indexed words that WordNet gives as synonyms of the question's words (the table is
         made at index time: indexer/synonyms.py)."""
         table = self._synonym_table()
-        reader = self._searcher().reader()
+        counts = self._counts()
         cutoff = self._common_term_cutoff()
         found = {}
         for word in question.content_words:
             if word in corrections:
                 continue
             own = stem(word)
-            frequency = reader.doc_frequency("body", own)
+            frequency = counts.passages("body", own)
             options = [
                 option
                 for key in lookup_keys(word)
                 for option in table.get(key, [])
                 # Only where the documents prefer the other word: a word they use as often says
                 # what they mean, and its synonyms would only add other senses ("pilot" as "navigate").
-                if stem(option) != own and max(1, frequency) <= reader.doc_frequency("body", stem(option)) <= cutoff
+                if stem(option) != own and max(1, frequency) <= counts.passages("body", stem(option)) <= cutoff
             ]  # a synonym in very many passages would fetch thousands of them for one word
             options = list({stem(option): option for option in reversed(options)}.values())[::-1]
             options = options[:MAX_SYNONYMS_PER_WORD]  # one word per stem, in table order
@@ -374,29 +380,29 @@ class Engine:
         return self._files[key]
 
     def _weights(self, question: Question, corrections: dict[str, list[str]], synonyms: dict[str, list[str]]):
-        reader = self._searcher().reader()
+        counts = self._counts()
         slots: dict[str, list[str]] = {}
         for word in question.content_words:
             others = corrections.get(word, []) + synonyms.get(word, [])
             slots.setdefault(stem(normalize_word(word)), []).extend(stem(o) for o in others)
-        total = reader.doc_count() or 1
+        total = counts.doc_count or 1
 
         def frequency(term: str) -> int:
-            return max(reader.doc_frequency(name, term) for name in ("body", "fields", "section"))
+            return max(counts.passages(name, term) for name in ("body", "fields", "section"))
 
         return term_weights(slots, frequency, total)
 
     def _missing_names(self, question: Question, corrections: dict[str, list[str]]) -> list[str]:
         """Capitalised words of the question (names, titles) that stand nowhere in the index:
         the documents cannot be about what the question asks."""
-        reader = self._searcher().reader()
+        counts = self._counts()
         missing = []
         for raw in question.search_text.split():
             word = raw.strip("?!.,;:\"'“”()")
             if not word[:1].isupper() or normalize_word(word) in corrections:
                 continue
             for token in exact_words(word):
-                if not _in_index(reader, token):
+                if not counts.in_index(token):
                     missing.append(word)
         return missing
 
@@ -406,8 +412,8 @@ class Engine:
         head = question.head_noun
         if question.kind != "how_many" or not head or head in corrections or head in synonyms:
             return []
-        reader = self._searcher().reader()
-        if any(reader.doc_frequency(name, stem(head)) for name in ("body", "fields", "section", "title")):
+        counts = self._counts()
+        if any(counts.passages(name, stem(head)) for name in ("body", "fields", "section", "title")):
             return []
         return [head]
 
@@ -467,20 +473,46 @@ def bm25f() -> scoring.BM25F:
     return scoring.BM25F(B=BM25_B, K1=BM25_K1, title_B=TITLE_B)
 
 
-def _in_index(reader, word: str) -> bool:
-    """Whether a passage has the word, or a word of the same stem, in any searched field."""
-    term = stem(word)
-    return _in_live_passage(reader, WORDS_FIELD, word) or any(
-        _in_live_passage(reader, name, term) for name in SEARCHABLE_FIELDS)
+class TermCounts:
+    """How many passages hold a term, by field, in one reader, cached: a question looks the same
+    words up many times (typo checks, tiers, term weights, synonyms), and a cached count costs a
+    dictionary lookup where Whoosh reads its term table. One per thread and generation."""
 
+    MAX_CACHED = 200_000
 
-def _in_live_passage(reader, field: str, term: str) -> bool:
-    """Whether a passage not deleted holds the term. Whoosh keeps a deleted passage's terms (and
-    counts them in doc_frequency) until its segment is merged away: a file removed or changed
-    by an update would otherwise still lend its words."""
-    if not reader.doc_frequency(field, term):
-        return False
-    return reader.postings(field, term).is_active()
+    def __init__(self, reader) -> None:
+        self._reader = reader
+        self.doc_count: int = reader.doc_count()
+        self._passages: dict[tuple[str, str], int] = {}
+        self._live: dict[tuple[str, str], bool] = {}
+
+    def passages(self, field: str, term: str) -> int:
+        """Passages with the term, as Whoosh counts them (deleted ones too, until a merge)."""
+        key = (field, term)
+        count = self._passages.get(key)
+        if count is None:
+            if len(self._passages) >= self.MAX_CACHED:
+                self._passages.clear()
+            count = self._passages[key] = self._reader.doc_frequency(field, term)
+        return count
+
+    def in_live_passage(self, field: str, term: str) -> bool:
+        """Whether a passage not deleted holds the term. Whoosh keeps a deleted passage's terms
+        (and counts them) until its segment is merged away: a file removed or changed by an
+        update would otherwise still lend its words."""
+        key = (field, term)
+        live = self._live.get(key)
+        if live is None:
+            if len(self._live) >= self.MAX_CACHED:
+                self._live.clear()
+            live = self._live[key] = bool(self.passages(field, term)) and self._reader.postings(field, term).is_active()
+        return live
+
+    def in_index(self, word: str) -> bool:
+        """Whether a passage has the word, or a word of the same stem, in any searched field."""
+        term = stem(word)
+        return self.in_live_passage(WORDS_FIELD, word) or any(
+            self.in_live_passage(name, term) for name in SEARCHABLE_FIELDS)
 
 
 def _suggestion(text: str, corrections: dict[str, list[str]], passages: list[ScoredPassage]) -> str | None:

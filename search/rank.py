@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
-from indexer.analysis import KIND_WORDS, TOKEN_PATTERN, agent_noun_bases, normalize_word, stem, stemmed_terms
+from indexer.analysis import (ANALYSED_TEXTS_CACHED, KIND_WORDS, TOKEN_PATTERN, agent_noun_bases, normalize_word, stem,
+                              stemmed_terms)
 from search.response import SourceRef
 
 WEIGHT_BM25 = 0.35
@@ -151,29 +152,34 @@ def rerank(passages: list[ScoredPassage], weights: dict[str, float], has_answer_
 _REFERENCE_MARK = re.compile(r"\[\d+\]")
 
 
-def figures(text: str) -> list[str]:
+# Both are cached by text: the passages a server retrieves recur from query to query.
+@lru_cache(maxsize=ANALYSED_TEXTS_CACHED)
+def figures(text: str) -> tuple[str, ...]:
     """The numbers a passage states (not its reference marks like [12]): copies that state
     different figures are not the same passage, they are sources that disagree."""
-    return sorted(re.findall(r"\d+(?:[.,]\d+)*", _REFERENCE_MARK.sub(" ", text)))
+    return tuple(sorted(re.findall(r"\d+(?:[.,]\d+)*", _REFERENCE_MARK.sub(" ", text))))
 
 
-def shingles(text: str) -> set[tuple[str, ...]]:
+@lru_cache(maxsize=ANALYSED_TEXTS_CACHED)
+def shingles(text: str) -> frozenset[tuple[str, ...]]:
     words = [normalize_word(m.group()) for m in _TOKEN.finditer(_REFERENCE_MARK.sub(" ", text))]
     if len(words) < SHINGLE_SIZE:
-        return {tuple(words)} if words else set()
-    return {tuple(words[i : i + SHINGLE_SIZE]) for i in range(len(words) - SHINGLE_SIZE + 1)}
+        return frozenset({tuple(words)}) if words else frozenset()
+    return frozenset(tuple(words[i : i + SHINGLE_SIZE]) for i in range(len(words) - SHINGLE_SIZE + 1))
 
 
 def collapse_near_duplicates(passages: list[ScoredPassage], window: int = COLLAPSE_WINDOW) -> list[ScoredPassage]:
     """Keep the best-ranked copy of each repeated passage and list the others as its sources.
     Only the first `window` passages are compared: no one reads further, and each comparison
     costs a shingle set."""
-    kept: list[tuple[ScoredPassage, set, list[str]]] = []
+    kept: list[tuple[ScoredPassage, frozenset, tuple[str, ...]]] = []
     for passage in passages[:window]:
         own, own_figures = shingles(passage.text), figures(passage.text)
         for first, first_shingles, first_figures in kept:
-            union = len(own | first_shingles)
-            if union and own_figures == first_figures and len(own & first_shingles) / union >= NEAR_DUPLICATE_JACCARD:
+            if own_figures != first_figures or not (own or first_shingles):
+                continue
+            shared = len(own & first_shingles)
+            if shared / (len(own) + len(first_shingles) - shared) >= NEAR_DUPLICATE_JACCARD:
                 first.also_in.append(
                     SourceRef(passage.path, passage.stored["line_start"], passage.stored["line_end"])
                 )
