@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import resource
 import subprocess
 import sys
 import time
@@ -106,7 +107,8 @@ def main(argv: list[str]) -> None:
         report = Liner().build_folder(folder, index_dir)
         seconds = time.perf_counter() - started
         result = {"seconds": seconds, "chunk_seconds": None, "passages": report.passages,
-                  "full_rebuild": report.full_rebuild, "files_indexed": report.files_indexed}
+                  "full_rebuild": report.full_rebuild, "files_indexed": report.files_indexed,
+                  "workers": report.workers}
     else:
         if incremental:
             raise SystemExit(f"{engine}: only Liner builds incrementally here")
@@ -128,6 +130,12 @@ def main(argv: list[str]) -> None:
         seconds = chunk_seconds + time.perf_counter() - indexing
         result = {"seconds": seconds, "chunk_seconds": chunk_seconds, "passages": len(passages)}
     result["peak_rss_mb"] = _own_peak_rss_mb()
+    if result.get("workers") and result["peak_rss_mb"] is not None:
+        # Worker processes count too: the largest one's peak (getrusage of the waited-for
+        # children) times their number. An upper bound: pages they share with this process
+        # (forked, copy-on-write) are counted in each.
+        largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+        result["peak_rss_mb"] += result["workers"] * largest
     print(json.dumps(result))
 
 

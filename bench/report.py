@@ -449,7 +449,10 @@ def _notes(results) -> list[str]:
         "BM25, `parse_query_lenient` (OR by default).",
         "- Build peak RSS: VmHWM of the child process that ran the build, read by that process at its end "
         "(`ru_maxrss` from os.wait4 is kept as the fallback only: Linux carries the parent's high-water mark "
-        "over the child's exec, so it reports at least the benchmark's own size). Server RSS: VmHWM from "
+        "over the child's exec, so it reports at least the benchmark's own size). When Liner's build indexes "
+        "in worker processes (a full build of 1 MB or more), their number times the largest one's peak "
+        "(getrusage of the waited-for children) is added: an upper bound, as pages they share with the "
+        "build process are counted in each. Build CPU time includes the workers'. Server RSS: VmHWM from "
         "/proc/<pid>/status after the load.",
         "- Percentiles are nearest-rank. Query sets are made from the passages with a fixed seed "
         "(bench/queries.py); on the seeds the QA set's own items lead each set.",

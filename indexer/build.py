@@ -79,6 +79,7 @@ class BuildReport:
     problems: list[LoadProblem] = field(default_factory=list)
     seconds: float = 0.0
     full_rebuild: bool = False
+    workers: int = 0  # worker processes that indexed beside this one (0: this process alone)
 
 
 def build_index(
@@ -174,7 +175,9 @@ def _build_generation(
         index = whoosh_index.open_dir(str(target))
 
     files: dict[str, dict] = {}
-    writer = index.writer(**_writer_options(report.full_rebuild, sum(source.size for source in sources)))
+    options = _writer_options(report.full_rebuild, sum(source.size for source in sources))
+    report.workers = options.get("procs", 0)
+    writer = index.writer(**options)
     try:
         for number, source in enumerate(sources, 1):
             if progress:

@@ -126,7 +126,8 @@ def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool
         click.echo(
             f"Indexed {report.files_total - len(report.problems)} files into {index_dir}: "
             f"{report.files_indexed} read, {report.files_unchanged} unchanged, {report.files_removed} removed; "
-            f"{report.passages} passages in {report.seconds:.2f} s."
+            f"{report.passages} passages in {report.seconds:.2f} s"
+            + (f" ({report.workers} worker processes)." if report.workers else ".")
         )
 
 
