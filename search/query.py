@@ -170,14 +170,17 @@ def build_query(parsed: ParsedQuery, expansions: dict[str, list[Expansion]] | No
         if frequent:
             positive = wq.AndMaybe(positive, _any_of(frequent) if len(frequent) > 1 else frequent[0])
     elif rare or frequent:
-        if not rare:  # only common words: passages need them all (as Elasticsearch does)
-            positive = wq.And(frequent)
+        ranked = [query for query in rare if query not in required]  # a required phrase is matched once
+        if not ranked and not frequent:
+            positive = wq.And(required) if len(required) > 1 else required[0]
+        elif not ranked:  # only common words: passages need them all (as Elasticsearch does)
+            positive = wq.And(frequent + required)
         else:
-            positive = _any_of(rare, scale=COORDINATION_SCALE) if len(rare) > 1 else rare[0]
+            positive = _any_of(ranked, scale=COORDINATION_SCALE) if len(ranked) > 1 else ranked[0]
             if frequent:
                 positive = wq.AndMaybe(positive, _any_of(frequent) if len(frequent) > 1 else frequent[0])
-        if required:
-            positive = wq.And([positive] + required)
+            if required:
+                positive = wq.AndMaybe(wq.And(required) if len(required) > 1 else required[0], positive)
     elif required:
         positive = wq.And(required) if len(required) > 1 else required[0]
     else:

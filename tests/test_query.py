@@ -331,3 +331,14 @@ def test_a_common_word_does_not_fetch_passages_alone(tmp_path, monkeypatch):
     build_index(folder, tmp_path / "index")
     hits = Engine(tmp_path / "index").search("heron garden", limit=10).results
     assert [hit.path.split("/")[-1] for hit in hits] == ["heron.md", "heron2.md"]
+
+
+def test_a_required_phrase_is_matched_once():
+    """Its positions are read once: phrase matching is the costliest part of a phrase query."""
+    def phrases(query):
+        return [node for node in nodes(query) if isinstance(node, wq.Phrase)]
+
+    alone = build_query(parse_query('"pennies from heaven"'))
+    assert len(phrases(alone)) == 3  # title, section, body
+    with_word = build_query(parse_query('"pennies from heaven" bbc'))
+    assert len(phrases(with_word)) == 3 and isinstance(with_word, wq.AndMaybe)
