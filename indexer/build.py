@@ -14,12 +14,17 @@ not re-read or re-indexed.
 """
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import hashlib
 import json
+import multiprocessing
+import multiprocessing.util
 import os
 import shutil
+import signal
+import sys
 import time
 import uuid
 from contextlib import contextmanager
@@ -242,9 +247,37 @@ def _build_generation(
 
 def _writer_options(full_rebuild: bool, total_bytes: int) -> dict:
     procs = min(PARALLEL_PROCS, os.cpu_count() or 1)
-    if full_rebuild and total_bytes >= PARALLEL_FROM_BYTES and procs > 1:
+    # Only where workers can be tied to the build's life (Linux, forked): _workers_die_with_the_build.
+    tied = sys.platform == "linux" and multiprocessing.get_start_method() == "fork"
+    if full_rebuild and total_bytes >= PARALLEL_FROM_BYTES and procs > 1 and tied:
+        _workers_die_with_the_build()
         return {**WRITER_OPTIONS, "procs": procs, "batchsize": PARALLEL_BATCH, "multisegment": True}
     return dict(WRITER_OPTIONS)  # an update deletes a file's passages: one writer sees them all
+
+
+class _AfterFork:
+    """multiprocessing keeps its after-fork callbacks by weak reference to an object: this one."""
+
+
+_AFTER_FORK = _AfterFork()
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+@lru_cache(maxsize=1)
+def _workers_die_with_the_build() -> None:
+    """Have Linux kill every worker process the build forks when the build process dies.
+    Whoosh's workers wait on a job queue whose pipe they hold open themselves: a build killed
+    with SIGKILL would leave them waiting for ever, holding the write lock they inherited, and
+    every later build would find the index busy."""
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def in_worker(_: object) -> None:
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        parent = multiprocessing.parent_process()
+        if parent is not None and os.getppid() != parent.pid:  # it died before the request took
+            os._exit(1)
+
+    multiprocessing.util.register_after_fork(_AFTER_FORK, in_worker)
 
 
 def _write_synonyms(target: Path, previous: Path | None) -> None:

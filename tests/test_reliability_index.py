@@ -227,6 +227,47 @@ def test_a_query_within_its_budget_has_no_notice(engine):
     assert engine.search("soundtrack netflix").notices == []
 
 
+def test_a_parallel_build_killed_leaves_no_worker_behind_and_the_next_build_succeeds(tmp_path):
+    """Regression: Whoosh's worker processes wait on a job queue whose pipe they hold open
+    themselves, so a build killed with SIGKILL left them waiting for ever, holding the write lock
+    they inherited: every later build found the index busy. Linux now kills them with the build."""
+    index_dir = tmp_path / "index"
+    index_dir.mkdir()
+    code = ("import os, sys; import indexer.build as b; b.PARALLEL_FROM_BYTES = 0; b.PARALLEL_BATCH = 5; "
+            "os.cpu_count = lambda: 2; b.build_index(sys.argv[1], sys.argv[2])")
+    build = subprocess.Popen([sys.executable, "-c", code, str(ROOT / "tests/data/notes"), str(index_dir)], cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while len(_children(build.pid)) < 2 and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.001)
+    workers = _children(build.pid)
+    build.kill()
+    assert len(workers) == 2, "the build ended before its workers were seen"
+    build.wait()
+    deadline = time.monotonic() + 60
+    while any(Path(f"/proc/{pid}").exists() and _is_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if _is_running(pid)], "worker processes outlived the killed build by a minute"
+    rebuilt = liner("index", ROOT / "tests/data/notes", "--index", index_dir)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert Engine(index_dir).search("compost").results
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _is_running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's zombie is reaped by init)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
 # -- builds that die ---------------------------------------------------------------------------
 
 
