@@ -222,7 +222,7 @@ def _build_generation(
             report.files_removed += 1
         writer.commit()
     except BaseException:
-        writer.cancel()
+        _cancel(writer)
         raise
     finally:
         index.close()
@@ -265,19 +265,33 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 @lru_cache(maxsize=1)
 def _workers_die_with_the_build() -> None:
-    """Have Linux kill every worker process the build forks when the build process dies.
+    """Have Linux kill every worker process the build forks when the build process dies, and
+    leave Ctrl-C to the build (which stops its workers: _cancel).
     Whoosh's workers wait on a job queue whose pipe they hold open themselves: a build killed
     with SIGKILL would leave them waiting for ever, holding the write lock they inherited, and
     every later build would find the index busy."""
     libc = ctypes.CDLL(None, use_errno=True)
 
     def in_worker(_: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle (it stops them)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         parent = multiprocessing.parent_process()
         if parent is not None and os.getppid() != parent.pid:  # it died before the request took
             os._exit(1)
 
     multiprocessing.util.register_after_fork(_AFTER_FORK, in_worker)
+
+
+def _cancel(writer) -> None:
+    """Drop what the writer has written. Whoosh's parallel writer only marks its workers as
+    cancelled in this process; they would go on with their work (and fail on the files the
+    cancel deletes) or wait for more, and this process would wait for them at exit: they are
+    stopped first."""
+    for worker in getattr(writer, "tasks", ()):
+        if worker.pid is not None:  # started
+            worker.terminate()
+            worker.join()
+    writer.cancel()
 
 
 def _write_synonyms(target: Path, previous: Path | None) -> None:

@@ -76,3 +76,35 @@ def test_a_word_only_in_a_title_is_not_taken_for_a_typo(tmp_path):
     response = Engine(tmp_path / "index").search("allotment")
     assert response.suggestion is None
     assert response.results[0].path.endswith("a.md")
+
+
+def test_a_parallel_build_that_fails_stops_its_workers_and_keeps_the_old_index(tmp_path, monkeypatch):
+    """Regression: Whoosh's parallel writer, cancelled, left its workers waiting for work (and a
+    process that had built in parallel then waited for them at exit)."""
+    import multiprocessing
+
+    import indexer.build
+
+    build_index(NOTES, tmp_path / "index")
+    before = Engine(tmp_path / "index").search("compost").results
+    monkeypatch.setattr("indexer.build.PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr("indexer.build.PARALLEL_BATCH", 5)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    calls = []
+    real = indexer.build.make_passages
+
+    def failing(structure):
+        calls.append(structure)
+        if len(calls) == 3:
+            raise OSError("disk full (simulated)")
+        return real(structure)
+
+    monkeypatch.setattr("indexer.build.make_passages", failing)
+    try:
+        build_index(NOTES, tmp_path / "index", rebuild=True)
+    except OSError as error:
+        assert "simulated" in str(error)
+    else:
+        raise AssertionError("the build did not fail")
+    assert multiprocessing.active_children() == []
+    assert Engine(tmp_path / "index").search("compost").results == before

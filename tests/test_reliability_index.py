@@ -252,6 +252,28 @@ def test_a_parallel_build_killed_leaves_no_worker_behind_and_the_next_build_succ
     assert Engine(index_dir).search("compost").results
 
 
+def test_ctrl_c_stops_a_parallel_build_and_its_workers_without_a_traceback(tmp_path):
+    folder = tmp_path / "notes"  # enough that the build is still running half a second in
+    folder.mkdir()
+    for copy in range(40):
+        for note in (ROOT / "tests/data/notes").iterdir():
+            (folder / f"{copy:02d}-{note.name}").write_bytes(note.read_bytes())
+    index_dir = tmp_path / "index"
+    code = ("import os, sys; import indexer.build as b; b.PARALLEL_FROM_BYTES = 0; b.PARALLEL_BATCH = 5; "
+            "os.cpu_count = lambda: 2; from search.cli import main; main(['index', sys.argv[1], '--index', sys.argv[2]])")
+    build = subprocess.Popen([sys.executable, "-c", code, str(folder), str(index_dir)], cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(_children(build.pid)) < 2 and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.001)
+    workers = _children(build.pid)
+    time.sleep(0.5)  # past the instant of the fork, before which a worker cannot yet ignore Ctrl-C
+    os.killpg(build.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group
+    _out, err = build.communicate(timeout=60)
+    assert len(workers) == 2, "the build ended before its workers were seen"
+    assert build.returncode != 0 and "Traceback" not in err, err
+    assert not [pid for pid in workers if _is_running(pid)]
+
+
 def _children(pid: int) -> list[int]:
     try:
         return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
