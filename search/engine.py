@@ -280,9 +280,10 @@ class Engine:
         return [frozenset(by_rarity[:size]) for size in range(len(words), 0, -1)]
 
     def _run(self, query, depth: int, deadline: float, notices: list[str]):
-        collector = BudgetCollector(self._searcher().collector(limit=depth), deadline)
+        searcher = self._searcher()
+        collector = BudgetCollector(searcher.collector(limit=depth), deadline)
         try:
-            self._searcher().search_with_collector(query, collector)
+            searcher.search_with_collector(query, collector)
         except TimeLimit:
             notices.append(f"the query took over {QUERY_TIME_BUDGET_S:g} s; results are partial")
         return collector.results()
@@ -413,7 +414,7 @@ class Engine:
         if question.kind != "how_many" or not head or head in corrections or head in synonyms:
             return []
         counts = self._counts()
-        if any(counts.passages(name, stem(head)) for name in ("body", "fields", "section", "title")):
+        if any(counts.passages(name, stem(head)) for name in SEARCHABLE_FIELDS):
             return []
         return [head]
 
