@@ -19,6 +19,14 @@ QUERIES = ("compost", "volunteers", '"food pantry"', "+garden +volunteers")
 QUESTIONS = ("Who runs the food pantry?", "When is the garden open?")
 
 
+def build_in_parallel(monkeypatch, batch: int | None = None) -> None:
+    """Make full builds of any size index in two worker processes (`batch` passages at a time)."""
+    monkeypatch.setattr("indexer.build.PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    if batch is not None:
+        monkeypatch.setattr("indexer.build.PARALLEL_BATCH", batch)
+
+
 def segments(index_dir: Path) -> int:
     with whoosh_index.open_dir(str(index_dir / current_generation(index_dir))).reader() as reader:
         return len(list(reader.leaf_readers()))
@@ -26,9 +34,7 @@ def segments(index_dir: Path) -> int:
 
 def test_a_parallel_build_answers_like_a_serial_one(tmp_path, monkeypatch):
     serial = build_index(NOTES, tmp_path / "serial")
-    monkeypatch.setattr("indexer.build.PARALLEL_FROM_BYTES", 0)
-    monkeypatch.setattr("indexer.build.PARALLEL_BATCH", 10)  # the notes are fewer passages than a batch
-    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    build_in_parallel(monkeypatch, batch=10)  # the notes are fewer passages than a default batch
     parallel = build_index(NOTES, tmp_path / "parallel")
     assert parallel.passages == serial.passages
     assert segments(tmp_path / "serial") == 1 and segments(tmp_path / "parallel") >= 2
@@ -44,8 +50,7 @@ def test_a_parallel_build_answers_like_a_serial_one(tmp_path, monkeypatch):
 
 
 def test_an_update_writes_with_one_writer_however_big(tmp_path, monkeypatch):
-    monkeypatch.setattr("indexer.build.PARALLEL_FROM_BYTES", 0)
-    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    build_in_parallel(monkeypatch)
     folder = tmp_path / "notes"
     shutil.copytree(NOTES, folder)
     build_index(folder, tmp_path / "index")
@@ -87,9 +92,7 @@ def test_a_parallel_build_that_fails_stops_its_workers_and_keeps_the_old_index(t
 
     build_index(NOTES, tmp_path / "index")
     before = Engine(tmp_path / "index").search("compost").results
-    monkeypatch.setattr("indexer.build.PARALLEL_FROM_BYTES", 0)
-    monkeypatch.setattr("indexer.build.PARALLEL_BATCH", 5)
-    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    build_in_parallel(monkeypatch, batch=5)
     calls = []
     real = indexer.build.make_passages
 

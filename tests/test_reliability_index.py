@@ -232,19 +232,12 @@ def test_a_parallel_build_killed_leaves_no_worker_behind_and_the_next_build_succ
     themselves, so a build killed with SIGKILL left them waiting for ever, holding the write lock
     they inherited: every later build found the index busy. Linux now kills them with the build."""
     index_dir = tmp_path / "index"
-    index_dir.mkdir()
-    code = ("import os, sys; import indexer.build as b; b.PARALLEL_FROM_BYTES = 0; b.PARALLEL_BATCH = 5; "
-            "os.cpu_count = lambda: 2; b.build_index(sys.argv[1], sys.argv[2])")
-    build = subprocess.Popen([sys.executable, "-c", code, str(ROOT / "tests/data/notes"), str(index_dir)], cwd=ROOT)
-    deadline = time.monotonic() + 60
-    while len(_children(build.pid)) < 2 and build.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.001)
-    workers = _children(build.pid)
+    build, workers = _start_parallel_build(ROOT / "tests/data/notes", index_dir)
     build.kill()
     assert len(workers) == 2, "the build ended before its workers were seen"
     build.wait()
     deadline = time.monotonic() + 60
-    while any(Path(f"/proc/{pid}").exists() and _is_running(pid) for pid in workers) and time.monotonic() < deadline:
+    while any(_is_running(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not [pid for pid in workers if _is_running(pid)], "worker processes outlived the killed build by a minute"
     rebuilt = liner("index", ROOT / "tests/data/notes", "--index", index_dir)
@@ -258,20 +251,27 @@ def test_ctrl_c_stops_a_parallel_build_and_its_workers_without_a_traceback(tmp_p
     for copy in range(40):
         for note in (ROOT / "tests/data/notes").iterdir():
             (folder / f"{copy:02d}-{note.name}").write_bytes(note.read_bytes())
-    index_dir = tmp_path / "index"
-    code = ("import os, sys; import indexer.build as b; b.PARALLEL_FROM_BYTES = 0; b.PARALLEL_BATCH = 5; "
-            "os.cpu_count = lambda: 2; from search.cli import main; main(['index', sys.argv[1], '--index', sys.argv[2]])")
-    build = subprocess.Popen([sys.executable, "-c", code, str(folder), str(index_dir)], cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while len(_children(build.pid)) < 2 and build.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.001)
-    workers = _children(build.pid)
+    build, workers = _start_parallel_build(folder, tmp_path / "index", start_new_session=True,
+                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(0.5)  # past the instant of the fork, before which a worker cannot yet ignore Ctrl-C
     os.killpg(build.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group
     _out, err = build.communicate(timeout=60)
     assert len(workers) == 2, "the build ended before its workers were seen"
     assert build.returncode != 0 and "Traceback" not in err, err
     assert not [pid for pid in workers if _is_running(pid)]
+
+
+def _start_parallel_build(folder: Path, index_dir: Path, **popen) -> tuple[subprocess.Popen, list[int]]:
+    """`liner index folder --index index_dir` in a process whose full builds index in two worker
+    processes (5 passages a batch) whatever the folder's size; returns it once its workers are
+    seen (or it ended first), with their pids."""
+    code = ("import os, sys; import indexer.build as b; b.PARALLEL_FROM_BYTES = 0; b.PARALLEL_BATCH = 5; "
+            "os.cpu_count = lambda: 2; from search.cli import main; main(['index', sys.argv[1], '--index', sys.argv[2]])")
+    build = subprocess.Popen([sys.executable, "-c", code, str(folder), str(index_dir)], cwd=ROOT, **popen)
+    deadline = time.monotonic() + 60
+    while len(_children(build.pid)) < 2 and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.001)
+    return build, _children(build.pid)
 
 
 def _children(pid: int) -> list[int]:
