@@ -147,3 +147,23 @@ def peak_rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+def child_pids(pid: int) -> list[int]:
+    """The running children of a process (Linux: /proc/PID/task/*/children)."""
+    children = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return children
+
+
+def tree_peak_rss_mb(pid: int) -> tuple[float | None, int]:
+    """The VmHWM of a process plus its children's (a server's worker processes), and how many
+    processes that is: an upper bound of their peak together, as pages they share are counted
+    in each and their peaks need not fall at the same moment."""
+    peaks = [peak_rss_mb(process) for process in [pid, *child_pids(pid)]]
+    known = [peak for peak in peaks if peak is not None]
+    return (sum(known) if known else None), len(known)

@@ -419,7 +419,8 @@ def _serving_table(results) -> list[str]:
     if serving is None or serving.note:
         return lines + [(serving.note if serving else "not measured") + ".", ""]
     lines += [
-        "`liner serve --index DIR --port N` (waitress, its default threads) on 127.0.0.1; the load generator "
+        "`liner serve --index DIR --port N` (waitress; its defaults: one worker process per core, up to 4, of 8 "
+        "threads each) on 127.0.0.1; the load generator "
         "(bench/load.py) runs closed-loop client threads with keep-alive connections in the benchmark's process. "
         "Every request asks a question no earlier request asked (the QA set's questions, then questions made from "
         "the seed passages), so a response cache cannot make the figure. Each level stops at its request count "
@@ -434,7 +435,9 @@ def _serving_table(results) -> list[str]:
             f"{load.percentile_ms(0.99):.1f} | {load.errors} | {'time limit' if load.stopped_by_time_limit else 'count'} |"
         )
     rss = f"{serving.peak_rss_mb:.0f} MB" if serving.peak_rss_mb else "unknown"
-    return lines + ["", f"`liner serve` peak RSS (VmHWM) after the load: **{rss}**.", ""]
+    processes = (f", the sum over its {serving.processes} processes (the first and its workers): an upper bound"
+                 if serving.processes > 1 else "")
+    return lines + ["", f"`liner serve` peak RSS (VmHWM) after the load: **{rss}**{processes}.", ""]
 
 
 def _notes(results) -> list[str]:
@@ -453,7 +456,7 @@ def _notes(results) -> list[str]:
         "in worker processes (a full build of 1 MB or more), their number times the largest one's peak "
         "(getrusage of the waited-for children) is added: an upper bound, as pages they share with the "
         "build process are counted in each. Build CPU time includes the workers'. Server RSS: VmHWM from "
-        "/proc/<pid>/status after the load.",
+        "/proc/<pid>/status after the load, summed over the server's processes (also an upper bound).",
         "- Percentiles are nearest-rank. Query sets are made from the passages with a fixed seed "
         "(bench/queries.py); on the seeds the QA set's own items lead each set.",
     ]

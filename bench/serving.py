@@ -15,7 +15,7 @@ from typing import Sequence
 from urllib.parse import quote
 
 from bench.latency import liner_command
-from bench.load import LoadResult, free_port, get, peak_rss_mb, run_load, wait_for_port
+from bench.load import LoadResult, free_port, get, run_load, tree_peak_rss_mb, wait_for_port
 
 CONCURRENCY = (1, 8, 32)
 WARMUP_REQUESTS = 20  # untimed, before the first level: the server opens the index and fills caches
@@ -26,7 +26,8 @@ WEB_APP_MISSING = "not measured: web app missing"
 class Serving:
     note: str | None = None  # why it was not measured, when it was not
     loads: list[LoadResult] = field(default_factory=list)
-    peak_rss_mb: float | None = None
+    peak_rss_mb: float | None = None  # the server's processes together (an upper bound)
+    processes: int = 1
     threads: int | None = None
 
     def at(self, clients: int) -> LoadResult | None:
@@ -83,5 +84,5 @@ def _measure(process: subprocess.Popen, port: int, paths: list[str], requests_pe
         serving.loads.append(run_load(port, level_paths, clients, requests_per_level, time_limit_s))
         offset = (offset + requests_per_level) % len(paths)
         time.sleep(0.2)
-    serving.peak_rss_mb = peak_rss_mb(process.pid)
+    serving.peak_rss_mb, serving.processes = tree_peak_rss_mb(process.pid)
     return serving

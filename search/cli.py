@@ -173,22 +173,34 @@ def ask(question: str | None, index_dir: Path, output_format: str, as_json: bool
 @main.command()
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
-def serve(index_dir: Path, host: str, port: int, threads: int) -> None:
-    """Serve the web app (search page, document viewer, JSON API) with waitress.
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--workers", type=click.IntRange(1, 32), default=None,
+              help="Worker processes (default: one per core, up to 4); each answers one query at a time.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker: connections in flight.")
+def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int) -> None:
+    """Serve the web app (search page, document viewer, JSON API) with waitress, in one worker
+    process per core.
 
     \b
     Example:
       liner serve --port 8000
+      liner serve --host 0.0.0.0 --workers 2
     """
-    from waitress import serve as waitress_serve
+    from web.server import default_workers, serve as serve_app
 
-    from web.app import create_app
+    workers = workers or default_workers()
 
-    app = create_app({"INDEX_DIR": str(index_dir)})
-    click.echo(f"Serving {index_dir} on http://{host}:{port}/  (Ctrl+C to stop)")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="liner")
+    def announce(url: str) -> None:
+        plural = "es" if workers > 1 else ""
+        click.echo(f"Serving {index_dir} on {url}  ({workers} worker process{plural}; Ctrl+C to stop)")
+
+    try:
+        status = serve_app(index_dir, host, port, threads, workers, announce)
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        raise LinerError(f"cannot listen on {host}:{port}: {error.strerror or error}", EXIT_BAD_QUERY) from None
+    sys.exit(status)
 
 
 @main.command(name="eval")
