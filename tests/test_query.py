@@ -342,3 +342,14 @@ def test_a_required_phrase_is_matched_once():
     assert len(phrases(alone)) == 3  # title, section, body
     with_word = build_query(parse_query('"pennies from heaven" bbc'))
     assert len(phrases(with_word)) == 3 and isinstance(with_word, wq.AndMaybe)
+
+
+def test_a_search_shows_as_many_passages_as_asked_for_beyond_the_re_ranking_depth(engine):
+    """`liner search -n 100` once stopped at the depth questions re-rank (40 passages, fewer after
+    near-duplicates merged) although more passages hold the word."""
+    from search.engine import RETRIEVE_DEPTH
+
+    response = engine.search("the", limit=100)
+    distinct_passages_with_the_word = len({(hit.path, hit.line_start) for hit in response.results})
+    assert distinct_passages_with_the_word > RETRIEVE_DEPTH + 5
+    assert len(response.results) == len(engine.search("the", limit=len(response.results)).results)
