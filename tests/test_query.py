@@ -333,6 +333,30 @@ def test_a_common_word_does_not_fetch_passages_alone(tmp_path, monkeypatch):
     assert [hit.path.split("/")[-1] for hit in hits] == ["heron.md", "heron2.md"]
 
 
+def test_a_question_never_requires_a_common_word(tmp_path, monkeypatch):
+    """Intersecting a word that stands in thousands of passages is the costliest step on a large
+    index: a question's tiers leave it out (it only ranks), a keyword search still tries all words first."""
+    from indexer.build import build_index
+    from search.engine import Engine
+
+    monkeypatch.setattr("search.engine.COMMON_TERM_MIN_PASSAGES", 3)
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for number in range(10):
+        (folder / f"garden{number}.md").write_text(f"# Note {number}\n\nThe garden was quiet today.\n", encoding="utf-8")
+    (folder / "heron.md").write_text("# Birds\n\nA grey heron stood in the garden pond.\n", encoding="utf-8")
+    (folder / "heron2.md").write_text("# Birds\n\nA grey heron flew over the river.\n", encoding="utf-8")
+    build_index(folder, tmp_path / "index")
+    engine = Engine(tmp_path / "index")
+    parsed = parse_query("grey heron garden")
+    question_tiers = engine._tiers(parsed, {}, wanted=1, all_words_first=False)
+    assert question_tiers == [frozenset({"grey", "heron"}), frozenset({"grey"})] or \
+        question_tiers == [frozenset({"grey", "heron"}), frozenset({"heron"})]
+    assert engine._tiers(parsed, {}, wanted=1, all_words_first=True)[0] == frozenset({"grey", "heron", "garden"})
+    answer = engine.ask("Where did the grey heron stand in the garden?")
+    assert answer.results[0].path.endswith("heron.md")
+
+
 def test_a_required_phrase_is_matched_once():
     """Its positions are read once: phrase matching is the costliest part of a phrase query."""
     def phrases(query):
