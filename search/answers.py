@@ -65,6 +65,12 @@ _NUMBER = re.compile(
     rf"|\b(?:{'|'.join(_NUMBER_WORDS.split())})\b",
     re.IGNORECASE,
 )
+# A sum of money: "$5 million", "US$1.2m", "£300", "20 euros", "3 million dollars".
+_MONEY = re.compile(
+    r"(?:\b[A-Z]{1,3})?[$€£¥]\s?\d+(?:[.,]\d+)*(?:\s*(?:million|billion|thousand|[mbk]n?)\b)?"
+    r"|\b\d+(?:[.,]\d+)*(?:\s+(?:million|billion|thousand))?\s+(?:dollars?|pounds?|euros?|yen|USD|EUR|GBP)\b",
+    re.IGNORECASE,
+)
 _DURATION = re.compile(
     r"\b(?:\d+(?:[–-]\d+)?|(?:" + "|".join(_NUMBER_WORDS.split()) + r")(?:\s+and\s+a\s+half)?)"
     r"\s*(?:-\s*)?(?:minutes?|hours?|years?|months?|weeks?|days?|seasons?)\b",
@@ -164,7 +170,7 @@ def extract_answer(question: Question, passages: list[ScoredPassage], weights: d
     conflicts = [
         group for group in groups[1:]
         if group.answer_type == best.answer_type
-        and group.answer_type in ("number", "date", "duration", "organisation")
+        and group.answer_type in ("number", "money", "date", "duration", "organisation")
         and (group.answer_type != "number" or _same_shape(group.text, best.text))
         and group.score >= CONFLICT_SHARE * best.score
         and _same_slot(group.slot, best.slot)
@@ -193,6 +199,8 @@ def has_answer_type(answer_type: str, text: str) -> bool:
         return bool(_DATE.search(text))
     if answer_type == "number":
         return bool(re.search(r"\d", text))
+    if answer_type == "money":
+        return bool(_MONEY.search(text))
     if answer_type == "duration":
         return bool(_DURATION.search(text))
     if answer_type in ("person", "organisation", "place"):
@@ -324,6 +332,9 @@ def _text_candidates(question: Question, unit: Unit, weights: dict[str, float], 
             counted = head_bonus and question.kind == "how_many"
             shown = text[match.start():noun_end if counted else match.end()]  # "ten episodes", not "ten"
             yield shown.strip(), "number", match.start(), match.end(), head_bonus
+    elif expected == "money":  # only a sum of money answers: "ten" episodes is no price
+        for match in _MONEY.finditer(text):
+            yield match.group().strip(), "money", match.start(), match.end(), 0.0
     elif expected == "duration":
         for match in _DURATION.finditer(text):
             yield match.group(), "duration", match.start(), match.end(), 0.0
@@ -484,6 +495,8 @@ def _type_of_value(value: str, expected: str, common: frozenset[str] = frozenset
         return "date" if expected in ("date", "phrase") else "phrase"
     if expected == "number" and re.search(r"\d", value):
         return "number"
+    if expected == "money":
+        return "money" if _MONEY.search(value) else "phrase"
     if expected == "duration" and _DURATION.search(value):
         return "duration"
     if re.fullmatch(r"[\d.,\s%/–-]+", value):

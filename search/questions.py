@@ -26,9 +26,14 @@ HEAD_NOUN_TYPES = {
     "title": ("episode", "episodes", "show", "shows", "series", "miniseries", "film", "films", "movie", "movies",
               "book", "books", "song", "songs", "album", "title", "titles", "program", "programme", "article", "novel",
               "play"),
-    "number": ("rating", "score", "percentage", "percent", "number", "amount", "price", "cost", "count", "budget",
-               "age", "rank", "stars", "grade"),
+    "money": ("price", "cost", "budget", "salary", "fee", "fees", "revenue", "gross", "earnings", "fine", "wage",
+              "wages", "rent", "money"),
+    "number": ("rating", "score", "percentage", "percent", "number", "amount", "count", "age", "rank", "stars",
+               "grade"),
 }
+# "How much did Netflix pay ...?" asks for a sum of money, "How much rain fell?" does not.
+MONEY_VERBS = frozenset("pay pays paid cost costs spend spends spent earn earns earned charge charges charged sell "
+                        "sells sold raise raises raised gross grossed owe owes owed worth".split())
 YES_NO_OPENERS = ("is", "are", "was", "were", "did", "does", "do", "has", "have", "had", "can", "could", "will",
                   "would", "should")
 QUESTION_WORDS = frozenset(
@@ -95,6 +100,8 @@ def _classify(first: str, second: str, words: list[str], text: str) -> tuple[str
     if first == "why":
         return "why", "reason", None
     if first == "how":
+        if second == "much" and (MONEY_VERBS | set(HEAD_NOUN_TYPES["money"])) & set(words[2:]):
+            return "how_many", "money", None
         if second in ("many", "much"):
             return "how_many", "number", _head_noun(words[2:])
         if second in ("long", "old"):

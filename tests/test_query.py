@@ -377,3 +377,23 @@ def test_a_search_shows_as_many_passages_as_asked_for_beyond_the_re_ranking_dept
     distinct_passages_with_the_word = len({(hit.path, hit.line_start) for hit in response.results})
     assert distinct_passages_with_the_word > RETRIEVE_DEPTH + 5
     assert len(response.results) == len(engine.search("the", limit=len(response.results)).results)
+
+
+def test_only_a_sum_of_money_answers_how_much_was_paid(tmp_path):
+    """"How much did ... pay?" was answered with any figure near its words ("ten" episodes)."""
+    from indexer.build import build_index
+    from search.engine import Engine
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "order.md").write_text("# The order\n\nThe streamer ordered ten episodes of the drama in March.\n",
+                                     encoding="utf-8")
+    build_index(folder, tmp_path / "index")
+    engine = Engine(tmp_path / "index")
+    assert engine.ask("How much did the streamer pay for the drama?").answer is None
+    assert engine.ask("How many episodes did the streamer order?").answer.text.startswith("ten")
+
+    (folder / "deal.md").write_text("# The deal\n\nThe streamer paid $4.5 million for the drama's first season.\n",
+                                    encoding="utf-8")
+    build_index(folder, tmp_path / "index")
+    assert Engine(tmp_path / "index").ask("How much did the streamer pay for the drama?").answer.text == "$4.5 million"
