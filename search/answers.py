@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from indexer.analysis import KIND_WORDS, TOKEN_PATTERN, agent_noun_bases, normalize_word, stem, stemmed_terms
+from indexer.analysis import KIND_WORDS, TOKEN_PATTERN, agent_noun_bases, exact_words, normalize_word, stem, stemmed_terms
 from search.questions import Question
 from search.rank import ScoredPassage, canonical
 from search.response import Answer, Conflict
@@ -29,6 +29,9 @@ W_COVERAGE = 0.25
 W_NEARNESS = 0.15
 W_PASSAGE = 0.25
 W_STRUCTURE = 0.35
+# A field name that matches only the noun of the answer's type ("Company" for "Which company
+# ...?") counts this much of a match on the question's other words.
+TYPE_NOUN_MATCH = 0.6
 # Each further document that gives the same value adds this much.
 SUPPORT_BONUS = 0.06
 # ... when that document's own candidate scores at least this share of the best one (a name that
@@ -262,9 +265,10 @@ def _structured_candidates(question: Question, passage: ScoredPassage, unit: Uni
         return
     facts = passage.facts
     asked = set(question.content_stems) | TYPE_FIELD_NAMES.get(question.answer_type, set())
+    type_only = _type_noun(question)
     name = facts.get("field_name")
     if name and facts.get("field_value"):
-        match = _name_match(name, asked, KIND_WORDS.get(passage.stored.get("kind"), ""))
+        match = _name_match(name, asked, KIND_WORDS.get(passage.stored.get("kind"), ""), type_only)
         value = re.sub(r"\[\d+\]", "", facts["field_value"]).strip()
         if match > 0 and not _mostly_in_question(value, set(question.content_words)):
             answer_type = _type_of_value(value, question.answer_type, common)
@@ -275,7 +279,7 @@ def _structured_candidates(question: Question, passage: ScoredPassage, unit: Uni
     for header, cell in facts.get("cells") or []:
         if not header or _mostly_in_question(cell, set(question.content_words)):
             continue
-        match = _name_match(header, asked)
+        match = _name_match(header, asked, type_only=type_only)
         answer_type = _type_of_value(cell, question.answer_type, common)
         if answer_type == "title" and not _is_title_cell(header, cell):
             answer_type = "phrase"
@@ -288,20 +292,33 @@ def _structured_candidates(question: Question, passage: ScoredPassage, unit: Uni
             yield Candidate(_shorten(cell_text), answer_type, score, unit, passage, frozenset(stemmed_terms(header)))
 
 
+def _type_noun(question: Question) -> set[str]:
+    """The stem of the noun right after "which"/"what" when words follow it: in "Which company
+    distributes Soundtrack?" it says what kind of answer is wanted, and names many fields
+    ("Company"); the words after it say which one ("Distributor"). In "What is the star
+    rating?" the noun is what is asked."""
+    words = exact_words(question.text)
+    if question.head_noun and len(words) > 2 and words[0] in ("which", "what") and words[1] == question.head_noun:
+        return {stem(normalize_word(question.head_noun))}
+    return set()
+
+
 def _is_title_cell(header: str, cell: str) -> bool:
     """A cell that names a work: quoted, or under a "Title"/"Name"/"Episode" column."""
     return bool(_QUOTED.fullmatch(cell.strip())) or bool(set(stemmed_terms(header)) & {"titl", "name", "episod"})
 
 
-def _name_match(name: str, asked: set[str], related: str = "") -> float:
+def _name_match(name: str, asked: set[str], related: str = "", type_only: set[str] = frozenset()) -> float:
     """How much of a field name or column header the question asks for (0..1); `related` are
-    words that mean the same as the name here (a byline's "wrote")."""
+    words that mean the same as the name here (a byline's "wrote"). A name matched only by
+    `type_only` (the question's answer-type noun) counts TYPE_NOUN_MATCH as much."""
     words = [w for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in ("of", "by", "no", "num", "the")]
     if not words:
         return 0.0
     stems = {stem(normalize_word(w)) for w in words + related.split()} | {stem(b) for b in agent_noun_bases(words)}
-    hits = len(stems & asked)
-    return min(1.0, hits / len(words))
+    matched = stems & asked
+    share = min(1.0, len(matched) / len(words))
+    return share * TYPE_NOUN_MATCH if matched and matched <= type_only else share
 
 
 def _text_candidates(question: Question, unit: Unit, weights: dict[str, float], common: frozenset[str],

@@ -397,3 +397,21 @@ def test_only_a_sum_of_money_answers_how_much_was_paid(tmp_path):
                                     encoding="utf-8")
     build_index(folder, tmp_path / "index")
     assert Engine(tmp_path / "index").ask("How much did the streamer pay for the drama?").answer.text == "$4.5 million"
+
+
+def test_the_question_s_verb_picks_the_field_over_its_answer_type_noun(tmp_path):
+    """In "Which company distributes ...?" the noun "company" says what kind of answer is wanted
+    (and names the `Company` field); "distributes" says which field answers (`Distributor`)."""
+    from indexer.build import build_index
+    from search.engine import Engine
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "show.md").write_text(
+        "# Harbour Lights\n\nHarbour Lights is a drama series about a lighthouse keeper.\n\n"
+        "- Company: Northwind Pictures\n- Distributor: Lantern Media\n- Network: Seaview\n", encoding="utf-8")
+    build_index(folder, tmp_path / "index")
+    engine = Engine(tmp_path / "index")
+    assert engine.ask("Which company distributes Harbour Lights?").answer.text == "Lantern Media"
+    assert engine.ask("Which company made Harbour Lights?").answer.text == "Northwind Pictures"
+    assert engine.ask("What is the company behind Harbour Lights?").answer.text == "Northwind Pictures"
