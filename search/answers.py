@@ -336,7 +336,8 @@ def _text_candidates(question: Question, unit: Unit, weights: dict[str, float], 
                 start = match.start() + match.group().find(name)
                 if _AFTER_PLACE_WORD.search(text[:start]):
                     continue  # "a café in Ashby Ridge": a place, whatever its words
-                yield name, "person", start, start + len(name), _described_after(question, text, start + len(name))
+                yield name, "person", start, start + len(name), max(
+                    _described_after(question, text, start + len(name)), _owned_by_asked(question, text, start))
     elif expected == "date":
         for match in _DATE.finditer(text):
             weak = re.fullmatch(r"\d{4}", match.group()) is not None
@@ -478,6 +479,15 @@ def _described_after(question: Question, text: str, end: int) -> float:
     words = set(stemmed_terms(following.group(1) or following.group(2)))
     asked = set(question.content_stems)
     return 0.6 * len(words & asked) / max(1, len(asked))
+
+
+def _owned_by_asked(question: Question, text: str, start: int) -> float:
+    """A bonus when the name follows a possessive of the question's words: "ET's Lauren Zima"
+    (Lauren Zima of ET) for "Who interviewed Jenna Dewan for ET?"."""
+    owner = re.search(r"(\w+)['’]s\s+$", text[max(0, start - 40):start])
+    if not owner:
+        return 0.0
+    return 0.5 if stem(normalize_word(owner.group(1))) in set(question.content_stems) else 0.0
 
 
 def _clean_name(run: str, allow_single: bool = False) -> str | None:

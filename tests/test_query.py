@@ -415,3 +415,18 @@ def test_the_question_s_verb_picks_the_field_over_its_answer_type_noun(tmp_path)
     assert engine.ask("Which company distributes Harbour Lights?").answer.text == "Lantern Media"
     assert engine.ask("Which company made Harbour Lights?").answer.text == "Northwind Pictures"
     assert engine.ask("What is the company behind Harbour Lights?").answer.text == "Northwind Pictures"
+
+
+def test_a_name_after_a_possessive_of_the_question_s_words_is_theirs(tmp_path):
+    """"the Gazette's Mira Okafor" is Mira Okafor of the Gazette: she answers who spoke for it."""
+    from indexer.build import build_index
+    from search.engine import Engine
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "premiere.md").write_text(
+        "# The premiere\n\nThe play by Paul Hume opens on Friday, writer Tom Reyes said when the Gazette "
+        "interviewed him. \"It was a long road,\" Hume told the Gazette's Mira Okafor.\n", encoding="utf-8")
+    build_index(folder, tmp_path / "index")
+    answer = Engine(tmp_path / "index").ask("Who interviewed Paul Hume for the Gazette?").answer
+    assert answer is not None and answer.text == "Mira Okafor"
