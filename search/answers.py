@@ -362,7 +362,7 @@ def _text_candidates(question: Question, unit: Unit, weights: dict[str, float], 
             title = match.group(1).strip(" .,")
             if title[:1].isupper() and len(title.split()) <= 8:
                 quoted.append((match.start(1), match.end(1)))
-                yield title, "title", match.start(1), match.end(1), 0.0
+                yield title, "title", match.start(1), match.end(1), _named_as_example(question, text, match.start())
         if _is_headline(text):
             return
         for match in _CAPITALISED_RUN.finditer(text):  # unquoted titles: weaker evidence
@@ -479,6 +479,23 @@ def _described_after(question: Question, text: str, end: int) -> float:
     words = set(stemmed_terms(following.group(1) or following.group(2)))
     asked = set(question.content_stems)
     return 0.6 * len(words & asked) / max(1, len(asked))
+
+
+# "shows like ...", "films such as ...", "series including ...": what follows is one of them.
+_EXAMPLES_FOLLOW = re.compile(r"(\w+)\s+(?:like|such\s+as|including)\b(?:\s+\w+){0,4}\s*$", re.IGNORECASE)
+
+
+def _named_as_example(question: Question, text: str, start: int) -> float:
+    """A bonus when a title is given as an example of what the question asks for, some of a kind
+    ("Which Fox shows ...?": "shows like the legal procedural “Proven Innocent” and ..."): the
+    pattern of Hearst (1992, "Automatic acquisition of hyponyms from large text corpora")."""
+    head = question.head_noun
+    if not head or not (question.kind == "which" or head.endswith("s") and not head.endswith("ss")):
+        return 0.0  # "What was the show called ...?" asks for the show's name, not for shows
+    before = text[max(0, start - 80):start]
+    before = re.sub(r"[“\"][^”\"]*[”\"]\s*(?:,|and|or)\s*", " ", before)  # earlier items of the same list
+    example = _EXAMPLES_FOLLOW.search(before)
+    return 0.5 if example and stem(normalize_word(example.group(1))) == stem(normalize_word(head)) else 0.0
 
 
 def _owned_by_asked(question: Question, text: str, start: int) -> float:

@@ -430,3 +430,20 @@ def test_a_name_after_a_possessive_of_the_question_s_words_is_theirs(tmp_path):
     build_index(folder, tmp_path / "index")
     answer = Engine(tmp_path / "index").ask("Who interviewed Paul Hume for the Gazette?").answer
     assert answer is not None and answer.text == "Mira Okafor"
+
+
+def test_titles_given_as_examples_of_what_a_which_question_asks_for(tmp_path):
+    """"films like “Night Harbour”": Hearst's pattern says Night Harbour is one of the films
+    asked for; a question about one film's name is not asking for examples."""
+    from indexer.build import build_index
+    from search.engine import Engine
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "studio.md").write_text(
+        "# Bluewater Studio\n\nThe studio made its name with the film “Driftwood” in 2019, and it sold well; "
+        "cheaper films like “Night Harbour” and “Glass Bay” came later.\n", encoding="utf-8")
+    build_index(folder, tmp_path / "index")
+    engine = Engine(tmp_path / "index")
+    assert engine.ask("Which cheaper films did the studio make?").answer.text in ("Night Harbour", "Glass Bay")
+    assert engine.ask("What was the film the studio made its name with called?").answer.text == "Driftwood"
