@@ -21,7 +21,6 @@ from whoosh import index as whoosh_index
 from whoosh import scoring
 from whoosh.collectors import TimeLimit, WrappingCollector
 from whoosh.index import EmptyIndexError
-from whoosh.support.levenshtein import damerau_levenshtein
 
 from indexer.analysis import exact_words, normalize_word, stem, stemmed_terms
 from indexer.documents import split_lines
@@ -34,6 +33,7 @@ from search.questions import Question, analyse_question
 from search.rank import ScoredPassage, collapse_near_duplicates, rerank, term_weights
 from search.response import Hit, Response
 from search.snippets import MatchTerms, cut_snippet
+from search.typos import Vocabulary, edit_distance
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
@@ -50,7 +50,6 @@ COMMON_TERM_SHARE = 0.01
 # Typo tolerance as in Meilisearch: one typo from 5 letters, two from 9; shorter words exact.
 ONE_TYPO_FROM = 5
 TWO_TYPOS_FROM = 9
-TYPO_PREFIX = 1
 # A corrected word counts a little less than the word as typed would have.
 CORRECTION_WEIGHT = 0.9
 # At most this many indexed words stand in for one misspelt word (the closest, most frequent).
@@ -324,22 +323,18 @@ class Engine:
         """The closest indexed words for each query word the index does not have (never
         correcting a word that is in the index), closest and most frequent first."""
         counts = self._counts()
-        reader = self._searcher().reader()
         corrections = {}
         for word in words:
             for token in exact_words(word):
                 if len(token) < ONE_TYPO_FROM or token.isdigit() or counts.in_index(token):
                     continue  # the word or an inflection of it is indexed: stemming finds it
                 distance = 2 if len(token) >= TWO_TYPOS_FROM else 1
-                # The first letter is taken as typed (as Lucene's fuzzy prefix): far fewer words to try.
-                options = [t for t in reader.terms_within(WORDS_FIELD, token, distance, prefix=TYPO_PREFIX)
-                           if t != token and counts.in_live_passage(WORDS_FIELD, t)]
-                # Whoosh's automaton counts two swapped letters as two edits ("premeire"); as in
-                # Meilisearch a swap is one typo, so the swapped spellings are looked up directly.
-                options += [t for t in _swapped_letters(token) if t not in options and counts.in_live_passage(WORDS_FIELD, t)]
+                options = [t for t, _ in self._vocabulary().within(token, distance) if counts.in_live_passage(WORDS_FIELD, t)]
+                # The vocabulary keeps the first letter as typed; a swap of the first two is a typo too.
+                options += [t for t in _swapped_letters(token)[:1] if t not in options and counts.in_live_passage(WORDS_FIELD, t)]
                 # Fewest edits first; among equals the most alike ("jonna": "joanna" before "jenna"),
                 # then the most frequent.
-                options.sort(key=lambda t: (_edit_distance(token, t), -_similarity(token, t),
+                options.sort(key=lambda t: (edit_distance(token, t), -_similarity(token, t),
                                             -counts.passages(WORDS_FIELD, t)))
                 if options:
                     corrections[token] = options[:MAX_CORRECTIONS_PER_WORD]
@@ -370,6 +365,16 @@ class Engine:
             if options:
                 found[word] = options
         return found
+
+    def _vocabulary(self) -> Vocabulary:
+        """The index's words as written, for typo candidates: read once per generation."""
+        key = (self._generation, WORDS_FIELD)
+        vocabulary = self._files.get(key)
+        if vocabulary is None:
+            vocabulary = Vocabulary.of_field(self._searcher().reader(), WORDS_FIELD)
+            self._files = {k: v for k, v in self._files.items() if k[0] == self._generation}
+            self._files[key] = vocabulary
+        return vocabulary
 
     def _synonym_table(self) -> dict[str, list[str]]:
         return self._generation_file(SYNONYMS_FILE, dict)
@@ -542,11 +547,6 @@ def _suggestion(text: str, corrections: dict[str, list[str]], passages: list[Sco
             raw = raw.replace(core, fixed)
         out.append(raw)
     return " ".join(out)
-
-
-def _edit_distance(a: str, b: str) -> int:
-    """Edits between two words, a swap of neighbouring letters counting as one."""
-    return damerau_levenshtein(a, b)
 
 
 def _swapped_letters(word: str) -> list[str]:
