@@ -25,9 +25,10 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -183,6 +184,7 @@ def _build_generation(
     options = _writer_options(report.full_rebuild, sum(source.size for source in sources))
     report.workers = options.get("procs", 0)
     writer = index.writer(**options)
+    held = _ctrl_c_held if report.workers else nullcontext
     try:
         for number, source in enumerate(sources, 1):
             if progress:
@@ -204,11 +206,12 @@ def _build_generation(
             if entry:
                 writer.delete_by_term("path", source.display_path)
             passages = make_passages(parse_structure(document))
-            for number_in_file, passage in enumerate(passages):
-                fields = passage_fields(passage)
-                if number_in_file == 0:
-                    fields["words"] = file_words(passages)
-                writer.add_document(**fields)
+            with held():
+                for number_in_file, passage in enumerate(passages):
+                    fields = passage_fields(passage)
+                    if number_in_file == 0:
+                        fields["words"] = file_words(passages)
+                    writer.add_document(**fields)
             files[source.display_path] = {
                 "relative_path": source.relative_path,
                 "size": source.size,
@@ -220,7 +223,8 @@ def _build_generation(
         for path in set(known) - set(files):
             writer.delete_by_term("path", path)
             report.files_removed += 1
-        writer.commit()
+        with held():
+            writer.commit()
     except BaseException:
         _cancel(writer)
         raise
@@ -280,6 +284,22 @@ def _workers_die_with_the_build() -> None:
             os._exit(1)
 
     multiprocessing.util.register_after_fork(_AFTER_FORK, in_worker)
+
+
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) until the block is over. A parallel writer hands batches to its
+    workers through a multiprocessing queue; a KeyboardInterrupt raised inside the queue's put
+    leaves the queue's lock held, and Python then hangs at exit, waiting for the queue's thread.
+    Held, the Ctrl-C arrives as soon as the block ends, between two files."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread gets SIGINT
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _cancel(writer) -> None:
