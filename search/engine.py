@@ -33,7 +33,7 @@ from search.questions import Question, analyse_question
 from search.rank import ScoredPassage, collapse_near_duplicates, rerank, term_weights
 from search.response import Hit, Response
 from search.snippets import MatchTerms, cut_snippet
-from search.typos import Vocabulary, edit_distance
+from search.typos import Vocabulary
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
@@ -329,15 +329,14 @@ class Engine:
                 if len(token) < ONE_TYPO_FROM or token.isdigit() or counts.in_index(token):
                     continue  # the word or an inflection of it is indexed: stemming finds it
                 distance = 2 if len(token) >= TWO_TYPOS_FROM else 1
-                options = [t for t, _ in self._vocabulary().within(token, distance) if counts.in_live_passage(WORDS_FIELD, t)]
-                # The vocabulary keeps the first letter as typed; a swap of the first two is a typo too.
-                options += [t for t in _swapped_letters(token)[:1] if t not in options and counts.in_live_passage(WORDS_FIELD, t)]
+                options = [(t, edits) for t, edits in self._vocabulary().within(token, distance)
+                           if counts.in_live_passage(WORDS_FIELD, t)]
                 # Fewest edits first; among equals the most alike ("jonna": "joanna" before "jenna"),
                 # then the most frequent.
-                options.sort(key=lambda t: (edit_distance(token, t), -_similarity(token, t),
-                                            -counts.passages(WORDS_FIELD, t)))
+                options.sort(key=lambda option: (option[1], -_similarity(token, option[0]),
+                                                 -counts.passages(WORDS_FIELD, option[0])))
                 if options:
-                    corrections[token] = options[:MAX_CORRECTIONS_PER_WORD]
+                    corrections[token] = [t for t, _ in options[:MAX_CORRECTIONS_PER_WORD]]
         return corrections
 
     def _synonyms(self, question: Question, corrections: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -547,11 +546,6 @@ def _suggestion(text: str, corrections: dict[str, list[str]], passages: list[Sco
             raw = raw.replace(core, fixed)
         out.append(raw)
     return " ".join(out)
-
-
-def _swapped_letters(word: str) -> list[str]:
-    """`word` with each pair of neighbouring letters swapped ("premeire" -> "premiere", ...)."""
-    return [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1) if word[i] != word[i + 1]]
 
 
 def _similarity(a: str, b: str) -> float:
