@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import Callable
 
 from whoosh import index as whoosh_index
 from whoosh import scoring
@@ -366,33 +367,32 @@ class Engine:
         return found
 
     def _vocabulary(self) -> Vocabulary:
-        """The index's words as written, for typo candidates: read once per generation."""
-        key = (self._generation, WORDS_FIELD)
-        vocabulary = self._files.get(key)
-        if vocabulary is None:
-            vocabulary = Vocabulary.of_field(self._searcher().reader(), WORDS_FIELD)
-            self._files = {k: v for k, v in self._files.items() if k[0] == self._generation}
-            self._files[key] = vocabulary
-        return vocabulary
+        """The index's words as written, for typo candidates."""
+        return self._per_generation(WORDS_FIELD, lambda: Vocabulary.of_field(self._searcher().reader(), WORDS_FIELD))
 
     def _synonym_table(self) -> dict[str, list[str]]:
-        return self._generation_file(SYNONYMS_FILE, dict)
+        return self._per_generation(SYNONYMS_FILE, lambda: self._generation_file(SYNONYMS_FILE, dict))
 
     def _common_words(self) -> frozenset[str]:
-        return frozenset(self._generation_file(COMMON_WORDS_FILE, list))
+        return self._per_generation(COMMON_WORDS_FILE, lambda: frozenset(self._generation_file(COMMON_WORDS_FILE, list)))
 
-    def _generation_file(self, name: str, empty: type):
-        """A JSON file the build wrote beside the index, read once per generation; an index built
-        without WordNet has none, and then it is `empty`."""
+    def _per_generation(self, name: str, load: Callable[[], object]):
+        """What `load` gives, loaded once per index generation (the older generations' dropped)."""
         key = (self._generation, name)
         if key not in self._files:
-            try:
-                value = json.loads((self.index_dir / self._generation / name).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                value = empty()
+            value = load()
             self._files = {k: v for k, v in self._files.items() if k[0] == self._generation}
-            self._files[key] = value if isinstance(value, empty) else empty()
+            self._files[key] = value
         return self._files[key]
+
+    def _generation_file(self, name: str, empty: type):
+        """A JSON file the build wrote beside the index; an index built without WordNet has
+        none, and then it is `empty`."""
+        try:
+            value = json.loads((self.index_dir / self._generation / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return empty()
+        return value if isinstance(value, empty) else empty()
 
     def _weights(self, question: Question, corrections: dict[str, list[str]], synonyms: dict[str, list[str]]):
         counts = self._counts()
