@@ -14,7 +14,6 @@ not re-read or re-indexed.
 """
 from __future__ import annotations
 
-import ctypes
 import errno
 import fcntl
 import hashlib
@@ -52,6 +51,7 @@ from indexer.layout import (
 )
 from indexer.documents import Document, DocumentError, LoadProblem, SourceFile, find_source_files, read_document
 from indexer.passages import Passage, make_passages
+from indexer.processes import die_with_parent
 from indexer.schema import build_schema
 from indexer.structure import parse_structure
 from indexer.synonyms import build_lexicon
@@ -264,7 +264,6 @@ class _AfterFork:
 
 
 _AFTER_FORK = _AfterFork()
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @lru_cache(maxsize=1)
@@ -274,14 +273,11 @@ def _workers_die_with_the_build() -> None:
     Whoosh's workers wait on a job queue whose pipe they hold open themselves: a build killed
     with SIGKILL would leave them waiting for ever, holding the write lock they inherited, and
     every later build would find the index busy."""
-    libc = ctypes.CDLL(None, use_errno=True)
-
     def in_worker(_: object) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle (it stops them)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         parent = multiprocessing.parent_process()
-        if parent is not None and os.getppid() != parent.pid:  # it died before the request took
-            os._exit(1)
+        if parent is not None:
+            die_with_parent(parent.pid)
 
     multiprocessing.util.register_after_fork(_AFTER_FORK, in_worker)
 

@@ -11,7 +11,6 @@ them all on Ctrl-C or SIGTERM. On Linux a worker also dies with it if it is kill
 """
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import socket
@@ -20,9 +19,10 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from indexer.processes import die_with_parent
+
 # A worker that dies this soon after it started is failing to start: not started again.
 FAILED_START_S = 5.0
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def default_workers() -> int:
@@ -56,6 +56,7 @@ def _run_worker(create_server, listener: socket.socket, index_dir: Path, threads
 
 
 def _start_worker(create_server, listener: socket.socket, index_dir: Path, threads: int) -> int:
+    parent = os.getpid()
     pid = os.fork()
     if pid:
         return pid
@@ -63,7 +64,7 @@ def _start_worker(create_server, listener: socket.socket, index_dir: Path, threa
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the first process stops us
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        _die_with_parent()
+        die_with_parent(parent)  # it would otherwise go on serving, holding the port
         _run_worker(create_server, listener, index_dir, threads)
     except BaseException:  # a worker must never return into the caller's code
         status = 1
@@ -113,17 +114,6 @@ def _signal(pid: int, signum: int) -> None:
         os.kill(pid, signum)
     except ProcessLookupError:
         pass
-
-
-def _die_with_parent() -> None:
-    """On Linux, have the kernel kill this worker when the first process dies, even by SIGKILL:
-    it would otherwise go on serving, holding the port."""
-    if sys.platform != "linux":
-        return
-    parent = os.getppid()
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # it died before the request took
-        os._exit(1)
 
 
 def _url_host(host: str) -> str:
