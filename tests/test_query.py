@@ -300,54 +300,48 @@ def test_a_query_of_only_common_words_needs_them_all():
 # -- passages with all the words first --------------------------------------------------------------
 
 
-def test_passages_with_all_the_words_come_before_those_with_some(tmp_path):
+def engine_over(tmp_path: Path, notes: dict[str, str]):
+    """An Engine over tmp_path/notes holding these notes (file name: text), indexed again."""
     from indexer.build import build_index
     from search.engine import Engine
 
     folder = tmp_path / "notes"
-    folder.mkdir()
-    for number in range(12):  # the lone word in a short title: BM25 alone would rank these first
-        (folder / f"kale{number}.md").write_text(f"# Kale\n\nKale kale kale {number}.\n", encoding="utf-8")
-    for number in range(3):
-        (folder / f"both{number}.md").write_text(f"# Garden {number}\n\nWe planted kale and garlic in the long bed, "
-                                                 f"row {number}, before the rain came.\n", encoding="utf-8")
+    folder.mkdir(exist_ok=True)
+    for name, text in notes.items():
+        (folder / name).write_text(text, encoding="utf-8")
     build_index(folder, tmp_path / "index")
-    hits = Engine(tmp_path / "index").search("kale garlic", limit=5).results
+    return Engine(tmp_path / "index")
+
+
+def garden_and_herons(grey: str = "") -> dict[str, str]:
+    """Ten notes on a quiet garden, two on a heron (one in the garden pond)."""
+    notes = {f"garden{number}.md": f"# Note {number}\n\nThe garden was quiet today.\n" for number in range(10)}
+    notes["heron.md"] = f"# Birds\n\nA {grey}heron stood in the garden pond.\n"
+    notes["heron2.md"] = f"# Birds\n\nA {grey}heron flew over the river.\n"
+    return notes
+
+
+def test_passages_with_all_the_words_come_before_those_with_some(tmp_path):
+    # The lone word in a short title: BM25 alone would rank these first.
+    notes = {f"kale{number}.md": f"# Kale\n\nKale kale kale {number}.\n" for number in range(12)}
+    notes.update({f"both{number}.md": f"# Garden {number}\n\nWe planted kale and garlic in the long bed, "
+                                      f"row {number}, before the rain came.\n" for number in range(3)})
+    hits = engine_over(tmp_path, notes).search("kale garlic", limit=5).results
     assert [hit.path.split("/")[-1][:4] for hit in hits[:3]] == ["both"] * 3
     assert len(hits) == 5  # fewer than asked had both words: those with one of them follow
 
 
 def test_a_common_word_does_not_fetch_passages_alone(tmp_path, monkeypatch):
-    from indexer.build import build_index
-    from search.engine import Engine
-
     monkeypatch.setattr("search.engine.COMMON_TERM_MIN_PASSAGES", 3)
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    for number in range(10):
-        (folder / f"garden{number}.md").write_text(f"# Note {number}\n\nThe garden was quiet today.\n", encoding="utf-8")
-    (folder / "heron.md").write_text("# Birds\n\nA heron stood in the garden pond.\n", encoding="utf-8")
-    (folder / "heron2.md").write_text("# Birds\n\nA heron flew over the river.\n", encoding="utf-8")
-    build_index(folder, tmp_path / "index")
-    hits = Engine(tmp_path / "index").search("heron garden", limit=10).results
+    hits = engine_over(tmp_path, garden_and_herons()).search("heron garden", limit=10).results
     assert [hit.path.split("/")[-1] for hit in hits] == ["heron.md", "heron2.md"]
 
 
 def test_a_question_never_requires_a_common_word(tmp_path, monkeypatch):
     """Intersecting a word that stands in thousands of passages is the costliest step on a large
     index: a question's tiers leave it out (it only ranks), a keyword search still tries all words first."""
-    from indexer.build import build_index
-    from search.engine import Engine
-
     monkeypatch.setattr("search.engine.COMMON_TERM_MIN_PASSAGES", 3)
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    for number in range(10):
-        (folder / f"garden{number}.md").write_text(f"# Note {number}\n\nThe garden was quiet today.\n", encoding="utf-8")
-    (folder / "heron.md").write_text("# Birds\n\nA grey heron stood in the garden pond.\n", encoding="utf-8")
-    (folder / "heron2.md").write_text("# Birds\n\nA grey heron flew over the river.\n", encoding="utf-8")
-    build_index(folder, tmp_path / "index")
-    engine = Engine(tmp_path / "index")
+    engine = engine_over(tmp_path, garden_and_herons(grey="grey "))
     parsed = parse_query("grey heron garden")
     question_tiers = engine._tiers(parsed, {}, wanted=1, all_words_first=False)
     assert question_tiers == [frozenset({"grey", "heron"}), frozenset({"grey"})] or \
@@ -381,37 +375,20 @@ def test_a_search_shows_as_many_passages_as_asked_for_beyond_the_re_ranking_dept
 
 def test_only_a_sum_of_money_answers_how_much_was_paid(tmp_path):
     """"How much did ... pay?" was answered with any figure near its words ("ten" episodes)."""
-    from indexer.build import build_index
-    from search.engine import Engine
-
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    (folder / "order.md").write_text("# The order\n\nThe streamer ordered ten episodes of the drama in March.\n",
-                                     encoding="utf-8")
-    build_index(folder, tmp_path / "index")
-    engine = Engine(tmp_path / "index")
+    engine = engine_over(tmp_path, {"order.md": "# The order\n\nThe streamer ordered ten episodes of the drama in March.\n"})
     assert engine.ask("How much did the streamer pay for the drama?").answer is None
     assert engine.ask("How many episodes did the streamer order?").answer.text.startswith("ten")
 
-    (folder / "deal.md").write_text("# The deal\n\nThe streamer paid $4.5 million for the drama's first season.\n",
-                                    encoding="utf-8")
-    build_index(folder, tmp_path / "index")
-    assert Engine(tmp_path / "index").ask("How much did the streamer pay for the drama?").answer.text == "$4.5 million"
+    engine = engine_over(tmp_path, {"deal.md": "# The deal\n\nThe streamer paid $4.5 million for the drama's first season.\n"})
+    assert engine.ask("How much did the streamer pay for the drama?").answer.text == "$4.5 million"
 
 
 def test_the_question_s_verb_picks_the_field_over_its_answer_type_noun(tmp_path):
     """In "Which company distributes ...?" the noun "company" says what kind of answer is wanted
     (and names the `Company` field); "distributes" says which field answers (`Distributor`)."""
-    from indexer.build import build_index
-    from search.engine import Engine
-
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    (folder / "show.md").write_text(
+    engine = engine_over(tmp_path, {"show.md": (
         "# Harbour Lights\n\nHarbour Lights is a drama series about a lighthouse keeper.\n\n"
-        "- Company: Northwind Pictures\n- Distributor: Lantern Media\n- Network: Seaview\n", encoding="utf-8")
-    build_index(folder, tmp_path / "index")
-    engine = Engine(tmp_path / "index")
+        "- Company: Northwind Pictures\n- Distributor: Lantern Media\n- Network: Seaview\n")})
     assert engine.ask("Which company distributes Harbour Lights?").answer.text == "Lantern Media"
     assert engine.ask("Which company made Harbour Lights?").answer.text == "Northwind Pictures"
     assert engine.ask("What is the company behind Harbour Lights?").answer.text == "Northwind Pictures"
@@ -419,31 +396,18 @@ def test_the_question_s_verb_picks_the_field_over_its_answer_type_noun(tmp_path)
 
 def test_a_name_after_a_possessive_of_the_question_s_words_is_theirs(tmp_path):
     """"the Gazette's Mira Okafor" is Mira Okafor of the Gazette: she answers who spoke for it."""
-    from indexer.build import build_index
-    from search.engine import Engine
-
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    (folder / "premiere.md").write_text(
+    engine = engine_over(tmp_path, {"premiere.md": (
         "# The premiere\n\nThe play by Paul Hume opens on Friday, writer Tom Reyes said when the Gazette "
-        "interviewed him. \"It was a long road,\" Hume told the Gazette's Mira Okafor.\n", encoding="utf-8")
-    build_index(folder, tmp_path / "index")
-    answer = Engine(tmp_path / "index").ask("Who interviewed Paul Hume for the Gazette?").answer
+        "interviewed him. \"It was a long road,\" Hume told the Gazette's Mira Okafor.\n")})
+    answer = engine.ask("Who interviewed Paul Hume for the Gazette?").answer
     assert answer is not None and answer.text == "Mira Okafor"
 
 
 def test_titles_given_as_examples_of_what_a_which_question_asks_for(tmp_path):
     """"films like “Night Harbour”": Hearst's pattern says Night Harbour is one of the films
     asked for; a question about one film's name is not asking for examples."""
-    from indexer.build import build_index
-    from search.engine import Engine
-
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    (folder / "studio.md").write_text(
+    engine = engine_over(tmp_path, {"studio.md": (
         "# Bluewater Studio\n\nThe studio made its name with the film “Driftwood” in 2019, and it sold well; "
-        "cheaper films like “Night Harbour” and “Glass Bay” came later.\n", encoding="utf-8")
-    build_index(folder, tmp_path / "index")
-    engine = Engine(tmp_path / "index")
+        "cheaper films like “Night Harbour” and “Glass Bay” came later.\n")})
     assert engine.ask("Which cheaper films did the studio make?").answer.text in ("Night Harbour", "Glass Bay")
     assert engine.ask("What was the film the studio made its name with called?").answer.text == "Driftwood"
