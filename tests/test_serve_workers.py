@@ -40,11 +40,16 @@ def children(pid: int) -> set[int]:
 
 
 def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    """Whether any thread of `pid` still runs. A killed process's main thread can show as a
+    zombie while its other threads are still exiting and still hold its files, its socket too."""
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            state = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            return True
+    return False
 
 
 def wait_until(condition, timeout: float = 20.0) -> bool:
@@ -134,7 +139,7 @@ def test_killing_the_server_stops_its_workers(served):
     served.process.kill()  # SIGKILL: the first process cannot stop them itself
     served.process.wait()
     assert wait_until(lambda: not any(alive(pid) for pid in workers)), "workers outlived the server"
-    assert served.port not in listening_ports(), "something still listens on the server's port"
+    assert wait_until(lambda: served.port not in listening_ports()), "something still listens on the server's port"
 
 
 def listening_ports() -> set[int]:
