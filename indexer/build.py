@@ -52,7 +52,7 @@ from indexer.layout import (
 from indexer.documents import Document, DocumentError, LoadProblem, SourceFile, find_source_files, read_document
 from indexer.passages import Passage, make_passages
 from indexer.processes import die_with_parent
-from indexer.schema import build_schema
+from indexer.schema import RANKED_FIELD, SEARCHABLE_FIELDS, build_schema, field_boosts
 from indexer.structure import parse_structure
 from indexer.synonyms import build_lexicon
 
@@ -354,13 +354,15 @@ def passage_fields(passage: Passage) -> dict:
     fields_text = " ".join(
         filter(None, [descriptors, " ".join(agent_noun_bases(descriptors.split())), KIND_WORDS.get(passage.kind)])
     )
+    searchable = {"title": passage.title, "section": passage.section or "", "fields": fields_text, "body": passage.text}
+    boosts = field_boosts()
     return {
         "passage_id": passage.passage_id,
         "path": passage.path,
         "title": passage.title,
         "section": passage.section or "",
-        "fields": fields_text,
         "body": passage.text,
+        RANKED_FIELD: [(searchable[name], boosts[name]) for name in SEARCHABLE_FIELDS if searchable[name]],
         "kind": passage.kind,
         "line_start": passage.line_start,
         "line_end": passage.line_end,

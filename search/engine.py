@@ -25,7 +25,7 @@ from whoosh.index import EmptyIndexError
 
 from indexer.analysis import exact_words, normalize_word, stem, stemmed_terms
 from indexer.documents import split_lines
-from indexer.schema import BM25_B, BM25_K1, SEARCHABLE_FIELDS, TITLE_B, WORDS_FIELD
+from indexer.schema import BM25_B, BM25_K1, RANKED_FIELD, TITLE_B, WORDS_FIELD
 from indexer.layout import COMMON_WORDS_FILE, CURRENT_FILE, SYNONYMS_FILE, current_generation, read_manifest
 from indexer.synonyms import lookup_keys
 from search.answers import extract_answer, has_answer_type
@@ -193,6 +193,9 @@ class Engine:
                 f"the index at {self.index_dir} cannot be read ({type(error).__name__}: {error}); "
                 "rebuild it with `liner index --rebuild FOLDER`"
             ) from error
+        if RANKED_FIELD not in index.schema:
+            raise IndexCorruptError(f"the index at {self.index_dir} was made by an older Liner; "
+                                    "rebuild it with `liner index --rebuild FOLDER`")
         self._index, self._manifest, self._generation = index, manifest, generation
         self._stamp = self._current_stamp()
 
@@ -278,8 +281,7 @@ class Engine:
 
         def passages_with(key: str) -> int:  # at most this many passages have the word (or a stand-in)
             forms = [key] + [expansion.word for expansion in expansions.get(key, [])]
-            return sum(counts.passages(name, term) for form in forms for term in stemmed_terms(form)[:1]
-                       for name in SEARCHABLE_FIELDS)
+            return sum(counts.passages(RANKED_FIELD, term) for form in forms for term in stemmed_terms(form)[:1])
 
         by_rarity = sorted(words, key=passages_with)
         if passages_with(by_rarity[0]) < wanted:  # no tier can fill
@@ -313,7 +315,7 @@ class Engine:
         common = set()
         for word in parsed.free_words:
             stems = stemmed_terms(word)
-            if len(stems) == 1 and counts.passages("body", stems[0]) > cutoff:
+            if len(stems) == 1 and counts.passages(RANKED_FIELD, stems[0]) > cutoff:
                 common.add(" ".join(exact_words(word)))
         return frozenset(common)
 
@@ -351,14 +353,14 @@ class Engine:
             if word in corrections:
                 continue
             own = stem(word)
-            frequency = counts.passages("body", own)
+            frequency = counts.passages(RANKED_FIELD, own)
             options = [
                 option
                 for key in lookup_keys(word)
                 for option in table.get(key, [])
                 # Only where the documents prefer the other word: a word they use as often says
                 # what they mean, and its synonyms would only add other senses ("pilot" as "navigate").
-                if stem(option) != own and max(1, frequency) <= counts.passages("body", stem(option)) <= cutoff
+                if stem(option) != own and max(1, frequency) <= counts.passages(RANKED_FIELD, stem(option)) <= cutoff
             ]  # a synonym in very many passages would fetch thousands of them for one word
             options = list({stem(option): option for option in reversed(options)}.values())[::-1]
             options = options[:MAX_SYNONYMS_PER_WORD]  # one word per stem, in table order
@@ -403,7 +405,7 @@ class Engine:
         total = counts.doc_count or 1
 
         def frequency(term: str) -> int:
-            return max(counts.passages(name, term) for name in ("body", "fields", "section"))
+            return counts.passages(RANKED_FIELD, term)
 
         return term_weights(slots, frequency, total)
 
@@ -428,7 +430,7 @@ class Engine:
         if question.kind != "how_many" or not head or head in corrections or head in synonyms:
             return []
         counts = self._counts()
-        if any(counts.passages(name, stem(head)) for name in SEARCHABLE_FIELDS):
+        if counts.passages(RANKED_FIELD, stem(head)):
             return []
         return [head]
 
@@ -526,8 +528,7 @@ class TermCounts:
     def in_index(self, word: str) -> bool:
         """Whether a passage has the word, or a word of the same stem, in any searched field."""
         term = stem(word)
-        return self.in_live_passage(WORDS_FIELD, word) or any(
-            self.in_live_passage(name, term) for name in SEARCHABLE_FIELDS)
+        return self.in_live_passage(WORDS_FIELD, word) or self.in_live_passage(RANKED_FIELD, term)
 
 
 def _suggestion(text: str, corrections: dict[str, list[str]], passages: list[ScoredPassage]) -> str | None:

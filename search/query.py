@@ -23,7 +23,7 @@ from whoosh import query as wq
 from whoosh.matching import CoordMatcher, UnionMatcher
 
 from indexer.analysis import STOP_WORDS, exact_words, stemmed_terms
-from indexer.schema import SEARCHABLE_FIELDS
+from indexer.schema import RANKED_FIELD
 
 # Longest query we read; longer input is refused with a clear message (search/engine.py).
 MAX_QUERY_CHARS = 1000
@@ -208,14 +208,13 @@ class _Union(wq.Or):
 
 
 def _word_query(word: str, weight: float) -> wq.Query:
-    """One word over every searchable field, stemmed."""
+    """One word, stemmed, in the ranked field that holds every searchable field's words."""
     stems = stemmed_terms(word)
     if len(stems) > 1:  # "O'Brien-Smith", "4.83/10": several tokens act as a phrase
-        return _any_of([wq.Phrase(name, stems, boost=weight) for name in ("title", "section", "body")])
+        return wq.Phrase(RANKED_FIELD, stems, boost=weight)
     if not stems:
         return wq.NullQuery
-    parts = [wq.Term(name, stems[0], boost=weight) for name in SEARCHABLE_FIELDS]
-    return _any_of(parts)
+    return wq.Term(RANKED_FIELD, stems[0], boost=weight)
 
 
 def _clause_query(clause: Clause) -> wq.Query | None:
@@ -226,14 +225,8 @@ def _clause_query(clause: Clause) -> wq.Query | None:
     stems = stemmed_terms(clause.text)
     if not stems:
         return None
-    fields = [clause.field] if clause.field else ["title", "section", "body"]
-    if len(stems) == 1:
-        terms = [wq.Term(name, stems[0]) for name in fields]
-        if clause.field is None:
-            terms += [wq.Term("fields", stems[0])]
-        return _any_of(terms) if len(terms) > 1 else terms[0]
-    phrases = [wq.Phrase(name, stems) for name in fields]
-    return _any_of(phrases) if len(phrases) > 1 else phrases[0]
+    field = clause.field or RANKED_FIELD
+    return wq.Term(field, stems[0]) if len(stems) == 1 else wq.Phrase(field, stems)
 
 
 def _escape_wildcard(text: str) -> str:

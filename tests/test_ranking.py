@@ -82,8 +82,13 @@ def test_boosts_are_baked_into_the_index_at_build_time(tmp_path, monkeypatch):
     monkeypatch.setattr(schema, "TITLE_BOOST", 7.0)
     build_index(corpus, tmp_path / "index")
     monkeypatch.undo()
-    engine = Engine(tmp_path / "index")
-    assert engine._searcher().schema["title"].format.field_boost == 7.0  # noqa: SLF001 - the built index's schema
+    reader = Engine(tmp_path / "index")._searcher().reader()  # noqa: SLF001 - the built index's postings
+    postings, weights = reader.postings(schema.RANKED_FIELD, "zephyr"), {}
+    while postings.is_active():  # weight() is the posting's own weight, as BM25F reads it
+        weights[Path(reader.stored_fields(postings.id())["path"]).name] = postings.weight()
+        postings.next()
+    # The ranked field weighs each occurrence by its field's boost: the title's as changed, the body's as it was.
+    assert weights == {"title_match.md": 7.0, "body_match.md": schema.BODY_BOOST}
 
 
 def test_a_title_match_outranks_a_body_match_of_ordinary_length(tmp_path):

@@ -451,6 +451,15 @@ def test_a_damaged_index_is_caught_at_open_and_the_next_build_repairs_it(good_in
     assert runner.invoke(liner_main, ["search", "soundtrack", "--index", str(index_dir)]).exit_code == 0
 
 
+def test_an_index_without_the_field_this_liner_ranks_in_is_refused_with_the_rebuild_hint(good_index, monkeypatch):
+    """An index made before the ranked field existed (or by another version) would find nothing."""
+    import search.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "RANKED_FIELD", "ranked_by_another_version")
+    with pytest.raises(IndexCorruptError, match=r"older Liner.*liner index --rebuild"):
+        Engine(good_index)
+
+
 def test_the_cli_reports_a_damaged_index_without_traceback(good_index, tmp_path):
     """The same, once through a real `liner` process: stderr, exit code 3, the rebuild hint."""
     index_dir = tmp_path / "index"
