@@ -302,12 +302,14 @@ def _cancel(writer) -> None:
     """Drop what the writer has written. Whoosh's parallel writer only marks its workers as
     cancelled in this process; they would go on with their work (and fail on the files the
     cancel deletes) or wait for more, and this process would wait for them at exit: they are
-    stopped first."""
+    stopped first. A writer already committed (Ctrl-C held through the commit arrives just
+    after it) has nothing to drop: its generation is never switched to."""
     for worker in getattr(writer, "tasks", ()):
         if worker.pid is not None:  # started
             worker.terminate()
             worker.join()
-    writer.cancel()
+    if not writer.is_closed:
+        writer.cancel()
 
 
 def _write_synonyms(target: Path, previous: Path | None) -> None:

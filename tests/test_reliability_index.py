@@ -248,17 +248,52 @@ def test_a_parallel_build_killed_leaves_no_worker_behind_and_the_next_build_succ
 def test_ctrl_c_stops_a_parallel_build_and_its_workers_without_a_traceback(tmp_path):
     folder = tmp_path / "notes"  # enough that the build is still running half a second in
     folder.mkdir()
-    for copy in range(40):
+    for copy in range(120):
         for note in (ROOT / "tests/data/notes").iterdir():
             (folder / f"{copy:02d}-{note.name}").write_bytes(note.read_bytes())
     build, workers = _start_parallel_build(folder, tmp_path / "index", start_new_session=True,
                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(0.5)  # past the instant of the fork, before which a worker cannot yet ignore Ctrl-C
+    running = build.poll() is None
     os.killpg(build.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group
-    _out, err = build.communicate(timeout=60)
+    out, err = build.communicate(timeout=60)
     assert len(workers) == 2, "the build ended before its workers were seen"
+    assert running, f"the build ended before Ctrl-C (a slow spell?): {out}"
     assert build.returncode != 0 and "Traceback" not in err, err
     assert not [pid for pid in workers if _is_running(pid)]
+
+
+def test_ctrl_c_just_after_the_commit_stops_the_build_and_keeps_the_old_index(tmp_path, monkeypatch):
+    """Ctrl-C held through the commit arrives as it ends. It once met a writer already closed:
+    `IndexingError: This writer is closed` and a traceback, instead of `Aborted!`."""
+    import contextlib
+
+    import indexer.build as build_module
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.md").write_text("# Herons\n\nThe herons came back to the pond in March.\n", encoding="utf-8")
+    build_index(folder, tmp_path / "index")
+    before = current_generation(tmp_path / "index")
+    (folder / "b.md").write_text("# Kale\n\nKale was sown in the second bed.\n", encoding="utf-8")
+
+    blocks = []
+
+    @contextlib.contextmanager
+    def ctrl_c_at_the_end_of_the_commit():  # the commit is the last block held
+        blocks.append(None)
+        yield
+        if len(blocks) == 2:  # one changed file, then the commit
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module, "nullcontext", ctrl_c_at_the_end_of_the_commit)
+    with pytest.raises(KeyboardInterrupt):
+        build_index(folder, tmp_path / "index")
+    monkeypatch.undo()
+    assert current_generation(tmp_path / "index") == before
+    assert [Path(hit.path).name for hit in Engine(tmp_path / "index").search("herons").results] == ["a.md"]
+    build_index(folder, tmp_path / "index")
+    assert [Path(hit.path).name for hit in Engine(tmp_path / "index").search("kale").results] == ["b.md"]
 
 
 def _start_parallel_build(folder: Path, index_dir: Path, **popen) -> tuple[subprocess.Popen, list[int]]:
