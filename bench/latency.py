@@ -24,23 +24,29 @@ class Latency:
         return cls(len(samples_ms), percentile(samples_ms, 0.50), percentile(samples_ms, 0.95))
 
 
-def time_queries(run: Callable[[str], object], queries: Sequence[str], warmup: Sequence[str] = (),
-                 deadline: float | None = None) -> Latency:
+def time_queries_in_turn(runs: dict[str, Callable[[str], object]], queries: Sequence[str], warmup: Sequence[str] = (),
+                        deadline: float | None = None) -> dict[str, Latency]:
     """Run the `warmup` queries untimed (lazy imports, file caches), then time each of `queries`
-    once, stopping early at `deadline` (time.monotonic()). Warm-up queries are other queries, so a
-    result cache cannot turn timed ones into hits."""
+    once per engine, stopping early at `deadline` (time.monotonic()). Warm-up queries are other
+    queries, so a result cache cannot turn timed ones into hits. Each query is run by every engine
+    in turn, the order rotating from one query to the next, so that a slow spell of a shared
+    machine falls on all of them alike and their ratios hold."""
+    names = list(runs)
     for query in warmup:
         if deadline is not None and time.monotonic() > deadline:
             break
-        run(query)
-    samples = []
-    for query in queries:
-        if deadline is not None and samples and time.monotonic() > deadline:
+        for name in names:
+            runs[name](query)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for number, query in enumerate(queries):
+        if deadline is not None and number and time.monotonic() > deadline:
             break
-        started = time.perf_counter()
-        run(query)
-        samples.append((time.perf_counter() - started) * 1000.0)
-    return Latency.of(samples)
+        turn = number % len(names)
+        for name in names[turn:] + names[:turn]:
+            started = time.perf_counter()
+            runs[name](query)
+            samples[name].append((time.perf_counter() - started) * 1000.0)
+    return {name: Latency.of(samples[name]) for name in names}
 
 
 @dataclass(frozen=True)

@@ -376,6 +376,7 @@ def _latency_table(section) -> list[str]:
         "",
         f"Warm, in-process, {count} distinct queries per kind (after 20 other, untimed ones), top 10. Liner: `Engine.search` for keyword "
         "and phrase queries, `Engine.ask` for questions (with answer extraction); peers: one query each. "
+        "The engines take turns on each query, in an order that rotates, so a slow spell of the machine falls on all of them alike. "
         "Cells of the peers give Liner's figure divided by theirs.",
         "",
         "| ms | " + " | ".join(engines) + " |",

@@ -27,7 +27,7 @@ from pathlib import Path
 from bench import report
 from bench.build_child import LINER, BuildMeasure, build_in_child
 from bench.corpus import WORK_DIR, make_corpus, read_passages
-from bench.latency import ColdStart, Latency, cold_start, time_queries
+from bench.latency import ColdStart, Latency, cold_start, time_queries_in_turn
 from bench.peers import PEERS, Liner
 from bench.quality import Quality, score
 from bench.queries import QUERY_KINDS, load_qa, make_queries, query_sets
@@ -298,20 +298,18 @@ def _open_all(indexes: Path, passages) -> dict:
 def _latencies(searchers: dict, sets: dict[str, tuple[list[str], list[str]]],
                deadline: float | None = None) -> dict[str, dict[str, Latency]]:
     """Per engine and query kind; Liner answers questions with ask(), the rest with search().
-    With a `deadline`, each (engine, kind) gets an equal share of the time still left when it
-    starts (peers first: they are quick, and leave their share to Liner)."""
-    out: dict[str, dict[str, Latency]] = {}
-    order = [engine for engine in searchers if engine != LINER] + [engine for engine in searchers if engine == LINER]
-    slots = len(order) * len(sets)
-    for engine in order:
-        searcher = searchers[engine]
-        run = searcher.response if engine == LINER else searcher.texts
-        out[engine] = {}
-        for kind, (timed, warm) in sets.items():
-            share = None if deadline is None else time.monotonic() + max(deadline - time.monotonic(), 0) / slots
-            out[engine][kind] = time_queries(lambda q, k=kind: run(q, k), timed, warm, share)
-            slots -= 1
-    return {engine: out[engine] for engine in searchers}
+    The engines take turns on each query (bench/latency.py). With a `deadline`, each kind gets an
+    equal share of the time still left when it starts."""
+    out: dict[str, dict[str, Latency]] = {engine: {} for engine in searchers}
+    kinds_left = len(sets)
+    for kind, (timed, warm) in sets.items():
+        runs = {engine: (lambda q, run=(searcher.response if engine == LINER else searcher.texts), k=kind: run(q, k))
+                for engine, searcher in searchers.items()}
+        share = None if deadline is None else time.monotonic() + max(deadline - time.monotonic(), 0) / kinds_left
+        for engine, latency in time_queries_in_turn(runs, timed, warm, share).items():
+            out[engine][kind] = latency
+        kinds_left -= 1
+    return out
 
 
 def _fresh(path: Path) -> Path:

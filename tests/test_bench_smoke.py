@@ -13,7 +13,7 @@ import pytest
 from bench import report, serving
 from bench.build_child import LINER, build_in_child
 from bench.corpus import make_corpus, module_note_text, topic_notes
-from bench.latency import Latency, time_queries
+from bench.latency import Latency, time_queries_in_turn
 from bench.load import percentile, run_load
 from bench.peers import PEERS, fts5_query, peer_named
 from bench.quality import contains_answer, first_hit_rank, score
@@ -131,10 +131,21 @@ def test_build_in_child_measures_time_memory_and_size(corpus, tmp_path):
 
 def test_time_queries_warms_then_times_each_query():
     calls = []
-    latency = time_queries(calls.append, [f"q{n}" for n in range(30)], warmup=["w1", "w2"])
+    latency = time_queries_in_turn({"one": calls.append}, [f"q{n}" for n in range(30)], warmup=["w1", "w2"])["one"]
     assert calls[:2] == ["w1", "w2"] and len(calls) == 32
     assert latency.queries == 30 and latency.p50_ms <= latency.p95_ms
     assert percentile([1, 2, 3, 4], 0.5) == 2 and percentile([1, 2, 3, 4], 0.99) == 4
+
+
+def test_engines_take_turns_on_each_query_in_a_rotating_order():
+    calls = []
+    runs = {name: (lambda query, name=name: calls.append((name, query))) for name in ("a", "b", "c")}
+    latencies = time_queries_in_turn(runs, ["q0", "q1", "q2", "q3"], warmup=["w"])
+    assert calls[:3] == [("a", "w"), ("b", "w"), ("c", "w")]
+    timed = calls[3:]
+    assert [name for name, _ in timed] == list("abc" "bca" "cab" "abc")
+    assert [query for _, query in timed] == ["q0"] * 3 + ["q1"] * 3 + ["q2"] * 3 + ["q3"] * 3
+    assert {name: latency.queries for name, latency in latencies.items()} == {"a": 4, "b": 4, "c": 4}
 
 
 class _Hello(BaseHTTPRequestHandler):
