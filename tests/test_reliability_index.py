@@ -302,7 +302,10 @@ def _start_parallel_build(folder: Path, index_dir: Path, **popen) -> tuple[subpr
     seen (or it ended first), with their pids."""
     code = ("import os, sys; import indexer.build as b; b.PARALLEL_FROM_BYTES = 0; b.PARALLEL_BATCH = 5; "
             "os.cpu_count = lambda: 2; from search.cli import main; main(['index', sys.argv[1], '--index', sys.argv[2]])")
-    build = subprocess.Popen([sys.executable, "-c", code, str(folder), str(index_dir)], cwd=ROOT, **popen)
+    # Ctrl-C at its default, as in a terminal: a shell without job control starts background
+    # commands with SIGINT ignored, and Python then keeps it ignored (so would the build).
+    build = subprocess.Popen([sys.executable, "-c", code, str(folder), str(index_dir)], cwd=ROOT,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), **popen)
     deadline = time.monotonic() + 60
     while len(_children(build.pid)) < 2 and build.poll() is None and time.monotonic() < deadline:
         time.sleep(0.001)
