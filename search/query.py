@@ -210,11 +210,12 @@ class _Union(wq.Or):
 def _word_query(word: str, weight: float) -> wq.Query:
     """One word, stemmed, in the ranked field that holds every searchable field's words."""
     stems = stemmed_terms(word)
-    if len(stems) > 1:  # "O'Brien-Smith", "4.83/10": several tokens act as a phrase
-        return wq.Phrase(RANKED_FIELD, stems, boost=weight)
-    if not stems:
-        return wq.NullQuery
-    return wq.Term(RANKED_FIELD, stems[0], boost=weight)
+    return _stems_query(RANKED_FIELD, stems, weight) if stems else wq.NullQuery
+
+
+def _stems_query(field: str, stems: list[str], weight: float = 1.0) -> wq.Query:
+    """One term, or several as a phrase ("O'Brien-Smith", "4.83/10", "pennies from heaven")."""
+    return wq.Term(field, stems[0], boost=weight) if len(stems) == 1 else wq.Phrase(field, stems, boost=weight)
 
 
 def _clause_query(clause: Clause) -> wq.Query | None:
@@ -225,8 +226,7 @@ def _clause_query(clause: Clause) -> wq.Query | None:
     stems = stemmed_terms(clause.text)
     if not stems:
         return None
-    field = clause.field or RANKED_FIELD
-    return wq.Term(field, stems[0]) if len(stems) == 1 else wq.Phrase(field, stems)
+    return _stems_query(clause.field or RANKED_FIELD, stems)
 
 
 def _escape_wildcard(text: str) -> str:
