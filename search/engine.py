@@ -255,7 +255,8 @@ class Engine:
         deadline = time.monotonic() + QUERY_TIME_BUDGET_S
         found: dict[str, ScoredPassage] = {}
         total = 0
-        for must in self._tiers(parsed, expansions, wanted, all_words_first):
+        common = self._common_terms(parsed)
+        for must in self._tiers(parsed, expansions, wanted, all_words_first, common):
             results = self._run(build_query(parsed, expansions, must=must), depth, deadline, notices)
             passages, count = self._passages(results)
             total = max(total, count)
@@ -263,14 +264,14 @@ class Engine:
                 found.setdefault(passage.passage_id, passage)
             if len(found) >= wanted or notices:
                 return list(found.values()), total, notices
-        results = self._run(build_query(parsed, expansions, common=self._common_terms(parsed)), depth, deadline, notices)
+        results = self._run(build_query(parsed, expansions, common=common), depth, deadline, notices)
         passages, total = self._passages(results)
         tiers = list(found.values())
         passages = tiers + [passage for passage in passages if passage.passage_id not in found]
         return passages[: max(depth, len(tiers))], total, notices
 
     def _tiers(self, parsed: ParsedQuery, expansions: dict[str, list[Expansion]], wanted: int,
-               all_words_first: bool) -> list[frozenset[str]]:
+               all_words_first: bool, common: frozenset[str]) -> list[frozenset[str]]:
         """The sets of words that must match, tier by tier: all of them, then the rarer ones. In a
         question, words in very many passages (_common_terms) are never required, only ranked:
         intersecting them cost most of a question's time on 100,000 passages."""
@@ -287,7 +288,6 @@ class Engine:
         if passages_with(by_rarity[0]) < wanted:  # no tier can fill
             return [frozenset(words)] if all_words_first else []
         if not all_words_first:  # a question's very common words only rank what the others find
-            common = self._common_terms(parsed)
             by_rarity = [word for word in by_rarity if word not in common] or by_rarity
         return [frozenset(by_rarity[:size]) for size in range(len(by_rarity), 0, -1)]
 

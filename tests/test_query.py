@@ -342,10 +342,11 @@ def test_a_question_never_requires_a_common_word(tmp_path, monkeypatch):
     monkeypatch.setattr("search.engine.COMMON_TERM_MIN_PASSAGES", 3)
     engine = engine_over(tmp_path, garden_and_herons(grey="grey "))
     parsed = parse_query("grey heron garden")
-    question_tiers = engine._tiers(parsed, {}, wanted=1, all_words_first=False)
+    common = engine._common_terms(parsed)
+    question_tiers = engine._tiers(parsed, {}, wanted=1, all_words_first=False, common=common)
     assert question_tiers == [frozenset({"grey", "heron"}), frozenset({"grey"})] or \
         question_tiers == [frozenset({"grey", "heron"}), frozenset({"heron"})]
-    assert engine._tiers(parsed, {}, wanted=1, all_words_first=True)[0] == frozenset({"grey", "heron", "garden"})
+    assert engine._tiers(parsed, {}, wanted=1, all_words_first=True, common=common)[0] == frozenset({"grey", "heron", "garden"})
     answer = engine.ask("Where did the grey heron stand in the garden?")
     assert answer.results[0].path.endswith("heron.md")
 
