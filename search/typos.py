@@ -44,6 +44,3 @@ class Vocabulary:
             found[swapped] = 1
         found.pop(word, None)
         return sorted(found.items(), key=lambda item: (item[1], item[0]))
-
-    def __len__(self) -> int:
-        return sum(len(words) for words in self._by_prefix.values())
