@@ -14,7 +14,10 @@ from pathlib import Path
 import indexer.schema as schema
 from indexer.build import build_index
 from search.engine import Engine
-from search.rank import ScoredPassage, collapse_near_duplicates, coverage, proximity, rerank
+from indexer.passages import Passage
+from search.duplicates import collapse_near_duplicates
+from search.rank import coverage, proximity, rerank
+from search.retrieval import ScoredPassage
 from search.response import SourceRef
 
 FILLER_WORDS = ("beds weeded compost turned volunteers watered rows kale beans squash herbs grey sky shed fence "
@@ -82,7 +85,7 @@ def test_boosts_are_baked_into_the_index_at_build_time(tmp_path, monkeypatch):
     monkeypatch.setattr(schema, "TITLE_BOOST", 7.0)
     build_index(corpus, tmp_path / "index")
     monkeypatch.undo()
-    reader = Engine(tmp_path / "index")._searcher().reader()  # noqa: SLF001 - the built index's postings
+    reader = Engine(tmp_path / "index").index.view().searcher.reader()  # the built index's postings
     postings, weights = reader.postings(schema.RANKED_FIELD, "zephyr"), {}
     while postings.is_active():  # weight() is the posting's own weight, as BM25F reads it
         weights[Path(reader.stored_fields(postings.id())["path"]).name] = postings.weight()
@@ -96,7 +99,7 @@ def test_a_title_match_outranks_a_body_match_of_ordinary_length(tmp_path):
 
 
 def test_the_engine_scores_with_the_documented_bm25_parameters(engine):
-    weighting = engine._searcher().weighting  # noqa: SLF001 - no public way to see the model
+    weighting = engine.index.view().searcher.weighting
     assert weighting.K1 == schema.BM25_K1 and weighting.B == schema.BM25_B
     assert weighting._field_B.get("title") == schema.TITLE_B  # noqa: SLF001
 
@@ -104,10 +107,10 @@ def test_the_engine_scores_with_the_documented_bm25_parameters(engine):
 # -- re-ranking features (pure) ---------------------------------------------------------------------------
 
 
-def passage(text: str, path: str = "a.txt", line: int = 1, bm25: float = 1.0, **stored) -> ScoredPassage:
-    fields = {"body": text, "path": path, "line_start": line, "line_end": line, "title": "", "kind": "paragraph"}
-    fields.update(stored)
-    return ScoredPassage(fields, bm25)
+def passage(text: str, path: str = "a.txt", line: int = 1, bm25: float = 1.0, **fields) -> ScoredPassage:
+    fields = {"title": "", "section": None, "kind": "paragraph", **fields}
+    record = Passage(path=path, line_start=line, line_end=line, text=text, ordinal=line, **fields)
+    return ScoredPassage(record, bm25)
 
 
 def test_proximity_is_highest_when_the_words_stand_together():
@@ -121,7 +124,7 @@ def test_proximity_is_highest_when_the_words_stand_together():
 def test_coverage_counts_body_fully_and_context_by_half():
     weights = {"editor": 1.0, "soundtrack": 1.0}
     in_body = coverage(passage("Soundtrack editor Bill Henry"), weights)
-    in_context = coverage(passage("Bill Henry", section="Soundtrack", facts={"field_name": "Editor"}), weights)
+    in_context = coverage(passage("Bill Henry", section="Soundtrack", field_name="Editor"), weights)
     assert in_body == 1.0 and in_context == 0.5
     assert coverage(passage("Bill Henry"), weights) == 0.0
 
