@@ -35,7 +35,6 @@ from typing import Callable, Iterator
 
 from whoosh import index as whoosh_index
 
-from indexer.analysis import KIND_WORDS, agent_noun_bases, exact_words
 from indexer.layout import (
     COMMON_WORDS_FILE,
     CURRENT_FILE,
@@ -50,9 +49,9 @@ from indexer.layout import (
     read_generation_manifest,
 )
 from indexer.documents import Document, DocumentError, LoadProblem, SourceFile, find_source_files, read_document
-from indexer.passages import Passage, make_passages
+from indexer.passages import make_passages
 from indexer.processes import die_with_parent
-from indexer.schema import RANKED_FIELD, SEARCHABLE_FIELDS, build_schema, field_boosts
+from indexer.schema import WORDS_FIELD, build_schema, file_words, passage_document
 from indexer.structure import parse_structure
 from indexer.synonyms import build_lexicon
 
@@ -208,10 +207,7 @@ def _build_generation(
             passages = make_passages(parse_structure(document))
             with held():
                 for number_in_file, passage in enumerate(passages):
-                    fields = passage_fields(passage)
-                    if number_in_file == 0:
-                        fields["words"] = file_words(passages)
-                    writer.add_document(**fields)
+                    writer.add_document(**passage_document(passage, file_words(passages) if number_in_file == 0 else None))
             files[source.display_path] = {
                 "relative_path": source.relative_path,
                 "size": source.size,
@@ -324,7 +320,7 @@ def _write_synonyms(target: Path, previous: Path | None) -> None:
     index = whoosh_index.open_dir(str(target))
     try:
         with index.reader() as reader:
-            vocabulary = list(reader.field_terms("words"))
+            vocabulary = list(reader.field_terms(WORDS_FIELD))
     finally:
         index.close()
     lexicon = build_lexicon(vocabulary, known)
@@ -348,48 +344,6 @@ def _read_or_report(source: SourceFile, problems: list[LoadProblem]) -> Document
     except DocumentError as error:
         problems.append(LoadProblem(source.display_path, str(error)))
         return None
-
-
-def passage_fields(passage: Passage) -> dict:
-    """The Whoosh document for one passage."""
-    descriptors = " ".join(filter(None, [passage.field_name, passage.context]))
-    fields_text = " ".join(
-        filter(None, [descriptors, " ".join(agent_noun_bases(descriptors.split())), KIND_WORDS.get(passage.kind)])
-    )
-    searchable = {"title": passage.title, "section": passage.section or "", "fields": fields_text, "body": passage.text}
-    boosts = field_boosts()
-    return {
-        "passage_id": passage.passage_id,
-        "path": passage.path,
-        "title": passage.title,
-        "section": passage.section or "",
-        "body": passage.text,
-        RANKED_FIELD: [(searchable[name], boosts[name]) for name in SEARCHABLE_FIELDS if searchable[name]],
-        "kind": passage.kind,
-        "line_start": passage.line_start,
-        "line_end": passage.line_end,
-        "ordinal": passage.ordinal,
-        "facts": {
-            "field_name": passage.field_name,
-            "field_value": passage.field_value,
-            "context": passage.context,
-            "cells": [list(cell) for cell in passage.cells],
-            "date": passage.date,
-            "byline": passage.byline,
-            "sentences": [list(span) for span in passage.sentences],
-        },
-    }
-
-
-def file_words(passages: list[Passage]) -> str:
-    """The distinct words of a file's passages as written (normalised, not stemmed), with their
-    titles, sections and field names: the `words` field of the file's first passage."""
-    words: set[str] = set()
-    for passage in passages:
-        for text in (passage.text, passage.title, passage.section, passage.field_name):
-            if text:
-                words.update(exact_words(text))
-    return " ".join(sorted(words))
 
 
 # -- switching and cleaning up ----------------------------------------------------------------

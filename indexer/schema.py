@@ -24,11 +24,14 @@ than a single-field index. The title and the section stay indexed on their own a
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Iterator, Sequence
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from indexer.analysis import stemming_analyzer
+from indexer.analysis import KIND_WORDS, agent_noun_bases, exact_words, stemming_analyzer
+from indexer.kinds import PassageKind
+from indexer.passages import Passage
 
 TITLE_BOOST = 2.0
 SECTION_BOOST = 1.5
@@ -100,3 +103,74 @@ def build_schema() -> Schema:
         ordinal=STORED(),
         facts=STORED(),  # field name/value, table cells, date, byline: for answer extraction
     )
+
+
+# -- one passage <-> one Whoosh document -------------------------------------------------------------
+
+
+def passage_document(passage: Passage, words: str | None = None) -> dict:
+    """The Whoosh document for one passage; `words` (file_words) goes on a file's first passage."""
+    descriptors = " ".join(filter(None, [passage.field_name, passage.context]))
+    fields_text = " ".join(
+        filter(None, [descriptors, " ".join(agent_noun_bases(descriptors.split())), KIND_WORDS.get(passage.kind)])
+    )
+    searchable = {"title": passage.title, "section": passage.section or "", "fields": fields_text, "body": passage.text}
+    boosts = field_boosts()
+    document = {
+        "passage_id": passage.passage_id,
+        "path": passage.path,
+        "title": passage.title,
+        "section": passage.section or "",
+        "body": passage.text,
+        RANKED_FIELD: [(searchable[name], boosts[name]) for name in SEARCHABLE_FIELDS if searchable[name]],
+        "kind": passage.kind,
+        "line_start": passage.line_start,
+        "line_end": passage.line_end,
+        "ordinal": passage.ordinal,
+        "facts": {
+            "field_name": passage.field_name,
+            "field_value": passage.field_value,
+            "context": passage.context,
+            "cells": [list(cell) for cell in passage.cells],
+            "date": passage.date,
+            "byline": passage.byline,
+            "sentences": [list(span) for span in passage.sentences],
+        },
+    }
+    if words is not None:
+        document[WORDS_FIELD] = words
+    return document
+
+
+def passage_from_stored(stored: Mapping) -> Passage:
+    """The Passage a Whoosh document was made from (passage_document, read back): the one typed
+    record the query side works with."""
+    facts = stored.get("facts") or {}
+    return Passage(
+        path=stored["path"],
+        title=stored.get("title", ""),
+        section=stored.get("section") or None,
+        line_start=stored["line_start"],
+        line_end=stored["line_end"],
+        text=stored["body"],
+        kind=PassageKind(stored.get("kind", PassageKind.PARAGRAPH)),
+        ordinal=stored.get("ordinal", 0),
+        field_name=facts.get("field_name"),
+        field_value=facts.get("field_value"),
+        context=facts.get("context") or "",
+        cells=tuple(tuple(cell) for cell in facts.get("cells") or ()),
+        date=facts.get("date"),
+        byline=facts.get("byline"),
+        sentences=tuple(tuple(span) for span in facts.get("sentences") or ()),
+    )
+
+
+def file_words(passages: Sequence[Passage]) -> str:
+    """The distinct words of a file's passages as written (normalised, not stemmed), with their
+    titles, sections and field names: the `words` field of the file's first passage."""
+    words: set[str] = set()
+    for passage in passages:
+        for text in (passage.text, passage.title, passage.section, passage.field_name):
+            if text:
+                words.update(exact_words(text))
+    return " ".join(sorted(words))

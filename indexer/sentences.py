@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
-
 
 @lru_cache(maxsize=1)
-def sentence_tokenizer() -> PunktSentenceTokenizer:
+def sentence_tokenizer():
+    """NLTK's PunktSentenceTokenizer with the English model. NLTK is imported here, not at the
+    top: the query side reads passages (indexer/passages.py) but never splits sentences, and
+    importing NLTK would cost every `liner ask` 0.3 s."""
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
     from punkt.data import english  # the trained English model, as Python literals
 
     parameters = PunktParameters()

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import shlex
 import sys
+from functools import cache
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import click
@@ -63,7 +65,28 @@ def output_options(function):
     return function
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LinerGroup(click.Group):
+    """The built-in commands, and those a front end adds through the `liner.commands` entry-point
+    group, as Flask's CLI takes `flask.commands`: `liner serve` comes from web/ (web/cli.py), which
+    nothing under the engine imports. The entry points are only read for a command that is not
+    built in, and for `--help`."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(_front_end_commands()))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None and name in _front_end_commands():
+            command = _front_end_commands()[name].load()
+        return command
+
+
+@cache
+def _front_end_commands() -> dict:
+    return {point.name: point for point in entry_points(group="liner.commands")}
+
+
+@click.group(cls=LinerGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="liner")
 def main() -> None:
     """Liner: ask questions of a folder of notes and get answers that cite their lines.
@@ -170,39 +193,6 @@ def ask(question: str | None, index_dir: Path, output_format: str, as_json: bool
     _run(question, index_dir, output_format, as_json, jsonl, limit, method="ask")
 
 
-@main.command()
-@index_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on (0: any free port).")
-@click.option("--workers", type=click.IntRange(1, 32), default=None,
-              help="Worker processes (default: one per core, up to 4); each answers one query at a time.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Threads per worker: connections in flight.")
-def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int) -> None:
-    """Serve the web app (search page, document viewer, JSON API) with waitress, in one worker
-    process per core.
-
-    \b
-    Example:
-      liner serve --port 8000
-      liner serve --host 0.0.0.0 --workers 2
-    """
-    from web.server import default_workers, serve as serve_app
-
-    workers = workers or default_workers()
-
-    def announce(url: str) -> None:
-        plural = "es" if workers > 1 else ""
-        click.echo(f"Serving {index_dir} on {url}  ({workers} worker process{plural}; Ctrl+C to stop)")
-
-    try:
-        status = serve_app(index_dir, host, port, threads, workers, announce)
-    except OSError as error:  # the port is taken, or the address is not this machine's
-        raise LinerError(f"cannot listen on {host}:{port}: {error.strerror or error}", EXIT_BAD_QUERY) from None
-    sys.exit(status)
-
-
 @main.command(name="eval")
 @index_option
 @click.option("--qa", "qa_file", default="eval/qa_seeds.jsonl", show_default=True,
@@ -263,6 +253,6 @@ def _run(text: str | None, index_dir: Path, output_format: str, as_json: bool, j
         raise LinerError(f"bad query: {error}", EXIT_BAD_QUERY) from None
     color = output_format == "text" and sys.stdout.isatty()
     click.echo(render(response, output_format, color=color))
-    found = response.answer is not None if method == "ask" and response.question_type != "keyword" else bool(response.results)
+    found = response.answer is not None if method == "ask" and response.is_question else bool(response.results)
     if not found:
         sys.exit(EXIT_NOTHING_FOUND)

@@ -11,24 +11,25 @@ import re
 from dataclasses import dataclass, replace
 
 from indexer.analysis import exact_words, stem
+from search.kinds import AnswerType, QuestionKind
 from search.query import STOP_WORDS, normalize_quotes
 
 # Answer types a head noun asks for ("which company", "what year", "how many episodes").
 HEAD_NOUN_TYPES = {
-    "date": ("year", "date", "day", "month", "time", "decade", "season"),
-    "organisation": ("company", "companies", "network", "studio", "studios", "channel", "distributor", "broadcaster",
+    AnswerType.DATE: ("year", "date", "day", "month", "time", "decade", "season"),
+    AnswerType.ORGANISATION: ("company", "companies", "network", "studio", "studios", "channel", "distributor", "broadcaster",
                      "streamer", "publication", "outlet", "organisation", "organization", "firm", "brand", "team"),
-    "place": ("city", "country", "place", "town", "state", "location", "venue", "street"),
-    "person": ("actor", "actress", "person", "people", "director", "writer", "author", "producer", "creator",
+    AnswerType.PLACE: ("city", "country", "place", "town", "state", "location", "venue", "street"),
+    AnswerType.PERSON: ("actor", "actress", "person", "people", "director", "writer", "author", "producer", "creator",
                "character", "editor", "composer", "star", "host", "critic", "reporter", "founder", "owner", "baker",
                "chef", "member", "members", "manager", "cinematographer", "cinematographers", "editors",
                "producers", "directors", "writers", "composers", "actors", "creators"),
-    "title": ("episode", "episodes", "show", "shows", "series", "miniseries", "film", "films", "movie", "movies",
+    AnswerType.TITLE: ("episode", "episodes", "show", "shows", "series", "miniseries", "film", "films", "movie", "movies",
               "book", "books", "song", "songs", "album", "title", "titles", "program", "programme", "article", "novel",
               "play"),
-    "money": ("price", "cost", "budget", "salary", "fee", "fees", "revenue", "gross", "earnings", "fine", "wage",
+    AnswerType.MONEY: ("price", "cost", "budget", "salary", "fee", "fees", "revenue", "gross", "earnings", "fine", "wage",
               "wages", "rent", "money"),
-    "number": ("rating", "score", "percentage", "percent", "number", "amount", "count", "age", "rank", "stars",
+    AnswerType.NUMBER: ("rating", "score", "percentage", "percent", "number", "amount", "count", "age", "rank", "stars",
                "grade"),
 }
 # "How much did Netflix pay ...?" asks for a sum of money, "How much rain fell?" does not.
@@ -48,8 +49,8 @@ LIGHT_VERBS = frozenset("is are was were be been being do does did has have had 
 @dataclass(frozen=True)
 class Question:
     text: str
-    kind: str  # who when where how_many how_long what which why yes_no keyword
-    answer_type: str  # person date place number duration title organisation reason yes_no phrase
+    kind: QuestionKind
+    answer_type: AnswerType
     search_text: str  # the question without its question words: what retrieval searches for
     content_words: tuple[str, ...]  # normalised words that should match (no stop/question words)
     head_noun: str | None = None  # "episodes" in "Which episodes ...?"
@@ -60,7 +61,7 @@ class Question:
 
     @property
     def is_question(self) -> bool:
-        return self.kind != "keyword"
+        return self.kind != QuestionKind.KEYWORD
 
     def with_alternatives(self, corrections: dict[str, list[str]]) -> "Question":
         """The question with the indexed spellings of its misspelt words added to its content."""
@@ -90,35 +91,35 @@ def analyse_question(text: str) -> Question:
     return Question(clean, kind, answer_type, search_text or clean, content, head)
 
 
-def _classify(first: str, second: str, words: list[str], text: str) -> tuple[str, str, str | None]:
+def _classify(first: str, second: str, words: list[str], text: str) -> tuple[QuestionKind, AnswerType, str | None]:
     if first in ("who", "whom", "whose"):
-        return "who", "person", None
+        return QuestionKind.WHO, AnswerType.PERSON, None
     if first == "when" or (first in ("what", "which") and second in ("year", "date", "day", "month")):
-        return "when", "date", None
+        return QuestionKind.WHEN, AnswerType.DATE, None
     if first == "where":
-        return "where", "place", None
+        return QuestionKind.WHERE, AnswerType.PLACE, None
     if first == "why":
-        return "why", "reason", None
+        return QuestionKind.WHY, AnswerType.REASON, None
     if first == "how":
-        if second == "much" and (MONEY_VERBS | set(HEAD_NOUN_TYPES["money"])) & set(words[2:]):
-            return "how_many", "money", None
+        if second == "much" and (MONEY_VERBS | set(HEAD_NOUN_TYPES[AnswerType.MONEY])) & set(words[2:]):
+            return QuestionKind.HOW_MANY, AnswerType.MONEY, None
         if second in ("many", "much"):
-            return "how_many", "number", _head_noun(words[2:])
+            return QuestionKind.HOW_MANY, AnswerType.NUMBER, _head_noun(words[2:])
         if second in ("long", "old"):
-            return "how_long", "duration", None
-        return "what", "phrase", None
+            return QuestionKind.HOW_LONG, AnswerType.DURATION, None
+        return QuestionKind.WHAT, AnswerType.PHRASE, None
     if first in ("what", "which"):
         head = _head_noun(words[1:])
-        answer_type = _type_of_head(head) or "phrase"
-        return first, answer_type, head
+        answer_type = _type_of_head(head) or AnswerType.PHRASE
+        return QuestionKind(first), answer_type, head
     if first in YES_NO_OPENERS and text.rstrip().endswith("?"):
-        return "yes_no", "yes_no", None
+        return QuestionKind.YES_NO, AnswerType.YES_NO, None
     if text.rstrip().endswith("?") or first in ("name", "list"):
-        return "what", "phrase", None
+        return QuestionKind.WHAT, AnswerType.PHRASE, None
     typed = [word for word in words if _type_of_head(word)]  # "rotten tomatoes score": a number
     if typed and len(words) <= 6 and '"' not in text:  # a quoted phrase asks for itself
-        return "keyword", _type_of_head(typed[-1]) or "phrase", typed[-1]
-    return "keyword", "phrase", None
+        return QuestionKind.KEYWORD, _type_of_head(typed[-1]) or AnswerType.PHRASE, typed[-1]
+    return QuestionKind.KEYWORD, AnswerType.PHRASE, None
 
 
 def _head_noun(rest: list[str]) -> str | None:
@@ -141,7 +142,7 @@ def _head_noun(rest: list[str]) -> str | None:
     return phrase[0] if phrase else None
 
 
-def _type_of_head(head: str | None) -> str | None:
+def _type_of_head(head: str | None) -> AnswerType | None:
     if not head:
         return None
     for answer_type, nouns in HEAD_NOUN_TYPES.items():
@@ -161,12 +162,12 @@ _LEADING = re.compile(
 )
 
 
-def _search_text(text: str, kind: str) -> str:
+def _search_text(text: str, kind: QuestionKind) -> str:
     """The question minus its opening question words and trailing punctuation; quoted phrases and
     names stay as written."""
-    if kind == "keyword":
+    if kind == QuestionKind.KEYWORD:
         return text
     stripped = _LEADING.sub(" ", text, count=1)
-    if kind == "yes_no":
+    if kind == QuestionKind.YES_NO:
         stripped = re.sub(r"^\s*\w+\b", " ", stripped, count=1)
     return stripped.strip().rstrip("?.! ").strip() or text

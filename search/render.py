@@ -9,7 +9,8 @@ from typing import Callable
 
 import click
 
-from search.response import Answer, Hit, Response
+from search.response import Answer, Hit, Response, format_citation
+from search.snippets import split_at_highlights
 
 LinkBuilder = Callable[[str, int, int], str]
 
@@ -43,7 +44,7 @@ def render_text(response: Response, *, color: bool = False) -> str:
         lines.append(style(f"Did you mean: {response.suggestion}", fg="yellow"))
     if response.answer:
         lines.extend(_text_answer(response, style))
-    elif response.question_type and response.question_type != "keyword":
+    elif response.is_question:
         lines.append(style("No answer: the documents do not say (closest passages below).", fg="yellow"))
     lines.extend(style(notice, fg="yellow") for notice in response.notices)
     if lines:
@@ -55,7 +56,7 @@ def render_text(response: Response, *, color: bool = False) -> str:
         lines.append(style(heading, bold=True) + "  " + style(hit.citation, fg="cyan"))
         lines.append("   " + _highlighted(hit, lambda t: style(t, fg="red", bold=True) if color else t))
         for ref in hit.also_in:
-            lines.append(style(f"   also in {ref.path}:L{ref.line_start}-L{ref.line_end}", dim=True))
+            lines.append(style(f"   also in {ref.citation}", dim=True))
     lines.append(style(f"{response.total} passages, {response.took_ms:.1f} ms", dim=True))
     return "\n".join(lines)
 
@@ -77,14 +78,9 @@ def _text_answer(response: Response, style) -> list[str]:
     return lines
 
 
-def _highlighted(hit: Hit, mark: Callable[[str], str]) -> str:
-    out, position = [], 0
-    for start, end in hit.highlights:
-        out.append(hit.snippet[position:start])
-        out.append(mark(hit.snippet[start:end]))
-        position = end
-    out.append(hit.snippet[position:])
-    return "".join(out)
+def _highlighted(hit: Hit, mark: Callable[[str], str], plain: Callable[[str], str] = str) -> str:
+    """The hit's snippet with each match passed through `mark` and the rest through `plain`."""
+    return "".join(mark(piece) if is_match else plain(piece) for piece, is_match in split_at_highlights(hit.snippet, hit.highlights))
 
 
 # -- Markdown --------------------------------------------------------------------------------------
@@ -128,17 +124,11 @@ def markdown_hit(hit: Hit, *, link: LinkBuilder | None = None) -> str:
 
 
 def _highlighted_markdown(hit: Hit) -> str:
-    out, position = [], 0
-    for start, end in hit.highlights:
-        out.append(_escape_markdown(hit.snippet[position:start]))
-        out.append(f"**{_escape_markdown(hit.snippet[start:end])}**")
-        position = end
-    out.append(_escape_markdown(hit.snippet[position:]))
-    return "".join(out)
+    return _highlighted(hit, lambda piece: f"**{_escape_markdown(piece)}**", _escape_markdown)
 
 
 def _citation(path: str, start: int, end: int, title: str | None, section: str | None, link: LinkBuilder | None) -> str:
-    place = f"`{path}:L{start}-L{end}`"
+    place = f"`{format_citation(path, start, end)}`"
     if link:
         place = f"[{place}]({link(path, start, end)})"
     words = [f"*{_escape_markdown(title)}*"] if title else []

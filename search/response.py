@@ -7,6 +7,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from search.kinds import QuestionKind
+
+
+def format_citation(path: str, line_start: int, line_end: int) -> str:
+    """The one way a place in a file is written: `path:L12-L14`."""
+    return f"{path}:L{line_start}-L{line_end}"
+
 
 @dataclass(frozen=True)
 class SourceRef:
@@ -15,6 +22,10 @@ class SourceRef:
     path: str
     line_start: int
     line_end: int
+
+    @property
+    def citation(self) -> str:
+        return format_citation(self.path, self.line_start, self.line_end)
 
 
 @dataclass
@@ -29,12 +40,12 @@ class Hit:
     text: str
     snippet: str
     highlights: list[tuple[int, int]]
-    kind: str = "paragraph"
+    kind: str = "paragraph"  # a PassageKind
     also_in: list[SourceRef] = field(default_factory=list)
 
     @property
     def citation(self) -> str:
-        return f"{self.path}:L{self.line_start}-L{self.line_end}"
+        return format_citation(self.path, self.line_start, self.line_end)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -56,7 +67,7 @@ class Answer:
 
     @property
     def citation(self) -> str:
-        return f"{self.path}:L{self.line_start}-L{self.line_end}"
+        return format_citation(self.path, self.line_start, self.line_end)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -76,7 +87,7 @@ class Conflict:
 
     @property
     def citation(self) -> str:
-        return f"{self.path}:L{self.line_start}-L{self.line_end}"
+        return format_citation(self.path, self.line_start, self.line_end)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -91,8 +102,13 @@ class Response:
     answer: Answer | None = None
     conflicts: list[Conflict] = field(default_factory=list)
     suggestion: str | None = None
-    question_type: str | None = None
+    question_type: QuestionKind | None = None
     notices: list[str] = field(default_factory=list)  # limits hit, corrections made
+
+    @property
+    def is_question(self) -> bool:
+        """A question (which gets an answer or says it has none), not a keyword search."""
+        return self.question_type is not None and self.question_type != QuestionKind.KEYWORD
 
     def to_dict(self) -> dict:
         return {

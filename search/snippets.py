@@ -75,3 +75,21 @@ def _best_window_start(text: str, spans: list[tuple[int, int]], width: int) -> i
         if len(words) > best_count:
             best_start, best_count = first, len(words)
     return max(0, best_start - 40)
+
+
+def split_at_highlights(text: str, highlights: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """Split `text` at the [start, end) `highlights` into (piece, is_match) pairs, for every
+    front end that marks matches (bold in Markdown, colour in a terminal, <mark> in HTML).
+    Overlapping, unsorted or out-of-range offsets are tolerated (merged, sorted, clipped)."""
+    segments, position = [], 0
+    for start, end in sorted(highlights):
+        start, end = max(start, position), min(end, len(text))
+        if start >= end:
+            continue
+        if start > position:
+            segments.append((text[position:start], False))
+        segments.append((text[start:end], True))
+        position = end
+    if position < len(text):
+        segments.append((text[position:], False))
+    return segments

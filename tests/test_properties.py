@@ -23,10 +23,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from indexer.analysis import TOKEN_PATTERN, exact_words, normalize_word, stem, stemmed_terms
-from search.engine import QUERY_TIME_BUDGET_S
+from search.expansion import corrections
 from search.questions import analyse_question
 from search.query import MAX_CLAUSES, MAX_QUERY_CHARS, Expansion, ParsedQuery, QueryError, build_query, parse_query
 from search.response import Response
+from search.retrieval import QUERY_TIME_BUDGET_S
 from search.snippets import ELLIPSIS, MAX_SNIPPET_CHARS, MatchTerms, cut_snippet, fold_whitespace
 from figures import record_figures
 
@@ -197,7 +198,8 @@ def corrections_for(engine, text: str) -> list[str]:
         except QueryError:
             pass
     fixes = []
-    for options in engine._corrections(free_words).values():
+    view = engine.index.view()
+    for options in corrections(free_words, view.counts, lambda: view.files.vocabulary).values():
         fixes += [options] if isinstance(options, str) else list(options)
     return fixes
 

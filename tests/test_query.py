@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
+from search.expansion import common_terms
 from search.query import MAX_QUERY_CHARS, QueryError, build_query, content_words, parse_query
+from search.retrieval import tiers
 
 SEED_004 = "seeds/004_d16686d2a66679cd.txt"
 
@@ -331,7 +333,7 @@ def test_passages_with_all_the_words_come_before_those_with_some(tmp_path):
 
 
 def test_a_common_word_does_not_fetch_passages_alone(tmp_path, monkeypatch):
-    monkeypatch.setattr("search.engine.COMMON_TERM_MIN_PASSAGES", 3)
+    monkeypatch.setattr("search.expansion.COMMON_TERM_MIN_PASSAGES", 3)
     hits = engine_over(tmp_path, garden_and_herons()).search("heron garden", limit=10).results
     assert [hit.path.split("/")[-1] for hit in hits] == ["heron.md", "heron2.md"]
 
@@ -339,14 +341,15 @@ def test_a_common_word_does_not_fetch_passages_alone(tmp_path, monkeypatch):
 def test_a_question_never_requires_a_common_word(tmp_path, monkeypatch):
     """Intersecting a word that stands in thousands of passages is the costliest step on a large
     index: a question's tiers leave it out (it only ranks), a keyword search still tries all words first."""
-    monkeypatch.setattr("search.engine.COMMON_TERM_MIN_PASSAGES", 3)
+    monkeypatch.setattr("search.expansion.COMMON_TERM_MIN_PASSAGES", 3)
     engine = engine_over(tmp_path, garden_and_herons(grey="grey "))
     parsed = parse_query("grey heron garden")
-    common = engine._common_terms(parsed)
-    question_tiers = engine._tiers(parsed, {}, wanted=1, all_words_first=False, common=common)
+    counts = engine.index.view().counts
+    common = common_terms(parsed, counts)
+    question_tiers = tiers(parsed, {}, counts, wanted=1, all_words_first=False, common=common)
     assert question_tiers == [frozenset({"grey", "heron"}), frozenset({"grey"})] or \
         question_tiers == [frozenset({"grey", "heron"}), frozenset({"heron"})]
-    assert engine._tiers(parsed, {}, wanted=1, all_words_first=True, common=common)[0] == frozenset({"grey", "heron", "garden"})
+    assert tiers(parsed, {}, counts, wanted=1, all_words_first=True, common=common)[0] == frozenset({"grey", "heron", "garden"})
     answer = engine.ask("Where did the grey heron stand in the garden?")
     assert answer.results[0].path.endswith("heron.md")
 
@@ -365,7 +368,7 @@ def test_a_required_phrase_is_matched_once():
 def test_a_search_shows_as_many_passages_as_asked_for_beyond_the_re_ranking_depth(engine):
     """`liner search -n 100` once stopped at the depth questions re-rank (40 passages, fewer after
     near-duplicates merged) although more passages hold the word."""
-    from search.engine import RETRIEVE_DEPTH
+    from search.retrieval import RETRIEVE_DEPTH
 
     response = engine.search("the", limit=100)
     distinct_passages_with_the_word = len({(hit.path, hit.line_start) for hit in response.results})

@@ -14,7 +14,9 @@ from pathlib import Path
 import indexer.schema as schema
 from indexer.build import build_index
 from search.engine import Engine
-from search.rank import ScoredPassage, collapse_near_duplicates, coverage, proximity, rerank
+from indexer.passages import Passage
+from search.rank import coverage, proximity, rerank
+from search.retrieval import ScoredPassage
 from search.response import SourceRef
 
 FILLER_WORDS = ("beds weeded compost turned volunteers watered rows kale beans squash herbs grey sky shed fence "
@@ -82,7 +84,7 @@ def test_boosts_are_baked_into_the_index_at_build_time(tmp_path, monkeypatch):
     monkeypatch.setattr(schema, "TITLE_BOOST", 7.0)
     build_index(corpus, tmp_path / "index")
     monkeypatch.undo()
-    reader = Engine(tmp_path / "index")._searcher().reader()  # noqa: SLF001 - the built index's postings
+    reader = Engine(tmp_path / "index").index.view().searcher.reader()  # the built index's postings
     postings, weights = reader.postings(schema.RANKED_FIELD, "zephyr"), {}
     while postings.is_active():  # weight() is the posting's own weight, as BM25F reads it
         weights[Path(reader.stored_fields(postings.id())["path"]).name] = postings.weight()
@@ -96,7 +98,7 @@ def test_a_title_match_outranks_a_body_match_of_ordinary_length(tmp_path):
 
 
 def test_the_engine_scores_with_the_documented_bm25_parameters(engine):
-    weighting = engine._searcher().weighting  # noqa: SLF001 - no public way to see the model
+    weighting = engine.index.view().searcher.weighting
     assert weighting.K1 == schema.BM25_K1 and weighting.B == schema.BM25_B
     assert weighting._field_B.get("title") == schema.TITLE_B  # noqa: SLF001
 
@@ -104,10 +106,10 @@ def test_the_engine_scores_with_the_documented_bm25_parameters(engine):
 # -- re-ranking features (pure) ---------------------------------------------------------------------------
 
 
-def passage(text: str, path: str = "a.txt", line: int = 1, bm25: float = 1.0, **stored) -> ScoredPassage:
-    fields = {"body": text, "path": path, "line_start": line, "line_end": line, "title": "", "kind": "paragraph"}
-    fields.update(stored)
-    return ScoredPassage(fields, bm25)
+def passage(text: str, path: str = "a.txt", line: int = 1, bm25: float = 1.0, **fields) -> ScoredPassage:
+    fields = {"title": "", "section": None, "kind": "paragraph", **fields}
+    record = Passage(path=path, line_start=line, line_end=line, text=text, ordinal=line, **fields)
+    return ScoredPassage(record, bm25)
 
 
 def test_proximity_is_highest_when_the_words_stand_together():
@@ -121,7 +123,7 @@ def test_proximity_is_highest_when_the_words_stand_together():
 def test_coverage_counts_body_fully_and_context_by_half():
     weights = {"editor": 1.0, "soundtrack": 1.0}
     in_body = coverage(passage("Soundtrack editor Bill Henry"), weights)
-    in_context = coverage(passage("Bill Henry", section="Soundtrack", facts={"field_name": "Editor"}), weights)
+    in_context = coverage(passage("Bill Henry", section="Soundtrack", field_name="Editor"), weights)
     assert in_body == 1.0 and in_context == 0.5
     assert coverage(passage("Bill Henry"), weights) == 0.0
 
@@ -132,40 +134,6 @@ def test_rerank_prefers_the_passage_that_covers_the_question():
     answer = passage("Jenna Dewan plays Joanna Kassem.", bm25=4.0)
     ranked = rerank([loose, answer], weights, lambda p: False)
     assert ranked[0] is answer and ranked[0].score > ranked[1].score
-
-
-PILOT = ("On January 19, 2018, it was announced that Fox had given the production a pilot order. The pilot episode "
-         "was written by Joshua Safran who was also set to executive produce.")
-
-
-def test_near_duplicates_collapse_into_the_best_copy_with_its_other_sources():
-    first = passage(PILOT, "b.txt", 56)
-    copy = passage(PILOT.replace("order.", "order.[5]"), "c.txt", 34)  # a wiki copy with reference marks
-    different = passage("Netflix canceled the musical drama after one season.", "d.txt", 7)
-    kept = collapse_near_duplicates([first, copy, different])
-    assert kept == [first, different]
-    assert first.also_in == [SourceRef("c.txt", 34, 34)]
-
-
-def test_copies_that_give_different_figures_are_both_kept():
-    text = "On Rotten Tomatoes, the series holds an approval rating of 38% with an average rating of 4.83/10."
-    first, other = passage(text, "b.txt", 60), passage(text.replace("38%", "44%"), "c.txt", 64)
-    assert collapse_near_duplicates([first, other]) == [first, other]
-    assert first.also_in == []
-
-
-def test_the_seeds_pilot_paragraph_is_shown_once_with_its_copy(engine):
-    response = engine.search("Fox pilot order January 2018")
-    copies = [hit for hit in response.results if hit.text.startswith("On January 19, 2018")]
-    assert len(copies) == 1
-    paths = {copies[0].path} | {ref.path for ref in copies[0].also_in}
-    assert paths == {"seeds/001_181282d05fb4556f.txt", "seeds/003_77ca1b77362e00a9.txt"}
-
-
-def test_the_seeds_rotten_tomatoes_paragraphs_disagree_so_both_are_shown(engine):
-    response = engine.search("Rotten Tomatoes approval rating Metacritic")
-    paths = sorted(hit.path for hit in response.results if "Metacritic" in hit.text)
-    assert paths == ["seeds/001_181282d05fb4556f.txt", "seeds/003_77ca1b77362e00a9.txt"]
 
 
 def test_search_ranks_by_score(engine):

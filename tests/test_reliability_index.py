@@ -46,7 +46,7 @@ KILLS_LONG = 80
 def _answers_do_not_depend_on_load(monkeypatch):
     """Answers are compared exactly here, so a query on a busy machine must not be cut short by
     the per-query time budget (which gives partial, i.e. different, results)."""
-    monkeypatch.setattr("search.engine.QUERY_TIME_BUDGET_S", 600.0)
+    monkeypatch.setattr("search.retrieval.QUERY_TIME_BUDGET_S", 600.0)
 
 
 
@@ -216,8 +216,8 @@ def test_the_engine_answers_from_worker_threads(seeds_index):
 
 
 def test_a_query_over_its_time_budget_gives_partial_results_and_says_so(seeds_index, monkeypatch):
-    monkeypatch.setattr("search.engine.QUERY_TIME_BUDGET_S", -1.0)  # already past at the first check
-    monkeypatch.setattr("search.engine.BudgetCollector.CHECK_EVERY", 1)
+    monkeypatch.setattr("search.retrieval.QUERY_TIME_BUDGET_S", -1.0)  # already past at the first check
+    monkeypatch.setattr("search.retrieval.BudgetCollector.CHECK_EVERY", 1)
     response = Engine(seeds_index).search("soundtrack netflix")
     assert len(response.notices) == 1 and response.notices[0].endswith("results are partial")
     assert len(response.results) <= 1  # it stopped after the first match
@@ -491,9 +491,9 @@ def test_a_damaged_index_is_caught_at_open_and_the_next_build_repairs_it(good_in
 
 def test_an_index_without_the_field_this_liner_ranks_in_is_refused_with_the_rebuild_hint(good_index, monkeypatch):
     """An index made before the ranked field existed (or by another version) would find nothing."""
-    import search.engine as engine_module
+    import search.index as index_module
 
-    monkeypatch.setattr(engine_module, "RANKED_FIELD", "ranked_by_another_version")
+    monkeypatch.setattr(index_module, "RANKED_FIELD", "ranked_by_another_version")
     with pytest.raises(IndexCorruptError, match=r"older Liner.*liner index --rebuild"):
         Engine(good_index)
 

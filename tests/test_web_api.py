@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from search.engine import MAX_LIMIT
-from web.app import ENGINE_KEY, create_app
+from web.app import create_app
+from web.resources import ENGINE_KEY
 
 QUESTION = "Who plays Joanna Kassem?"
 

@@ -10,7 +10,8 @@ import pytest
 from search.engine import DocumentText
 from search.render import markdown_answer, markdown_hit
 from search.response import Answer, Conflict, Hit, Response, SourceRef
-from web.app import ENGINE_KEY, create_app
+from web.app import create_app
+from web.resources import ENGINE_KEY
 from web.views import answer_segments, is_plain_path, marked_segments, parse_line_range, url_path
 
 QUESTION = "Who plays Joanna Kassem?"

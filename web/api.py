@@ -15,7 +15,7 @@ from werkzeug.exceptions import BadRequest
 
 from search.engine import MAX_LIMIT, IndexCorruptError, IndexMissingError
 from search.query import QueryError
-from web.app import get_engine, read_query
+from web.resources import get_engine, read_query
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

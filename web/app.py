@@ -6,7 +6,6 @@ to a new index generation by itself, so nothing needs closing per request (unlik
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,11 +13,10 @@ from flask import Flask, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, RequestURITooLarge
 
-from search.engine import DEFAULT_LIMIT, Engine, IndexCorruptError, IndexMissingError, default_index_dir
+from search.engine import DEFAULT_LIMIT, IndexCorruptError, IndexMissingError, default_index_dir
 from search.query import MAX_QUERY_CHARS
-
-ENGINE_KEY = "liner.engine"
-ENGINE_LOCK_KEY = "liner.engine_lock"
+from web import api, views
+from web.resources import init_engine
 
 # A query of MAX_QUERY_CHARS characters can take up to 12 bytes each once percent-encoded.
 MAX_URL_CHARS = 16 * 1024
@@ -71,53 +69,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(IndexMissingError, render_index_error)
     app.register_error_handler(IndexCorruptError, render_index_error)
 
-    from web import api, views
-
     app.register_blueprint(views.bp)
     api.init_app(app)
     return app
 
 
-# -- the engine ---------------------------------------------------------------------------------
-
-
-def init_engine(app: Flask) -> None:
-    """Give the app a slot for its one Engine. It is opened on first use, not here, so the server
-    starts (and /healthz says 503) even before `liner index` has been run."""
-    app.extensions[ENGINE_KEY] = None
-    app.extensions[ENGINE_LOCK_KEY] = threading.Lock()
-
-
-def get_engine() -> Engine:
-    """The current app's Engine, opened on first use.
-
-    :raise IndexMissingError: no index at INDEX_DIR yet (a 503).
-    :raise IndexCorruptError: the index cannot be read (a 503).
-    """
-    extensions = current_app.extensions
-    engine = extensions[ENGINE_KEY]
-    if engine is None:
-        with extensions[ENGINE_LOCK_KEY]:
-            engine = extensions[ENGINE_KEY]
-            if engine is None:
-                engine = Engine(current_app.config["INDEX_DIR"])
-                extensions[ENGINE_KEY] = engine
-    return engine
-
-
 # -- request limits --------------------------------------------------------------------------------
-
-
-def read_query() -> str:
-    """The `q` argument ("" when absent).
-
-    :raise 414: it is longer than MAX_QUERY_CHARS.
-    """
-    query = request.args.get("q", "")
-    limit = current_app.config["MAX_QUERY_CHARS"]
-    if len(query) > limit:
-        raise RequestURITooLarge(f"The query is {len(query):,} characters; the limit is {limit:,}. Shorten it.")
-    return query
 
 
 def refuse_oversized_request() -> None:

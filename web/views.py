@@ -11,7 +11,8 @@ from flask.typing import ResponseReturnValue
 from search.query import QueryError
 from search.render import markdown_answer, markdown_hit
 from search.response import Response
-from web.app import get_engine, read_query
+from search.snippets import split_at_highlights
+from web.resources import get_engine, read_query
 
 bp = Blueprint("views", __name__)
 
@@ -117,21 +118,9 @@ def url_path(path: str) -> str:
 
 @bp.app_template_filter()
 def marked_segments(text: str, highlights: list[tuple[int, int]]) -> list[tuple[str, bool]]:
-    """Split `text` at the [start, end) `highlights` into (piece, is_match) pairs, so the template
-    puts <mark> around the matches and escapes every piece. Overlapping, unsorted or out-of-range
-    offsets are tolerated (merged, sorted, clipped)."""
-    segments, position = [], 0
-    for start, end in sorted(highlights):
-        start, end = max(start, position), min(end, len(text))
-        if start >= end:
-            continue
-        if start > position:
-            segments.append((text[position:start], False))
-        segments.append((text[start:end], True))
-        position = end
-    if position < len(text):
-        segments.append((text[position:], False))
-    return segments
+    """(piece, is_match) pairs of `text` (search/snippets.py's split_at_highlights), so the
+    template puts <mark> around the matches and escapes every piece."""
+    return split_at_highlights(text, highlights)
 
 
 @bp.app_template_filter()

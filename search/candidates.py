@@ -1,0 +1,227 @@
+"""Answer candidates in running text: the spans of a sentence that could answer a question, found
+by an extractor chosen by the answer type the question expects (a registry, `EXTRACTORS`).
+
+Each extractor yields typed `Span`s with a structure bonus: evidence from the text's form that the
+span is what was asked (an appositive that describes a name in the question's words, the counted
+noun after a number, a title given as an example of what is asked). The bonuses were set on our
+QA set over the seeds (docs/evaluation.md); each is named here beside what it rewards. Patterns:
+Ravichandran & Hovy 2002 for surface patterns like "X as Y"; Hearst 1992 for "shows like X".
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterator
+
+from indexer.analysis import normalize_word, stem, stemmed_terms
+from search.kinds import AnswerType, QuestionKind
+from search.patterns import (AFTER_PLACE_WORD, CAPITALISED_RUN, CAST_LINE, DATE, DURATION, EXAMPLES_FOLLOW, MONEY,
+                             NUMBER, PLACE, QUOTED, ROLE_QUESTION, TOKEN, YEAR, clean_name, inside_date, is_headline,
+                             kind_of_name)
+from search.phrases import clause_candidates, definition_candidates
+from search.questions import Question
+from search.spans import Asked, Span, Unit
+
+# -- the structure bonuses ---------------------------------------------------------------------------
+# A year alone ("2019") is a weak date: a full date says when something happened.
+WEAK_YEAR_PENALTY = -0.3
+# The counted thing right after a number ("10 episodes" for "How many episodes ...?").
+COUNTED_NOUN_BONUS = 0.8
+# Up to this much when what follows a name describes it in the question's words ("Jahmil French
+# (in his final acting role)"), scaled by the share of the question's words it holds.
+APPOSITIVE_BONUS = 0.6
+# A name right after a possessive of the question's words ("ET's Lauren Zima" for "... for ET?").
+POSSESSOR_BONUS = 0.5
+# A title given as an example of what is asked ("shows like “Proven Innocent”").
+EXAMPLE_OF_KIND_BONUS = 0.5
+# An unquoted capitalised run is weaker evidence of a title than a quoted one.
+UNQUOTED_TITLE_PENALTY = -0.15
+# A name after "in/at/from ..." is a place by its form.
+PLACE_PREPOSITION_BONUS = 0.3
+# A name that looks like the other kind (a person where an organisation is asked).
+OTHER_KIND_OF_NAME_PENALTY = -0.15
+# "Actor as Role" lines: the actor, surer the more of the role's name the question gives.
+CAST_ACTOR_BONUS = 0.5
+CAST_BONUS_PER_ROLE_WORD = 0.25
+CAST_ROLE_BONUS = 0.8  # the role, for "Who does Actor play?"
+
+# How far around a name the described/possessor/example patterns look, in characters.
+APPOSITIVE_CHARS = 80
+POSSESSOR_CHARS = 40
+EXAMPLE_CHARS = 80
+# How far after a number its counted noun may stand: characters, and tokens.
+COUNTED_NOUN_CHARS = 30
+COUNTED_NOUN_TOKENS = 2
+# A quoted title longer than this is a quotation, not a title.
+MAX_TITLE_WORDS = 8
+
+
+Extractor = Callable[[Asked, Unit], Iterator[Span]]
+
+
+def spans(asked: Asked, unit: Unit) -> Iterator[Span]:
+    """The candidates of the expected type in one unit."""
+    yield from EXTRACTORS.get(asked.question.answer_type, phrases)(asked, unit)
+
+
+# -- one extractor per answer type -------------------------------------------------------------------
+
+
+def persons(asked: Asked, unit: Unit) -> Iterator[Span]:
+    text = unit.text
+    yield from _cast_candidates(asked.question, text)
+    if is_headline(text):
+        return  # in Title Case Headlines every word looks like a name
+    for match in CAPITALISED_RUN.finditer(text):
+        name = clean_name(match.group())
+        if name and kind_of_name(name, asked.common_words) == AnswerType.PERSON:
+            start = match.start() + match.group().find(name)
+            if AFTER_PLACE_WORD.search(text[:start]):
+                continue  # "a café in Ashby Ridge": a place, whatever its words
+            bonus = max(_described_after(asked.question, text, start + len(name)), _owned_by_asked(asked.question, text, start))
+            yield Span(name, AnswerType.PERSON, start, start + len(name), bonus)
+
+
+def dates(asked: Asked, unit: Unit) -> Iterator[Span]:
+    for match in DATE.finditer(unit.text):
+        weak = YEAR.fullmatch(match.group()) is not None
+        yield Span(match.group(), AnswerType.DATE, match.start(), match.end(), WEAK_YEAR_PENALTY if weak else 0.0)
+
+
+def numbers(asked: Asked, unit: Unit) -> Iterator[Span]:
+    text = unit.text
+    for match in NUMBER.finditer(text):
+        if inside_date(text, match.start()) or YEAR.fullmatch(match.group()):
+            continue
+        bonus, noun_end = _counted_noun_after(asked.question, text, match.end())
+        counted = bonus and asked.question.kind == QuestionKind.HOW_MANY
+        shown = text[match.start():noun_end if counted else match.end()]  # "ten episodes", not "ten"
+        yield Span(shown.strip(), AnswerType.NUMBER, match.start(), match.end(), bonus)
+
+
+def sums_of_money(asked: Asked, unit: Unit) -> Iterator[Span]:
+    """Only a sum of money answers: "ten" episodes is no price."""
+    for match in MONEY.finditer(unit.text):
+        yield Span(match.group().strip(), AnswerType.MONEY, match.start(), match.end())
+
+
+def durations(asked: Asked, unit: Unit) -> Iterator[Span]:
+    for match in DURATION.finditer(unit.text):
+        yield Span(match.group(), AnswerType.DURATION, match.start(), match.end())
+
+
+def titles(asked: Asked, unit: Unit) -> Iterator[Span]:
+    text = unit.text
+    quoted = []
+    for match in QUOTED.finditer(text):
+        title = match.group(1).strip(" .,")
+        if title[:1].isupper() and len(title.split()) <= MAX_TITLE_WORDS:
+            quoted.append((match.start(1), match.end(1)))
+            bonus = _named_as_example(asked.question, text, match.start())
+            yield Span(title, AnswerType.TITLE, match.start(1), match.end(1), bonus)
+    if is_headline(text):
+        return
+    for match in CAPITALISED_RUN.finditer(text):  # unquoted titles: weaker evidence
+        name = clean_name(match.group(), allow_single=True)
+        start = match.start() + (match.group().find(name) if name else 0)
+        if name and start > 0 and not any(s <= start < e for s, e in quoted):
+            yield Span(name, AnswerType.TITLE, start, start + len(name), UNQUOTED_TITLE_PENALTY)
+
+
+def places(asked: Asked, unit: Unit) -> Iterator[Span]:
+    for match in PLACE.finditer(unit.text):
+        name = clean_name(match.group("name"), allow_single=True)
+        if name:
+            start = match.start("name") + match.group("name").find(name)
+            yield Span(name, AnswerType.PLACE, start, start + len(name), PLACE_PREPOSITION_BONUS)
+
+
+def organisations(asked: Asked, unit: Unit) -> Iterator[Span]:
+    for match in CAPITALISED_RUN.finditer(unit.text):
+        name = clean_name(match.group(), allow_single=True)
+        if name:
+            start = match.start() + match.group().find(name)
+            right_kind = kind_of_name(name, asked.common_words) == AnswerType.ORGANISATION
+            yield Span(name, AnswerType.ORGANISATION, start, start + len(name), 0.0 if right_kind else OTHER_KIND_OF_NAME_PENALTY)
+
+
+def phrases(asked: Asked, unit: Unit) -> Iterator[Span]:
+    """Phrase, reason, yes/no: a definition, or the clause of a sentence that best covers the
+    question."""
+    if asked.question.answer_type == AnswerType.PHRASE:
+        yield from definition_candidates(asked.question, unit.text)
+    yield from clause_candidates(asked.question, unit.text, unit.stems, asked.weights, unit.quoted)
+
+
+EXTRACTORS: dict[AnswerType, Extractor] = {
+    AnswerType.PERSON: persons,
+    AnswerType.DATE: dates,
+    AnswerType.NUMBER: numbers,
+    AnswerType.MONEY: sums_of_money,
+    AnswerType.DURATION: durations,
+    AnswerType.TITLE: titles,
+    AnswerType.PLACE: places,
+    AnswerType.ORGANISATION: organisations,
+}
+
+
+# -- what the form of the text says ------------------------------------------------------------------
+
+
+def _cast_candidates(question: Question, text: str) -> Iterator[Span]:
+    """"Actor as Role" lines: "Who plays Role?" -> Actor; "Who does Actor play?" -> Role."""
+    asked = set(question.content_words)
+    for match in CAST_LINE.finditer(text):
+        actor, role = match.group("actor"), match.group("role")
+        role_words = {normalize_word(w) for w in TOKEN.findall(role)}
+        actor_words = {normalize_word(w) for w in TOKEN.findall(actor)}
+        role_overlap, actor_overlap = len(role_words & asked), len(actor_words & asked)
+        if role_overlap > actor_overlap:  # the more of the role's name the question gives, the surer
+            bonus = min(1.0, CAST_ACTOR_BONUS + CAST_BONUS_PER_ROLE_WORD * role_overlap)
+            yield Span(actor, AnswerType.PERSON, match.start("actor"), match.end("actor"), bonus)
+        elif actor_overlap > role_overlap and ROLE_QUESTION.search(question.text):
+            yield Span(role.strip(), AnswerType.PERSON, match.start("role"), match.end("role"), CAST_ROLE_BONUS)
+
+
+def _described_after(question: Question, text: str, end: int) -> float:
+    """A bonus when what follows a name describes it in the question's words: an appositive
+    ("Jahmil French (in his final acting role)", "Amy J. Carle, Joanna's colleague")."""
+    following = re.match(rf"\s*(?:\(([^)]{{1,{APPOSITIVE_CHARS}}})\)|,\s*([^,.;]{{1,{APPOSITIVE_CHARS}}}))", text[end:])
+    if not following:
+        return 0.0
+    words = set(stemmed_terms(following.group(1) or following.group(2)))
+    asked = set(question.content_stems)
+    return APPOSITIVE_BONUS * len(words & asked) / max(1, len(asked))
+
+
+def _named_as_example(question: Question, text: str, start: int) -> float:
+    """A bonus when a title is given as an example of what the question asks for, some of a kind
+    ("Which Fox shows ...?": "shows like the legal procedural “Proven Innocent” and ...")."""
+    head = question.head_noun
+    if not head or not (question.kind == QuestionKind.WHICH or head.endswith("s") and not head.endswith("ss")):
+        return 0.0  # "What was the show called ...?" asks for the show's name, not for shows
+    before = text[max(0, start - EXAMPLE_CHARS):start]
+    before = re.sub(r"[“\"][^”\"]*[”\"]\s*(?:,|and|or)\s*", " ", before)  # earlier items of the same list
+    example = EXAMPLES_FOLLOW.search(before)
+    same_kind = example and stem(normalize_word(example.group(1))) == stem(normalize_word(head))
+    return EXAMPLE_OF_KIND_BONUS if same_kind else 0.0
+
+
+def _owned_by_asked(question: Question, text: str, start: int) -> float:
+    """A bonus when the name follows a possessive of the question's words: "ET's Lauren Zima"
+    (Lauren Zima of ET) for "Who interviewed Jenna Dewan for ET?"."""
+    owner = re.search(r"(\w+)['’]s\s+$", text[max(0, start - POSSESSOR_CHARS):start])
+    if not owner:
+        return 0.0
+    return POSSESSOR_BONUS if stem(normalize_word(owner.group(1))) in set(question.content_stems) else 0.0
+
+
+def _counted_noun_after(question: Question, text: str, end: int) -> tuple[float, int]:
+    """A bonus when the number counts what the question asks about ("10 episodes"), and where
+    that noun ends."""
+    if not question.head_noun:
+        return 0.0, end
+    wanted = stem(normalize_word(question.head_noun))
+    for match in list(TOKEN.finditer(text, end, min(len(text), end + COUNTED_NOUN_CHARS)))[:COUNTED_NOUN_TOKENS]:
+        if stem(normalize_word(match.group())) == wanted:
+            return COUNTED_NOUN_BONUS, match.end()
+    return 0.0, end

@@ -1,0 +1,40 @@
+"""Ranked passages -> the Hits every front end renders: each with its snippet, the matched words
+highlighted (stems of the query's words, and the words typos were corrected to)."""
+from __future__ import annotations
+
+from indexer.analysis import exact_words, stemmed_terms
+from search.query import ParsedQuery
+from search.response import Hit
+from search.retrieval import ScoredPassage
+from search.snippets import MatchTerms, cut_snippet
+
+
+def match_terms(parsed: ParsedQuery, corrections: dict[str, list[str]]) -> MatchTerms:
+    """What a snippet highlights for this query."""
+    fixes = [fixed for options in corrections.values() for fixed in options]
+    words = exact_words(parsed.positive_text) + fixes
+    return MatchTerms(frozenset(stemmed_terms(" ".join(words))), frozenset(fixes))
+
+
+def make_hits(passages: list[ScoredPassage], terms: MatchTerms) -> list[Hit]:
+    hits = []
+    for rank, scored in enumerate(passages, 1):
+        passage = scored.passage
+        snippet, highlights = cut_snippet(passage.text, terms)
+        hits.append(
+            Hit(
+                rank=rank,
+                score=scored.score or scored.bm25,
+                path=passage.path,
+                title=passage.title,
+                section=passage.section,
+                line_start=passage.line_start,
+                line_end=passage.line_end,
+                text=passage.text,
+                snippet=snippet,
+                highlights=highlights,
+                kind=passage.kind,
+                also_in=scored.also_in,
+            )
+        )
+    return hits

@@ -1,0 +1,249 @@
+"""The index as the query side sees it: the generation CURRENT names, kept open and followed to a
+new one, a Whoosh searcher and term statistics per thread, and the files a build writes beside
+each generation (the synonym table, the common words, the vocabulary for typo correction).
+
+A query takes one `IndexView` at its start and works on that generation to its end, while a
+build may switch CURRENT under it: the next query moves on (one stat of CURRENT per query, so a
+server picks up a re-index without a restart). Whoosh searchers are not shared between threads:
+each thread keeps its own, as the WSGI server answers from several.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import struct
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import scoring
+from whoosh.index import EmptyIndexError
+
+from indexer.analysis import stem
+from indexer.documents import split_lines
+from indexer.layout import COMMON_WORDS_FILE, CURRENT_FILE, SYNONYMS_FILE, current_generation, read_manifest
+from indexer.schema import BM25_B, BM25_K1, RANKED_FIELD, TITLE_B, WORDS_FIELD
+from search.typos import Vocabulary
+
+DEFAULT_INDEX_DIR = Path(".liner/index")
+
+# What Whoosh raises on damaged files: truncated pickles and structs, missing segments. Whoosh
+# also raises KeyError and IndexError from some damaged tables; a TypeError or AttributeError is a
+# bug in Liner, and is left to surface as one rather than be reported as a damaged index.
+UNREADABLE_INDEX_ERRORS = (OSError, ValueError, EOFError, EmptyIndexError, KeyError, IndexError, struct.error,
+                           pickle.UnpicklingError)
+
+
+class IndexMissingError(Exception):
+    """No index has been built at the path yet."""
+
+
+class IndexCorruptError(Exception):
+    """The index exists but cannot be read."""
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("LINER_INDEX") or DEFAULT_INDEX_DIR)
+
+
+def bm25f() -> scoring.BM25F:
+    """The ranking model with the parameters documented in indexer/schema.py."""
+    return scoring.BM25F(B=BM25_B, K1=BM25_K1, title_B=TITLE_B)
+
+
+@dataclass(frozen=True)
+class DocumentText:
+    path: str
+    title: str
+    lines: list[str]
+
+
+class TermCounts:
+    """How many passages hold a term, in one reader, cached: a question looks the same words up
+    many times (typo checks, tiers, term weights, synonyms), and a cached count costs a dictionary
+    lookup where Whoosh reads its term table. One per thread and generation. The query side's
+    stages see it as their `TermStats` (search/expansion.py)."""
+
+    MAX_CACHED = 200_000
+
+    def __init__(self, reader) -> None:
+        self._reader = reader
+        self.doc_count: int = reader.doc_count()
+        self._passages: dict[tuple[str, str], int] = {}
+        self._live: dict[tuple[str, str], bool] = {}
+
+    def passages(self, term: str) -> int:
+        """Passages whose ranked field holds the stem `term` (deleted ones too, until a merge)."""
+        return self._count(RANKED_FIELD, term)
+
+    def files_with_word(self, word: str) -> int:
+        """Files whose words as written include `word`."""
+        return self._count(WORDS_FIELD, word)
+
+    def has_live_word(self, word: str) -> bool:
+        """Whether a file still in the index has `word` as written."""
+        return self._live_term(WORDS_FIELD, word)
+
+    def in_index(self, word: str) -> bool:
+        """Whether a passage has the word, or a word of the same stem, in any searched field."""
+        return self._live_term(WORDS_FIELD, word) or self._live_term(RANKED_FIELD, stem(word))
+
+    def _count(self, field: str, term: str) -> int:
+        key = (field, term)
+        count = self._passages.get(key)
+        if count is None:
+            if len(self._passages) >= self.MAX_CACHED:
+                self._passages.clear()
+            count = self._passages[key] = self._reader.doc_frequency(field, term)
+        return count
+
+    def _live_term(self, field: str, term: str) -> bool:
+        """Whether a passage not deleted holds the term. Whoosh keeps a deleted passage's terms
+        (and counts them) until its segment is merged away: a file removed or changed by an
+        update would otherwise still lend its words."""
+        key = (field, term)
+        live = self._live.get(key)
+        if live is None:
+            if len(self._live) >= self.MAX_CACHED:
+                self._live.clear()
+            live = self._live[key] = bool(self._count(field, term)) and self._reader.postings(field, term).is_active()
+        return live
+
+
+class GenerationFiles:
+    """What a build wrote beside one generation's Whoosh index, each loaded once, on first use:
+    an index built without WordNet has no synonym files, and then they are empty."""
+
+    def __init__(self, folder: Path, index) -> None:
+        self.folder = folder
+        self._index = index  # the generation's whoosh.index.Index
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The index's words as written, for typo candidates."""
+        with self._index.reader() as reader:
+            return Vocabulary.of_field(reader, WORDS_FIELD)
+
+    @cached_property
+    def synonym_table(self) -> dict[str, list[str]]:
+        return self._json(SYNONYMS_FILE, dict)
+
+    @cached_property
+    def common_words(self) -> frozenset[str]:
+        return frozenset(self._json(COMMON_WORDS_FILE, list))
+
+    def _json(self, name: str, empty: type):
+        try:
+            value = json.loads((self.folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return empty()
+        return value if isinstance(value, empty) else empty()
+
+
+@dataclass(frozen=True)
+class IndexView:
+    """One generation as one query sees it, from its start to its end."""
+
+    generation: str
+    searcher: object  # whoosh.searching.Searcher, this thread's
+    counts: TermCounts
+    files: GenerationFiles
+
+
+class OpenIndex:
+    """The index generation CURRENT names, opened once and followed to each new one."""
+
+    def __init__(self, index_dir: Path | str | None = None) -> None:
+        self.index_dir = Path(index_dir) if index_dir else default_index_dir()
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._stamp: tuple[int, int] | None = None
+        self._open_current()
+
+    @property
+    def manifest(self) -> dict:
+        self._refresh()
+        return self._manifest
+
+    @property
+    def generation(self) -> str:
+        self._refresh()
+        return self._generation
+
+    def view(self) -> IndexView:
+        """This thread's searcher and term statistics on the current generation."""
+        self._refresh()
+        local = self._local
+        with self._lock:  # the index, its name and its files, from one moment
+            index, generation, files = self._index, self._generation, self._files
+        if getattr(local, "generation", None) != generation:
+            local.searcher = index.searcher(weighting=bm25f())
+            local.counts = TermCounts(local.searcher.reader())
+            local.generation = generation
+        return IndexView(generation, local.searcher, local.counts, files)
+
+    def document(self, path: str) -> DocumentText | None:
+        """The text of an indexed file by its cited path; None for anything not indexed."""
+        manifest = self.manifest
+        entry = manifest.get("files", {}).get(path)
+        if entry is None:
+            return None
+        root = Path(manifest["root"])
+        file = (root / entry["relative_path"]).resolve()
+        if not file.is_relative_to(root.resolve()):
+            return None
+        try:
+            text = file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            return None
+        lines = split_lines(text)
+        title = next((line.strip(" =#") for line in lines if line.strip()), path)
+        return DocumentText(path, title, lines)
+
+    # -- opening and following CURRENT ----------------------------------------------------------
+
+    def _open_current(self) -> None:
+        try:
+            generation = current_generation(self.index_dir)
+        except OSError as error:  # CURRENT is a folder, or unreadable
+            raise IndexCorruptError(f"the index at {self.index_dir} cannot be read ({error}); "
+                                    "rebuild it with `liner index --rebuild FOLDER`") from error
+        if generation is None:
+            raise IndexMissingError(
+                f"no index at {self.index_dir}: build one with `liner index FOLDER` (e.g. `liner index seeds`)"
+            )
+        try:
+            manifest = read_manifest(self.index_dir, generation)  # this generation's, not one switched to since
+            if manifest is None:
+                raise ValueError("manifest.json is missing or unreadable")
+            index = whoosh_index.open_dir(str(self.index_dir / generation))
+            with index.searcher() as probe:
+                probe.doc_count()
+        except UNREADABLE_INDEX_ERRORS as error:
+            raise IndexCorruptError(
+                f"the index at {self.index_dir} cannot be read ({type(error).__name__}: {error}); "
+                "rebuild it with `liner index --rebuild FOLDER`"
+            ) from error
+        if RANKED_FIELD not in index.schema:
+            raise IndexCorruptError(f"the index at {self.index_dir} was made by an older Liner; "
+                                    "rebuild it with `liner index --rebuild FOLDER`")
+        files = GenerationFiles(self.index_dir / generation, index)
+        self._index, self._manifest, self._generation, self._files = index, manifest, generation, files
+        self._stamp = self._current_stamp()
+
+    def _current_stamp(self) -> tuple[int, int] | None:
+        try:
+            info = os.stat(self.index_dir / CURRENT_FILE)
+        except FileNotFoundError:
+            return None
+        return info.st_ino, info.st_mtime_ns
+
+    def _refresh(self) -> None:
+        if self._current_stamp() == self._stamp:
+            return
+        with self._lock:
+            if self._current_stamp() != self._stamp:
+                self._open_current()

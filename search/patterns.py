@@ -1,0 +1,183 @@
+"""The surface forms of answer values: dates, numbers, sums of money, durations, quoted titles and
+capitalised names, and the word lists that tell a name from an ordinary capitalised word.
+
+Pure patterns and small predicates over text; the candidates step (search/candidates.py) finds
+spans with them, ranking asks `has_answer_type`.
+"""
+from __future__ import annotations
+
+import re
+
+from indexer.analysis import TOKEN_PATTERN, normalize_word, stemmed_terms
+from search.kinds import AnswerType
+
+TOKEN = re.compile(TOKEN_PATTERN)
+MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+)
+DATE = re.compile(
+    rf"\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?(?!\d)"
+    rf"|\b\d{{1,2}}\s+{MONTH}(?:\s+\d{{4}})?\b|\b{MONTH}\s+\d{{4}}\b|\b(?:1[89]|20)\d{{2}}\b"
+)
+YEAR = re.compile(r"\d{4}")
+NUMBER_WORDS = "one two three four five six seven eight nine ten eleven twelve twenty thirty hundred thousand million"
+NUMBER = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*(?:%|/\s*\d+|\s+out\s+of\s+\d+)|[$€£]\s?\d+(?:[.,]\d+)*\b|\b\d+(?:[.,]\d+)*(?:\.\d+)?\b"
+    rf"|\b(?:{'|'.join(NUMBER_WORDS.split())})\b",
+    re.IGNORECASE,
+)
+# A sum of money: "$5 million", "US$1.2m", "£300", "20 euros", "3 million dollars".
+MONEY = re.compile(
+    r"(?:\b[A-Z]{1,3})?[$€£¥]\s?\d+(?:[.,]\d+)*(?:\s*(?:million|billion|thousand|[mbk]n?)\b)?"
+    r"|\b\d+(?:[.,]\d+)*(?:\s+(?:million|billion|thousand))?\s+(?:dollars?|pounds?|euros?|yen|USD|EUR|GBP)\b",
+    re.IGNORECASE,
+)
+DURATION = re.compile(
+    r"\b(?:\d+(?:[–-]\d+)?|(?:" + "|".join(NUMBER_WORDS.split()) + r")(?:\s+and\s+a\s+half)?)"
+    r"\s*(?:-\s*)?(?:minutes?|hours?|years?|months?|weeks?|days?|seasons?)\b",
+    re.IGNORECASE,
+)
+QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĘĚĞŁŃŇŐŒŘŚŠŞŢŤŮŰŹŻŽ"  # capitals of the Latin scripts: "Tomás", "Łukasz"
+_LOWER = "a-zß-öø-ÿāăąćčďęěğłńňőœřśšşţťůűźżž"
+NAME_WORD = (
+    rf"(?:[{_UPPER}][{_LOWER}]+(?:[-’'][{_UPPER}]?[{_LOWER}]+)*|[{_UPPER}]\.|[{_UPPER}][{_LOWER}]*[{_UPPER}][{_LOWER}]+"
+    r"|\d{1,2}(?:st|nd|rd|th))"
+)
+# Names run along one line: a line break ends them ("Laura Hurley" over "Senior Content Producer").
+CAPITALISED_RUN = re.compile(rf"{NAME_WORD}(?:[ \t]+(?:(?:de|da|van|von|del|di|le|la)[ \t]+)?{NAME_WORD})*")
+CAST_LINE = re.compile(
+    rf"(?P<actor>{NAME_WORD}(?:[ \t]+{NAME_WORD}){{1,3}})[ \t]+as\s+(?P<role>[^,.;()]+?(?:\([^)]*\))?)(?=[,.;]|$|\s+\()"
+)
+PLACE = re.compile(
+    rf"\b(?:in|at|from|on|near|across|to|of)\s+(?:the\s+)?(?P<name>{NAME_WORD}(?:\s+(?:of\s+)?{NAME_WORD}){{0,3}})"
+)
+AFTER_PLACE_WORD = re.compile(r"\b(?:in|at|near|from|across|outside|inside|around)\s+(?:the\s+)?$", re.IGNORECASE)
+ROLE_QUESTION = re.compile(r"\b(play|plays|played|playing|portray\w*|role|character|cast as)\b", re.IGNORECASE)
+CLAUSE_BREAK = re.compile(r"\s*(?:[,;:()\[\]—–]|\s-\s|\s--\s)\s*")
+QUOTE_VERBS = re.compile(
+    r"\b(say|said|says|tell|told|write|wrote|tweet|tweeted|think|thought|feel|felt|notice|noticed|observe|observed|"
+    r"mean|reveal|revealed|explain|explained|describe|described|complain|complained|share|shared)\b",
+    re.IGNORECASE,
+)
+# "shows like ...", "films such as ...", "series including ...": what follows is one of them.
+EXAMPLES_FOLLOW = re.compile(r"(\w+)\s+(?:like|such\s+as|including)\b(?:\s+\w+){0,4}\s*$", re.IGNORECASE)
+REFERENCE_MARK = re.compile(r"\[\d+\]")
+
+# Field names that hold an answer of a type, whatever the question's words ("Where is X?" ->
+# `Location:`, "When was it published?" -> `Published:`), as stems.
+TYPE_FIELD_NAMES = {
+    AnswerType.PLACE: set(stemmed_terms("location address place venue headquarters city country based site")),
+    AnswerType.DATE: set(stemmed_terms("date released published opened premiered aired founded")),
+}
+ORGANISATION_WORDS = frozenset(
+    "television studios studio pictures productions media corporation corp inc llc ltd company network networks "
+    "entertainment records films group magazine channel broadcasting university college school bank".split()
+)
+NOT_NAMES = frozenset(
+    "the a an on in at of for and but or if when while after before although though this that these those it "
+    "he she they we i you his her their its our my your as by with from to into later alongside following "
+    "elsewhere meanwhile considering take watch check all like one first last new".split()
+)
+MONTH_NAMES = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+
+# A headline has at least this many words, this share of them capitalised.
+HEADLINE_MIN_WORDS = 4
+HEADLINE_CAPITALISED_SHARE = 0.7
+# A text is "mostly the question" when more than this share of its words are the question's.
+MOSTLY_IN_QUESTION_SHARE = 0.5
+
+
+def has_answer_type(answer_type: AnswerType, text: str) -> bool:
+    """Cheap test used in ranking: could `text` hold an answer of this type at all?"""
+    if answer_type == AnswerType.DATE:
+        return bool(DATE.search(text))
+    if answer_type == AnswerType.NUMBER:
+        return bool(re.search(r"\d", text))
+    if answer_type == AnswerType.MONEY:
+        return bool(MONEY.search(text))
+    if answer_type == AnswerType.DURATION:
+        return bool(DURATION.search(text))
+    if answer_type in (AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE):
+        return any(len(m.group().split()) >= 2 for m in CAPITALISED_RUN.finditer(text))
+    if answer_type == AnswerType.TITLE:
+        return bool(QUOTED.search(text))
+    return False
+
+
+def is_headline(text: str) -> bool:
+    """Title Case text, where every word looks like a name."""
+    words = [w for w in text.split() if w[:1].isalpha() and w.lower() not in NOT_NAMES]
+    return len(words) >= HEADLINE_MIN_WORDS and sum(w[:1].isupper() for w in words) / len(words) > HEADLINE_CAPITALISED_SHARE
+
+
+def clean_name(run: str, allow_single: bool = False) -> str | None:
+    """A capitalised run without the function words, months and possessives around it; None when
+    nothing of a name is left (or one word, unless `allow_single`)."""
+    words = run.split()
+    while words and (words[0].lower() in NOT_NAMES or words[0].lower() in MONTH_NAMES or words[0].endswith(("'s", "’s"))):
+        words = words[1:]
+    while words and (words[-1].lower() in NOT_NAMES or words[-1].lower() in MONTH_NAMES):
+        words = words[:-1]
+    if not words or (len(words) < 2 and not allow_single):
+        return None
+    if any(w.endswith(("'s", "’s")) for w in words[:-1]):
+        return None
+    name = " ".join(words)
+    name = re.sub(r"['’]s$", "", name)
+    return name if re.search(r"[a-z]", name) else None
+
+
+def kind_of_name(name: str, common: frozenset[str] = frozenset()) -> AnswerType:
+    """A person or an organisation, by the name's words. `common` are the index's ordinary
+    English words: "Depot Street" is no person."""
+    words = [w.lower().strip(".") for w in name.split()]
+    if set(words) & ORGANISATION_WORDS or re.match(r"\d", name):
+        return AnswerType.ORGANISATION
+    if len(words) == 1:
+        return AnswerType.ORGANISATION  # one capitalised word: a brand or a place more often than a person
+    ordinary = [normalize_word(w) in common for w in words]
+    if ordinary[-1] and sum(ordinary) > len(words) / 2:
+        return AnswerType.ORGANISATION  # "Depot Street", "Food Pantry"; but "Ti West", "Markie Post" are people
+    return AnswerType.PERSON
+
+
+def names(value: str) -> list[str]:
+    return [n for n in (clean_name(m.group(), allow_single=True) for m in CAPITALISED_RUN.finditer(value)) if n]
+
+
+def type_of_value(value: str, expected: AnswerType, common: frozenset[str] = frozenset()) -> AnswerType:
+    """The type of a field's value or a table cell, as far as the expected type cares."""
+    if DATE.search(value) and not YEAR.fullmatch(value.strip()):
+        return AnswerType.DATE if expected in (AnswerType.DATE, AnswerType.PHRASE) else AnswerType.PHRASE
+    if expected == AnswerType.NUMBER and re.search(r"\d", value):
+        return AnswerType.NUMBER
+    if expected == AnswerType.MONEY:
+        return AnswerType.MONEY if MONEY.search(value) else AnswerType.PHRASE
+    if expected == AnswerType.DURATION and DURATION.search(value):
+        return AnswerType.DURATION
+    if re.fullmatch(r"[\d.,\s%/–-]+", value):
+        return AnswerType.NUMBER if expected in (AnswerType.NUMBER, AnswerType.PHRASE) else AnswerType.PHRASE
+    if expected == AnswerType.PERSON and CAPITALISED_RUN.search(value):
+        people = any(kind_of_name(n, common) == AnswerType.PERSON for n in names(value))
+        return AnswerType.PERSON if people else AnswerType.ORGANISATION
+    if expected in (AnswerType.ORGANISATION, AnswerType.PLACE) and re.search(r"[A-Z0-9]", value):
+        return expected
+    if expected == AnswerType.TITLE and re.search(r"[A-Z]", value):
+        return AnswerType.TITLE
+    return AnswerType.PHRASE
+
+
+def mostly_in_question(text: str, question_words: set[str]) -> bool:
+    """Whether most of the words of `text` (beyond function words) are the question's own."""
+    words = [normalize_word(w) for w in TOKEN.findall(text)]
+    words = [w for w in words if w not in NOT_NAMES]
+    return bool(words) and sum(w in question_words for w in words) / len(words) > MOSTLY_IN_QUESTION_SHARE
+
+
+def inside_date(text: str, position: int) -> bool:
+    return any(m.start() <= position < m.end() and not YEAR.fullmatch(m.group()) for m in DATE.finditer(text))

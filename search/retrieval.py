@@ -1,0 +1,160 @@
+"""Retrieval: the best passages for a parsed query by BM25F, in tiers, within a time budget.
+
+Tiers as Meilisearch ranks: passages with every word, then (dropping the most frequent word each
+time) with the rarer words, the dropped ones only adding to the score; until enough passages are
+found. These queries are cheap on a large index, as the rarest word leads them. When they cannot
+find enough, those found lead and the passages with any of the words follow.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from whoosh.collectors import TimeLimit, WrappingCollector
+
+from indexer.analysis import KIND_WORDS, agent_noun_bases, normalize_word, stem, stemmed_terms
+from indexer.kinds import PassageKind
+from indexer.passages import Passage
+from indexer.schema import passage_from_stored
+from search.expansion import TermStats, common_terms
+from search.index import IndexView
+from search.query import Expansion, ParsedQuery, build_query, content_words
+from search.response import SourceRef
+
+# Passages BM25F hands to re-ranking: enough that the answer is among them, few enough to be fast.
+# Over our three QA sets (seeds, dev, notes) the deepest BM25F rank that re-ranking lifted into
+# the top 3 was 23; 30 ranked as well as 40 there, and answers 12% faster on 100,000 passages.
+RETRIEVE_DEPTH = 30
+# A query may spend at most this long in the index before partial results are returned.
+QUERY_TIME_BUDGET_S = 2.0
+
+
+@dataclass
+class ScoredPassage:
+    """One retrieved passage with everything ranking and answering need."""
+
+    passage: Passage
+    bm25: float
+    score: float = 0.0
+    also_in: list[SourceRef] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.passage.text
+
+    @property
+    def path(self) -> str:
+        return self.passage.path
+
+    @property
+    def passage_id(self) -> str:
+        return self.passage.passage_id
+
+    @property
+    def kind(self) -> PassageKind:
+        return self.passage.kind
+
+    @cached_property
+    def body_stems(self) -> list[str]:
+        return stemmed_terms(self.text)
+
+    @cached_property  # read by re-ranking and again by answer extraction
+    def context_stems(self) -> frozenset[str]:
+        """Stems of what describes the passage without standing in it: section, field name,
+        table header, and the verbs behind agent nouns ("Editor" -> "edit")."""
+        passage = self.passage
+        words = " ".join(filter(None, [passage.section, passage.field_name, passage.context]))
+        stems = set(stemmed_terms(words))
+        stems.update(stem(normalize_word(base)) for base in agent_noun_bases(words.split()))
+        stems.update(stemmed_terms(KIND_WORDS.get(passage.kind, "")))
+        return frozenset(stems)
+
+
+@dataclass
+class Retrieved:
+    passages: list[ScoredPassage]
+    total: int  # passages that match, as far as Whoosh counted
+    notices: list[str]  # limits hit
+
+
+def retrieve(view: IndexView, parsed: ParsedQuery, expanded: dict[str, list[Expansion]], *,
+             limit: int | None = None, all_words_first: bool = True) -> Retrieved:
+    """The best passages for the query, tier by tier, until `limit` passages (those a search
+    shows; by default RETRIEVE_DEPTH, for re-ranking) are found. A tier is only tried when its
+    words are in enough passages to fill it; with `all_words_first` (keyword search) the first
+    tier is tried in any case, so that passages with every word come first."""
+    wanted = limit or RETRIEVE_DEPTH
+    # A search collects room for near-duplicates merged later, and no more: the fewer passages
+    # wanted, the sooner Whoosh can skip blocks that cannot make the top.
+    depth = max(limit * 2, limit + 5) if limit else RETRIEVE_DEPTH
+    notices: list[str] = []
+    deadline = time.monotonic() + QUERY_TIME_BUDGET_S
+    found: dict[str, ScoredPassage] = {}
+    total = 0
+    common = common_terms(parsed, view.counts)
+    for must in tiers(parsed, expanded, view.counts, wanted, all_words_first, common):
+        passages, count = _run(view, build_query(parsed, expanded, must=must), depth, deadline, notices)
+        total = max(total, count)
+        for passage in passages:
+            found.setdefault(passage.passage_id, passage)
+        if len(found) >= wanted or notices:
+            return Retrieved(list(found.values()), total, notices)
+    passages, total = _run(view, build_query(parsed, expanded, common=common), depth, deadline, notices)
+    tiered = list(found.values())
+    passages = tiered + [passage for passage in passages if passage.passage_id not in found]
+    return Retrieved(passages[: max(depth, len(tiered))], total, notices)
+
+
+def tiers(parsed: ParsedQuery, expanded: dict[str, list[Expansion]], stats: TermStats, wanted: int,
+          all_words_first: bool, common: frozenset[str]) -> list[frozenset[str]]:
+    """The sets of words that must match, tier by tier: all of them, then the rarer ones. In a
+    question, words in very many passages (common_terms) are never required, only ranked:
+    intersecting them cost most of a question's time on 100,000 passages."""
+    words = content_words(parsed)
+    if len(words) < 2:
+        return []
+
+    def passages_with(key: str) -> int:  # at most this many passages have the word (or a stand-in)
+        forms = [key] + [expansion.word for expansion in expanded.get(key, [])]
+        return sum(stats.passages(term) for form in forms for term in stemmed_terms(form)[:1])
+
+    by_rarity = sorted(words, key=passages_with)
+    if passages_with(by_rarity[0]) < wanted:  # no tier can fill
+        return [frozenset(words)] if all_words_first else []
+    if not all_words_first:  # a question's very common words only rank what the others find
+        by_rarity = [word for word in by_rarity if word not in common] or by_rarity
+    return [frozenset(by_rarity[:size]) for size in range(len(by_rarity), 0, -1)]
+
+
+def _run(view: IndexView, query, depth: int, deadline: float, notices: list[str]) -> tuple[list[ScoredPassage], int]:
+    collector = BudgetCollector(view.searcher.collector(limit=depth), deadline)
+    try:
+        view.searcher.search_with_collector(query, collector)
+    except TimeLimit:
+        notices.append(f"the query took over {QUERY_TIME_BUDGET_S:g} s; results are partial")
+    results = collector.results()
+    passages = [ScoredPassage(passage_from_stored(hit.fields()), hit.score or 0.0) for hit in results]
+    # Whoosh skips blocks that cannot reach the top (so it has no exact count), and counting
+    # would run the query again.
+    total = len(results) if results.has_exact_length() else results.estimated_length()
+    return passages, total
+
+
+class BudgetCollector(WrappingCollector):
+    """Stops collecting at `deadline` (time.monotonic()) by looking at the clock every few
+    hundred matches. Whoosh's TimeLimitCollector starts a timer thread per query instead, which
+    cost more than a whole query on a small index; signals cannot be used in server threads."""
+
+    CHECK_EVERY = 256
+
+    def __init__(self, child, deadline: float) -> None:
+        super().__init__(child)
+        self.deadline = deadline
+
+    def collect_matches(self) -> None:
+        child = self.child
+        for count, sub_docnum in enumerate(child.matches(), 1):
+            child.collect(sub_docnum)
+            if count % self.CHECK_EVERY == 0 and time.monotonic() > self.deadline:
+                raise TimeLimit

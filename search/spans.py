@@ -1,0 +1,40 @@
+"""The typed values the answer step passes between its parts: a unit of text, a candidate span in
+it, and what the extractors need to know of the question."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from search.kinds import AnswerType
+from search.questions import Question
+
+
+@dataclass
+class Unit:
+    """A sentence (or a whole field/row/list item) of a passage, with its line span."""
+
+    text: str
+    line_start: int
+    line_end: int
+    stems: list[str]  # canonical: a question word's stand-ins as the word (search/expansion.py)
+    coverage: float = 0.0
+    quoted: bool = False  # the unit quotes someone (its passage is a quotation)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A candidate answer in a unit's text: [start, end) and the structure bonus its form earns."""
+
+    text: str
+    answer_type: AnswerType
+    start: int
+    end: int
+    bonus: float = 0.0
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What the extractors need to know of the question."""
+
+    question: Question
+    weights: dict[str, float]
+    common_words: frozenset[str]  # the index's ordinary English words: not names

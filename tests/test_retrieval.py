@@ -1,0 +1,40 @@
+"""search/retrieval.py: tiers from term statistics (pure), and retrieval over a small index."""
+from __future__ import annotations
+
+from records import Stats
+
+from indexer.analysis import stem
+from indexer.build import build_index
+from search.index import OpenIndex
+from search.query import parse_query
+from search.retrieval import retrieve, tiers
+
+STATS = Stats(stems={stem("heron"): 3, stem("garden"): 40, stem("grey"): 10})
+
+
+def test_tiers_drop_the_most_frequent_word_first():
+    parsed = parse_query("heron garden grey")
+    assert tiers(parsed, {}, STATS, wanted=2, all_words_first=True, common=frozenset()) == [
+        frozenset({"heron", "garden", "grey"}), frozenset({"heron", "grey"}), frozenset({"heron"})]
+
+
+def test_no_tier_when_the_rarest_word_cannot_fill_one():
+    parsed = parse_query("heron garden")
+    assert tiers(parsed, {}, STATS, wanted=5, all_words_first=False, common=frozenset()) == []
+    assert tiers(parsed, {}, STATS, wanted=5, all_words_first=True, common=frozenset()) == [frozenset({"heron", "garden"})]
+
+
+def test_one_word_needs_no_tiers():
+    assert tiers(parse_query("heron"), {}, STATS, wanted=1, all_words_first=True, common=frozenset()) == []
+
+
+def test_passages_with_every_word_come_first(tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "both.md").write_text("# Both\n\nThe grey heron waded in the garden pond.\n")
+    (folder / "one.md").write_text("# One\n\nA heron, a heron, a heron again: herons everywhere.\n")
+    build_index(folder, tmp_path / "index")
+    view = OpenIndex(tmp_path / "index").view()
+    retrieved = retrieve(view, parse_query("heron garden"), {}, limit=5)
+    assert retrieved.passages[0].path.endswith("both.md") and retrieved.notices == []
+    assert {passage.path.rsplit("/", 1)[-1] for passage in retrieved.passages} == {"both.md", "one.md"}

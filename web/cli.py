@@ -1,0 +1,43 @@
+"""`liner serve`: the web front end's command, added to the `liner` CLI through the
+`liner.commands` entry point (pyproject.toml), so the CLI in search/ never imports web/."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from search.cli import EXIT_BAD_QUERY, LinerError, index_option
+
+
+@click.command()
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--workers", type=click.IntRange(1, 32), default=None,
+              help="Worker processes (default: one per core, up to 4); each answers one query at a time.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker: connections in flight.")
+def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int) -> None:
+    """Serve the web app (search page, document viewer, JSON API) with waitress, in one worker
+    process per core.
+
+    \b
+    Example:
+      liner serve --port 8000
+      liner serve --host 0.0.0.0 --workers 2
+    """
+    from web.server import default_workers, serve as serve_app
+
+    workers = workers or default_workers()
+
+    def announce(url: str) -> None:
+        plural = "es" if workers > 1 else ""
+        click.echo(f"Serving {index_dir} on {url}  ({workers} worker process{plural}; Ctrl+C to stop)")
+
+    try:
+        status = serve_app(index_dir, host, port, threads, workers, announce)
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        raise LinerError(f"cannot listen on {host}:{port}: {error.strerror or error}", EXIT_BAD_QUERY) from None
+    sys.exit(status)

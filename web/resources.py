@@ -1,0 +1,50 @@
+"""What the views share: the app's one Engine (opened on first use, kept on the app) and the
+query argument of a request. Like flaskr's `db.py`: a resource with one owner and a visible
+lifecycle, which the views import and `create_app` wires in (web/app.py)."""
+from __future__ import annotations
+
+import threading
+
+from flask import Flask, current_app, request
+from werkzeug.exceptions import RequestURITooLarge
+
+from search.engine import Engine
+
+ENGINE_KEY = "liner.engine"
+ENGINE_LOCK_KEY = "liner.engine_lock"
+
+
+def init_engine(app: Flask) -> None:
+    """Give the app a slot for its one Engine. It is opened on first use, not here, so the server
+    starts (and /healthz says 503) even before `liner index` has been run."""
+    app.extensions[ENGINE_KEY] = None
+    app.extensions[ENGINE_LOCK_KEY] = threading.Lock()
+
+
+def get_engine() -> Engine:
+    """The current app's Engine, opened on first use.
+
+    :raise IndexMissingError: no index at INDEX_DIR yet (a 503).
+    :raise IndexCorruptError: the index cannot be read (a 503).
+    """
+    extensions = current_app.extensions
+    engine = extensions[ENGINE_KEY]
+    if engine is None:
+        with extensions[ENGINE_LOCK_KEY]:
+            engine = extensions[ENGINE_KEY]
+            if engine is None:
+                engine = Engine(current_app.config["INDEX_DIR"])
+                extensions[ENGINE_KEY] = engine
+    return engine
+
+
+def read_query() -> str:
+    """The `q` argument ("" when absent).
+
+    :raise 414: it is longer than MAX_QUERY_CHARS.
+    """
+    query = request.args.get("q", "")
+    limit = current_app.config["MAX_QUERY_CHARS"]
+    if len(query) > limit:
+        raise RequestURITooLarge(f"The query is {len(query):,} characters; the limit is {limit:,}. Shorten it.")
+    return query
