@@ -203,8 +203,38 @@ class _Union(wq.Or):
     def _matcher(self, subs, searcher, context):
         matcher = self._tree_matcher(subs, UnionMatcher, searcher, context, None)
         if self.scale and any(matcher.term_matchers()):  # the bonus for matching more clauses
-            matcher = CoordMatcher(matcher, scale=self.scale)
+            matcher = _CoordMatcher(matcher, scale=self.scale)
         return matcher
+
+
+class _CoordMatcher(CoordMatcher):
+    """Whoosh's CoordMatcher with quality thresholds that mean what its scores mean.
+
+    CoordMatcher rescales its child's scores (the V-Twin "SQR" function) but hands a minimum
+    quality to its child unchanged, when the collector skips blocks that cannot make the top
+    (`skip_to_quality`, `replace`). Under an AndMaybe (a question's rarer words beside its common
+    ones) the child then stops at a block whose own quality passes the threshold but whose
+    rescaled quality does not, and AndMaybe asks again, for ever: a question hung there on a
+    2,500-passage corpus. Here the threshold is carried back through SQR (which rises with the
+    child's score) before it is handed down, with a hair of margin so that rounding cannot leave
+    the child where it is."""
+
+    MARGIN = 1e-9
+
+    def _child_threshold(self, minquality: float) -> float:
+        termcount, scale = self._termcount, self._scale
+        if termcount <= 1 or termcount == scale:
+            return float("inf") if minquality > 0 else minquality  # SQR is 0 here: nothing reaches a positive bar
+        # sqr(s) = (s + (termcount - 1) / (termcount - scale) ** 2) * (termcount - 1) / termcount
+        lift = (termcount - 1) / (termcount - scale) ** 2
+        return minquality * termcount / (termcount - 1) - lift + self.MARGIN * max(1.0, abs(minquality))
+
+    def skip_to_quality(self, minquality: float) -> int:
+        return self.child.skip_to_quality(self._child_threshold(minquality))
+
+    def replace(self, minquality: float = 0):
+        replaced = self.child.replace(self._child_threshold(minquality) if minquality else 0)
+        return self if replaced is self.child else self._replacement(replaced)
 
 
 def _word_query(word: str, weight: float) -> wq.Query:

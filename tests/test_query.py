@@ -426,3 +426,28 @@ def test_a_phrase_is_found_in_a_title_or_a_body_but_never_across_the_two(tmp_pat
     })
     found = {Path(hit.path).name for hit in engine.search('"pennies from heaven"').results}
     assert found == {"body.md", "title.md"}
+
+
+def test_a_question_whose_rare_words_rank_beside_a_common_one_finishes(tmp_path, monkeypatch):
+    """Regression: under an AndMaybe, Whoosh's CoordMatcher handed its child a quality threshold on
+    the wrong scale, and skipping blocks looped for ever (this question hung over the Perl FAQ:
+    its rarer words in a coordinated union, `name` in over 1,000 passages beside them)."""
+    import signal
+
+    from indexer.build import build_index
+    from search.engine import Engine
+
+    build_index(Path(__file__).resolve().parent.parent / "eval" / "corpora" / "perlfaq", tmp_path / "index")
+    engine = Engine(tmp_path / "index")
+
+    def hung(signum, frame):
+        raise TimeoutError("the question did not finish in 30 s")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    try:
+        response = engine.ask("What do the $, @ and % signs in front of a variable name stand for?")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert response.results
