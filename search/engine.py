@@ -13,20 +13,22 @@ a query works on one generation from its start to its end.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from search import expansion
-from search.answers import extract_answer
+from search.answers import ANSWER_DEPTH, AnswerResult, extract_answer
 from search.duplicates import collapse_near_duplicates
 from search.hits import make_hits, match_terms
 from search.index import DocumentText, IndexCorruptError, IndexMissingError, OpenIndex, default_index_dir
 from search.kinds import QuestionKind
-from search.patterns import has_answer_type
+from search.explain import explain
+from search.model import Model, shipped_model
 from search.query import QueryError, parse_query
-from search.questions import analyse_question
+from search.questions import Question, analyse_question
 from search.rank import rerank
 from search.response import Response
-from search.retrieval import retrieve
+from search.retrieval import ScoredPassage, retrieve
 
 __all__ = ["Engine", "DocumentText", "IndexCorruptError", "IndexMissingError", "default_index_dir",
            "DEFAULT_LIMIT", "MAX_LIMIT"]
@@ -35,10 +37,29 @@ DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 
 
+@dataclass
+class Answered:
+    """One question's Response and what the pipeline computed on the way to it."""
+
+    response: Response
+    question: Question
+    weights: dict[str, float]
+    ranked: list[ScoredPassage]  # every retrieved passage, ranked, with its features
+    missing: list[str]  # the question's names that no document holds
+    common_words: frozenset[str]
+    result: AnswerResult  # the answer, its candidates (most probable first) and the decision
+
+
 class Engine:
-    def __init__(self, index_dir: Path | str | None = None) -> None:
+    def __init__(self, index_dir: Path | str | None = None, model: Model | None = None,
+                 answer_depth: int = ANSWER_DEPTH) -> None:
+        """`model`: the learned scoring (search/model.json by default; the evaluation passes the
+        model of each leave-one-corpus-out fold). `answer_depth`: how many ranked passages are read
+        for answer candidates (the training reads them all)."""
         self.index = OpenIndex(index_dir)
         self.index_dir = self.index.index_dir
+        self.model = model or shipped_model()
+        self.answer_depth = answer_depth
 
     def search(self, text: str, limit: int = DEFAULT_LIMIT) -> Response:
         """Ranked passages for a keyword query (no answer extraction).
@@ -56,12 +77,17 @@ class Engine:
         return Response(text, hits, retrieved.total, _ms(started), suggestion=suggestion,
                         question_type=QuestionKind.KEYWORD, notices=retrieved.notices)
 
-    def ask(self, text: str, limit: int = DEFAULT_LIMIT) -> Response:
+    def ask(self, text: str, limit: int = DEFAULT_LIMIT, explain_answer: bool = False) -> Response:
         """A short answer with its citation (or none, when the documents do not say), and the
-        ranked passages behind it.
+        ranked passages behind it; with `explain_answer`, why (Response.explanation).
 
         :raise QueryError: the question is empty, too long, or has nothing to search for.
         """
+        return self.answer(text, limit, explain_answer).response
+
+    def answer(self, text: str, limit: int = DEFAULT_LIMIT, explain_answer: bool = False) -> "Answered":
+        """`ask`, with what was computed on the way: the ranked passages with their features and
+        every answer candidate (what the evaluation and `make train` learn from)."""
         started = time.perf_counter()
         if not text.strip():
             raise QueryError("the question is empty")
@@ -74,18 +100,26 @@ class Engine:
         weights = expansion.question_weights(question, corrections, synonyms, stats)
         question = question.with_alternatives({**synonyms, **corrections})
         retrieved = retrieve(view, parsed, expansion.expansions(corrections, synonyms), all_words_first=False)
-        passages = rerank(retrieved.passages, weights, lambda p: has_answer_type(question.answer_type, p.text))
-        passages = collapse_near_duplicates(passages)
+        ranked = collapse_near_duplicates(rerank(retrieved.passages, question, weights, self.model.ranker))
         missing = expansion.missing_names(question, corrections, stats) + \
             expansion.missing_head(question, corrections, synonyms, stats)
-        result = extract_answer(question, passages, weights, missing, view.files.common_words)
+        result = extract_answer(question, ranked, weights, missing, self.model, common_words=view.files.common_words,
+                                is_search=not question.is_question, depth=self.answer_depth)
+        shown = list(ranked)
         if result.passage is not None:  # the passage that holds the answer leads the results
-            passages.remove(result.passage)
-            passages.insert(0, result.passage)
-        hits = make_hits(passages[: _clamp(limit)], match_terms(parsed, corrections))
-        suggestion = expansion.suggestion(text, corrections, passages[0].text if passages else None)
-        return Response(text, hits, retrieved.total, _ms(started), answer=result.answer, conflicts=result.conflicts,
-                        suggestion=suggestion, question_type=question.kind, notices=retrieved.notices)
+            shown.remove(result.passage)
+            shown.insert(0, result.passage)
+        hits = make_hits(shown[: _clamp(limit)], match_terms(parsed, corrections))
+        suggestion = expansion.suggestion(text, corrections, shown[0].text if shown else None)
+        response = Response(text, hits, retrieved.total, _ms(started), answer=result.answer,
+                            conflicts=result.conflicts, suggestion=suggestion, question_type=question.kind,
+                            notices=retrieved.notices)
+        if explain_answer:
+            decision = {"outcome": "answered" if result.answer else "abstained", "confidence": result.confidence,
+                        "bar": result.bar, "reason": result.reason}
+            response.explanation = explain(question, weights, corrections, synonyms, ranked, result.candidates,
+                                           self.model, decision, result.decision)
+        return Answered(response, question, weights, ranked, missing, view.files.common_words, result)
 
     def document(self, path: str) -> DocumentText | None:
         """The text of an indexed file by its cited path; None for anything not indexed."""

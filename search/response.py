@@ -104,6 +104,7 @@ class Response:
     suggestion: str | None = None
     question_type: QuestionKind | None = None
     notices: list[str] = field(default_factory=list)  # limits hit, corrections made
+    explanation: object | None = None  # search/explain.py's Explanation, when asked for
 
     @property
     def is_question(self) -> bool:
@@ -121,4 +122,5 @@ class Response:
             "took_ms": round(self.took_ms, 2),
             "notices": self.notices,
             "results": [hit.to_dict() for hit in self.results],
+            **({"explanation": self.explanation.to_dict()} if self.explanation is not None else {}),
         }
