@@ -1,17 +1,22 @@
 """Documents -> structure: title, headings, `Key: Value` fields, table rows, list items, dates,
 bylines and boilerplate, each as a `Block` that keeps its exact 1-based line span.
 
-Plain text and Markdown notes and wiki dumps share a few conventions, and this module reads them
-line by line, with no markup library: `= Title =` / `==Section==` and `# Title` / `## Section`
-headings, `- Key: Value` infobox bullets, `Key | Value |` rows and pipe tables with a `---|---`
-separator under their header.
+Plain text notes and wiki dumps share a few conventions, and this module reads them line by line:
+`= Title =` / `==Section==` and `# Title` / `## Section` headings, underlined titles, centred and
+numbered titles (indexer/formats/text.py), `- Key: Value` infobox bullets, `Key | Value |` rows and
+pipe tables with a `---|---` separator under their header. The other formats (indexer/formats/)
+build on this reader: `parse_structure` picks the reader by the file's name.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
+from indexer.display import Display
 from indexer.documents import Document
+from indexer.formats.files import Kind, kind_of
+from indexer.formats.text import (HeadingMatch, adorned_heading, capitals_heading, centred_heading, numbered_heading,
+                                  pipe_row_display)
 
 SECTION_SEPARATOR = " › "
 
@@ -24,7 +29,8 @@ OWN_PARAGRAPH_WORDS = 20
 
 WIKI_HEADING = re.compile(r"^\s*(={1,6})\s*(.+?)\s*\1\s*$")
 MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
-TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+# At least one pipe: a bare `-----` line is an underline or a rule, not a table's separator.
+TABLE_SEPARATOR = re.compile(r"^\s*(?=[^|]*\|)\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 BULLET_FIELD = re.compile(r"^\s*[-*+•]\s+([A-Za-z][\w .'/&()-]{0,40}?)\s*:\s+(\S.*?)\s*$")
 PLAIN_FIELD = re.compile(r"^\s*([A-Z][\w .'/&()-]{0,30}?)\s*:\s+(\S.{0,150}?)\s*$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(\S.*)$")
@@ -32,6 +38,14 @@ BYLINE = re.compile(r"^\s*(?i:by)\s+((?:[A-Z][\w.'’-]*\s*){2,4})$")  # "By Pri
 PERSON_NAME_LINE = re.compile(r"^\s*[A-Z][a-z’'.-]+(?:\s+[A-Z][a-z’'.-]*\.?){1,2}\s*$")
 ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _MONTH_NAME = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+BARE_DATE_LINE = re.compile(
+    rf"^\s*(?:\w+day,?\s+)?(?:\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH_NAME}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH_NAME}\s+\d{{4}})"
+    r"(?:[ T,]+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?|[A-Z]{2,4})?)?\s*$",
+    re.IGNORECASE,
+)
+# A `Copyright: 2019 Jane Doe` line is a field (Debian's machine-readable copyright files);
+# other copyright lines are a page's footer (BOILERPLATE).
+COPYRIGHT_FIELD = re.compile(r"^\s*copyright\s*:\s*\S", re.IGNORECASE)
 META_DATE_LINE = re.compile(
     r"^\s*(?P<label>date|published|updated|posted|posted on|published on)\s*:?\s+"
     rf"(?P<date>\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH_NAME}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH_NAME}\s+\d{{4}})"
@@ -61,7 +75,7 @@ LABEL_LINE = re.compile(r"^\s*(infobox|contents|table of contents)\s*$", re.IGNO
 class Block:
     """A structural unit of a document with its exact line span (1-based, inclusive)."""
 
-    kind: str  # title | paragraph | quote | field | table_row | list_item | byline
+    kind: str  # title | paragraph | quote | field | table_row | list_item | byline | code
     line_start: int
     line_end: int
     text: str  # verbatim lines line_start..line_end joined by "\n"
@@ -70,6 +84,12 @@ class Block:
     field_value: str | None = None
     context: str = ""  # words that describe the block without standing in it (a table header)
     cells: list[tuple[str, str]] = field(default_factory=list)  # (column header, cell) for table rows
+    # `text` with its markup taken out (indexer/display.py); None when it has none.
+    display: Display | None = None
+
+    @property
+    def shown(self) -> Display:
+        return self.display or Display.identity(self.text)
 
 
 @dataclass
@@ -79,14 +99,35 @@ class StructuredDocument:
     date: str | None  # ISO date of publication, when the text gives one
     byline: str | None
     blocks: list[Block]
+    # Lines that are markup rather than content, for the document view: line -> (role, what to
+    # show): ("heading", its text) for a heading's title line, ("markup", "") for underlines,
+    # table separators, fences and tags.
+    markup: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
 def parse_structure(document: Document) -> StructuredDocument:
-    """Recover the structure of one document."""
-    return _Parser(document).parse()
+    """Recover the structure of one document, with the reader of its format."""
+    kind = kind_of(document.relative_path.rsplit("/", 1)[-1]) or Kind.TEXT
+    if kind is Kind.MARKDOWN:
+        from indexer.formats.markdown import MarkdownReader as reader
+    elif kind is Kind.RST:
+        from indexer.formats.rst import RstReader as reader
+    elif kind is Kind.HTML:
+        from indexer.formats.html import parse_html
+
+        return parse_html(document)
+    else:
+        reader = LineReader
+    return reader(document).parse()
 
 
-class _Parser:
+class LineReader:
+    """Plain text, line by line. Subclasses add a format's own constructs through `_special`
+    (lines they consume before the plain-text rules) and `_heading_at`."""
+
+    # Plain text is loose about underlines (half the title's length will do); rST is strict.
+    UNDERLINE_SHARE = 0.5
+
     def __init__(self, document: Document) -> None:
         self.document = document
         self.lines = document.lines
@@ -98,6 +139,10 @@ class _Parser:
         self.date: str | None = None
         self.byline: str | None = None
         self.paragraph: Block | None = None
+        self.markup: dict[int, tuple[str, str]] = {}
+        self.styles: list[str] = []  # underline styles in order of first use: their levels
+        # Lines a paragraph may not run past (PDF page starts): 0-based line indexes.
+        self.breaks: frozenset[int] = frozenset(start - 1 for start in document.pages)
 
     # -- driver -----------------------------------------------------------------------------
 
@@ -107,12 +152,29 @@ class _Parser:
             index = self._read_line(index)
         self._end_paragraph()
         title = self.title or self.table_caption or self._title_from_text()
-        return StructuredDocument(self.document, title, self.date, self.byline, self.blocks)
+        return StructuredDocument(self.document, title, self.date, self.byline, self.blocks, self.markup)
+
+    def _special(self, index: int) -> int | None:
+        """A format's own construct at line `index`: the index after it, or None."""
+        return None
+
+    def _heading_at(self, index: int) -> HeadingMatch | None:
+        line = self.lines[index]
+        heading = WIKI_HEADING.match(line) or MARKDOWN_HEADING.match(line)
+        if heading:
+            return HeadingMatch(heading.group(2).strip(), 1, level=len(heading.group(1)))
+        return (adorned_heading(self.lines, index, self.UNDERLINE_SHARE) or centred_heading(self.lines, index)
+                or capitals_heading(self.lines, index) or numbered_heading(self.lines, index))
 
     def _read_line(self, index: int) -> int:
         """Classify line `index` (0-based); return the index of the next unread line."""
         line = self.lines[index]
         number = index + 1
+        if index in self.breaks:
+            self._end_paragraph()
+        special = self._special(index)
+        if special is not None:
+            return special
         if not line.strip():
             self._end_paragraph()
             self.table_header = []
@@ -126,19 +188,19 @@ class _Parser:
             label = date_line.group("label").strip().capitalize()
             self._add(Block("field", index + 1, index + 1, line, field_name=label, field_value=date_line.group("date")))
             return index + 1
-        if len(line.split()) <= BOILERPLATE_MAX_WORDS and any(pattern.search(line) for pattern in BOILERPLATE):
+        if (len(line.split()) <= BOILERPLATE_MAX_WORDS and not COPYRIGHT_FIELD.match(line)
+                and any(pattern.search(line) for pattern in BOILERPLATE)):
             self._end_paragraph()
             return index + 1
-        heading = WIKI_HEADING.match(line) or MARKDOWN_HEADING.match(line)
+        heading = self._heading_at(index)
         if heading:
-            self._heading(len(heading.group(1)), heading.group(2).strip(), number)
-            return index + 1
+            return self._add_heading(heading, index)
         if LABEL_LINE.match(line):
             self._end_paragraph()
             return index + 1
         if "|" in line and self._looks_like_table_line(line):
             return self._table_line(index)
-        if self.title is None and not self._content_blocks() and self._could_be_title(line):
+        if self.title is None and not self._content_blocks() and self._could_be_title(index):
             self.title = line.strip()
             self.blocks.append(Block("title", number, number, line))
             return index + 1
@@ -159,6 +221,21 @@ class _Parser:
         return index + 1
 
     # -- kinds of line --------------------------------------------------------------------------
+
+    def _add_heading(self, heading: HeadingMatch, index: int) -> int:
+        """Record a heading found at line `index`; return the index after it."""
+        level = heading.level
+        if level is None:  # by order of first use, as docutils ranks section styles
+            if heading.style not in self.styles:
+                self.styles.append(heading.style)
+            level = self.styles.index(heading.style) + 1
+        for offset in range(heading.lines):
+            self.markup[index + offset + 1] = ("markup", "")
+        self.markup[index + heading.offset + 1] = ("heading", heading.text)
+        if heading.style and heading.style.startswith("over"):
+            self.markup[index + 2] = ("heading", heading.text)
+        self._heading(level, heading.text, index + 1)
+        return index + heading.lines
 
     def _heading(self, level: int, text: str, number: int) -> None:
         self._end_paragraph()
@@ -181,11 +258,14 @@ class _Parser:
         number = index + 1
         self._end_paragraph()
         if TABLE_SEPARATOR.match(line):
+            self.markup[number] = ("markup", "")
             return index + 1
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         filled = [cell for cell in cells if cell]
         next_line = self.lines[index + 1] if index + 1 < len(self.lines) else ""
         if TABLE_SEPARATOR.match(next_line):  # a header row
+            self.markup[number] = ("heading", " · ".join(filled))
+            self.markup[number + 1] = ("markup", "")
             if len(filled) >= 2:
                 self.table_header = cells
             else:
@@ -198,20 +278,31 @@ class _Parser:
         if len(self.table_header) >= 2 and len(filled) >= 2:  # a table with a header row
             pairs = [(header, cell) for header, cell in zip(self.table_header, cells) if cell]
             context = " ".join(header for header in self.table_header if header)
-            self._add(Block("table_row", number, number, line, context=context, cells=pairs))
+            self._add(Block("table_row", number, number, line, context=context, cells=pairs, display=pipe_row_display(line)))
         elif len(filled) == 1 and self.blocks and self.blocks[-1].kind == "table_row" and self.blocks[-1].line_end == number - 1:
             row = self.blocks[-1]  # a one-cell row under a table row describes it (an episode's synopsis)
             row.line_end = number
             row.text = row.text + "\n" + line
+            row.display = pipe_row_display(row.text)
         elif len(filled) == 2 and cells[0] == filled[0]:
-            self._add(Block("field", number, number, line, field_name=filled[0], field_value=filled[1]))
+            self._add(Block("field", number, number, line, field_name=filled[0], field_value=filled[1],
+                            display=pipe_row_display(line)))
         elif len(filled) >= 2:
-            self._add(Block("table_row", number, number, line, cells=[("", cell) for cell in filled]))
+            self._add(Block("table_row", number, number, line, cells=[("", cell) for cell in filled],
+                            display=pipe_row_display(line)))
         return index + 1
 
-    def _could_be_title(self, line: str) -> bool:
+    def _could_be_title(self, index: int) -> bool:
+        """A headline: short, no sentence end, not a date or a byline, and not the first line of
+        a wrapped sentence (the next line going on in lower case)."""
+        line = self.lines[index]
         words = line.split()
-        return 0 < len(words) <= MAX_TITLE_WORDS and not line.rstrip().endswith((".", ":", ";", ","))
+        if not 0 < len(words) <= MAX_TITLE_WORDS or line.rstrip().endswith((".", ":", ";", ",")):
+            return False
+        if BARE_DATE_LINE.match(line) or BYLINE.match(line):
+            return False
+        following = self.lines[index + 1].lstrip() if index + 1 < len(self.lines) else ""
+        return not following[:1].islower()
 
     def _byline(self, index: int) -> int | None:
         """A `By Name` line, or a name line over a short role line ("Laura Hurley / Senior
@@ -267,8 +358,13 @@ class _Parser:
     def _end_paragraph(self) -> None:
         if self.paragraph is not None:
             self._mark_quotation(self.paragraph)
+            self.paragraph.display = self._paragraph_display(self.paragraph)
             self._add(self.paragraph)
             self.paragraph = None
+
+    def _paragraph_display(self, paragraph: Block) -> Display | None:
+        """A paragraph's text without markup; plain text has none."""
+        return None
 
     def _mark_quotation(self, paragraph: Block) -> None:
         """A paragraph right after one that ends with a colon ("Safran weighed in:") quotes it;

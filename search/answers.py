@@ -188,10 +188,12 @@ def extract_answer(question: Question, passages: list[ScoredPassage], weights: d
         line_start=best.unit.line_start,
         line_end=best.unit.line_end,
         answer_type=best.answer_type,
+        page=best.passage.facts.get("page"),
     )
     return AnswerResult(
         answer,
-        [Conflict(c.text, c.unit.text, c.passage.path, c.unit.line_start, c.unit.line_end) for c in conflicts],
+        [Conflict(c.text, c.unit.text, c.passage.path, c.unit.line_start, c.unit.line_end, c.passage.facts.get("page"))
+         for c in conflicts],
         best.passage,
     )
 

@@ -122,6 +122,8 @@ def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool
             bar.__exit__(None, None, None)
     for problem in report.problems:
         click.echo(f"skipped {problem.path}: {problem.reason}", err=True)
+    for notice in report.notices if not quiet else ():
+        click.echo(f"note {notice.path}: {notice.reason}", err=True)
     if not quiet:
         click.echo(
             f"Indexed {report.files_total - len(report.problems)} files into {index_dir}: "

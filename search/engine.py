@@ -451,11 +451,12 @@ class Engine:
                     section=stored.get("section") or None,
                     line_start=stored["line_start"],
                     line_end=stored["line_end"],
-                    text=stored["body"],
+                    text=passage.facts.get("verbatim") or stored["body"],  # as cited; body is the display text
                     snippet=snippet,
                     highlights=highlights,
                     kind=stored.get("kind", "paragraph"),
                     also_in=passage.also_in,
+                    page=passage.facts.get("page"),
                 )
             )
         return hits

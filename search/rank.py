@@ -181,7 +181,8 @@ def collapse_near_duplicates(passages: list[ScoredPassage], window: int = COLLAP
             shared = len(own & first_shingles)
             if shared / (len(own) + len(first_shingles) - shared) >= NEAR_DUPLICATE_JACCARD:
                 first.also_in.append(
-                    SourceRef(passage.path, passage.stored["line_start"], passage.stored["line_end"])
+                    SourceRef(passage.path, passage.stored["line_start"], passage.stored["line_end"],
+                              passage.facts.get("page"))
                 )
                 break
         else:

@@ -9,9 +9,9 @@ from typing import Callable
 
 import click
 
-from search.response import Answer, Hit, Response
+from search.response import Answer, Hit, Response, citation
 
-LinkBuilder = Callable[[str, int, int], str]
+LinkBuilder = Callable[..., str]  # (path, line_start, line_end, page=None) -> URL
 
 FORMATS = ("text", "json", "markdown")
 
@@ -55,7 +55,7 @@ def render_text(response: Response, *, color: bool = False) -> str:
         lines.append(style(heading, bold=True) + "  " + style(hit.citation, fg="cyan"))
         lines.append("   " + _highlighted(hit, lambda t: style(t, fg="red", bold=True) if color else t))
         for ref in hit.also_in:
-            lines.append(style(f"   also in {ref.path}:L{ref.line_start}-L{ref.line_end}", dim=True))
+            lines.append(style(f"   also in {citation(ref.path, ref.line_start, ref.line_end, ref.page)}", dim=True))
     lines.append(style(f"{response.total} passages, {response.took_ms:.1f} ms", dim=True))
     return "\n".join(lines)
 
@@ -110,20 +110,20 @@ def markdown_answer(answer: Answer, response: Response, *, link: LinkBuilder | N
         "",
         f"> {_escape_markdown(' '.join(answer.sentence.split()))}",
         ">",
-        f"> — {_citation(answer.path, answer.line_start, answer.line_end, None, None, link)}",
+        f"> — {_citation(answer.path, answer.line_start, answer.line_end, None, None, link, answer.page)}",
     ]
     for conflict in response.conflicts:
         lines.append("")
         lines.append(
             f"**Another source says:** {_escape_markdown(conflict.text)} — "
-            f"{_citation(conflict.path, conflict.line_start, conflict.line_end, None, None, link)}"
+            f"{_citation(conflict.path, conflict.line_start, conflict.line_end, None, None, link, conflict.page)}"
         )
     return "\n".join(lines)
 
 
 def markdown_hit(hit: Hit, *, link: LinkBuilder | None = None) -> str:
     body = _highlighted_markdown(hit)
-    citation = _citation(hit.path, hit.line_start, hit.line_end, hit.title, hit.section, link)
+    citation = _citation(hit.path, hit.line_start, hit.line_end, hit.title, hit.section, link, hit.page)
     return f"> {body}\n>\n> — {citation}"
 
 
@@ -137,10 +137,11 @@ def _highlighted_markdown(hit: Hit) -> str:
     return "".join(out)
 
 
-def _citation(path: str, start: int, end: int, title: str | None, section: str | None, link: LinkBuilder | None) -> str:
-    place = f"`{path}:L{start}-L{end}`"
+def _citation(path: str, start: int, end: int, title: str | None, section: str | None, link: LinkBuilder | None,
+              page: int | None = None) -> str:
+    place = f"`{citation(path, start, end, page)}`"
     if link:
-        place = f"[{place}]({link(path, start, end)})"
+        place = f"[{place}]({link(path, start, end, page) if page else link(path, start, end)})"
     words = [f"*{_escape_markdown(title)}*"] if title else []
     if section:
         words.append(_escape_markdown(section))

@@ -8,6 +8,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 
+def citation(path: str, line_start: int, line_end: int, page: int | None = None) -> str:
+    """`path:L12-L14`, or for a PDF page `path:p3:L12-L14`."""
+    return f"{path}:{f'p{page}:' if page else ''}L{line_start}-L{line_end}"
+
+
 @dataclass(frozen=True)
 class SourceRef:
     """Another place where the same passage stands (near-duplicates are collapsed into one hit)."""
@@ -15,6 +20,7 @@ class SourceRef:
     path: str
     line_start: int
     line_end: int
+    page: int | None = None
 
 
 @dataclass
@@ -31,16 +37,17 @@ class Hit:
     highlights: list[tuple[int, int]]
     kind: str = "paragraph"
     also_in: list[SourceRef] = field(default_factory=list)
+    page: int | None = None  # PDF: the page the lines are on
 
     @property
     def citation(self) -> str:
-        return f"{self.path}:L{self.line_start}-L{self.line_end}"
+        return citation(self.path, self.line_start, self.line_end, self.page)
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        data = _without_empty_page(asdict(self))
         data["score"] = round(self.score, 4)
         data["highlights"] = [list(pair) for pair in self.highlights]
-        data["also_in"] = [asdict(ref) for ref in self.also_in]
+        data["also_in"] = [_without_empty_page(asdict(ref)) for ref in self.also_in]
         return data
 
 
@@ -53,13 +60,14 @@ class Answer:
     line_start: int
     line_end: int
     answer_type: str = "phrase"
+    page: int | None = None
 
     @property
     def citation(self) -> str:
-        return f"{self.path}:L{self.line_start}-L{self.line_end}"
+        return citation(self.path, self.line_start, self.line_end, self.page)
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        data = _without_empty_page(asdict(self))
         data["confidence"] = round(self.confidence, 3)
         return data
 
@@ -73,13 +81,21 @@ class Conflict:
     path: str
     line_start: int
     line_end: int
+    page: int | None = None
 
     @property
     def citation(self) -> str:
-        return f"{self.path}:L{self.line_start}-L{self.line_end}"
+        return citation(self.path, self.line_start, self.line_end, self.page)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return _without_empty_page(asdict(self))
+
+
+def _without_empty_page(data: dict) -> dict:
+    """`page` is in the JSON only where there is one (a PDF), so other answers read as before."""
+    if data.get("page") is None:
+        data.pop("page", None)
+    return data
 
 
 @dataclass

@@ -98,16 +98,18 @@ def markdown_for(response: Response) -> dict:
     return {"answer_markdown": answer, "hit_markdowns": [markdown_hit(hit, link=document_link) for hit in response.results]}
 
 
-def document_link(path: str, line_start: int, line_end: int) -> str:
+def document_link(path: str, line_start: int, line_end: int, page: int | None = None) -> str:
     """Absolute URL of the document view at the cited lines (for Markdown pasted elsewhere)."""
     return url_for("views.document", path=url_path(path), lines=f"{line_start}-{line_end}", _anchor=f"L{line_start}",
-                   _external=True)
+                   _external=True, **({"page": page} if page else {}))
 
 
 @bp.app_template_global()
-def document_url(path: str, line_start: int, line_end: int) -> str:
-    """Relative URL of the document view at the cited lines (for links on our own pages)."""
-    return url_for("views.document", path=url_path(path), lines=f"{line_start}-{line_end}", _anchor=f"L{line_start}")
+def document_url(path: str, line_start: int, line_end: int, page: int | None = None) -> str:
+    """Relative URL of the document view at the cited lines (and page, for a PDF), for links on
+    our own pages."""
+    return url_for("views.document", path=url_path(path), lines=f"{line_start}-{line_end}", _anchor=f"L{line_start}",
+                   **({"page": page} if page else {}))
 
 
 def url_path(path: str) -> str:
