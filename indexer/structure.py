@@ -215,8 +215,9 @@ class LineReader:
         item = LIST_ITEM.match(line)
         if item:
             self._end_paragraph()
-            self._add(Block("list_item", number, number, line))
-            return index + 1
+            end = self._list_item_end(index, item.start(1))
+            self._add(Block("list_item", number, end, "\n".join(self.lines[index:end])))
+            return end
         self._paragraph_line(line, number)
         return index + 1
 
@@ -274,7 +275,9 @@ class LineReader:
                     self.table_caption = filled[0]
             return index + 2
         if not filled or re.fullmatch(r"!\[[^\]]*\]\([^)]*\)", filled[0]):
+            self.markup[number] = ("markup", "")
             return index + 1
+        self.markup[number] = ("text", " · ".join(filled))  # a row left out (a label row): shown unpiped
         if len(self.table_header) >= 2 and len(filled) >= 2:  # a table with a header row
             pairs = [(header, cell) for header, cell in zip(self.table_header, cells) if cell]
             context = " ".join(header for header in self.table_header if header)
@@ -334,6 +337,17 @@ class LineReader:
         text = "\n".join(self.lines[index:end])
         self.byline = self.byline or name
         self._add(Block("byline", index + 1, end, text, field_name="Author", field_value=name, context=role.strip()))
+        return end
+
+    def _list_item_end(self, index: int, text_indent: int) -> int:
+        """The index after a list item: its first line and the lines under it indented to its
+        text (a wrapped item in Markdown and rST), up to a blank line or the next item."""
+        end = index + 1
+        while end < len(self.lines) and end not in self.breaks:
+            line = self.lines[end]
+            if not line.strip() or len(line) - len(line.lstrip()) < text_indent or LIST_ITEM.match(line):
+                break
+            end += 1
         return end
 
     def _paragraph_line(self, line: str, number: int) -> None:

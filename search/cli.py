@@ -85,7 +85,8 @@ def main() -> None:
 @click.option("--rebuild", is_flag=True, help="Re-read every file instead of only the changed ones.")
 @click.option("--wait", default=10.0, show_default=True, help="Seconds to wait for another running build.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
-def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool) -> None:
+@click.option("--watch", is_flag=True, help="Then keep watching FOLDER: index every change within seconds (Ctrl+C stops).")
+def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool, watch: bool) -> None:
     """Index FOLDER (default: seeds) for searching.
 
     Reads every .txt and .md file, recovers titles, sections, fields and tables, and cuts them
@@ -96,6 +97,7 @@ def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool
     Example:
       liner index ~/notes
       liner index --rebuild seeds
+      liner index ~/notes --watch
     """
     from indexer.build import IndexBusyError, build_index
 
@@ -131,6 +133,11 @@ def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool
             f"{report.passages} passages in {report.seconds:.2f} s"
             + (f" ({report.workers} worker processes)." if report.workers else ".")
         )
+    if watch:
+        from indexer.watch import describe, watch_folder
+
+        click.echo(f"Watching {folder} for changes (Ctrl+C stops).", err=True)
+        watch_folder(folder, index_dir, lambda report, error: click.echo(describe(report, error), err=True))
 
 
 @main.command(cls=QueryCommand)
@@ -181,7 +188,8 @@ def ask(question: str | None, index_dir: Path, output_format: str, as_json: bool
               help="Worker processes (default: one per core, up to 4); each answers one query at a time.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Threads per worker: connections in flight.")
-def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int) -> None:
+@click.option("--watch", is_flag=True, help="Also watch the indexed folder and index every change within seconds.")
+def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int, watch: bool) -> None:
     """Serve the web app (search page, document viewer, JSON API) with waitress, in one worker
     process per core.
 
@@ -189,6 +197,7 @@ def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: i
     Example:
       liner serve --port 8000
       liner serve --host 0.0.0.0 --workers 2
+      liner serve --watch                 # and index every change to the folder
     """
     from web.server import default_workers, serve as serve_app
 
@@ -198,8 +207,13 @@ def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: i
         plural = "es" if workers > 1 else ""
         click.echo(f"Serving {index_dir} on {url}  ({workers} worker process{plural}; Ctrl+C to stop)")
 
+    from contextlib import nullcontext
+
+    from indexer.watch import watcher_process
+
     try:
-        status = serve_app(index_dir, host, port, threads, workers, announce)
+        with watcher_process(index_dir) if watch else nullcontext():
+            status = serve_app(index_dir, host, port, threads, workers, announce)
     except OSError as error:  # the port is taken, or the address is not this machine's
         raise LinerError(f"cannot listen on {host}:{port}: {error.strerror or error}", EXIT_BAD_QUERY) from None
     sys.exit(status)

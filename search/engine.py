@@ -24,7 +24,7 @@ from whoosh.collectors import TimeLimit, WrappingCollector
 from whoosh.index import EmptyIndexError
 
 from indexer.analysis import exact_words, normalize_word, stem, stemmed_terms
-from indexer.documents import split_lines
+from indexer.view import DocumentText, read_view
 from indexer.schema import BM25_B, BM25_K1, RANKED_FIELD, TITLE_B, WORDS_FIELD
 from indexer.layout import COMMON_WORDS_FILE, CURRENT_FILE, SYNONYMS_FILE, current_generation, read_manifest
 from indexer.synonyms import lookup_keys
@@ -71,13 +71,6 @@ class IndexCorruptError(Exception):
 
 def default_index_dir() -> Path:
     return Path(os.environ.get("LINER_INDEX") or DEFAULT_INDEX_DIR)
-
-
-@dataclass(frozen=True)
-class DocumentText:
-    path: str
-    title: str
-    lines: list[str]
 
 
 class Engine:
@@ -136,8 +129,9 @@ class Engine:
                         suggestion=_suggestion(text, corrections, passages), question_type=question.kind,
                         notices=notices)
 
-    def document(self, path: str) -> DocumentText | None:
-        """The text of an indexed file by its cited path; None for anything not indexed."""
+    def document(self, path: str, page: int | None = None) -> DocumentText | None:
+        """An indexed file by its cited path, as the document view shows it (one page of a PDF);
+        None for anything not indexed."""
         self._refresh()
         entry = self._manifest.get("files", {}).get(path)
         if entry is None:
@@ -146,13 +140,7 @@ class Engine:
         file = (root / entry["relative_path"]).resolve()
         if not file.is_relative_to(root.resolve()):
             return None
-        try:
-            text = file.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            return None
-        lines = split_lines(text)
-        title = next((line.strip(" =#") for line in lines if line.strip()), path)
-        return DocumentText(path, title, lines)
+        return read_view(file, entry["relative_path"], path, page)
 
     @property
     def stats(self) -> dict:

@@ -55,15 +55,17 @@ def results() -> ResponseReturnValue:
 @bp.get("/doc/<path:path>")
 def document(path: str) -> ResponseReturnValue:
     """An indexed file with line numbers, the lines in `?lines=12-14` marked (link with `#L12`
-    to scroll there without JavaScript).
+    to scroll there without JavaScript); for a PDF, the text of page `?page=3`.
 
     :raise 404: the path is not an indexed file (or tries to leave the indexed folder).
     :raise 503: the index is missing or unreadable.
     """
     # A folder indexed from outside its parent is cited by absolute path; its URL drops the
     # leading slash (see url_path). Only paths the index lists can open (Engine.document).
-    candidates = [path, "/" + path]
-    text = next((get_engine().document(p) for p in candidates if is_plain_path(p) and get_engine().document(p)), None)
+    page = request.args.get("page", type=int)
+    candidates = [p for p in (path, "/" + path) if is_plain_path(p)]
+    text = next(filter(None, (get_engine().document(p, page) if page else get_engine().document(p) for p in candidates)),
+                None)
     if text is None:
         abort(404, f"{path} is not an indexed document.")
     cited = parse_line_range(request.args.get("lines", ""), len(text.lines))

@@ -22,7 +22,7 @@ MAX_CENTRED_WORDS = 10
 MAX_CAPITALS_WORDS = 10
 # "1. Definitions." / "4.2 Redistribution": a numbered title of at most this many words.
 NUMBERED_HEADING = re.compile(r"^\s*((?:\d{1,2}\.)*\d{1,2})\.?\s+([A-Z][^.:;!?]*?)\.?\s*$")
-MAX_NUMBERED_WORDS = 6
+MAX_NUMBERED_WORDS = 8
 MINOR_WORDS = frozenset("a an and as at by for from in into of on or the to with".split())
 
 
@@ -99,7 +99,8 @@ def numbered_heading(lines: list[str], index: int) -> HeadingMatch | None:
     if not match or not _alone(lines, index):
         return None
     words = match.group(2).split()
-    if len(words) > MAX_NUMBERED_WORDS or not all(word[:1].isupper() or word in MINOR_WORDS for word in words):
+    if len(words) > MAX_NUMBERED_WORDS or not all(word[:1].isupper() or word[:1].isdigit() or word in MINOR_WORDS
+                                                 for word in words):
         return None
     depth = match.group(1).count(".") + 1
     return HeadingMatch(lines[index].strip().rstrip("."), 1, level=1 + depth)
