@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from indexer.display import Display
 from indexer.documents import Document
 from indexer.formats.files import Kind, kind_of
-from indexer.formats.text import (HeadingMatch, adorned_heading, capitals_heading, centred_heading, numbered_heading,
+from indexer.formats.text import (ADORNMENT, HeadingMatch, adorned_heading, capitals_heading, centred_heading, numbered_heading,
                                   pipe_row_display)
 
 SECTION_SEPARATOR = " › "
@@ -116,6 +116,8 @@ def parse_structure(document: Document) -> StructuredDocument:
         from indexer.formats.html import parse_html
 
         return parse_html(document)
+    elif kind is Kind.PDF:
+        from indexer.formats.pdf import PdfReader as reader
     else:
         reader = LineReader
     return reader(document).parse()
@@ -179,6 +181,8 @@ class LineReader:
             self._end_paragraph()
             self.table_header = []
             return index + 1
+        if self.title is None and not self._content_blocks() and BARE_DATE_LINE.match(line):
+            return self._leading_date(index)  # "2024-04-02" over a NEWS file's title
         date_line = META_DATE_LINE.match(line)
         if date_line:  # "Published 2021-03-04": the document's date, and a fact one can ask about
             self._end_paragraph()
@@ -195,20 +199,24 @@ class LineReader:
         heading = self._heading_at(index)
         if heading:
             return self._add_heading(heading, index)
+        if ADORNMENT.match(line.strip()):  # a rule (rST's transition) under no title: markup
+            self._end_paragraph()
+            self.markup[number] = ("markup", "")
+            return index + 1
         if LABEL_LINE.match(line):
             self._end_paragraph()
             return index + 1
         if "|" in line and self._looks_like_table_line(line):
             return self._table_line(index)
-        if self.title is None and not self._content_blocks() and self._could_be_title(index):
-            self.title = line.strip()
+        if self.title is None and self.paragraph is None and not self._content_blocks() and self._could_be_title(index):
+            self.title = self._title_text(line)
             self.blocks.append(Block("title", number, number, line))
             return index + 1
         byline_end = self._byline(index)
         if byline_end is not None:
             return byline_end
         match = BULLET_FIELD.match(line) or (PLAIN_FIELD.match(line) if len(line) < 160 else None)
-        if match and len(match.group(1).split()) <= 5:
+        if match and len(match.group(1).split()) <= 5 and not self._continues(index):
             self._end_paragraph()
             self._add(Block("field", number, number, line, field_name=match.group(1).strip(), field_value=match.group(2).strip()))
             return index + 1
@@ -281,19 +289,33 @@ class LineReader:
         if len(self.table_header) >= 2 and len(filled) >= 2:  # a table with a header row
             pairs = [(header, cell) for header, cell in zip(self.table_header, cells) if cell]
             context = " ".join(header for header in self.table_header if header)
-            self._add(Block("table_row", number, number, line, context=context, cells=pairs, display=pipe_row_display(line)))
+            self._add(Block("table_row", number, number, line, context=context, cells=pairs,
+                            display=self._row_display(line, " · ")))
         elif len(filled) == 1 and self.blocks and self.blocks[-1].kind == "table_row" and self.blocks[-1].line_end == number - 1:
             row = self.blocks[-1]  # a one-cell row under a table row describes it (an episode's synopsis)
             row.line_end = number
             row.text = row.text + "\n" + line
-            row.display = pipe_row_display(row.text)
+            row.display = self._row_display(row.text, " · ")
         elif len(filled) == 2 and cells[0] == filled[0]:
             self._add(Block("field", number, number, line, field_name=filled[0], field_value=filled[1],
-                            display=pipe_row_display(line)))
+                            display=self._row_display(line)))
         elif len(filled) >= 2:
             self._add(Block("table_row", number, number, line, cells=[("", cell) for cell in filled],
-                            display=pipe_row_display(line)))
+                            display=self._row_display(line)))
         return index + 1
+
+    def _row_display(self, text: str, separator: str | None = None) -> Display:
+        """A table row's display text; formats with inline markup take it out of the cells."""
+        return pipe_row_display(text, separator)
+
+    def _continues(self, index: int) -> bool:
+        """Whether the next line goes on with this line's sentence (starts in lower case)."""
+        following = self.lines[index + 1].lstrip() if index + 1 < len(self.lines) else ""
+        return following[:1].islower()
+
+    def _title_text(self, line: str) -> str:
+        """A title line as the title reads (formats with inline markup take it out)."""
+        return line.strip()
 
     def _could_be_title(self, index: int) -> bool:
         """A headline: short, no sentence end, not a date or a byline, and not the first line of
@@ -302,10 +324,9 @@ class LineReader:
         words = line.split()
         if not 0 < len(words) <= MAX_TITLE_WORDS or line.rstrip().endswith((".", ":", ";", ",")):
             return False
-        if BARE_DATE_LINE.match(line) or BYLINE.match(line):
+        if BARE_DATE_LINE.match(line) or BYLINE.match(line) or not self._title_text(line):
             return False
-        following = self.lines[index + 1].lstrip() if index + 1 < len(self.lines) else ""
-        return not following[:1].islower()
+        return not self._continues(index)
 
     def _byline(self, index: int) -> int | None:
         """A `By Name` line, or a name line over a short role line ("Laura Hurley / Senior
@@ -367,7 +388,18 @@ class LineReader:
 
     def _content_blocks(self) -> list[Block]:
         """Blocks other than a leading date line (which may stand above the title)."""
-        return [block for block in self.blocks if not META_DATE_LINE.match(block.text)]
+        return [block for block in self.blocks if not (META_DATE_LINE.match(block.text) or BARE_DATE_LINE.match(block.text)
+                                                       or block.kind == "byline")]
+
+    def _leading_date(self, index: int) -> int:
+        """A date alone above the title: the document's date, and a fact one can ask about."""
+        self._end_paragraph()
+        line = self.lines[index]
+        iso = ISO_DATE.search(line)
+        if iso and self.date is None:
+            self.date = iso.group(0)
+        self._add(Block("field", index + 1, index + 1, line, field_name="Date", field_value=line.strip()))
+        return index + 1
 
     def _end_paragraph(self) -> None:
         if self.paragraph is not None:

@@ -52,3 +52,35 @@ def _assemble(objects: list[bytes], info_id: int | None) -> bytes:
     info = b" /Info %d 0 R" % info_id if info_id else b""
     out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, info, xref)
     return bytes(out)
+
+
+# tests/data/formats/ferry-report.pdf: written by `python tests/pdf_writer.py`, checked by
+# tests/test_formats.py to be what this writes.
+FERRY_REPORT = [
+    [
+        "Gull Island Ferry Annual Report 2023",
+        "",
+        "Summary",
+        "",
+        "The ferry carried 41,200 passengers in 2023, a record.",
+        "Nine sailings in ten left on time.",
+    ],
+    [
+        "Fleet",
+        "",
+        "The Cormorant was refitted in March and returned to service in April.",
+        "Its new engine burns a third less fuel than the old one.",
+        "",
+        "Outlook",
+        "",
+        "The board expects the electric boat Guillemot to enter service in 2026.",
+    ],
+]
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    target = Path(__file__).parent / "data" / "formats" / "ferry-report.pdf"
+    target.write_bytes(pdf_bytes(FERRY_REPORT, title="Gull Island Ferry Annual Report 2023"))
+    print(f"wrote {target}")

@@ -182,7 +182,7 @@ class _Assembler:
         pieces = []
         for number, cell in enumerate(cell for cell in opened.cells if "".join(p.text for p in cell).strip()):
             if number:
-                pieces.append(_Piece(-1, ": " if len(pairs) == 2 else " · ", generated=True))
+                pieces.append(_Piece(-1, ": " if len(pairs) == 2 and not self.table_header else " · ", generated=True))
             pieces.extend(cell)
         block = self._block("table_row", pieces, cells=pairs, context=" ".join(h for h in self.table_header if h))
         if block is not None and len(pairs) == 2 and not self.table_header:

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 from indexer.display import Display, clean
-from indexer.formats.text import HeadingMatch
+from indexer.formats.text import HeadingMatch, pipe_row_display
 from indexer.structure import ISO_DATE, WIKI_HEADING, Block, LineReader
 
 FRONT_MATTER_FENCE = re.compile(r"^(---|\+\+\+)\s*$")
@@ -80,11 +80,19 @@ class MarkdownReader(LineReader):
             return self._code_block(index, *self.code[index])
         if index in self.html:
             return self._html_block(index, self.html[index])
-        if index in self.uncovered:  # a link reference definition: `[id]: https://...`
+        line = self.lines[index]
+        if index in self.uncovered or line.strip() and not _inline_text(line):
+            # a link reference definition (`[id]: https://...`), or only images and badges
             self._end_paragraph()
             self.markup[index + 1] = ("markup", "")
             return index + 1
         return None
+
+    def _row_display(self, text: str, separator: str | None = None) -> Display:
+        return pipe_row_display(text, separator, INLINE)
+
+    def _title_text(self, line: str) -> str:
+        return _inline_text(line)
 
     def _heading_at(self, index: int) -> HeadingMatch | None:
         """markdown-it's headings, and a wiki `== Heading ==` line (never prose, and pasted
@@ -109,7 +117,10 @@ class MarkdownReader(LineReader):
             return index + 1
         if key == "date" and ISO_DATE.search(value) and self.date is None:
             self.date = ISO_DATE.search(value).group(0)
-        self._add(Block("field", number, number, line, field_name=name.capitalize(), field_value=value))
+        kind = "field"
+        if key in ("author", "authors"):
+            self.byline, kind = self.byline or value, "byline"
+        self._add(Block(kind, number, number, line, field_name=name.capitalize(), field_value=value))
         return index + 1
 
     def _code_block(self, index: int, end: int, info: str) -> int:

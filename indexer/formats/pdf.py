@@ -12,6 +12,8 @@ import logging
 from bisect import bisect_right
 
 from indexer.formats.files import NotReadable
+from indexer.formats.text import HeadingMatch, short_heading
+from indexer.structure import LineReader
 
 # pypdf logs (does not raise) what it repairs in a damaged file; a build should not print that.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -35,6 +37,14 @@ def extract_pages(data: bytes) -> list[str]:
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
             RecursionError, AssertionError) as error:  # what pypdf raises on a damaged file
         raise NotReadable(f"unreadable PDF ({type(error).__name__}: {error})") from None
+
+
+class PdfReader(LineReader):
+    """A PDF's pages read as plain text, where a short title-case line standing alone is also a
+    heading: text extraction keeps no font sizes, and that is how headings come out."""
+
+    def _heading_at(self, index: int) -> HeadingMatch | None:
+        return super()._heading_at(index) or (short_heading(self.lines, index) if self.title else None)
 
 
 def page_of(pages: tuple[int, ...], line: int) -> tuple[int, int]:

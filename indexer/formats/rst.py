@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from indexer.display import Display, clean
-from indexer.formats.text import HeadingMatch, adorned_heading, is_blank
+from indexer.formats.text import HeadingMatch, pipe_row_display, adorned_heading, is_blank
 from indexer.structure import ISO_DATE, SECTION_SEPARATOR, Block, LineReader
 
 EXPLICIT = re.compile(r"^(\s*)\.\.(?:\s+|$)(.*)$")
@@ -43,7 +43,7 @@ TEXT_DIRECTIVES = frozenset("note warning tip important caution attention danger
 
 INLINE = re.compile(
     r"(?P<lits>``)(?P<keep_literal>[^`]+?)``"  # ``literal``
-    r"|:[\w:+.-]+:`(?:(?P<keep_role_title>[^`<]+?)\s*<[^`>]*>|[~!]?(?P<keep_role>[^`]+))`"  # :role:`text <t>`
+    r"|:[\w:+.-]+:`(?:(?P<keep_role_title>[^`<]+?)\s*<[^`>]*>|(?:[~!](?=[\w.()]+`))?(?P<keep_role>[^`]+))`"  # :role:`text <t>`
     r"|`(?:(?P<keep_link_title>[^`<]+?)\s*<[^`>]+>|(?P<keep_interpreted>[^`]+))`(?:__?|:[\w:+.-]+:)?"  # `text <url>`_
     r"|[ \t]*\[(?:#[\w-]*|\d+|\*|[\w.-]+)\]_"  # a footnote or citation reference
     r"|(?P<strong>\*\*)(?P<keep_strong>\S(?:.*?\S)?)\*\*"
@@ -183,9 +183,10 @@ class RstReader(LineReader):
         value = inline_text(" ".join([field.group(3) or ""] + [line.strip() for line in self.lines[index + 1 : end]]))
         if name.lower() == "date" and ISO_DATE.search(value) and self.date is None:
             self.date = ISO_DATE.search(value).group(0)
-        if name.lower() in ("author", "authors") and self.byline is None:
-            self.byline = value
-        self._add(Block("field", index + 1, index + len(text.split("\n")), text, field_name=name, field_value=value,
+        kind = "field"
+        if name.lower() in ("author", "authors"):  # docinfo: the document's byline, as `By Name` is
+            self.byline, kind, name = self.byline or value, "byline", "Author"
+        self._add(Block(kind, index + 1, index + len(text.split("\n")), text, field_name=name, field_value=value,
                         display=clean(text, FIELD_DISPLAY).build()))
         return end
 
@@ -248,6 +249,12 @@ class RstReader(LineReader):
 
     def _paragraph_display(self, paragraph: Block) -> Display | None:
         return inline_display(paragraph.text)
+
+    def _row_display(self, text: str, separator: str | None = None) -> Display:
+        return pipe_row_display(text, separator, INLINE)
+
+    def _title_text(self, line: str) -> str:
+        return inline_text(line)
 
     def _add(self, block: Block) -> None:
         if block.display is None and block.kind in ("field", "list_item", "title", "table_row", "byline"):

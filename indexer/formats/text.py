@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer.display import Display, DisplayBuilder
+from indexer.display import Display, DisplayBuilder, clean
 
 # rST's adornment characters (the docutils spec's list); Markdown's setext uses `=` and `-`.
 ADORNMENT = re.compile(r"""^([=\-~^*+#"'`:._!$%&,/;<>?@\\|{}])\1{2,}\s*$""")
@@ -23,6 +23,7 @@ MAX_CAPITALS_WORDS = 10
 # "1. Definitions." / "4.2 Redistribution": a numbered title of at most this many words.
 NUMBERED_HEADING = re.compile(r"^\s*((?:\d{1,2}\.)*\d{1,2})\.?\s+([A-Z][^.:;!?]*?)\.?\s*$")
 MAX_NUMBERED_WORDS = 8
+MAX_SHORT_HEADING_WORDS = 6
 MINOR_WORDS = frozenset("a an and as at by for from in into of on or the to with".split())
 
 
@@ -106,6 +107,18 @@ def numbered_heading(lines: list[str], index: int) -> HeadingMatch | None:
     return HeadingMatch(lines[index].strip().rstrip("."), 1, level=1 + depth)
 
 
+def short_heading(lines: list[str], index: int) -> HeadingMatch | None:
+    """A short line starting with a capital, with no sentence end, standing alone ("Summary",
+    "Fleet and Crew"): how a PDF's headings come out of its text."""
+    text = lines[index].strip()
+    words = text.split()
+    if not (0 < len(words) <= MAX_SHORT_HEADING_WORDS and text[:1].isupper() and _alone(lines, index)):
+        return None
+    if text.endswith((".", ",", ";", ":", "!", "?")) or not all(w[:1].isupper() or w in MINOR_WORDS for w in words):
+        return None
+    return HeadingMatch(text, 1, level=1)
+
+
 def _alone(lines: list[str], index: int) -> bool:
     return is_blank(lines, index - 1) and is_blank(lines, index + 1)
 
@@ -118,20 +131,25 @@ def _is_title(line: str) -> bool:
 # -- table rows ---------------------------------------------------------------------------------
 
 
-def pipe_row_display(text: str) -> Display:
+def pipe_row_display(text: str, separator: str | None = None, inline: re.Pattern[str] | None = None) -> Display:
     """`Created by | Joshua Safran |` as `Created by: Joshua Safran`, and a longer row's cells
-    joined by " · ", line by line (a one-cell line under a row stays as it is, unpiped)."""
+    (or any row under a header: pass " · ") joined by " · ", line by line (a one-cell line
+    under a row stays as it is, unpiped). `inline`: a format's inline markup, taken out of each
+    cell (indexer/display.py's `clean`)."""
     builder = DisplayBuilder()
     offset = 0
     for number, line in enumerate(text.split("\n")):
         if number:
             builder.copy(offset - 1, "\n")
         cells = [(match.start(), match.group()) for match in re.finditer(r"[^|]+", line) if match.group().strip()]
-        separator = ": " if len(cells) == 2 else " · "
+        between = separator or (": " if len(cells) == 2 else " · ")
         for position, (start, cell) in enumerate(cells):
             if position:
-                builder.insert(separator)
+                builder.insert(between)
             stripped = cell.strip()
-            builder.copy(offset + start + cell.index(stripped), stripped)
+            if inline is None:
+                builder.copy(offset + start + cell.index(stripped), stripped)
+            else:
+                clean(stripped, inline, base=offset + start + cell.index(stripped), builder=builder)
         offset += len(line) + 1
     return builder.build()
