@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from indexer.display import Display
 from indexer.documents import Document
-from indexer.formats.files import Kind, kind_of
+from indexer.formats.files import CONVENTIONAL_NAME, NO_REAL_SUFFIX, Kind, kind_of
 from indexer.formats.text import (ADORNMENT, HeadingMatch, adorned_heading, capitals_heading, centred_heading, numbered_heading,
                                   pipe_row_display)
 
@@ -27,8 +27,11 @@ MAX_TITLE_WORDS = 16
 # dumps put one paragraph per line); shorter lines are soft-wrapped prose and are joined.
 OWN_PARAGRAPH_WORDS = 20
 
-WIKI_HEADING = re.compile(r"^\s*(={1,6})\s*(.+?)\s*\1\s*$")
-MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
+# The text of a wiki heading has something besides `=`: a line of `=====` is a rule.
+WIKI_HEADING = re.compile(r"^\s*(={1,6})\s*([^=\s].*?)\s*\1\s*$")
+# In plain text an indented `# ...` is a shell prompt or a comment in an example, not a heading
+# (Markdown files are read by indexer/formats/markdown.py, which follows CommonMark).
+MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 # At least one pipe: a bare `-----` line is an underline or a rule, not a table's separator.
 TABLE_SEPARATOR = re.compile(r"^\s*(?=[^|]*\|)\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 BULLET_FIELD = re.compile(r"^\s*[-*+•]\s+([A-Za-z][\w .'/&()-]{0,40}?)\s*:\s+(\S.*?)\s*$")
@@ -326,6 +329,9 @@ class LineReader:
             return False
         if BARE_DATE_LINE.match(line) or BYLINE.match(line) or not self._title_text(line):
             return False
+        following = self.lines[index + 1] if index + 1 < len(self.lines) else ""
+        if PLAIN_FIELD.match(line) and PLAIN_FIELD.match(following):
+            return False  # a record of fields (a Debian copyright file, mail headers), not a headline
         return not self._continues(index)
 
     def _byline(self, index: int) -> int | None:
@@ -426,6 +432,14 @@ class LineReader:
         self.blocks.append(block)
 
     def _title_from_text(self) -> str:
+        """A title for a document without one: for a file named by convention (README, NEWS,
+        copyright) the folder it documents and its name; else the first words of its text."""
+        parts = self.document.relative_path.split("/")
+        name = parts[-1].removesuffix(".gz")
+        if len(parts) > 1 and CONVENTIONAL_NAME.match(name):
+            return f"{parts[-2]} {name}"
+        if NO_REAL_SUFFIX.match(name):  # a licence file such as BSD or GPL-3 is known by its name
+            return name
         for block in self._content_blocks():
             words = block.text.split()
             if words:
