@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.display import Display, clean
+from indexer.display import Display, DisplayBuilder, clean
 from indexer.formats.text import HeadingMatch, pipe_row_display, adorned_heading, is_blank
 from indexer.structure import ISO_DATE, SECTION_SEPARATOR, Block, LineReader
 
@@ -56,9 +56,16 @@ INLINE = re.compile(
 )
 
 
-# A directive's or a field's own markup, and the inline markup after it, taken out in one pass.
-VERSION_DISPLAY = re.compile(r"^\s*\.\.\s+[\w-]+::\s*|" + INLINE.pattern, re.MULTILINE)
+# A field's own markup, and the inline markup after it, taken out in one pass.
 FIELD_DISPLAY = re.compile(r"^[ \t]*:(?=[^:\s])|" + INLINE.pattern, re.MULTILINE)
+
+
+def _labelled(text: str, label: str) -> Display:
+    """`.. versionchanged:: 1.4` shown as Sphinx shows it: "Changed in version 1.4"."""
+    prefix = re.match(r"\s*\.\.\s+[\w-]+::\s*", text)
+    builder = DisplayBuilder()
+    builder.insert(label + " ")
+    return clean(text[prefix.end() :], INLINE, base=prefix.end(), builder=builder).build()
 
 
 def inline_display(text: str) -> Display | None:
@@ -170,7 +177,7 @@ class RstReader(LineReader):
         body = " ".join([said] + [line.strip() for line in self.lines[index + 1 : end]]).strip()
         block = Block("field", index + 1, index + len(text.split("\n")), text, field_name=label,
                       field_value=f"{version}: {inline_text(body)}" if body else version,
-                      display=clean(text, VERSION_DISPLAY).build())
+                      display=_labelled(text, label))
         self._add(block)
         return end
 
