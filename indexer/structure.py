@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 
 from indexer.display import Display
 from indexer.documents import Document
-from indexer.formats.files import CONVENTIONAL_NAME, NO_REAL_SUFFIX, Kind, kind_of
-from indexer.formats.text import (ADORNMENT, HeadingMatch, adorned_heading, capitals_heading, centred_heading, numbered_heading,
+from indexer.formats.files import CONVENTIONAL_NAME, NO_REAL_SUFFIX
+from indexer.formats.text import (ADORNMENT, BARE_DATE_LINE, BOILERPLATE, BOILERPLATE_MAX_WORDS, BULLET_FIELD,
+                                  BYLINE, COPYRIGHT_FIELD, ISO_DATE, LABEL_LINE, LIST_ITEM, MARKDOWN_HEADING,
+                                  META_DATE_LINE, PERSON_NAME_LINE, PLAIN_FIELD, TABLE_SEPARATOR, WIKI_HEADING,
+                                  HeadingMatch, adorned_heading, capitals_heading, centred_heading, numbered_heading,
                                   pipe_row_display)
 
 SECTION_SEPARATOR = " › "
@@ -26,53 +29,6 @@ MAX_TITLE_WORDS = 16
 # A line at least this long is a paragraph of its own even without a blank line after it (wiki
 # dumps put one paragraph per line); shorter lines are soft-wrapped prose and are joined.
 OWN_PARAGRAPH_WORDS = 20
-
-# The text of a wiki heading has something besides `=`: a line of `=====` is a rule.
-WIKI_HEADING = re.compile(r"^\s*(={1,6})\s*([^=\s].*?)\s*\1\s*$")
-# In plain text an indented `# ...` is a shell prompt or a comment in an example, not a heading
-# (Markdown files are read by indexer/formats/markdown.py, which follows CommonMark).
-MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-# At least one pipe: a bare `-----` line is an underline or a rule, not a table's separator.
-TABLE_SEPARATOR = re.compile(r"^\s*(?=[^|]*\|)\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-BULLET_FIELD = re.compile(r"^\s*[-*+•]\s+([A-Za-z][\w .'/&()-]{0,40}?)\s*:\s+(\S.*?)\s*$")
-PLAIN_FIELD = re.compile(r"^\s*([A-Z][\w .'/&()-]{0,30}?)\s*:\s+(\S.{0,150}?)\s*$")
-LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(\S.*)$")
-BYLINE = re.compile(r"^\s*(?i:by)\s+((?:[A-Z][\w.'’-]*\s*){2,4})$")  # "By Priya Natarajan", not "by the county"
-PERSON_NAME_LINE = re.compile(r"^\s*[A-Z][a-z’'.-]+(?:\s+[A-Z][a-z’'.-]*\.?){1,2}\s*$")
-ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_MONTH_NAME = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-BARE_DATE_LINE = re.compile(
-    rf"^\s*(?:\w+day,?\s+)?(?:\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH_NAME}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH_NAME}\s+\d{{4}})"
-    r"(?:[ T,]+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?|[A-Z]{2,4})?)?\s*$",
-    re.IGNORECASE,
-)
-# A `Copyright: 2019 Jane Doe` line is a field (Debian's machine-readable copyright files);
-# other copyright lines are a page's footer (BOILERPLATE).
-COPYRIGHT_FIELD = re.compile(r"^\s*copyright\s*:\s*\S", re.IGNORECASE)
-META_DATE_LINE = re.compile(
-    r"^\s*(?P<label>date|published|updated|posted|posted on|published on)\s*:?\s+"
-    rf"(?P<date>\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH_NAME}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH_NAME}\s+\d{{4}})"
-    r"\s*[×x]?\s*$",
-    re.IGNORECASE,
-)
-BOILERPLATE = [
-    re.compile(pattern, re.IGNORECASE)
-    for pattern in (
-        r"^\s*\(?\s*(?:image|photo|photograph|picture)\s+credit",
-        r"^\s*(?:credit|credits|photo|source)\s*:",
-        r"©|\(c\)\s*\d{4}|^\s*copyright\b|all rights reserved",
-        r"^\s*related\s+(?:gallery|galleries|stories|articles|videos|links)\s*$",
-        r"^\s*(?:advertisement|share this|subscribe|sign up for)\b",
-        r"^\s*!\[[^\]]*\]\([^)]*\)",
-    )
-]
-
-# Credit and copyright lines are short; a longer line that mentions copyright is prose.
-BOILERPLATE_MAX_WORDS = 12
-
-# A lone line like "Infobox" or "Contents" labels what follows rather than saying anything.
-LABEL_LINE = re.compile(r"^\s*(infobox|contents|table of contents)\s*$", re.IGNORECASE)
-
 
 @dataclass
 class Block:
@@ -110,27 +66,21 @@ class StructuredDocument:
 
 def parse_structure(document: Document) -> StructuredDocument:
     """Recover the structure of one document, with the reader of its format."""
-    kind = kind_of(document.relative_path.rsplit("/", 1)[-1]) or Kind.TEXT
-    if kind is Kind.MARKDOWN:
-        from indexer.formats.markdown import MarkdownReader as reader
-    elif kind is Kind.RST:
-        from indexer.formats.rst import RstReader as reader
-    elif kind is Kind.HTML:
-        from indexer.formats.html import parse_html
+    from indexer.formats.registry import read_structure
 
-        return parse_html(document)
-    elif kind is Kind.PDF:
-        from indexer.formats.pdf import PdfReader as reader
-    else:
-        reader = LineReader
-    return reader(document).parse()
+    return read_structure(document)
+
+
+def read_plain_text(document: Document) -> StructuredDocument:
+    return LineReader(document).parse()
 
 
 class LineReader:
     """Plain text, line by line. Subclasses add a format's own constructs through `_special`
     (lines they consume before the plain-text rules) and `_heading_at`."""
 
-    # Plain text is loose about underlines (half the title's length will do); rST is strict.
+    # An underline may be half its title's length: docutils wants the whole length, but warns
+    # and goes on, and plain text files are written by hand.
     UNDERLINE_SHARE = 0.5
 
     def __init__(self, document: Document) -> None:

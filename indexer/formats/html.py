@@ -16,7 +16,8 @@ from html.parser import HTMLParser
 
 from indexer.display import DisplayBuilder
 from indexer.documents import Document
-from indexer.structure import PLAIN_FIELD, SECTION_SEPARATOR, Block, StructuredDocument
+from indexer.formats.text import PLAIN_FIELD
+from indexer.structure import SECTION_SEPARATOR, Block, StructuredDocument
 
 SKIPPED = frozenset("script style noscript template svg nav iframe select button object canvas".split())
 HEADINGS = {f"h{level}": level for level in range(1, 7)}

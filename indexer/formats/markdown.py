@@ -10,8 +10,8 @@ import re
 from functools import lru_cache
 
 from indexer.display import Display, clean
-from indexer.formats.text import HeadingMatch, pipe_row_display
-from indexer.structure import ISO_DATE, WIKI_HEADING, Block, LineReader
+from indexer.formats.text import ISO_DATE, WIKI_HEADING, HeadingMatch, pipe_row_display
+from indexer.structure import Block, LineReader, StructuredDocument
 
 FRONT_MATTER_FENCE = re.compile(r"^(---|\+\+\+)\s*$")
 FRONT_MATTER_FIELD = re.compile(r"^([A-Za-z][\w -]{0,40}?)\s*[:=]\s*(.*?)\s*$")
@@ -182,3 +182,7 @@ def _front_matter_end(lines: list[str]) -> int:
         if lines[index].strip() in (fence, "..."):
             return index + 1
     return 0
+
+
+def read_markdown(document) -> StructuredDocument:
+    return MarkdownReader(document).parse()

@@ -13,7 +13,7 @@ from bisect import bisect_right
 
 from indexer.formats.files import NotReadable
 from indexer.formats.text import HeadingMatch, short_heading
-from indexer.structure import LineReader
+from indexer.structure import LineReader, StructuredDocument
 
 # pypdf logs (does not raise) what it repairs in a damaged file; a build should not print that.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -56,3 +56,7 @@ def page_of(pages: tuple[int, ...], line: int) -> tuple[int, int]:
 def _clean(text: str) -> str:
     """Line ends as \\n, and no NUL (some PDFs' fonts map glyphs to it)."""
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+
+
+def read_pdf(document) -> StructuredDocument:
+    return PdfReader(document).parse()

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 
 from indexer.display import Display, DisplayBuilder, clean
-from indexer.formats.text import HeadingMatch, pipe_row_display, adorned_heading, is_blank
-from indexer.structure import ISO_DATE, SECTION_SEPARATOR, Block, LineReader
+from indexer.formats.text import ISO_DATE, HeadingMatch, adorned_heading, is_blank, pipe_row_display
+from indexer.structure import Block, LineReader, StructuredDocument
 
 EXPLICIT = re.compile(r"^(\s*)\.\.(?:\s+|$)(.*)$")
 DIRECTIVE = re.compile(r"^(?:\|[^|]+\|\s+)?([\w:.+-]+)::(?:\s+(.*))?$")
@@ -269,4 +269,6 @@ class RstReader(LineReader):
         super()._add(block)
 
 
-__all__ = ["RstReader", "SECTION_SEPARATOR"]
+
+def read_rst(document) -> StructuredDocument:
+    return RstReader(document).parse()

@@ -1,6 +1,7 @@
-"""Plain text conventions the line reader (indexer/structure.py) uses beside its own: headings
-that are not marked with `=`/`#` (an underlined line, a centred line, a line in capitals, a short
-numbered title), and the display form of a `Key | Value |` table row.
+"""Plain text conventions the line reader (indexer/structure.py) uses: the patterns of its lines
+(headings, fields, list items, dates, bylines, boilerplate), headings that are not marked with
+`=`/`#` (an underlined line, a centred line, a line in capitals, a short numbered title), and
+the display form of a `Key | Value |` table row.
 
 Each recogniser is a pure function of the lines and an index, so formats that build on plain text
 (reStructuredText, Markdown, PDF pages) share them.
@@ -25,6 +26,56 @@ NUMBERED_HEADING = re.compile(r"^\s*((?:\d{1,2}\.)*\d{1,2})\.?\s+([A-Z][^.:;!?]*
 MAX_NUMBERED_WORDS = 8
 MAX_SHORT_HEADING_WORDS = 6
 MINOR_WORDS = frozenset("a an and as at by for from in into of on or the to with".split())
+
+
+# -- the lines of plain text (indexer/structure.py reads them) ---------------------------------------
+
+# The text of a wiki heading has something besides `=`: a line of `=====` is a rule.
+WIKI_HEADING = re.compile(r"^\s*(={1,6})\s*([^=\s].*?)\s*\1\s*$")
+# In plain text an indented `# ...` is a shell prompt or a comment in an example, not a heading
+# (Markdown files are read by indexer/formats/markdown.py, which follows CommonMark).
+MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+# At least one pipe: a bare `-----` line is an underline or a rule, not a table's separator.
+TABLE_SEPARATOR = re.compile(r"^\s*(?=[^|]*\|)\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+BULLET_FIELD = re.compile(r"^\s*[-*+•]\s+([A-Za-z][\w .'/&()-]{0,40}?)\s*:\s+(\S.*?)\s*$")
+PLAIN_FIELD = re.compile(r"^\s*([A-Z][\w .'/&()-]{0,30}?)\s*:\s+(\S.{0,150}?)\s*$")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(\S.*)$")
+BYLINE = re.compile(r"^\s*(?i:by)\s+((?:[A-Z][\w.'’-]*\s*){2,4})$")  # "By Priya Natarajan", not "by the county"
+PERSON_NAME_LINE = re.compile(r"^\s*[A-Z][a-z’'.-]+(?:\s+[A-Z][a-z’'.-]*\.?){1,2}\s*$")
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_MONTH_NAME = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+BARE_DATE_LINE = re.compile(
+    rf"^\s*(?:\w+day,?\s+)?(?:\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH_NAME}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH_NAME}\s+\d{{4}})"
+    r"(?:[ T,]+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?|[A-Z]{2,4})?)?\s*$",
+    re.IGNORECASE,
+)
+# A `Copyright: 2019 Jane Doe` line is a field (Debian's machine-readable copyright files);
+# other copyright lines are a page's footer (BOILERPLATE).
+COPYRIGHT_FIELD = re.compile(r"^\s*copyright\s*:\s*\S", re.IGNORECASE)
+META_DATE_LINE = re.compile(
+    r"^\s*(?P<label>date|published|updated|posted|posted on|published on)\s*:?\s+"
+    rf"(?P<date>\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH_NAME}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH_NAME}\s+\d{{4}})"
+    r"\s*[×x]?\s*$",
+    re.IGNORECASE,
+)
+BOILERPLATE = [
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"^\s*\(?\s*(?:image|photo|photograph|picture)\s+credit",
+        r"^\s*(?:credit|credits|photo|source)\s*:",
+        r"©|\(c\)\s*\d{4}|^\s*copyright\b|all rights reserved",
+        r"^\s*related\s+(?:gallery|galleries|stories|articles|videos|links)\s*$",
+        r"^\s*(?:advertisement|share this|subscribe|sign up for)\b",
+        r"^\s*!\[[^\]]*\]\([^)]*\)",
+    )
+]
+
+# Credit and copyright lines are short; a longer line that mentions copyright is prose.
+BOILERPLATE_MAX_WORDS = 12
+
+# A lone line like "Infobox" or "Contents" labels what follows rather than saying anything.
+LABEL_LINE = re.compile(r"^\s*(infobox|contents|table of contents)\s*$", re.IGNORECASE)
+
 
 
 @dataclass(frozen=True)
