@@ -70,7 +70,7 @@ def main() -> None:
 
     \b
     Start here:
-      liner index seeds                     # index a folder of .txt/.md files
+      liner index seeds                     # index a folder of text, Markdown, rST, HTML and PDF files
       liner ask "Who plays Joanna Kassem?"   # a short answer, its source, the passages
       liner search '"Pennies From Heaven"'  # ranked passages for keywords and phrases
       liner serve                           # the web app on http://127.0.0.1:8000
@@ -89,7 +89,8 @@ def main() -> None:
 def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool, watch: bool) -> None:
     """Index FOLDER (default: seeds) for searching.
 
-    Reads every .txt and .md file, recovers titles, sections, fields and tables, and cuts them
+    Reads every text, Markdown, reStructuredText, HTML and PDF file (and text files without a
+    suffix, such as README or GPL-3), recovers titles, sections, fields and tables, and cuts them
     into passages. Only changed files are re-read; the new index replaces the old one only once
     it is complete, so searches keep working during a build and a killed build loses nothing.
 
@@ -209,10 +210,13 @@ def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: i
 
     from contextlib import nullcontext
 
-    from indexer.watch import watcher_process
+    watching = nullcontext()
+    if watch:  # imported only then: the server's own start stays as quick as before
+        from indexer.watch import watcher_process
 
+        watching = watcher_process(index_dir)
     try:
-        with watcher_process(index_dir) if watch else nullcontext():
+        with watching:
             status = serve_app(index_dir, host, port, threads, workers, announce)
     except OSError as error:  # the port is taken, or the address is not this machine's
         raise LinerError(f"cannot listen on {host}:{port}: {error.strerror or error}", EXIT_BAD_QUERY) from None
