@@ -96,6 +96,7 @@ class LineReader:
         self.paragraph: Block | None = None
         self.markup: dict[int, tuple[str, str]] = {}
         self.styles: list[str] = []  # underline styles in order of first use: their levels
+        self.content_seen, self.content_checked = False, 0  # see _has_content
         # Lines a paragraph may not run past (PDF page starts): 0-based line indexes.
         self.breaks: frozenset[int] = frozenset(start - 1 for start in document.pages)
 
@@ -134,7 +135,7 @@ class LineReader:
             self._end_paragraph()
             self.table_header = []
             return index + 1
-        if self.title is None and not self._content_blocks() and BARE_DATE_LINE.match(line):
+        if self.title is None and not self._has_content() and BARE_DATE_LINE.match(line):
             return self._leading_date(index)  # "2024-04-02" over a NEWS file's title
         date_line = META_DATE_LINE.match(line)
         if date_line:  # "Published 2021-03-04": the document's date, and a fact one can ask about
@@ -161,7 +162,7 @@ class LineReader:
             return index + 1
         if "|" in line and self._looks_like_table_line(line):
             return self._table_line(index)
-        if self.title is None and self.paragraph is None and not self._content_blocks() and self._could_be_title(index):
+        if self.title is None and self.paragraph is None and not self._has_content() and self._could_be_title(index):
             self.title = self._title_text(line)
             self.blocks.append(Block("title", number, number, line))
             return index + 1
@@ -204,7 +205,7 @@ class LineReader:
         self.table_header = []
         if level == 1 and self.title is not None and text == self.title:
             return  # `= Title =` repeating a first-line title is the title again, not a section
-        if self.title is None and not self._content_blocks() and level == 1:
+        if self.title is None and not self._has_content() and level == 1:
             self.title = text  # `= Title =` / `# Title` on top is the document's title
             return
         while self.headings and self.headings[-1][0] >= level:
@@ -343,9 +344,20 @@ class LineReader:
     # -- helpers ------------------------------------------------------------------------------
 
     def _content_blocks(self) -> list[Block]:
-        """Blocks other than a leading date line (which may stand above the title)."""
-        return [block for block in self.blocks if not (META_DATE_LINE.match(block.text) or BARE_DATE_LINE.match(block.text)
-                                                       or block.kind == "byline")]
+        """Blocks other than a date line or a byline (either may stand above the title)."""
+        return [block for block in self.blocks if self._is_content(block)]
+
+    def _has_content(self) -> bool:
+        """Whether any block so far is content (`_content_blocks()`, found once, not per line:
+        asked for every line of a document that has no title)."""
+        while not self.content_seen and self.content_checked < len(self.blocks):
+            self.content_seen = self._is_content(self.blocks[self.content_checked])
+            self.content_checked += 1
+        return self.content_seen
+
+    @staticmethod
+    def _is_content(block: Block) -> bool:
+        return not (block.kind == "byline" or META_DATE_LINE.match(block.text) or BARE_DATE_LINE.match(block.text))
 
     def _leading_date(self, index: int) -> int:
         """A date alone above the title: the document's date, and a fact one can ask about."""

@@ -137,10 +137,9 @@ def centred_heading(lines: list[str], index: int) -> HeadingMatch | None:
 def capitals_heading(lines: list[str], index: int) -> HeadingMatch | None:
     """A line in capitals standing alone ("TERMS AND CONDITIONS")."""
     text = lines[index].strip()
-    letters = [char for char in text if char.isalpha()]
-    if len(letters) < 4 or not all(char.isupper() for char in letters) or not _alone(lines, index):
-        return None
-    if len(text.split()) > MAX_CAPITALS_WORDS or text.endswith((",", ";")):
+    if not text.isupper() or len(text.split()) > MAX_CAPITALS_WORDS or text.endswith((",", ";")):
+        return None  # isupper: every cased character is a capital (checked first: it is cheap)
+    if sum(char.isalpha() for char in text) < 4 or not _alone(lines, index):
         return None
     return HeadingMatch(text.rstrip(":"), 1, level=1)
 
