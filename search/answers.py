@@ -163,6 +163,8 @@ def extract_answer(question: Question, passages: list[ScoredPassage], weights: d
     top_score = passages[0].score or 1.0
     candidates: list[Candidate] = []
     for passage in passages[:ANSWER_DEPTH]:
+        if passage.stored.get("kind") == "code":
+            continue  # code is found and shown, but a line of it is no short answer
         candidates.extend(_passage_candidates(question, passage, weights, passage.score / top_score, common_words))
     if not candidates:
         return AnswerResult(None, [], None)
