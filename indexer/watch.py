@@ -4,6 +4,7 @@ watchfiles (inotify on Linux) reports changes; a burst of them (an editor's save
 is gathered until the folder has been quiet for QUIET_MS, then one incremental build
 (indexer/build.py) indexes what changed. A build is atomic as always, so a server following the
 index switches to the new generation in one step, and a removed file leaves the results with it.
+Once the watch is set up, a change made before it (while a server was starting) is indexed too.
 
 `liner index --watch` runs `watch_folder` after its first build; `liner serve --watch` runs it in
 a process of its own beside the server (`watcher_process`), which dies with the server.
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from indexer.build import BuildReport, IndexBusyError, build_index
+from indexer.documents import find_source_files
 from indexer.formats.files import kind_of
 from indexer.layout import read_manifest
 
@@ -28,6 +30,9 @@ from indexer.layout import read_manifest
 # a few milliseconds, a `git checkout` a few hundred within a second.
 QUIET_MS = 300
 MAX_WAIT_MS = 1600
+# The watch reports a quiet spell of this length once set up: changes made before (while the
+# server started) are then indexed, if there were any.
+SETTLED_MS = 500
 # Another build holding the index (a manual `liner index`) is waited for this long.
 LOCK_TIMEOUT_S = 30.0
 
@@ -53,12 +58,34 @@ def watch_folder(folder: Path, index_dir: Path, on_build: BuildCallback, stop: t
     from watchfiles import watch
 
     folder, index_dir = Path(folder).resolve(), Path(index_dir).resolve()
+    caught_up = False
     for changes in watch(folder, step=QUIET_MS, debounce=MAX_WAIT_MS, stop_event=stop, raise_interrupt=False,
+                         yield_on_timeout=True, rust_timeout=SETTLED_MS,
                          watch_filter=lambda _change, path: is_relevant(Path(path), folder, index_dir)):
+        if not changes:  # quiet: the first time, index what changed before the watch was set up
+            if caught_up or not out_of_date(folder, index_dir):
+                caught_up = True
+                continue
+            caught_up = True
         try:
             on_build(build_index(folder, index_dir, lock_timeout=LOCK_TIMEOUT_S), None)
         except (IndexBusyError, OSError) as error:
             on_build(None, error)
+
+
+def out_of_date(folder: Path, index_dir: Path) -> bool:
+    """Whether the folder's documents differ from what the index holds (a path added or gone, or
+    a size or modification time changed), by listing the folder: no file is read."""
+    try:
+        manifest = read_manifest(index_dir) or {}
+    except ValueError:
+        return True
+    indexed = {path: (entry["size"], entry["mtime_ns"]) for path, entry in manifest.get("files", {}).items()}
+    problems = {problem["path"] for problem in manifest.get("problems", [])}
+    listed = {source.display_path: (source.size, source.mtime_ns) for source in find_source_files(folder)
+              if not source.absolute.resolve().is_relative_to(index_dir)}
+    return any(indexed.get(path) != stamp for path, stamp in listed.items() if path not in problems) or bool(
+        set(indexed) - set(listed))
 
 
 def indexed_folder(index_dir: Path) -> Path | None:

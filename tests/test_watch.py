@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 
 from indexer.build import build_index
-from indexer.watch import is_relevant, watch_folder
+from indexer.watch import is_relevant, out_of_date, watch_folder
 from search.engine import Engine
 
 LINER = Path(sys.executable).with_name("liner")
@@ -45,6 +45,26 @@ def test_only_changes_to_documents_outside_the_index_and_hidden_folders_count(tm
     assert not is_relevant(folder / ".git" / "x.md", folder, index)
     assert not is_relevant(folder / "idx" / "CURRENT", folder, index)
     assert not is_relevant(tmp_path / "elsewhere.md", folder, index)
+
+
+def test_a_change_made_before_the_watch_began_is_indexed_once_it_has(tmp_path):
+    folder, index = tmp_path / "notes", tmp_path / "index"
+    folder.mkdir()
+    (folder / "one.md").write_text("# One\n\nThe heron waits.\n", encoding="utf-8")
+    build_index(folder, index)
+    assert not out_of_date(folder.resolve(), index.resolve())
+    (folder / "two.md").write_text("# Two\n\nThe egret fishes.\n", encoding="utf-8")  # before any watch
+    assert out_of_date(folder.resolve(), index.resolve())
+    stop, reports = threading.Event(), []
+    thread = threading.Thread(target=watch_folder, args=(folder, index, lambda r, e: reports.append((r, e)), stop))
+    thread.start()
+    try:
+        assert wait_until(lambda: Engine(index).search("egret").results, REFLECTED_WITHIN_S) is not None
+        time.sleep(1.5)  # quiet spells after it build nothing more
+        assert len(reports) == 1
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def test_watch_folder_indexes_a_new_file_and_stops_when_told(tmp_path):
@@ -134,13 +154,14 @@ def test_serve_watch_reflects_an_added_changed_and_removed_file_within_5_s_witho
             assert seconds[name] is not None, f"{name}: not in /api/search within {REFLECTED_WITHIN_S} s ({poller.paths})"
     finally:
         poller.stop.set()
+        if poller.is_alive():
+            poller.join(timeout=15)  # its last request answered before the server stops
         server.send_signal(signal.SIGTERM)
         try:
             output = server.communicate(timeout=20)[0]
         except subprocess.TimeoutExpired:
             server.kill()
             output = server.communicate()[0]
-    poller.join(timeout=10)
     assert poller.failures == [], poller.failures[:5]
     assert poller.requests > 20, poller.requests
     assert "indexed changes" in output, output
