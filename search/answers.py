@@ -71,6 +71,8 @@ def extract_answer(question: Question, passages: list[ScoredPassage], weights: d
     asked = Asked(question, weights, common_words)
     candidates: list[Candidate] = []
     for passage in passages[:ANSWER_DEPTH]:
+        if passage.kind == PassageKind.CODE:
+            continue  # code is found and shown, but a line of it is no short answer
         candidates.extend(passage_candidates(asked, passage, passage.score / top_score))
     if not candidates:
         return NO_ANSWER
@@ -87,6 +89,7 @@ def extract_answer(question: Question, passages: list[ScoredPassage], weights: d
         line_start=best.unit.line_start,
         line_end=best.unit.line_end,
         answer_type=best.answer_type,
+        page=best.passage.passage.page,
     )
     return AnswerResult(answer, [_conflict(group) for group in conflicts], best.passage)
 
@@ -164,4 +167,5 @@ def _token_positions(unit: Unit, start: int, end: int) -> tuple[int, int]:
 
 
 def _conflict(group: ValueGroup) -> Conflict:
-    return Conflict(group.text, group.unit.text, group.passage.path, group.unit.line_start, group.unit.line_end)
+    return Conflict(group.text, group.unit.text, group.passage.path, group.unit.line_start, group.unit.line_end,
+                    group.passage.passage.page)

@@ -87,9 +87,10 @@ class Engine:
         return Response(text, hits, retrieved.total, _ms(started), answer=result.answer, conflicts=result.conflicts,
                         suggestion=suggestion, question_type=question.kind, notices=retrieved.notices)
 
-    def document(self, path: str) -> DocumentText | None:
-        """The text of an indexed file by its cited path; None for anything not indexed."""
-        return self.index.document(path)
+    def document(self, path: str, page: int | None = None) -> DocumentText | None:
+        """An indexed file by its cited path, as the document view shows it (one page of a PDF);
+        None for anything not indexed."""
+        return self.index.document(path, page)
 
     @property
     def stats(self) -> dict:
