@@ -82,6 +82,8 @@ class BuildReport:
     files_removed: int = 0
     passages: int = 0
     problems: list[LoadProblem] = field(default_factory=list)
+    # Files indexed with a caveat the user should know of (legacy text decoded by a guess).
+    notices: list[LoadProblem] = field(default_factory=list)
     seconds: float = 0.0
     full_rebuild: bool = False
     workers: int = 0  # worker processes that indexed beside this one (0: this process alone)
@@ -162,7 +164,9 @@ def _build_generation(
     progress: ProgressCallback | None,
 ) -> BuildReport:
     problems: list[LoadProblem] = []
-    sources = find_source_files(folder, problems)
+    # An index kept inside the folder it indexes is not a document (its CURRENT file is text).
+    sources = [source for source in find_source_files(folder, problems)
+               if not source.absolute.resolve().is_relative_to(index_dir.resolve())]
     known = (previous_manifest or {}).get("files", {})
     generation = f"{GENERATION_PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
     target = index_dir / generation
@@ -194,6 +198,8 @@ def _build_generation(
                 report.files_unchanged += 1
                 continue
             document = _read_or_report(source, problems)
+            if document is not None and document.encoding.endswith("(detected)"):
+                report.notices.append(LoadProblem(source.display_path, f"not UTF-8; read as {document.encoding}"))
             if document is None:
                 if entry:
                     writer.delete_by_term("path", source.display_path)
@@ -238,6 +244,7 @@ def _build_generation(
         "files": files,
         "passages": report.passages,
         "problems": [{"path": problem.path, "reason": problem.reason} for problem in problems],
+        "notices": [{"path": notice.path, "reason": notice.reason} for notice in report.notices],
         "index_files": index_files,
     }
     _write_durably(target / MANIFEST_FILE, json.dumps(manifest, indent=1, sort_keys=True))
@@ -333,7 +340,7 @@ def _write_synonyms(target: Path, previous: Path | None) -> None:
 def indexer_fingerprint() -> str:
     """A hash of the indexer's own code: passages cut by an older version are not reused."""
     digest = hashlib.sha256()
-    for source in sorted(Path(__file__).parent.glob("*.py")):
+    for source in sorted(Path(__file__).parent.rglob("*.py")):  # indexer/formats/ too
         digest.update(source.read_bytes())
     return digest.hexdigest()[:16]
 

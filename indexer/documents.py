@@ -1,7 +1,9 @@
-"""Files -> Documents: find the notes in a folder and read each one as UTF-8 text.
+"""Files -> Documents: find the documents in a folder and read each one as text.
 
-A file that cannot be used (binary, not UTF-8, too large, unreadable, empty, a broken or looping
-link) becomes a `LoadProblem` with its path and a reason: the build reports it and goes on.
+Which files are documents and how their bytes become text (encodings, PDF pages, gzip) is
+indexer/formats/files.py's. A file that cannot be used (binary, too large, unreadable, empty, a
+broken or looping link) becomes a `LoadProblem` with its path and a reason: the build reports it
+and goes on.
 """
 from __future__ import annotations
 
@@ -12,14 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown")
+from indexer.formats.files import NotReadable, is_document, read_content
 
 # Notes are small; a file this large is almost certainly a dump or a log, and reading it whole
 # would stall the build and bloat the index. It is reported, not indexed.
 MAX_FILE_BYTES = 20 * 1024 * 1024
-
-# Bytes sniffed for a NUL, the usual sign of a binary file.
-BINARY_SNIFF_BYTES = 8192
 
 
 @dataclass(frozen=True)
@@ -30,6 +29,8 @@ class Document:
     relative_path: str  # relative to the indexed folder, used to reopen the file
     text: str
     content_hash: str
+    encoding: str = "utf-8"  # as read: "utf-16", "cp1252 (detected)", "pdf", ...
+    pages: tuple[int, ...] = ()  # PDF: the line of `text` each page starts on (formats/files.py)
 
     @property
     def lines(self) -> list[str]:
@@ -93,7 +94,7 @@ def find_source_files(folder: Path, problems: list[LoadProblem] | None = None) -
             if (Path(directory) / name).is_symlink():
                 problems.append(LoadProblem(display_path_for(Path(directory) / name), "link to a folder; not followed"))
         for name in sorted(files):
-            if name.startswith(".") or not name.lower().endswith(SUPPORTED_SUFFIXES):
+            if name.startswith(".") or not is_document(Path(directory) / name):
                 continue
             candidates.append(Path(directory) / name)
     # Real files first, links after: a link to a file the walk also reaches is then the one
@@ -149,17 +150,19 @@ def read_document(source: SourceFile) -> Document:
         raise DocumentError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; skipped")
     if not data.strip():
         raise DocumentError("empty file")
-    if b"\x00" in data[:BINARY_SNIFF_BYTES]:
-        raise DocumentError("binary file (contains NUL bytes)")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DocumentError(f"not UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})") from None
+        content = read_content(source.absolute.name, data)
+    except NotReadable as error:
+        raise DocumentError(str(error)) from None
+    if not content.text.strip():
+        raise DocumentError("empty file" if not content.pages else "no text in the PDF (scanned pages?)")
     return Document(
         path=source.display_path,
         relative_path=source.relative_path,
-        text=text,
+        text=content.text,
         content_hash=hashlib.sha256(data).hexdigest(),
+        encoding=content.encoding,
+        pages=content.pages,
     )
 
 

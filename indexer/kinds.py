@@ -15,3 +15,4 @@ class PassageKind(StrEnum):
     TABLE_ROW = "table_row"
     LIST_ITEM = "list_item"
     BYLINE = "byline"
+    CODE = "code"  # a code block or literal block: searched and shown, not read for short answers

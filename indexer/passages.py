@@ -1,7 +1,8 @@
 """Structure -> Passages: the units that are indexed, ranked, cited and shown.
 
-A passage keeps its document's path and title, its section, its exact 1-based line span and its
-verbatim text. Fields, table rows, list items and bylines are passages of their own: each is one
+A passage keeps its document's path and title, its section, its exact 1-based line span (and page,
+for a PDF) and its verbatim text, beside its display text (markup taken out, indexer/display.py),
+which is what is searched, answered and shown. Fields, table rows, list items and bylines are passages of their own: each is one
 fact and a precise citation. Paragraphs are cut at sentence boundaries into windows of at most
 `MAX_PASSAGE_WORDS` words, so a passage can stand inside one long line (wiki dumps put whole
 paragraphs on a line) and its text is still a verbatim slice of the cited lines.
@@ -11,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from indexer.display import Display
+from indexer.formats.pdf import page_of
 from indexer.sentences import sentence_spans
 from indexer.structure import Block, StructuredDocument
 
@@ -27,8 +30,8 @@ class Passage:
     section: str | None
     line_start: int
     line_end: int
-    text: str
-    kind: str  # title | paragraph | quote | field | table_row | list_item | byline
+    text: str  # verbatim from the cited lines
+    kind: str  # title | paragraph | quote | field | table_row | list_item | byline | code
     ordinal: int  # position in the document, for stable ids and reading order
     field_name: str | None = None
     field_value: str | None = None
@@ -36,8 +39,14 @@ class Passage:
     cells: tuple[tuple[str, str], ...] = ()
     date: str | None = None
     byline: str | None = None
-    # [start, end) of each sentence in `text`, found once here so queries need no Punkt.
+    # [start, end) of each sentence in `display`, found once here so queries need no Punkt.
     sentences: tuple[tuple[int, int], ...] = ()
+    display: str = ""  # `text` without its markup; "" when it has none
+    page: int | None = None  # PDF: the page; line_start and line_end are then lines of that page
+
+    @property
+    def shown(self) -> str:
+        return self.display or self.text
 
     @property
     def passage_id(self) -> str:
@@ -47,12 +56,13 @@ class Passage:
 def make_passages(structured: StructuredDocument) -> list[Passage]:
     """Every passage of one document, in reading order."""
     passages: list[Passage] = []
+    pages = structured.document.pages
     for block in structured.blocks:
-        if block.kind in ("paragraph", "quote"):
-            pieces = _paragraph_windows(block)
-        else:
-            pieces = [(block.line_start, block.line_end, block.text, ((0, len(block.text)),))]
-        for line_start, line_end, text, sentences in pieces:
+        for window in _windows(block):
+            line_start, line_end, page = window.line_start, window.line_end, None
+            if pages:
+                page, line_start = page_of(pages, window.line_start)
+                line_end = min(line_start + window.line_end - window.line_start, _page_length(pages, page, structured))
             passages.append(
                 Passage(
                     path=structured.document.path,
@@ -60,7 +70,7 @@ def make_passages(structured: StructuredDocument) -> list[Passage]:
                     section=block.section,
                     line_start=line_start,
                     line_end=line_end,
-                    text=text,
+                    text=window.text,
                     kind=block.kind,
                     ordinal=len(passages),
                     field_name=block.field_name,
@@ -69,42 +79,83 @@ def make_passages(structured: StructuredDocument) -> list[Passage]:
                     cells=tuple(block.cells),
                     date=structured.date,
                     byline=structured.byline,
-                    sentences=sentences,
+                    sentences=window.sentences,
+                    display=window.display if window.display != window.text else "",
+                    page=page,
                 )
             )
     return passages
 
 
-def _paragraph_windows(block: Block) -> list[tuple[int, int, str, tuple[tuple[int, int], ...]]]:
-    """Cut a paragraph into sentence windows of at most MAX_PASSAGE_WORDS words; each window
-    comes with its line span and its sentences' offsets."""
-    text = block.text
-    spans = _bounded(text, sentence_spans(text) or [(0, len(text))])
-    if len(text.split()) <= MAX_PASSAGE_WORDS:
-        return [(block.line_start, block.line_end, text, tuple(spans))]
-    windows: list[tuple[int, int]] = []
-    start = end = None
+@dataclass(frozen=True)
+class _Window:
+    line_start: int
+    line_end: int
+    text: str  # verbatim
+    display: str
+    sentences: tuple[tuple[int, int], ...]  # in `display`
+
+
+def _windows(block: Block) -> list[_Window]:
+    """A block as passages: a paragraph cut into sentence windows of at most MAX_PASSAGE_WORDS
+    words, anything else whole. Windows are cut in the display text and cited by the source span
+    that holds it."""
+    shown = block.shown
+    display = shown.text
+    if block.kind in ("paragraph", "quote"):
+        spans = _bounded(display, sentence_spans(display) or [(0, len(display))])
+    else:
+        spans = [(0, len(display))]
+    if block.kind not in ("paragraph", "quote") or len(display.split()) <= MAX_PASSAGE_WORDS:
+        groups = [spans]
+    else:
+        groups = _group(display, spans)
+    windows = []
+    for group in groups:
+        start, end = (0, len(display)) if len(groups) == 1 else (group[0][0], group[-1][1])
+        window = _window(block, shown, start, end, tuple((s - start, e - start) for s, e in group))
+        if window is not None:
+            windows.append(window)
+    return windows
+
+
+def _group(text: str, spans: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """Consecutive sentences grouped into windows of at most MAX_PASSAGE_WORDS words."""
+    groups: list[list[tuple[int, int]]] = []
     words = 0
-    for sentence_start, sentence_end in spans:
-        count = len(text[sentence_start:sentence_end].split())
-        if start is not None and words + count > MAX_PASSAGE_WORDS:
-            windows.append((start, end))
-            start, words = None, 0
-        if start is None:
-            start = sentence_start
-        end = sentence_end
-        words += count
-    if start is not None:
-        windows.append((start, end))
-    return [
-        (
-            block.line_start + text.count("\n", 0, window_start),
-            block.line_start + text.count("\n", 0, window_end),
-            text[window_start:window_end],
-            tuple((s - window_start, e - window_start) for s, e in spans if window_start <= s and e <= window_end),
-        )
-        for window_start, window_end in windows
-    ]
+    for span in spans:
+        count = len(text[span[0] : span[1]].split())
+        if groups and words + count <= MAX_PASSAGE_WORDS:
+            groups[-1].append(span)
+            words += count
+        else:
+            groups.append([span])
+            words = count
+    return groups
+
+
+def _window(block: Block, shown: Display, start: int, end: int, sentences) -> _Window | None:
+    """The window of display [start, end), with the verbatim source that holds it."""
+    if block.display is None:  # no markup: the display is the source
+        source_start, source_end = start, end
+    else:
+        span = shown.source_span(start, end)
+        if span is None:
+            return None  # nothing but generated text: nothing to cite
+        source_start, source_end = span
+    text = block.text
+    return _Window(
+        block.line_start + text.count("\n", 0, source_start),
+        block.line_start + text.count("\n", 0, max(source_start, source_end - 1)),
+        text[source_start:source_end] if block.kind in ("paragraph", "quote") or block.display else text,
+        shown.text[start:end] if block.kind in ("paragraph", "quote") else shown.text,
+        sentences,
+    )
+
+
+def _page_length(pages: tuple[int, ...], page: int, structured: StructuredDocument) -> int:
+    next_start = pages[page] if page < len(pages) else len(structured.document.lines) + 1
+    return next_start - pages[page - 1]
 
 
 def _bounded(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -114,14 +114,15 @@ def passage_document(passage: Passage, words: str | None = None) -> dict:
     fields_text = " ".join(
         filter(None, [descriptors, " ".join(agent_noun_bases(descriptors.split())), KIND_WORDS.get(passage.kind)])
     )
-    searchable = {"title": passage.title, "section": passage.section or "", "fields": fields_text, "body": passage.text}
+    # Searched, ranked, answered and shown: the display text (markup out); cited: the verbatim text.
+    searchable = {"title": passage.title, "section": passage.section or "", "fields": fields_text, "body": passage.shown}
     boosts = field_boosts()
     document = {
         "passage_id": passage.passage_id,
         "path": passage.path,
         "title": passage.title,
         "section": passage.section or "",
-        "body": passage.text,
+        "body": passage.shown,
         RANKED_FIELD: [(searchable[name], boosts[name]) for name in SEARCHABLE_FIELDS if searchable[name]],
         "kind": passage.kind,
         "line_start": passage.line_start,
@@ -135,6 +136,8 @@ def passage_document(passage: Passage, words: str | None = None) -> dict:
             "date": passage.date,
             "byline": passage.byline,
             "sentences": [list(span) for span in passage.sentences],
+            **({"verbatim": passage.text} if passage.display else {}),
+            **({"page": passage.page} if passage.page else {}),
         },
     }
     if words is not None:
@@ -146,13 +149,16 @@ def passage_from_stored(stored: Mapping) -> Passage:
     """The Passage a Whoosh document was made from (passage_document, read back): the one typed
     record the query side works with."""
     facts = stored.get("facts") or {}
+    verbatim = facts.get("verbatim")
     return Passage(
         path=stored["path"],
         title=stored.get("title", ""),
         section=stored.get("section") or None,
         line_start=stored["line_start"],
         line_end=stored["line_end"],
-        text=stored["body"],
+        text=verbatim or stored["body"],
+        display=stored["body"] if verbatim else "",
+        page=facts.get("page"),
         kind=PassageKind(stored.get("kind", PassageKind.PARAGRAPH)),
         ordinal=stored.get("ordinal", 0),
         field_name=facts.get("field_name"),
@@ -170,7 +176,7 @@ def file_words(passages: Sequence[Passage]) -> str:
     titles, sections and field names: the `words` field of the file's first passage."""
     words: set[str] = set()
     for passage in passages:
-        for text in (passage.text, passage.title, passage.section, passage.field_name):
+        for text in (passage.shown, passage.title, passage.section, passage.field_name):
             if text:
                 words.update(exact_words(text))
     return " ".join(sorted(words))

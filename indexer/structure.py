@@ -1,17 +1,25 @@
 """Documents -> structure: title, headings, `Key: Value` fields, table rows, list items, dates,
 bylines and boilerplate, each as a `Block` that keeps its exact 1-based line span.
 
-Plain text and Markdown notes and wiki dumps share a few conventions, and this module reads them
-line by line, with no markup library: `= Title =` / `==Section==` and `# Title` / `## Section`
-headings, `- Key: Value` infobox bullets, `Key | Value |` rows and pipe tables with a `---|---`
-separator under their header.
+Plain text notes and wiki dumps share a few conventions, and this module reads them line by line:
+`= Title =` / `==Section==` and `# Title` / `## Section` headings, underlined titles, centred and
+numbered titles (indexer/formats/text.py), `- Key: Value` infobox bullets, `Key | Value |` rows and
+pipe tables with a `---|---` separator under their header. The other formats (indexer/formats/)
+build on this reader: `parse_structure` picks the reader by the file's name.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
+from indexer.display import Display
 from indexer.documents import Document
+from indexer.formats.files import CONVENTIONAL_NAME, NO_REAL_SUFFIX
+from indexer.formats.text import (ADORNMENT, BARE_DATE_LINE, BOILERPLATE, BOILERPLATE_MAX_WORDS, BULLET_FIELD,
+                                  BYLINE, COPYRIGHT_FIELD, ISO_DATE, LABEL_LINE, LIST_ITEM, MARKDOWN_HEADING,
+                                  META_DATE_LINE, PERSON_NAME_LINE, PLAIN_FIELD, TABLE_SEPARATOR, WIKI_HEADING,
+                                  HeadingMatch, adorned_heading, capitals_heading, centred_heading, numbered_heading,
+                                  pipe_row_display)
 
 SECTION_SEPARATOR = " › "
 
@@ -22,46 +30,11 @@ MAX_TITLE_WORDS = 16
 # dumps put one paragraph per line); shorter lines are soft-wrapped prose and are joined.
 OWN_PARAGRAPH_WORDS = 20
 
-WIKI_HEADING = re.compile(r"^\s*(={1,6})\s*(.+?)\s*\1\s*$")
-MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
-TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-BULLET_FIELD = re.compile(r"^\s*[-*+•]\s+([A-Za-z][\w .'/&()-]{0,40}?)\s*:\s+(\S.*?)\s*$")
-PLAIN_FIELD = re.compile(r"^\s*([A-Z][\w .'/&()-]{0,30}?)\s*:\s+(\S.{0,150}?)\s*$")
-LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+(\S.*)$")
-BYLINE = re.compile(r"^\s*(?i:by)\s+((?:[A-Z][\w.'’-]*\s*){2,4})$")  # "By Priya Natarajan", not "by the county"
-PERSON_NAME_LINE = re.compile(r"^\s*[A-Z][a-z’'.-]+(?:\s+[A-Z][a-z’'.-]*\.?){1,2}\s*$")
-ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_MONTH_NAME = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-META_DATE_LINE = re.compile(
-    r"^\s*(?P<label>date|published|updated|posted|posted on|published on)\s*:?\s+"
-    rf"(?P<date>\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH_NAME}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH_NAME}\s+\d{{4}})"
-    r"\s*[×x]?\s*$",
-    re.IGNORECASE,
-)
-BOILERPLATE = [
-    re.compile(pattern, re.IGNORECASE)
-    for pattern in (
-        r"^\s*\(?\s*(?:image|photo|photograph|picture)\s+credit",
-        r"^\s*(?:credit|credits|photo|source)\s*:",
-        r"©|\(c\)\s*\d{4}|^\s*copyright\b|all rights reserved",
-        r"^\s*related\s+(?:gallery|galleries|stories|articles|videos|links)\s*$",
-        r"^\s*(?:advertisement|share this|subscribe|sign up for)\b",
-        r"^\s*!\[[^\]]*\]\([^)]*\)",
-    )
-]
-
-# Credit and copyright lines are short; a longer line that mentions copyright is prose.
-BOILERPLATE_MAX_WORDS = 12
-
-# A lone line like "Infobox" or "Contents" labels what follows rather than saying anything.
-LABEL_LINE = re.compile(r"^\s*(infobox|contents|table of contents)\s*$", re.IGNORECASE)
-
-
 @dataclass
 class Block:
     """A structural unit of a document with its exact line span (1-based, inclusive)."""
 
-    kind: str  # title | paragraph | quote | field | table_row | list_item | byline
+    kind: str  # title | paragraph | quote | field | table_row | list_item | byline | code
     line_start: int
     line_end: int
     text: str  # verbatim lines line_start..line_end joined by "\n"
@@ -70,6 +43,12 @@ class Block:
     field_value: str | None = None
     context: str = ""  # words that describe the block without standing in it (a table header)
     cells: list[tuple[str, str]] = field(default_factory=list)  # (column header, cell) for table rows
+    # `text` with its markup taken out (indexer/display.py); None when it has none.
+    display: Display | None = None
+
+    @property
+    def shown(self) -> Display:
+        return self.display or Display.identity(self.text)
 
 
 @dataclass
@@ -79,14 +58,31 @@ class StructuredDocument:
     date: str | None  # ISO date of publication, when the text gives one
     byline: str | None
     blocks: list[Block]
+    # Lines that are markup rather than content, for the document view: line -> (role, what to
+    # show): ("heading", its text) for a heading's title line, ("markup", "") for underlines,
+    # table separators, fences and tags.
+    markup: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
 def parse_structure(document: Document) -> StructuredDocument:
-    """Recover the structure of one document."""
-    return _Parser(document).parse()
+    """Recover the structure of one document, with the reader of its format."""
+    from indexer.formats.registry import read_structure
+
+    return read_structure(document)
 
 
-class _Parser:
+def read_plain_text(document: Document) -> StructuredDocument:
+    return LineReader(document).parse()
+
+
+class LineReader:
+    """Plain text, line by line. Subclasses add a format's own constructs through `_special`
+    (lines they consume before the plain-text rules) and `_heading_at`."""
+
+    # An underline may be half its title's length: docutils wants the whole length, but warns
+    # and goes on, and plain text files are written by hand.
+    UNDERLINE_SHARE = 0.5
+
     def __init__(self, document: Document) -> None:
         self.document = document
         self.lines = document.lines
@@ -98,6 +94,11 @@ class _Parser:
         self.date: str | None = None
         self.byline: str | None = None
         self.paragraph: Block | None = None
+        self.markup: dict[int, tuple[str, str]] = {}
+        self.styles: list[str] = []  # underline styles in order of first use: their levels
+        self.content_seen, self.content_checked = False, 0  # see _has_content
+        # Lines a paragraph may not run past (PDF page starts): 0-based line indexes.
+        self.breaks: frozenset[int] = frozenset(start - 1 for start in document.pages)
 
     # -- driver -----------------------------------------------------------------------------
 
@@ -107,16 +108,35 @@ class _Parser:
             index = self._read_line(index)
         self._end_paragraph()
         title = self.title or self.table_caption or self._title_from_text()
-        return StructuredDocument(self.document, title, self.date, self.byline, self.blocks)
+        return StructuredDocument(self.document, title, self.date, self.byline, self.blocks, self.markup)
+
+    def _special(self, index: int) -> int | None:
+        """A format's own construct at line `index`: the index after it, or None."""
+        return None
+
+    def _heading_at(self, index: int) -> HeadingMatch | None:
+        line = self.lines[index]
+        heading = WIKI_HEADING.match(line) or MARKDOWN_HEADING.match(line)
+        if heading:
+            return HeadingMatch(heading.group(2).strip(), 1, level=len(heading.group(1)))
+        return (adorned_heading(self.lines, index, self.UNDERLINE_SHARE) or centred_heading(self.lines, index)
+                or capitals_heading(self.lines, index) or numbered_heading(self.lines, index))
 
     def _read_line(self, index: int) -> int:
         """Classify line `index` (0-based); return the index of the next unread line."""
         line = self.lines[index]
         number = index + 1
+        if index in self.breaks:
+            self._end_paragraph()
+        special = self._special(index)
+        if special is not None:
+            return special
         if not line.strip():
             self._end_paragraph()
             self.table_header = []
             return index + 1
+        if self.title is None and not self._has_content() and BARE_DATE_LINE.match(line):
+            return self._leading_date(index)  # "2024-04-02" over a NEWS file's title
         date_line = META_DATE_LINE.match(line)
         if date_line:  # "Published 2021-03-04": the document's date, and a fact one can ask about
             self._end_paragraph()
@@ -126,46 +146,66 @@ class _Parser:
             label = date_line.group("label").strip().capitalize()
             self._add(Block("field", index + 1, index + 1, line, field_name=label, field_value=date_line.group("date")))
             return index + 1
-        if len(line.split()) <= BOILERPLATE_MAX_WORDS and any(pattern.search(line) for pattern in BOILERPLATE):
+        if (len(line.split()) <= BOILERPLATE_MAX_WORDS and not COPYRIGHT_FIELD.match(line)
+                and any(pattern.search(line) for pattern in BOILERPLATE)):
             self._end_paragraph()
             return index + 1
-        heading = WIKI_HEADING.match(line) or MARKDOWN_HEADING.match(line)
+        heading = self._heading_at(index)
         if heading:
-            self._heading(len(heading.group(1)), heading.group(2).strip(), number)
+            return self._add_heading(heading, index)
+        if ADORNMENT.match(line.strip()):  # a rule (rST's transition) under no title: markup
+            self._end_paragraph()
+            self.markup[number] = ("markup", "")
             return index + 1
         if LABEL_LINE.match(line):
             self._end_paragraph()
             return index + 1
         if "|" in line and self._looks_like_table_line(line):
             return self._table_line(index)
-        if self.title is None and not self._content_blocks() and self._could_be_title(line):
-            self.title = line.strip()
+        if self.title is None and self.paragraph is None and not self._has_content() and self._could_be_title(index):
+            self.title = self._title_text(line)
             self.blocks.append(Block("title", number, number, line))
             return index + 1
         byline_end = self._byline(index)
         if byline_end is not None:
             return byline_end
         match = BULLET_FIELD.match(line) or (PLAIN_FIELD.match(line) if len(line) < 160 else None)
-        if match and len(match.group(1).split()) <= 5:
+        if match and len(match.group(1).split()) <= 5 and not self._continues(index):
             self._end_paragraph()
             self._add(Block("field", number, number, line, field_name=match.group(1).strip(), field_value=match.group(2).strip()))
             return index + 1
         item = LIST_ITEM.match(line)
         if item:
             self._end_paragraph()
-            self._add(Block("list_item", number, number, line))
-            return index + 1
+            end = self._list_item_end(index, item.start(1))
+            self._add(Block("list_item", number, end, "\n".join(self.lines[index:end])))
+            return end
         self._paragraph_line(line, number)
         return index + 1
 
     # -- kinds of line --------------------------------------------------------------------------
+
+    def _add_heading(self, heading: HeadingMatch, index: int) -> int:
+        """Record a heading found at line `index`; return the index after it."""
+        level = heading.level
+        if level is None:  # by order of first use, as docutils ranks section styles
+            if heading.style not in self.styles:
+                self.styles.append(heading.style)
+            level = self.styles.index(heading.style) + 1
+        for offset in range(heading.lines):
+            self.markup[index + offset + 1] = ("markup", "")
+        self.markup[index + heading.offset + 1] = ("heading", heading.text)
+        if heading.style and heading.style.startswith("over"):
+            self.markup[index + 2] = ("heading", heading.text)
+        self._heading(level, heading.text, index + 1)
+        return index + heading.lines
 
     def _heading(self, level: int, text: str, number: int) -> None:
         self._end_paragraph()
         self.table_header = []
         if level == 1 and self.title is not None and text == self.title:
             return  # `= Title =` repeating a first-line title is the title again, not a section
-        if self.title is None and not self._content_blocks() and level == 1:
+        if self.title is None and not self._has_content() and level == 1:
             self.title = text  # `= Title =` / `# Title` on top is the document's title
             return
         while self.headings and self.headings[-1][0] >= level:
@@ -181,11 +221,14 @@ class _Parser:
         number = index + 1
         self._end_paragraph()
         if TABLE_SEPARATOR.match(line):
+            self.markup[number] = ("markup", "")
             return index + 1
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         filled = [cell for cell in cells if cell]
         next_line = self.lines[index + 1] if index + 1 < len(self.lines) else ""
         if TABLE_SEPARATOR.match(next_line):  # a header row
+            self.markup[number] = ("heading", " · ".join(filled))
+            self.markup[number + 1] = ("markup", "")
             if len(filled) >= 2:
                 self.table_header = cells
             else:
@@ -194,24 +237,53 @@ class _Parser:
                     self.table_caption = filled[0]
             return index + 2
         if not filled or re.fullmatch(r"!\[[^\]]*\]\([^)]*\)", filled[0]):
+            self.markup[number] = ("markup", "")
             return index + 1
+        self.markup[number] = ("text", " · ".join(filled))  # a row left out (a label row): shown unpiped
         if len(self.table_header) >= 2 and len(filled) >= 2:  # a table with a header row
             pairs = [(header, cell) for header, cell in zip(self.table_header, cells) if cell]
             context = " ".join(header for header in self.table_header if header)
-            self._add(Block("table_row", number, number, line, context=context, cells=pairs))
+            self._add(Block("table_row", number, number, line, context=context, cells=pairs,
+                            display=self._row_display(line, " · ")))
         elif len(filled) == 1 and self.blocks and self.blocks[-1].kind == "table_row" and self.blocks[-1].line_end == number - 1:
             row = self.blocks[-1]  # a one-cell row under a table row describes it (an episode's synopsis)
             row.line_end = number
             row.text = row.text + "\n" + line
+            row.display = self._row_display(row.text, " · ")
         elif len(filled) == 2 and cells[0] == filled[0]:
-            self._add(Block("field", number, number, line, field_name=filled[0], field_value=filled[1]))
+            self._add(Block("field", number, number, line, field_name=filled[0], field_value=filled[1],
+                            display=self._row_display(line)))
         elif len(filled) >= 2:
-            self._add(Block("table_row", number, number, line, cells=[("", cell) for cell in filled]))
+            self._add(Block("table_row", number, number, line, cells=[("", cell) for cell in filled],
+                            display=self._row_display(line)))
         return index + 1
 
-    def _could_be_title(self, line: str) -> bool:
+    def _row_display(self, text: str, separator: str | None = None) -> Display:
+        """A table row's display text; formats with inline markup take it out of the cells."""
+        return pipe_row_display(text, separator)
+
+    def _continues(self, index: int) -> bool:
+        """Whether the next line goes on with this line's sentence (starts in lower case)."""
+        following = self.lines[index + 1].lstrip() if index + 1 < len(self.lines) else ""
+        return following[:1].islower()
+
+    def _title_text(self, line: str) -> str:
+        """A title line as the title reads (formats with inline markup take it out)."""
+        return line.strip()
+
+    def _could_be_title(self, index: int) -> bool:
+        """A headline: short, no sentence end, not a date or a byline, and not the first line of
+        a wrapped sentence (the next line going on in lower case)."""
+        line = self.lines[index]
         words = line.split()
-        return 0 < len(words) <= MAX_TITLE_WORDS and not line.rstrip().endswith((".", ":", ";", ","))
+        if not 0 < len(words) <= MAX_TITLE_WORDS or line.rstrip().endswith((".", ":", ";", ",")):
+            return False
+        if BARE_DATE_LINE.match(line) or BYLINE.match(line) or not self._title_text(line):
+            return False
+        following = self.lines[index + 1] if index + 1 < len(self.lines) else ""
+        if PLAIN_FIELD.match(line) and PLAIN_FIELD.match(following):
+            return False  # a record of fields (a Debian copyright file, mail headers), not a headline
+        return not self._continues(index)
 
     def _byline(self, index: int) -> int | None:
         """A `By Name` line, or a name line over a short role line ("Laura Hurley / Senior
@@ -245,6 +317,17 @@ class _Parser:
         self._add(Block("byline", index + 1, end, text, field_name="Author", field_value=name, context=role.strip()))
         return end
 
+    def _list_item_end(self, index: int, text_indent: int) -> int:
+        """The index after a list item: its first line and the lines under it indented to its
+        text (a wrapped item in Markdown and rST), up to a blank line or the next item."""
+        end = index + 1
+        while end < len(self.lines) and end not in self.breaks:
+            line = self.lines[end]
+            if not line.strip() or len(line) - len(line.lstrip()) < text_indent or LIST_ITEM.match(line):
+                break
+            end += 1
+        return end
+
     def _paragraph_line(self, line: str, number: int) -> None:
         current = self.paragraph
         if current is not None:
@@ -261,14 +344,41 @@ class _Parser:
     # -- helpers ------------------------------------------------------------------------------
 
     def _content_blocks(self) -> list[Block]:
-        """Blocks other than a leading date line (which may stand above the title)."""
-        return [block for block in self.blocks if not META_DATE_LINE.match(block.text)]
+        """Blocks other than a date line or a byline (either may stand above the title)."""
+        return [block for block in self.blocks if self._is_content(block)]
+
+    def _has_content(self) -> bool:
+        """Whether any block so far is content (`_content_blocks()`, found once, not per line:
+        asked for every line of a document that has no title)."""
+        while not self.content_seen and self.content_checked < len(self.blocks):
+            self.content_seen = self._is_content(self.blocks[self.content_checked])
+            self.content_checked += 1
+        return self.content_seen
+
+    @staticmethod
+    def _is_content(block: Block) -> bool:
+        return not (block.kind == "byline" or META_DATE_LINE.match(block.text) or BARE_DATE_LINE.match(block.text))
+
+    def _leading_date(self, index: int) -> int:
+        """A date alone above the title: the document's date, and a fact one can ask about."""
+        self._end_paragraph()
+        line = self.lines[index]
+        iso = ISO_DATE.search(line)
+        if iso and self.date is None:
+            self.date = iso.group(0)
+        self._add(Block("field", index + 1, index + 1, line, field_name="Date", field_value=line.strip()))
+        return index + 1
 
     def _end_paragraph(self) -> None:
         if self.paragraph is not None:
             self._mark_quotation(self.paragraph)
+            self.paragraph.display = self._paragraph_display(self.paragraph)
             self._add(self.paragraph)
             self.paragraph = None
+
+    def _paragraph_display(self, paragraph: Block) -> Display | None:
+        """A paragraph's text without markup; plain text has none."""
+        return None
 
     def _mark_quotation(self, paragraph: Block) -> None:
         """A paragraph right after one that ends with a colon ("Safran weighed in:") quotes it;
@@ -284,6 +394,14 @@ class _Parser:
         self.blocks.append(block)
 
     def _title_from_text(self) -> str:
+        """A title for a document without one: for a file named by convention (README, NEWS,
+        copyright) the folder it documents and its name; else the first words of its text."""
+        parts = self.document.relative_path.split("/")
+        name = parts[-1].removesuffix(".gz")
+        if len(parts) > 1 and CONVENTIONAL_NAME.match(name):
+            return f"{parts[-2]} {name}"
+        if NO_REAL_SUFFIX.match(name):  # a licence file such as BSD or GPL-3 is known by its name
+            return name
         for block in self._content_blocks():
             words = block.text.split()
             if words:

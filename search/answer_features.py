@@ -85,6 +85,7 @@ def span_features(question: Question, span: Span, units: list[Unit], index: int,
         "looks_like_code": float(bool(span.text) and not span.text[:1].isupper() and any(c in span.text for c in "_()=$@%:/.-")),
         "is_question_text": float(span.text.rstrip().endswith("?") or unit.text.rstrip().endswith("?")),
         "in_heading": float(kind == PassageKind.TITLE),
+        "in_code": float(kind == PassageKind.CODE),
     }
     features.update(source_features(span.source))
     features.update({f"trait_{span.source}_{name}": value for name, value in span.traits.items()})

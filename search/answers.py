@@ -179,12 +179,14 @@ def slot(unit: Unit, start: int, end: int, weights: dict[str, float]) -> frozens
 def _answer(group: ValueGroup, confidence: float) -> Answer:
     best = group.best
     return Answer(text=best.text, confidence=round(confidence, 3), sentence=best.unit.text, path=best.passage.path,
-                  line_start=best.unit.line_start, line_end=best.unit.line_end, answer_type=best.answer_type)
+                  line_start=best.unit.line_start, line_end=best.unit.line_end, answer_type=best.answer_type,
+                  page=best.passage.passage.page)
 
 
 def _conflict(group: ValueGroup) -> Conflict:
     best = group.best
-    return Conflict(best.text, best.unit.text, best.passage.path, best.unit.line_start, best.unit.line_end)
+    return Conflict(best.text, best.unit.text, best.passage.path, best.unit.line_start, best.unit.line_end,
+                    best.passage.passage.page)
 
 
 __all__ = ["AnswerResult", "AnswerType", "extract_answer", "answer_candidates", "passage_units"]

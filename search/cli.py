@@ -93,7 +93,7 @@ def main() -> None:
 
     \b
     Start here:
-      liner index seeds                     # index a folder of .txt/.md files
+      liner index seeds                     # index a folder of text, Markdown, rST, HTML and PDF files
       liner ask "Who plays Joanna Kassem?"   # a short answer, its source, the passages
       liner search '"Pennies From Heaven"'  # ranked passages for keywords and phrases
       liner serve                           # the web app on http://127.0.0.1:8000
@@ -108,10 +108,12 @@ def main() -> None:
 @click.option("--rebuild", is_flag=True, help="Re-read every file instead of only the changed ones.")
 @click.option("--wait", default=10.0, show_default=True, help="Seconds to wait for another running build.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
-def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool) -> None:
+@click.option("--watch", is_flag=True, help="Then keep watching FOLDER: index every change within seconds (Ctrl+C stops).")
+def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool, watch: bool) -> None:
     """Index FOLDER (default: seeds) for searching.
 
-    Reads every .txt and .md file, recovers titles, sections, fields and tables, and cuts them
+    Reads every text, Markdown, reStructuredText, HTML and PDF file (and text files without a
+    suffix, such as README or GPL-3), recovers titles, sections, fields and tables, and cuts them
     into passages. Only changed files are re-read; the new index replaces the old one only once
     it is complete, so searches keep working during a build and a killed build loses nothing.
 
@@ -119,6 +121,7 @@ def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool
     Example:
       liner index ~/notes
       liner index --rebuild seeds
+      liner index ~/notes --watch
     """
     from indexer.build import IndexBusyError, build_index
 
@@ -145,6 +148,8 @@ def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool
             bar.__exit__(None, None, None)
     for problem in report.problems:
         click.echo(f"skipped {problem.path}: {problem.reason}", err=True)
+    for notice in report.notices if not quiet else ():
+        click.echo(f"note {notice.path}: {notice.reason}", err=True)
     if not quiet:
         click.echo(
             f"Indexed {report.files_total - len(report.problems)} files into {index_dir}: "
@@ -152,6 +157,11 @@ def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool
             f"{report.passages} passages in {report.seconds:.2f} s"
             + (f" ({report.workers} worker processes)." if report.workers else ".")
         )
+    if watch:
+        from indexer.watch import describe, watch_folder
+
+        click.echo(f"Watching {folder} for changes (Ctrl+C stops).", err=True)
+        watch_folder(folder, index_dir, lambda report, error: click.echo(describe(report, error), err=True))
 
 
 @main.command(cls=QueryCommand)

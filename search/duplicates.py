@@ -50,7 +50,8 @@ def collapse_near_duplicates(passages: list[ScoredPassage], window: int = COLLAP
                 continue
             shared = len(own & first_shingles)
             if shared / (len(own) + len(first_shingles) - shared) >= NEAR_DUPLICATE_JACCARD:
-                first.also_in.append(SourceRef(passage.path, passage.passage.line_start, passage.passage.line_end))
+                first.also_in.append(SourceRef(passage.path, passage.passage.line_start, passage.passage.line_end,
+                                                passage.passage.page))
                 break
         else:
             kept.append((passage, own, own_figures))

@@ -121,9 +121,10 @@ class Engine:
                                            self.model, decision, result.decision)
         return Answered(response, question, weights, ranked, missing, view.files.common_words, result)
 
-    def document(self, path: str) -> DocumentText | None:
-        """The text of an indexed file by its cited path; None for anything not indexed."""
-        return self.index.document(path)
+    def document(self, path: str, page: int | None = None) -> DocumentText | None:
+        """An indexed file by its cited path, as the document view shows it (one page of a PDF);
+        None for anything not indexed."""
+        return self.index.document(path, page)
 
     @property
     def stats(self) -> dict:

@@ -20,7 +20,7 @@ def make_hits(passages: list[ScoredPassage], terms: MatchTerms) -> list[Hit]:
     hits = []
     for rank, scored in enumerate(passages, 1):
         passage = scored.passage
-        snippet, highlights = cut_snippet(passage.text, terms)
+        snippet, highlights = cut_snippet(passage.shown, terms)
         hits.append(
             Hit(
                 rank=rank,
@@ -35,6 +35,7 @@ def make_hits(passages: list[ScoredPassage], terms: MatchTerms) -> list[Hit]:
                 highlights=highlights,
                 kind=passage.kind,
                 also_in=scored.also_in,
+                page=passage.page,
             )
         )
     return hits

@@ -23,7 +23,7 @@ from whoosh import scoring
 from whoosh.index import EmptyIndexError
 
 from indexer.analysis import stem
-from indexer.documents import split_lines
+from indexer.view import DocumentText, read_view
 from indexer.layout import COMMON_WORDS_FILE, CURRENT_FILE, SYNONYMS_FILE, current_generation, read_manifest
 from indexer.schema import BM25_B, BM25_K1, RANKED_FIELD, TITLE_B, WORDS_FIELD
 from search.typos import Vocabulary
@@ -52,13 +52,6 @@ def default_index_dir() -> Path:
 def bm25f() -> scoring.BM25F:
     """The ranking model with the parameters documented in indexer/schema.py."""
     return scoring.BM25F(B=BM25_B, K1=BM25_K1, title_B=TITLE_B)
-
-
-@dataclass(frozen=True)
-class DocumentText:
-    path: str
-    title: str
-    lines: list[str]
 
 
 class TermCounts:
@@ -185,8 +178,9 @@ class OpenIndex:
             local.generation = generation
         return IndexView(generation, local.searcher, local.counts, files)
 
-    def document(self, path: str) -> DocumentText | None:
-        """The text of an indexed file by its cited path; None for anything not indexed."""
+    def document(self, path: str, page: int | None = None) -> DocumentText | None:
+        """An indexed file by its cited path, as the document view shows it (one page of a PDF);
+        None for anything not indexed."""
         manifest = self.manifest
         entry = manifest.get("files", {}).get(path)
         if entry is None:
@@ -195,13 +189,7 @@ class OpenIndex:
         file = (root / entry["relative_path"]).resolve()
         if not file.is_relative_to(root.resolve()):
             return None
-        try:
-            text = file.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            return None
-        lines = split_lines(text)
-        title = next((line.strip(" =#") for line in lines if line.strip()), path)
-        return DocumentText(path, title, lines)
+        return read_view(file, entry["relative_path"], path, page)
 
     # -- opening and following CURRENT ----------------------------------------------------------
 

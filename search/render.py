@@ -12,7 +12,7 @@ import click
 from search.response import Answer, Hit, Response, format_citation
 from search.snippets import split_at_highlights
 
-LinkBuilder = Callable[[str, int, int], str]
+LinkBuilder = Callable[..., str]  # (path, line_start, line_end, page=None) -> URL
 
 FORMATS = ("text", "json", "markdown")
 
@@ -106,20 +106,20 @@ def markdown_answer(answer: Answer, response: Response, *, link: LinkBuilder | N
         "",
         f"> {_escape_markdown(' '.join(answer.sentence.split()))}",
         ">",
-        f"> — {_citation(answer.path, answer.line_start, answer.line_end, None, None, link)}",
+        f"> — {_citation(answer.path, answer.line_start, answer.line_end, None, None, link, answer.page)}",
     ]
     for conflict in response.conflicts:
         lines.append("")
         lines.append(
             f"**Another source says:** {_escape_markdown(conflict.text)} — "
-            f"{_citation(conflict.path, conflict.line_start, conflict.line_end, None, None, link)}"
+            f"{_citation(conflict.path, conflict.line_start, conflict.line_end, None, None, link, conflict.page)}"
         )
     return "\n".join(lines)
 
 
 def markdown_hit(hit: Hit, *, link: LinkBuilder | None = None) -> str:
     body = _highlighted_markdown(hit)
-    citation = _citation(hit.path, hit.line_start, hit.line_end, hit.title, hit.section, link)
+    citation = _citation(hit.path, hit.line_start, hit.line_end, hit.title, hit.section, link, hit.page)
     return f"> {body}\n>\n> — {citation}"
 
 
@@ -127,10 +127,11 @@ def _highlighted_markdown(hit: Hit) -> str:
     return _highlighted(hit, lambda piece: f"**{_escape_markdown(piece)}**", _escape_markdown)
 
 
-def _citation(path: str, start: int, end: int, title: str | None, section: str | None, link: LinkBuilder | None) -> str:
-    place = f"`{format_citation(path, start, end)}`"
+def _citation(path: str, start: int, end: int, title: str | None, section: str | None, link: LinkBuilder | None,
+              page: int | None = None) -> str:
+    place = f"`{format_citation(path, start, end, page)}`"
     if link:
-        place = f"[{place}]({link(path, start, end)})"
+        place = f"[{place}]({link(path, start, end, page) if page else link(path, start, end)})"
     words = [f"*{_escape_markdown(title)}*"] if title else []
     if section:
         words.append(_escape_markdown(section))

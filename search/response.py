@@ -10,9 +10,10 @@ from dataclasses import asdict, dataclass, field
 from search.kinds import QuestionKind
 
 
-def format_citation(path: str, line_start: int, line_end: int) -> str:
-    """The one way a place in a file is written: `path:L12-L14`."""
-    return f"{path}:L{line_start}-L{line_end}"
+def format_citation(path: str, line_start: int, line_end: int, page: int | None = None) -> str:
+    """The one way a place in a file is written: `path:L12-L14`, or for a PDF page
+    `path:p3:L12-L14`."""
+    return f"{path}:{f'p{page}:' if page else ''}L{line_start}-L{line_end}"
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,11 @@ class SourceRef:
     path: str
     line_start: int
     line_end: int
+    page: int | None = None
 
     @property
     def citation(self) -> str:
-        return format_citation(self.path, self.line_start, self.line_end)
+        return format_citation(self.path, self.line_start, self.line_end, self.page)
 
 
 @dataclass
@@ -42,16 +44,17 @@ class Hit:
     highlights: list[tuple[int, int]]
     kind: str = "paragraph"  # a PassageKind
     also_in: list[SourceRef] = field(default_factory=list)
+    page: int | None = None  # PDF: the page the lines are on
 
     @property
     def citation(self) -> str:
-        return format_citation(self.path, self.line_start, self.line_end)
+        return format_citation(self.path, self.line_start, self.line_end, self.page)
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        data = _without_empty_page(asdict(self))
         data["score"] = round(self.score, 4)
         data["highlights"] = [list(pair) for pair in self.highlights]
-        data["also_in"] = [asdict(ref) for ref in self.also_in]
+        data["also_in"] = [_without_empty_page(asdict(ref)) for ref in self.also_in]
         return data
 
 
@@ -64,13 +67,14 @@ class Answer:
     line_start: int
     line_end: int
     answer_type: str = "phrase"
+    page: int | None = None
 
     @property
     def citation(self) -> str:
-        return format_citation(self.path, self.line_start, self.line_end)
+        return format_citation(self.path, self.line_start, self.line_end, self.page)
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        data = _without_empty_page(asdict(self))
         data["confidence"] = round(self.confidence, 3)
         return data
 
@@ -84,13 +88,21 @@ class Conflict:
     path: str
     line_start: int
     line_end: int
+    page: int | None = None
 
     @property
     def citation(self) -> str:
-        return format_citation(self.path, self.line_start, self.line_end)
+        return format_citation(self.path, self.line_start, self.line_end, self.page)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return _without_empty_page(asdict(self))
+
+
+def _without_empty_page(data: dict) -> dict:
+    """`page` is in the JSON only where there is one (a PDF), so other answers read as before."""
+    if data.get("page") is None:
+        data.pop("page", None)
+    return data
 
 
 @dataclass

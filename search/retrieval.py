@@ -42,7 +42,9 @@ class ScoredPassage:
 
     @property
     def text(self) -> str:
-        return self.passage.text
+        """What is ranked, answered and shown: the display text (markup out); a Hit cites the
+        verbatim text (indexer/display.py)."""
+        return self.passage.shown
 
     @property
     def path(self) -> str:

@@ -30,7 +30,7 @@ SHELL_BLOCK = re.compile(r"^```(?:console|sh|bash|shell|shell-session)[^\n]*\n(.
 NOT_RUNNABLE = re.compile(r"^liner serve\b|~|<[^>]+>|\bFOLDER\b|path/to|/your/")
 
 
-CITATION = re.compile(r"[\w./-]+\.(?:txt|md|markdown):L\d+-L\d+")
+CITATION = re.compile(r"[\w./-]+(?::p\d+)?:L\d+-L\d+")
 
 
 def readme_transcripts(text: str) -> list[tuple[str, list[str]]]:

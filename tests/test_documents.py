@@ -36,12 +36,22 @@ def only_source(folder: Path):
     return sources[0]
 
 
-def test_only_text_and_markdown_files_are_found_sorted(tmp_path):
-    for name in ("b.md", "a.txt", "c.markdown", "D.TXT", "notes.pdf", "image.png", "script.py", "README"):
+def test_only_document_files_are_found_sorted(tmp_path):
+    for name in ("b.md", "a.txt", "c.markdown", "D.TXT", "notes.pdf", "image.png", "script.py", "README",
+                 "guide.rst.txt", "page.htm", "GPL-3", "Apache-2.0", "README.Debian", "data.json", "photo.jpeg"):
         write(tmp_path / name, "hello")
     write(tmp_path / "sub" / "e.md", "hello")
     found = [source.relative_path for source in find_source_files(tmp_path)]
-    assert found == ["D.TXT", "a.txt", "b.md", "c.markdown", "sub/e.md"]
+    assert found == ["Apache-2.0", "D.TXT", "GPL-3", "README", "README.Debian", "a.txt", "b.md", "c.markdown",
+                     "guide.rst.txt", "notes.pdf", "page.htm", "sub/e.md"]
+
+
+def test_a_file_without_a_document_suffix_is_found_only_when_it_is_text(tmp_path):
+    write(tmp_path / "NEWS", "Version 2\n\nFaster.\n")
+    write(tmp_path / "VERSION", b"\x7fELF\x02\x01\x01\x00\x00\x00binary")
+    write(tmp_path / "COPYING", "\ufeffGPL".encode("utf-16"))  # UTF-16 has NULs, and a byte-order mark
+    found = [source.relative_path for source in find_source_files(tmp_path)]
+    assert found == ["COPYING", "NEWS"]
 
 
 def test_hidden_files_and_folders_are_skipped(tmp_path):
@@ -75,12 +85,49 @@ def test_a_byte_order_mark_is_not_part_of_the_text(tmp_path):
 
 
 @pytest.mark.parametrize(
+    "data, encoding",
+    [
+        ("Caf\u00e9 na\u00efve \u2014 r\u00e9sum\u00e9\n".encode("utf-8"), "utf-8"),
+        ("\ufeffCaf\u00e9 na\u00efve \u2014 r\u00e9sum\u00e9\n".encode("utf-8"), "utf-8"),
+        ("Caf\u00e9 na\u00efve \u2014 r\u00e9sum\u00e9\n".encode("utf-16"), "utf-16"),  # with its byte-order mark
+        ("Caf\u00e9 na\u00efve \u2014 r\u00e9sum\u00e9\n".encode("utf-16-be").join([b"\xfe\xff", b""]), "utf-16"),
+    ],
+)
+def test_utf8_and_utf16_with_a_byte_order_mark_are_read(tmp_path, data, encoding):
+    write(tmp_path / "note.txt", data)
+    document = read_document(only_source(tmp_path))
+    assert document.text == "Caf\u00e9 na\u00efve \u2014 r\u00e9sum\u00e9\n"
+    assert document.encoding == encoding
+
+
+def test_legacy_8_bit_text_is_decoded_and_says_so(tmp_path):
+    text = "Die \u00c4nderungen f\u00fcr Version 2.0: gr\u00f6\u00dfere Dateien werden unterst\u00fctzt.\n" * 3
+    write(tmp_path / "NEWS", text.encode("latin-1"))
+    document = read_document(only_source(tmp_path))
+    assert document.text == text
+    assert document.encoding.endswith("(detected)") and not document.encoding.startswith("utf")
+
+
+def test_gzip_text_is_read_through_gzip(tmp_path):
+    import gzip
+
+    write(tmp_path / "changelog.Debian.gz", gzip.compress(b"pkg (1.2-1) unstable; urgency=low\n\n  * Fixed.\n"))
+    write(tmp_path / "archive.tar.gz", gzip.compress(b"not a document by its name"))
+    write(tmp_path / "broken.txt.gz", b"\x1f\x8b not really gzip")
+    sources = {source.relative_path: source for source in find_source_files(tmp_path)}
+    assert sorted(sources) == ["broken.txt.gz", "changelog.Debian.gz"]
+    assert read_document(sources["changelog.Debian.gz"]).lines[2] == "  * Fixed."
+    with pytest.raises(DocumentError, match="gzip"):
+        read_document(sources["broken.txt.gz"])
+
+
+@pytest.mark.parametrize(
     "data, reason",
     [
         (b"", "empty"),
         (b"  \n\n\t\n", "empty"),
         (b"abc\x00def", "binary"),
-        (b"caf\xe9 au lait\n", "not UTF-8"),
+        ("  \n".encode("utf-16"), "empty"),
     ],
 )
 def test_unusable_content_raises_a_document_error_with_a_reason(tmp_path, data, reason):

@@ -126,9 +126,9 @@ def assert_cut_at_sentences(block_text: str, window_texts: list[str], limit: int
 
 def assert_sentence_offsets_are_valid(passage) -> None:
     previous = 0
-    for start, end in passage.sentences:
-        assert previous <= start < end <= len(passage.text), (passage.sentences, len(passage.text))
-        piece = passage.text[start:end]
+    for start, end in passage.sentences:  # offsets into the display text, which answers read
+        assert previous <= start < end <= len(passage.shown), (passage.sentences, len(passage.shown))
+        piece = passage.shown[start:end]
         assert piece.strip(), f"an empty sentence {piece!r}"
         previous = end
 

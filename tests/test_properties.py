@@ -147,10 +147,18 @@ def match_terms_for(query_words: list[str], corrections: list[str]) -> MatchTerm
     return MatchTerms(frozenset(stemmed_terms(" ".join(words))), frozenset(corrections))
 
 
-def check_snippet(text: str, snippet: str, highlights: list[tuple[int, int]], terms: MatchTerms, max_chars: int) -> None:
+def check_snippet(text: str, snippet: str, highlights: list[tuple[int, int]], terms: MatchTerms, max_chars: int,
+                  shown_from_text: bool = False) -> None:
+    """`shown_from_text`: the snippet was cut from the text's display form (markup such as table
+    pipes taken out, indexer/display.py), so its words, not its characters, stand in the text."""
     folded = fold_whitespace(text)
-    body = snippet.removeprefix(ELLIPSIS).removesuffix(ELLIPSIS) if len(folded) > max_chars else snippet
-    assert body in folded
+    body = snippet.strip(ELLIPSIS) if shown_from_text else (
+        snippet.removeprefix(ELLIPSIS).removesuffix(ELLIPSIS) if len(folded) > max_chars else snippet)
+    if shown_from_text:
+        words, text_words = TOKEN.findall(body), TOKEN.findall(text)
+        assert any(text_words[i : i + len(words)] == words for i in range(len(text_words) - len(words) + 1)), body
+    else:
+        assert body in folded
     assert len(snippet) <= max_chars + 2 * len(ELLIPSIS)
     previous_end = 0
     for start, end in highlights:
@@ -224,7 +232,7 @@ def check_response(response: Response, text: str, validator, engine, limit: int 
         assert response.answer.text.strip()
     fixes = corrections_for(engine, text) if response.results else []
     for hit in response.results:
-        check_snippet(hit.text, hit.snippet, hit.highlights, ANY_WORD, MAX_SNIPPET_CHARS)
+        check_snippet(hit.text, hit.snippet, hit.highlights, ANY_WORD, MAX_SNIPPET_CHARS, shown_from_text=True)
         for start, end in hit.highlights:
             word = hit.snippet[start:end]
             assert matches_query(word, text, fixes), (word, text, fixes)

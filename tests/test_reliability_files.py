@@ -79,7 +79,6 @@ EXPECTED_PROBLEMS = {
     "empty.txt": "empty file",
     "blank.md": "empty file",
     "binary.txt": "binary file",
-    "latin1.txt": "not UTF-8",
     "huge.txt": "larger than 20 MB",
     "pipe.txt": "not a regular file",
     "loop.txt": "looping link",
@@ -110,22 +109,25 @@ def test_every_unusable_file_is_reported_with_path_and_reason_and_the_rest_is_in
         seconds = time.perf_counter() - started
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    skipped = {}
+    skipped, notes = {}, {}
     for line in result.stderr.splitlines():
-        assert line.startswith("skipped "), line
-        path, _, reason = line.removeprefix("skipped ").partition(": ")
-        skipped[Path(path).relative_to(folder).as_posix()] = reason
+        assert line.startswith(("skipped ", "note ")), line
+        found = skipped if line.startswith("skipped ") else notes
+        path, _, reason = line.partition(" ")[2].partition(": ")
+        found[Path(path).relative_to(folder).as_posix()] = reason
+    assert list(notes) == ["latin1.txt"] and "not UTF-8; read as" in notes["latin1.txt"], notes  # indexed, and said
     expected = {**EXPECTED_PROBLEMS, "socket.md": "not a regular file"}
     assert set(skipped) == set(expected), skipped
     for name, reason in expected.items():
         assert reason in skipped[name], (name, skipped[name])
-    assert f"Indexed {len(GOOD_FILES)} files" in result.stdout
+    assert f"Indexed {len(GOOD_FILES) + 1} files" in result.stdout
 
     engine = Engine(tmp_path / "index")
-    assert sorted(Path(p).relative_to(folder).as_posix() for p in engine.indexed_paths()) == sorted(GOOD_FILES)
-    for word in ("quagga", "narwhal", "axolotl", "pangolin"):
+    indexed = sorted(Path(p).relative_to(folder).as_posix() for p in engine.indexed_paths())
+    assert indexed == sorted([*GOOD_FILES, "latin1.txt"])
+    for word in ("quagga", "narwhal", "axolotl", "pangolin", "wombat"):
         assert len(engine.search(word).results) == 1, word
-    for word in ("okapi", "tapir", "quokka", "wombat"):
+    for word in ("okapi", "tapir", "quokka"):
         assert engine.search(word).results == [], word
     record_figures(tmp_path_factory, "files", awkward_files_reported=len(skipped), good_files_indexed=len(GOOD_FILES),
                    awkward_folder_build_seconds=round(seconds, 2))

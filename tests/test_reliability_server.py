@@ -293,7 +293,8 @@ def test_document_text_and_file_names_are_escaped_in_the_document_view(served):
     status, headers, body = served.get(target)
     assert status == 200, body[:300]
     assert_escaped(body)
-    assert "&lt;script&gt;" in body and "xylophone" in body
+    # The file's name is shown escaped; its text is shown as Markdown reads, without its HTML tags.
+    assert "&lt;img src=x onerror=alert(&#39;name&#39;)&gt;.md" in body and "xylophone" in body
     assert_clean(status, headers, body)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -19,7 +20,8 @@ from search.cli import EXIT_BAD_QUERY, LinerError, index_option
               help="Worker processes (default: one per core, up to 4); each answers one query at a time.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Threads per worker: connections in flight.")
-def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int) -> None:
+@click.option("--watch", is_flag=True, help="Also watch the indexed folder and index every change within seconds.")
+def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int, watch: bool) -> None:
     """Serve the web app (search page, document viewer, JSON API) with waitress, in one worker
     process per core.
 
@@ -27,6 +29,7 @@ def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: i
     Example:
       liner serve --port 8000
       liner serve --host 0.0.0.0 --workers 2
+      liner serve --watch                 # and index every change to the folder
     """
     from web.server import default_workers, serve as serve_app
 
@@ -36,8 +39,14 @@ def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: i
         plural = "es" if workers > 1 else ""
         click.echo(f"Serving {index_dir} on {url}  ({workers} worker process{plural}; Ctrl+C to stop)")
 
+    watching = nullcontext()
+    if watch:  # imported only then: the server's own start stays as quick as before
+        from indexer.watch import watcher_process
+
+        watching = watcher_process(index_dir)
     try:
-        status = serve_app(index_dir, host, port, threads, workers, announce)
+        with watching:
+            status = serve_app(index_dir, host, port, threads, workers, announce)
     except OSError as error:  # the port is taken, or the address is not this machine's
         raise LinerError(f"cannot listen on {host}:{port}: {error.strerror or error}", EXIT_BAD_QUERY) from None
     sys.exit(status)

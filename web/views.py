@@ -56,15 +56,17 @@ def results() -> ResponseReturnValue:
 @bp.get("/doc/<path:path>")
 def document(path: str) -> ResponseReturnValue:
     """An indexed file with line numbers, the lines in `?lines=12-14` marked (link with `#L12`
-    to scroll there without JavaScript).
+    to scroll there without JavaScript); for a PDF, the text of page `?page=3`.
 
     :raise 404: the path is not an indexed file (or tries to leave the indexed folder).
     :raise 503: the index is missing or unreadable.
     """
     # A folder indexed from outside its parent is cited by absolute path; its URL drops the
     # leading slash (see url_path). Only paths the index lists can open (Engine.document).
-    candidates = [path, "/" + path]
-    text = next((get_engine().document(p) for p in candidates if is_plain_path(p) and get_engine().document(p)), None)
+    page = request.args.get("page", type=int)
+    candidates = [p for p in (path, "/" + path) if is_plain_path(p)]
+    text = next(filter(None, (get_engine().document(p, page) if page else get_engine().document(p) for p in candidates)),
+                None)
     if text is None:
         abort(404, f"{path} is not an indexed document.")
     cited = parse_line_range(request.args.get("lines", ""), len(text.lines))
@@ -99,16 +101,18 @@ def markdown_for(response: Response) -> dict:
     return {"answer_markdown": answer, "hit_markdowns": [markdown_hit(hit, link=document_link) for hit in response.results]}
 
 
-def document_link(path: str, line_start: int, line_end: int) -> str:
+def document_link(path: str, line_start: int, line_end: int, page: int | None = None) -> str:
     """Absolute URL of the document view at the cited lines (for Markdown pasted elsewhere)."""
     return url_for("views.document", path=url_path(path), lines=f"{line_start}-{line_end}", _anchor=f"L{line_start}",
-                   _external=True)
+                   _external=True, **({"page": page} if page else {}))
 
 
 @bp.app_template_global()
-def document_url(path: str, line_start: int, line_end: int) -> str:
-    """Relative URL of the document view at the cited lines (for links on our own pages)."""
-    return url_for("views.document", path=url_path(path), lines=f"{line_start}-{line_end}", _anchor=f"L{line_start}")
+def document_url(path: str, line_start: int, line_end: int, page: int | None = None) -> str:
+    """Relative URL of the document view at the cited lines (and page, for a PDF), for links on
+    our own pages."""
+    return url_for("views.document", path=url_path(path), lines=f"{line_start}-{line_end}", _anchor=f"L{line_start}",
+                   **({"page": page} if page else {}))
 
 
 def url_path(path: str) -> str:
