@@ -34,7 +34,7 @@ NEIGHBOUR_SHARE = 0.5
 SOURCES = ("person", "cast_actor", "cast_role", "date", "number", "money", "duration", "quoted_title",
            "capitalised_title", "place", "organisation", "marked_code", "code_form", "code_in_instruction",
            "code_line", "instruction", "definition", "reason", "clause", "sentence", "window_start",
-           "window_after_question", "yes_no", "enumeration", "list_items", "field", "cell")
+           "window_clause", "window_after_question", "yes_no", "enumeration", "list_items", "field", "cell")
 # Families of question: what a good answer looks like is alike within one.
 CODE_TYPES = frozenset({AnswerType.IDENTIFIER, AnswerType.INSTRUCTION})
 # Features whose weight differs by family (each also given as `name@family`).
@@ -133,6 +133,26 @@ def _after_question_words(unit: Unit, start: int, weights: dict[str, float]) -> 
 def position_features(rank: int, score: float, top_score: float) -> dict[str, float]:
     """Where the candidate's passage stands in the ranking."""
     return {"passage_rank": 1.0 / (1.0 + rank), "passage_gap": score - top_score}
+
+
+# The ranker's features of a candidate's passage that say how well it matches the question (its
+# text, and what describes it: a FAQ's answer stands under a heading that is the question).
+PASSAGE_MATCH = ("coverage", "context_coverage", "title_coverage", "bigrams", "all_words")
+# A candidate shorter than this is not looked for in other passages (short values recur by chance).
+REPEAT_MIN_CHARS = 12
+
+
+def passage_match_features(passage_features: dict[str, float]) -> dict[str, float]:
+    return {f"passage_{name}": passage_features.get(name, 0.0) for name in PASSAGE_MATCH}
+
+
+def repeated_in(text: str, own: object, passages: list) -> float:
+    """How many other passages read hold the candidate's text word for word: boilerplate ("This
+    answer was contributed by ...") recurs, an answer seldom does."""
+    if len(text) < REPEAT_MIN_CHARS:
+        return 0.0
+    needle = text.rstrip("…").lower()
+    return math.log1p(sum(1 for passage in passages if passage is not own and needle in passage.text.lower()))
 
 
 def support_features(documents_agreeing: int) -> dict[str, float]:

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 from indexer.analysis import normalize_word, stemmed_terms
 from indexer.kinds import PassageKind
-from search.answer_features import (by_family, decision_features, position_features, question_features,
-                                    source_features, span_features, support_features, token_positions)
+from search.answer_features import (by_family, decision_features, passage_match_features, position_features,
+                                    question_features, repeated_in, source_features, span_features, support_features,
+                                    token_positions)
 from search.candidates import spans
 from search.expansion import canonical
 from search.kinds import AnswerType
@@ -100,6 +101,7 @@ def answer_candidates(asked: Asked, passages: list[ScoredPassage]) -> list[Candi
     for rank, passage in enumerate(passages):
         for candidate in passage_candidates(asked, passage, asked_words):
             candidate.features.update(position_features(rank, passage.score, top))
+            candidate.features.update(passage_match_features(passage.features))
             candidates.append(candidate)
     if question.wants_list:
         for run, joined in item_lists(passages):
@@ -111,6 +113,7 @@ def answer_candidates(asked: Asked, passages: list[ScoredPassage]) -> list[Candi
             candidates.append(Candidate(joined, question.answer_type, "list_items", unit, first, features=features))
     for candidate, agreeing in zip(candidates, agreeing_documents(candidates)):
         candidate.features.update(support_features(agreeing))
+        candidate.features["repeated"] = repeated_in(candidate.text, candidate.passage, passages)
     return candidates
 
 

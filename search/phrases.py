@@ -23,6 +23,8 @@ GROW_BELOW_CHARS = 40
 MIN_DEFINED_NAME_CHARS = 3
 # A cut answer ends at a comma, semicolon or space found after this many characters.
 MIN_CUT_CHARS = 40
+# Windows of one long sentence tried as answers (its start, its clauses, after the question's words).
+MAX_WINDOWS_PER_SENTENCE = 6
 # A defining verb stands at most this many words after the term it defines.
 DEFINING_GAP_WORDS = 3
 # Words that introduce a reason.
@@ -88,18 +90,33 @@ def clauses(asked: Asked, unit: Unit) -> Iterator[Span]:
 
 
 def windows(asked: Asked, unit: Unit) -> Iterator[Span]:
-    """The sentence itself when it is short enough to be an answer; else a window of it from its
-    start, and one from just after the question's words (where what the question asks for tends
-    to stand)."""
+    """The sentence itself when it is short enough to be an answer; else windows of it short
+    enough, starting where an answer tends to: at the sentence's start, at each of its clauses,
+    and just after the question's words."""
     text = unit.text
     if len(" ".join(text.split())) <= MAX_ANSWER_CHARS:
         yield Span(" ".join(text.split()), asked.question.answer_type, 0, len(text), "sentence")
         return
-    yield Span(shorten(text), asked.question.answer_type, 0, len(text), "window_start")
+    starts = {0: "window_start"}
+    for match in CLAUSE_BREAK.finditer(text):
+        if match.end() < len(text) - MIN_CLAUSE_CHARS:
+            starts.setdefault(match.end(), "window_clause")
     ends = _question_word_ends(asked, unit)
     if ends and max(ends) < len(text) - MIN_CLAUSE_CHARS:
-        start = max(ends)
-        yield Span(shorten(text[start:]), asked.question.answer_type, start, len(text), "window_after_question")
+        starts[max(ends)] = "window_after_question"
+    for start, source in sorted(starts.items())[:MAX_WINDOWS_PER_SENTENCE]:
+        shown = cut_at_word(text[start:])
+        yield Span(shown, asked.question.answer_type, start, start + len(shown), source,
+                   {"offset": start / len(text)})
+
+
+def cut_at_word(text: str, limit: int = MAX_ANSWER_CHARS) -> str:
+    """The text on one line, as much of it as fits in `limit` characters, ending at a word's end."""
+    text = " ".join(text.split()).strip(" ,;:")
+    if len(text) <= limit:
+        return text
+    space = text.rfind(" ", 0, limit)
+    return text[:space].rstrip(" ,;:") if space > 0 else text[:limit]
 
 
 def shorten(text: str) -> str:
