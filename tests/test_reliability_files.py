@@ -256,7 +256,7 @@ def test_deleted_and_changed_files_leave_the_index(tmp_path, tmp_path_factory):
     (folder / "two.md").write_bytes(b"\x00\x01 now binary")  # became unusable
     (folder / "three.md").write_text("# three\n\nThe monitor lizard basks.\n", encoding="utf-8")  # changed
     report = build_index(folder, index_dir)
-    assert [(Path(p.path).name, p.reason) for p in report.problems] == [("two.md", "binary file (contains NUL bytes)")]
+    assert [(Path(p.path).name, p.reason) for p in report.problems] == [("two.md", "binary file (a NUL byte at offset 0)")]
     assert engine.search("gecko").results == []  # the same Engine, moved to the new generation
     assert engine.search("iguana").results == []
     assert engine.search("komodo").results == []
