@@ -182,14 +182,18 @@ def ask(question: str | None, index_dir: Path, output_format: str, as_json: bool
               help="Worker processes (default: one per core, up to 4); each answers one query at a time.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Threads per worker: connections in flight.")
-def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int) -> None:
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this host name (repeatable). Always answered: localhost, "
+                   "127.0.0.1, ::1 and the --host address; others get 400.")
+def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int,
+          allowed_hosts: tuple[str, ...]) -> None:
     """Serve the web app (search page, document viewer, JSON API) with waitress, in one worker
     process per core.
 
     \b
     Example:
       liner serve --port 8000
-      liner serve --host 0.0.0.0 --workers 2
+      liner serve --host 0.0.0.0 --workers 2 --allowed-host notes.example.org
     """
     from web.server import default_workers, serve as serve_app
 
@@ -200,7 +204,7 @@ def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: i
         click.echo(f"Serving {index_dir} on {url}  ({workers} worker process{plural}; Ctrl+C to stop)")
 
     try:
-        status = serve_app(index_dir, host, port, threads, workers, announce)
+        status = serve_app(index_dir, host, port, threads, workers, announce, allowed_hosts)
     except OSError as error:  # the port is taken, or the address is not this machine's
         raise LinerError(f"cannot listen on {host}:{port}: {error.strerror or error}", EXIT_BAD_QUERY) from None
     sys.exit(status)

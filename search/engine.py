@@ -13,7 +13,6 @@ import pickle
 import struct
 import threading
 import time
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Callable
@@ -24,11 +23,11 @@ from whoosh.collectors import TimeLimit, WrappingCollector
 from whoosh.index import EmptyIndexError
 
 from indexer.analysis import exact_words, normalize_word, stem, stemmed_terms
-from indexer.documents import split_lines
 from indexer.schema import BM25_B, BM25_K1, RANKED_FIELD, TITLE_B, WORDS_FIELD
 from indexer.layout import COMMON_WORDS_FILE, CURRENT_FILE, SYNONYMS_FILE, current_generation, read_manifest
 from indexer.synonyms import lookup_keys
 from search.answers import extract_answer, has_answer_type
+from search.document_text import DocumentText, indexed_document  # noqa: F401 - DocumentText: the API's type
 from search.query import Expansion, ParsedQuery, QueryError, build_query, content_words, parse_query
 from search.questions import Question, analyse_question
 from search.rank import ScoredPassage, collapse_near_duplicates, rerank, term_weights
@@ -71,13 +70,6 @@ class IndexCorruptError(Exception):
 
 def default_index_dir() -> Path:
     return Path(os.environ.get("LINER_INDEX") or DEFAULT_INDEX_DIR)
-
-
-@dataclass(frozen=True)
-class DocumentText:
-    path: str
-    title: str
-    lines: list[str]
 
 
 class Engine:
@@ -137,22 +129,14 @@ class Engine:
                         notices=notices)
 
     def document(self, path: str) -> DocumentText | None:
-        """The text of an indexed file by its cited path; None for anything not indexed."""
+        """The text of an indexed file by its cited path, as it was indexed; None for anything
+        not indexed.
+
+        :raise DocumentChangedError: the file has changed since it was indexed.
+        :raise DocumentTooLargeError: the file is larger than the view shows.
+        """
         self._refresh()
-        entry = self._manifest.get("files", {}).get(path)
-        if entry is None:
-            return None
-        root = Path(self._manifest["root"])
-        file = (root / entry["relative_path"]).resolve()
-        if not file.is_relative_to(root.resolve()):
-            return None
-        try:
-            text = file.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            return None
-        lines = split_lines(text)
-        title = next((line.strip(" =#") for line in lines if line.strip()), path)
-        return DocumentText(path, title, lines)
+        return indexed_document(self._manifest, path)
 
     @property
     def stats(self) -> dict:
@@ -258,14 +242,14 @@ class Engine:
         common = self._common_terms(parsed)
         for must in self._tiers(parsed, expansions, wanted, all_words_first, common):
             results = self._run(build_query(parsed, expansions, must=must), depth, deadline, notices)
-            passages, count = self._passages(results)
+            passages, count = self._passages(results, depth)
             total = max(total, count)
             for passage in passages:
                 found.setdefault(passage.passage_id, passage)
             if len(found) >= wanted or notices:
                 return list(found.values()), total, notices
         results = self._run(build_query(parsed, expansions, common=common), depth, deadline, notices)
-        passages, total = self._passages(results)
+        passages, total = self._passages(results, depth)
         tiers = list(found.values())
         passages = tiers + [passage for passage in passages if passage.passage_id not in found]
         return passages[: max(depth, len(tiers))], total, notices
@@ -301,11 +285,18 @@ class Engine:
         return collector.results()
 
     @staticmethod
-    def _passages(results) -> tuple[list[ScoredPassage], int]:
+    def _passages(results, depth: int) -> tuple[list[ScoredPassage], int]:
         passages = [ScoredPassage(dict(hit.fields()), hit.score or 0.0) for hit in results]
         # Whoosh skips blocks that cannot reach the top (so it has no exact count), and counting
-        # would run the query again.
-        total = len(results) if results.has_exact_length() else results.estimated_length()
+        # would run the query again. Its estimate also counts the passages an update deleted,
+        # until their segment is merged away: a search that collected fewer than `depth` skipped
+        # nothing, and what it collected is every passage there is to reach.
+        if results.has_exact_length():
+            total = len(results)
+        elif results.scored_length() < depth:
+            total = results.scored_length()
+        else:
+            total = max(results.scored_length(), min(results.estimated_length(), results.searcher.doc_count()))
         return passages, total
 
     def _common_terms(self, parsed: ParsedQuery) -> frozenset[str]:
