@@ -14,6 +14,7 @@ seconds; every wait has a deadline.
 from __future__ import annotations
 
 import http.client
+import os
 import socket
 import subprocess
 import sys
@@ -85,9 +86,16 @@ def sockets():
         sock.close()
 
 
-def open_idle(port: int, count: int, opened: list[socket.socket]) -> None:
+def open_idle(port: int, count: int, opened: list[socket.socket], receive_buffer: int | None = None) -> None:
+    """Open `count` connections; `receive_buffer` shrinks their receive window (set before the
+    connection, as the window is agreed then), so that little of an unread answer fits in it."""
     for _ in range(count):
-        opened.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if receive_buffer:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        sock.settimeout(10)
+        sock.connect(("127.0.0.1", port))
+        opened.append(sock)
 
 
 def closed_by_server(sock: socket.socket, within: float) -> bool:
@@ -188,3 +196,88 @@ def test_slow_clients_are_closed_at_the_request_deadline_and_others_answered(see
     assert "Traceback" not in server.output
     record_figures(tmp_path_factory, f"connections_slow_{kind.split()[0]}", slow_connections=30,
                    connection_limit=20, new_client_waited_s=round(waited, 2))
+
+
+def test_clients_that_never_read_their_answers_are_closed_and_others_answered(seeds_index, sockets):
+    """A client may ask for large answers and never read them: the server's buffers fill, its
+    threads must not wait on such a client, and the connection ends when idle."""
+    server = Served(seeds_index, workers=1, patch=SMALL_LIMITS)
+    request = b"GET /api/search?q=soundtrack&limit=100 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    try:
+        open_idle(server.port, 30, sockets, receive_buffer=4096)  # over the limit of 20
+        for sock in sockets:
+            sock.sendall(request * 100)  # 100 answers of about 60 KB each, pipelined, none read
+        waited = answered_within(server.port, 25)
+        assert waited is not None, "a client was locked out by clients that do not read"
+        assert closed_by_server(sockets[0], within=20), "a connection that reads nothing stayed open"
+    finally:
+        server.stop()
+    assert "Traceback" not in server.output
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_idle(pid: int, still_for: float = 2.0, within: float = 120.0) -> None:
+    """Wait until process `pid` has used no CPU for `still_for` seconds."""
+    deadline = time.monotonic() + within
+    last, since = cpu_seconds(pid), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        now = cpu_seconds(pid)
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= still_for:
+            return
+    raise AssertionError(f"the server kept working for {within:g} s")
+
+
+@pytest.fixture(scope="module")
+def big_note_index(tmp_path_factory) -> tuple[Path, str]:
+    """An index of one note just under the document view's 2 MB (its page: about 6 MB), and the
+    page's URL."""
+    from indexer.build import build_index
+    from search.document_text import MAX_VIEW_BYTES
+
+    base = tmp_path_factory.mktemp("big-note")
+    (base / "notes").mkdir()
+    line = "A long line of the big note, about herons, egrets and the pond they share. " * 3 + "\n"  # < 25,000 lines
+    (base / "notes" / "big.md").write_text("# Big\n\n" + line * (MAX_VIEW_BYTES // len(line) - 1), encoding="utf-8")
+    build_index(base / "notes", base / "index")
+    return base / "index", "/doc/" + (base / "notes" / "big.md").as_posix().lstrip("/")
+
+
+def test_the_big_note_is_shown(big_note_index):
+    index_dir, view = big_note_index
+    server = Served(index_dir, workers=1)
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        connection.request("GET", view)
+        response = connection.getresponse()
+        assert response.status == 200 and len(response.read()) > 3_000_000
+    finally:
+        server.stop()
+
+
+def test_clients_that_never_read_do_not_hold_the_threads_that_write_to_them(big_note_index, sockets):
+    """A thread writing answers waits once OUTBUF_HIGH_WATERMARK of them wait for the client to
+    read (16 MB; patched here to 64 KB, so that one large page does it, beyond what the kernel's
+    socket buffers take). More such clients than threads held every thread for as long as they
+    kept their connections open, and nobody else was answered."""
+    index_dir, view = big_note_index
+    patch = SMALL_LIMITS + "; s.OUTBUF_HIGH_WATERMARK = 64 * 1024"
+    server = Served(index_dir, workers=1, patch=patch)
+    request = f"GET {view} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+    try:
+        open_idle(server.port, 10, sockets, receive_buffer=4096)  # more than the server's 8 threads
+        for sock in sockets:
+            sock.sendall(request * 2)  # two pages of about 6 MB, none read
+        wait_until_idle(server.process.pid)  # every thread has written all it could
+        waited = answered_within(server.port, 20)
+        assert waited is not None, "clients that do not read held every thread"
+        assert closed_by_server(sockets[0], within=20)
+    finally:
+        server.stop()
+    assert "Traceback" not in server.output

@@ -59,6 +59,13 @@ MAX_REQUEST_HEADER_BYTES = 64 * 1024
 # A body buffered at most (waitress's default is 1 GB, spilled to disk); the app refuses any over
 # 16 KB with a JSON 413, waitress over this with its own 413.
 MAX_REQUEST_BODY_BYTES = 1024 * 1024
+# Answers waiting for one client before the thread writing more waits for it to read (waitress's
+# default, outbuf_high_watermark).
+OUTBUF_HIGH_WATERMARK = 16 * 1024 * 1024
+# Requests one connection may queue (HTTP/1.1 pipelining; waitress takes every request in what it
+# reads, up to 8 KB of them). The last one queued closes the connection, and a client retries the
+# others on a new one (RFC 9112, 9.3.2). Browsers do not pipeline.
+MAX_PIPELINED_REQUESTS = 8
 
 
 def default_workers() -> int:
@@ -158,6 +165,7 @@ def bounded_server(app, listener: socket.socket, threads: int) -> TcpWSGIServer:
         sockets=[listener], threads=threads, ident="liner", asyncore_use_poll=True,
         connection_limit=_connection_limit(), channel_timeout=IDLE_TIMEOUT_S, cleanup_interval=CLEANUP_INTERVAL_S,
         max_request_header_size=MAX_REQUEST_HEADER_BYTES, max_request_body_size=MAX_REQUEST_BODY_BYTES,
+        outbuf_high_watermark=OUTBUF_HIGH_WATERMARK,
     )
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(threads)
@@ -200,18 +208,38 @@ class _BoundedChannel(HTTPChannel):
     parser_class = _TimedParser
     error_task_class = _SecureErrorTask
 
+    def received(self, data: bytes) -> bool:
+        """waitress's, keeping at most MAX_PIPELINED_REQUESTS queued: the rest are dropped and the
+        last one kept closes the connection (only requests[0] is being answered: the one marked
+        is never in service yet)."""
+        result = super().received(data)
+        with self.requests_lock:
+            if len(self.requests) > MAX_PIPELINED_REQUESTS:
+                for dropped in self.requests[MAX_PIPELINED_REQUESTS:]:
+                    dropped.close()
+                del self.requests[MAX_PIPELINED_REQUESTS:]
+                self.requests[-1].headers["CONNECTION"] = "close"
+        return result
+
 
 class _BoundedServer(TcpWSGIServer):
     channel_class = _BoundedChannel
 
     def maintenance(self, now: float) -> None:
-        """Close idle connections (waitress) and those whose request is late (REQUEST_DEADLINE_S)."""
+        """Close what waitress closes (connections idle IDLE_TIMEOUT_S), and also a connection
+        whose request is late (REQUEST_DEADLINE_S after its first byte), or whose client has taken
+        none of the answer waiting for it for IDLE_TIMEOUT_S: the thread writing a large answer
+        waits for the client to read, and a few such clients would hold every thread."""
         super().maintenance(now)
-        late = now - REQUEST_DEADLINE_S
+        late, idle = now - REQUEST_DEADLINE_S, now - IDLE_TIMEOUT_S
         for channel in list(self.active_channels.values()):
             request = channel.request
             if request is not None and not request.completed and request.began < late:
                 channel.will_close = True
+            elif channel.total_outbufs_len and channel.last_activity < idle:
+                # Closed here, not marked: a mark is acted on when the socket can be written
+                # to, and a client that reads nothing keeps it from ever being so.
+                channel.handle_close()
 
 
 def _signal(pid: int, signum: int) -> None:
