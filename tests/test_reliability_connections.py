@@ -281,3 +281,22 @@ def test_clients_that_never_read_do_not_hold_the_threads_that_write_to_them(big_
     finally:
         server.stop()
     assert "Traceback" not in server.output
+
+
+def test_a_connection_queues_at_most_8_pipelined_requests_then_closes(seeds_index):
+    """waitress took every request in what it read (8 KB: hundreds of small ones) onto one
+    connection's queue; here the eighth is answered with `Connection: close`, the rest dropped."""
+    server = Served(seeds_index, workers=1)
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" * 20)
+            received = b""
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                received += chunk
+        assert received.count(b"HTTP/1.1 200 OK") == 8
+        assert received.rsplit(b"HTTP/1.1 200 OK", 1)[1].lower().count(b"connection: close") == 1
+    finally:
+        server.stop()
