@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -120,6 +119,7 @@ def test_lines_break_only_at_newlines(separator):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+from folders import deep_tmp_path, nest  # noqa: E402,F401 - deep_tmp_path: a fixture
 from indexer.documents import os_path, path_text  # noqa: E402
 
 # Any name Linux can hold: bytes other than NUL and "/".
@@ -165,32 +165,6 @@ def test_a_file_whose_name_is_not_utf8_is_found_and_read_under_its_escaped_name(
 
 
 # -- folders: nesting, long paths, unreadable folders, hidden entries (items 2 and 6) -----------------
-
-
-@pytest.fixture
-def deep_tmp_path(tmp_path):
-    """tmp_path, emptied with `rm -rf` afterwards: pytest's own clean-up (shutil.rmtree) recurses
-    and overflows on folders nested a thousand deep."""
-    yield tmp_path
-    subprocess.run(["rm", "-rf", str(tmp_path)], check=False)
-
-
-def nest(folder: Path, depth: int, name: bytes = b"d") -> bytes:
-    """`depth` folders one inside the other under `folder`, made through directory descriptors so
-    that no path grows past what the system takes; returns the deepest's path (may be too long)."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        for _ in range(depth):
-            os.mkdir(name, dir_fd=descriptor)
-            inner = os.open(name, os.O_RDONLY, dir_fd=descriptor)
-            os.close(descriptor)
-            descriptor = inner
-        note = os.open("deep.md", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=descriptor)
-        os.write(note, b"# Deep\n\nA bathyscaphe at the bottom.\n")
-        os.close(note)
-    finally:
-        os.close(descriptor)
-    return os.fsencode(folder) + (b"/" + name) * depth
 
 
 def test_a_folder_nested_1100_deep_is_walked_without_recursion(deep_tmp_path):

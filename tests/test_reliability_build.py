@@ -33,6 +33,7 @@ from indexer.build import BuildError, build_index
 from indexer.layout import current_generation, read_manifest
 from search.engine import Engine
 from figures import record_figures
+from folders import deep_tmp_path, nest  # noqa: F401 - deep_tmp_path: a fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -317,31 +318,6 @@ def test_a_lock_file_that_cannot_be_opened_is_one_line(tmp_path):
 
 
 # -- folders --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def deep_tmp_path(tmp_path):
-    """tmp_path, emptied with `rm -rf` afterwards: pytest's own clean-up (shutil.rmtree) recurses
-    and overflows on folders nested a thousand deep."""
-    yield tmp_path
-    subprocess.run(["rm", "-rf", str(tmp_path)], check=False)
-
-
-def nest(folder: Path, depth: int, name: bytes = b"d") -> None:
-    """`depth` folders one inside the other, a note at the bottom (made through descriptors: no
-    path grows past what the system takes)."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        for _ in range(depth):
-            os.mkdir(name, dir_fd=descriptor)
-            inner = os.open(name, os.O_RDONLY, dir_fd=descriptor)
-            os.close(descriptor)
-            descriptor = inner
-        note = os.open("deep.md", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=descriptor)
-        os.write(note, b"# Deep\n\nA bathyscaphe at the bottom.\n")
-        os.close(note)
-    finally:
-        os.close(descriptor)
 
 
 def test_folders_nested_1100_deep_are_indexed_and_a_path_too_long_is_reported(deep_tmp_path):

@@ -182,6 +182,8 @@ def test_allowed_hosts_and_a_server_on_every_address():
     assert everywhere.allows("10.0.0.1:8000") and everywhere.allows("[fe80::1]:8000") and everywhere.allows("notes.example.org")
     assert not everywhere.allows("evil.example") and not everywhere.allows("10.0.0.1.nip.io")
     assert HostPolicy.for_server("::1").allows("[::1]:80")
+    given = HostPolicy.for_server("127.0.0.1", ["Notes.Example.org.", "wiki.test:8080", "[fe80::2]", "fe80::3"])
+    assert all(given.allows(host) for host in ("notes.example.org:8000", "wiki.test", "[fe80::2]:80", "[fe80::3]"))
 
 
 def test_a_request_without_a_host_is_answered(indexed):

@@ -44,11 +44,13 @@ class HostPolicy:
 
 
 def normal_name(name: str) -> str:
-    """A host name or address as _HOST_HEADER reads it from a Host header."""
-    name = name.strip().lower().rstrip(".")
-    if ":" in name and not name.startswith("["):
-        return f"[{name}]"
-    return name
+    """A host name or address (a port, if given, dropped) as `allows` reads it from a Host
+    header: lower case, IPv6 addresses in brackets."""
+    name = name.strip().lower()
+    if _is_address(name) and ":" in name:
+        return f"[{name.strip('[]')}]"
+    match = _HOST_HEADER.fullmatch(name)
+    return (match.group(1) if match else name).rstrip(".")
 
 
 def _is_address(name: str) -> bool:
