@@ -156,17 +156,29 @@ def _build_and_switch(folder: Path, index_dir: Path, rebuild: bool, progress: Pr
                                    progress)
         switch_current(index_dir, generation)
     except BaseException:
-        (index_dir / (CURRENT_FILE + ".tmp")).unlink(missing_ok=True)
-        if current_generation(index_dir) != generation:  # not switched to: nobody will read it
-            shutil.rmtree(index_dir / generation, ignore_errors=True)
+        _discard(index_dir, generation)
         raise
     remove_old_generations(index_dir, keep={generation, previous})
     return report
 
 
+def _discard(index_dir: Path, generation: str) -> None:
+    """Remove what a failed build wrote, unless CURRENT already names it (a failure after the
+    switch: readers may be on it)."""
+    (index_dir / (CURRENT_FILE + ".tmp")).unlink(missing_ok=True)
+    try:
+        switched = current_generation(index_dir) == generation
+    except OSError:
+        switched = False
+    if not switched:
+        shutil.rmtree(index_dir / generation, ignore_errors=True)
+
+
 def _os_reason(error: OSError) -> str:
     reason = error.strerror or str(error)
-    return f"{reason} ({path_text(os.fsdecode(error.filename))})" if error.filename else reason
+    if isinstance(error.filename, (str, bytes)) and error.filename:
+        return f"{reason} ({path_text(os.fsdecode(error.filename))})"
+    return reason
 
 
 def _what_to_do(error: OSError) -> str:

@@ -91,7 +91,11 @@ class ParallelWriter(MpWriter):
         if said:
             return f"a worker process failed while indexing ({said})"
         if code < 0:
-            return f"a worker process was killed ({signal.Signals(-code).name}) while indexing"
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            return f"a worker process was killed ({name}) while indexing"
         return f"a worker process stopped with status {code} while indexing"
 
 

@@ -178,11 +178,17 @@ def _connection_limit() -> int:
     """CONNECTION_LIMIT, within the descriptors this process may open (raising its soft limit
     towards the hard one: 1,024 is a common soft limit)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return CONNECTION_LIMIT
     wanted = CONNECTION_LIMIT + DESCRIPTORS_KEPT
-    if soft != resource.RLIM_INFINITY and soft < wanted:
-        soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
-    return max(1, min(CONNECTION_LIMIT, soft - DESCRIPTORS_KEPT)) if soft != resource.RLIM_INFINITY else CONNECTION_LIMIT
+    if soft < wanted:
+        raised = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+        except (ValueError, OSError):  # not allowed here: live within the soft limit
+            pass
+    return max(1, min(CONNECTION_LIMIT, soft - DESCRIPTORS_KEPT))
 
 
 class _TimedParser(HTTPRequestParser):
