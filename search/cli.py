@@ -123,7 +123,8 @@ def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool
       liner index --rebuild seeds
       liner index ~/notes --watch
     """
-    from indexer.build import IndexBusyError, build_index
+    from indexer.build import BuildError, IndexBusyError, build_index
+    from indexer.documents import path_text
 
     if not folder.is_dir():
         raise LinerError(f"{folder} is not a folder. Give the folder of notes to index, e.g. `liner index seeds`.", 2)
@@ -141,7 +142,7 @@ def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool
 
     try:
         report = build_index(folder, index_dir, rebuild=rebuild, progress=progress, lock_timeout=wait)
-    except IndexBusyError as error:
+    except (IndexBusyError, BuildError) as error:
         raise LinerError(str(error), EXIT_INDEX_PROBLEM) from None
     finally:
         if bar is not None:
@@ -152,11 +153,13 @@ def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool
         click.echo(f"note {notice.path}: {notice.reason}", err=True)
     if not quiet:
         click.echo(
-            f"Indexed {report.files_total - len(report.problems)} files into {index_dir}: "
+            f"Indexed {report.files_total - len(report.problems)} files into {path_text(str(index_dir))}: "
             f"{report.files_indexed} read, {report.files_unchanged} unchanged, {report.files_removed} removed; "
             f"{report.passages} passages in {report.seconds:.2f} s"
             + (f" ({report.workers} worker processes)." if report.workers else ".")
         )
+        if report.hidden:
+            click.echo(_hidden_note(report.hidden))
     if watch:
         from indexer.watch import describe, watch_folder
 
@@ -225,6 +228,12 @@ def evaluate(index_dir: Path, qa_file: Path, as_json: bool) -> None:
 
 
 # -- shared ------------------------------------------------------------------------------------------
+
+
+def _hidden_note(hidden: list[str], shown: int = 3) -> str:
+    """One line on the hidden files and folders a build left out, naming the first few."""
+    names = ", ".join(hidden[:shown]) + (f" and {len(hidden) - shown} more" if len(hidden) > shown else "")
+    return f"Left out {len(hidden)} hidden file{'s' if len(hidden) > 1 else ''} or folder{'s' if len(hidden) > 1 else ''} (names starting with '.'): {names}."
 
 
 def _open_engine(index_dir: Path):

@@ -137,10 +137,19 @@ def _run(view: IndexView, query, depth: int, deadline: float, notices: list[str]
         notices.append(f"the query took over {QUERY_TIME_BUDGET_S:g} s; results are partial")
     results = collector.results()
     passages = [ScoredPassage(passage_from_stored(hit.fields()), hit.score or 0.0) for hit in results]
-    # Whoosh skips blocks that cannot reach the top (so it has no exact count), and counting
-    # would run the query again.
-    total = len(results) if results.has_exact_length() else results.estimated_length()
-    return passages, total
+    return passages, _total(results, depth)
+
+
+def _total(results, depth: int) -> int:
+    """How many passages match. Whoosh skips blocks that cannot reach the top (so it has no exact
+    count), and counting would run the query again. Its estimate also counts the passages an
+    update deleted, until their segment is merged away: a search that collected fewer than
+    `depth` skipped nothing, and what it collected is every passage there is to reach."""
+    if results.has_exact_length():
+        return len(results)
+    if results.scored_length() < depth:
+        return results.scored_length()
+    return max(results.scored_length(), min(results.estimated_length(), results.searcher.doc_count()))
 
 
 class BudgetCollector(WrappingCollector):

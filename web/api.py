@@ -15,7 +15,7 @@ from werkzeug.exceptions import BadRequest
 
 from search.engine import MAX_LIMIT, IndexCorruptError, IndexMissingError
 from search.query import QueryError
-from web.resources import get_engine, read_query
+from web.resources import get_engine, index_error_message, read_query
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -65,8 +65,9 @@ def healthz() -> ResponseReturnValue:
     try:
         stats = get_engine().stats
     except (IndexMissingError, IndexCorruptError) as error:
-        return jsonify(status="unavailable", error=str(error)), 503
-    return jsonify(status="ok", index=stats)
+        return jsonify(status="unavailable", error=index_error_message(error)), 503
+    # Not the indexed folder's absolute path ("root"): it tells a visitor about the machine.
+    return jsonify(status="ok", index={key: value for key, value in stats.items() if key != "root"})
 
 
 # -- arguments ------------------------------------------------------------------------------------
@@ -85,7 +86,8 @@ def read_limit() -> int:
     text = request.args.get("limit")
     if text is None:
         return current_app.config["RESULT_LIMIT"]
-    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+    # ASCII digits only: str.isdigit() also takes "²" and "５", which int() then refuses or reads.
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_LIMIT:
         raise BadRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {text[:20]!r}")
     return int(text)
 

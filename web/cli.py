@@ -20,15 +20,19 @@ from search.cli import EXIT_BAD_QUERY, LinerError, index_option
               help="Worker processes (default: one per core, up to 4); each answers one query at a time.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Threads per worker: connections in flight.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this host name (repeatable). Always answered: localhost, "
+                   "127.0.0.1, ::1 and the --host address; others get 400.")
 @click.option("--watch", is_flag=True, help="Also watch the indexed folder and index every change within seconds.")
-def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int, watch: bool) -> None:
+def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int,
+          allowed_hosts: tuple[str, ...], watch: bool) -> None:
     """Serve the web app (search page, document viewer, JSON API) with waitress, in one worker
     process per core.
 
     \b
     Example:
       liner serve --port 8000
-      liner serve --host 0.0.0.0 --workers 2
+      liner serve --host 0.0.0.0 --workers 2 --allowed-host notes.example.org
       liner serve --watch                 # and index every change to the folder
     """
     from web.server import default_workers, serve as serve_app
@@ -46,7 +50,7 @@ def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: i
         watching = watcher_process(index_dir)
     try:
         with watching:
-            status = serve_app(index_dir, host, port, threads, workers, announce)
+            status = serve_app(index_dir, host, port, threads, workers, announce, allowed_hosts)
     except OSError as error:  # the port is taken, or the address is not this machine's
         raise LinerError(f"cannot listen on {host}:{port}: {error.strerror or error}", EXIT_BAD_QUERY) from None
     sys.exit(status)

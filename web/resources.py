@@ -3,6 +3,7 @@ query argument of a request. Like flaskr's `db.py`: a resource with one owner an
 lifecycle, which the views import and `create_app` wires in (web/app.py)."""
 from __future__ import annotations
 
+import os
 import threading
 
 from flask import Flask, current_app, request
@@ -48,3 +49,13 @@ def read_query() -> str:
     if len(query) > limit:
         raise RequestURITooLarge(f"The query is {len(query):,} characters; the limit is {limit:,}. Shorten it.")
     return query
+
+
+def index_error_message(error: Exception) -> str:
+    """The error's message without the index folder's path (it tells a visitor where things are
+    on this machine); the terminal that started the server shows it."""
+    message = str(error)
+    configured = str(current_app.config["INDEX_DIR"])
+    for path in sorted({configured, os.path.abspath(configured), os.path.realpath(configured)}, key=len, reverse=True):
+        message = message.replace(path, "the server's index folder")
+    return message
