@@ -94,8 +94,12 @@ def build_index(
     rebuild: bool = False,
     progress: ProgressCallback | None = None,
     lock_timeout: float = 10.0,
+    select: Callable[[str], bool] | None = None,
+    parallel: bool = True,
 ) -> BuildReport:
     """Index every supported file in `folder` into `index_dir`; return what was done.
+    `select` keeps only the files whose display path it accepts (one shard of a sharded index:
+    search/cluster/); `parallel=False` indexes in this process alone.
 
     :raise FileNotFoundError: `folder` is not a folder.
     :raise IndexBusyError: another build held the lock for `lock_timeout` seconds.
@@ -113,7 +117,8 @@ def build_index(
             previous_manifest.get("root") != str(folder) or previous_manifest.get("indexer") != indexer_fingerprint()
         ):
             previous_manifest = None  # another folder, or passages cut by other code: nothing carries over
-        report = _build_generation(folder, index_dir, previous, None if rebuild else previous_manifest, progress)
+        report = _build_generation(folder, index_dir, previous, None if rebuild else previous_manifest, progress,
+                                   select, parallel)
         _switch_current(index_dir, report.generation)
         _remove_old_generations(index_dir, keep={report.generation, previous})
     report.seconds = time.perf_counter() - started
@@ -160,9 +165,14 @@ def _build_generation(
     previous: str | None,
     previous_manifest: dict | None,
     progress: ProgressCallback | None,
+    select: Callable[[str], bool] | None = None,
+    parallel: bool = True,
 ) -> BuildReport:
     problems: list[LoadProblem] = []
     sources = find_source_files(folder, problems)
+    if select is not None:
+        sources = [source for source in sources if select(source.display_path)]
+        problems[:] = [problem for problem in problems if select(problem.path)]
     known = (previous_manifest or {}).get("files", {})
     generation = f"{GENERATION_PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
     target = index_dir / generation
@@ -180,7 +190,7 @@ def _build_generation(
         index = whoosh_index.open_dir(str(target))
 
     files: dict[str, dict] = {}
-    options = _writer_options(report.full_rebuild, sum(source.size for source in sources))
+    options = _writer_options(report.full_rebuild and parallel, sum(source.size for source in sources))
     report.workers = options.get("procs", 0)
     writer = index.writer(**options)
     held = _ctrl_c_held if report.workers else nullcontext

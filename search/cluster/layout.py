@@ -1,0 +1,84 @@
+"""The folders of a sharded index, on storage every node mounts at the same path:
+
+    cluster.json     how many shards (fixed when the index is first built)
+    shard-000/ ...   one ordinary Liner index each (CURRENT, gen-*/, write.lock: indexer/build.py),
+                     of the files whose path hashes to it; each generation also holds its
+                     term statistics (shard-stats.json: stats.py)
+    CURRENT          the global generation readers open (replaced atomically)
+    global-<id>/     global.json (the shard generations it pins, the merged manifest), the merged
+                     term statistics, and the synonym table and common words of the whole vocabulary
+    write.lock       held by the one sharded build that may write
+
+A query reads the shard generations its global generation pins, so a shard that a build has moved
+on is never read with statistics of another moment.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from indexer.layout import CURRENT_FILE, current_generation
+
+CLUSTER_FILE = "cluster.json"
+GLOBAL_FILE = "global.json"
+TERM_STATS_FILE = "term-stats.json"
+SHARD_STATS_FILE = "shard-stats.json"
+GLOBAL_PREFIX = "global-"
+LAYOUT_FORMAT = 1
+
+
+def shard_of(path: str, shards: int) -> int:
+    """The shard of a file, by a hash of its cited path that is the same on every machine and
+    every run (Python's own hash() is salted per process)."""
+    digest = hashlib.sha256(path.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % shards
+
+
+def shard_dir(index_dir: Path, shard: int) -> Path:
+    return Path(index_dir) / f"shard-{shard:03d}"
+
+
+def is_sharded(index_dir: Path) -> bool:
+    return (Path(index_dir) / CLUSTER_FILE).is_file()
+
+
+def read_shard_count(index_dir: Path) -> int | None:
+    """The number of shards of the sharded index at `index_dir`; None when there is none."""
+    try:
+        settings = json.loads((Path(index_dir) / CLUSTER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    shards = settings.get("shards") if isinstance(settings, dict) else None
+    return shards if isinstance(shards, int) and shards > 0 else None
+
+
+def write_shard_count(index_dir: Path, shards: int) -> None:
+    write_atomically(Path(index_dir) / CLUSTER_FILE, json.dumps({"format": LAYOUT_FORMAT, "shards": shards}))
+
+
+def read_global(index_dir: Path, generation: str | None = None) -> dict | None:
+    """global.json of the current global generation (or of `generation`); None when missing."""
+    generation = generation or current_generation(index_dir)
+    if not generation:
+        return None
+    try:
+        data = json.loads((Path(index_dir) / generation / GLOBAL_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == LAYOUT_FORMAT else None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a file so that readers see the old one or the whole new one, never a part."""
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def switch_current(index_dir: Path, generation: str) -> None:
+    write_atomically(Path(index_dir) / CURRENT_FILE, generation)
