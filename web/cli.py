@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from search.cli import EXIT_BAD_QUERY, LinerError, index_option
+from search.cli import EXIT_BAD_QUERY, LinerError, cluster_option, index_option
 
 
 @click.command()
@@ -19,7 +19,8 @@ from search.cli import EXIT_BAD_QUERY, LinerError, index_option
               help="Worker processes (default: one per core, up to 4); each answers one query at a time.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Threads per worker: connections in flight.")
-def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int) -> None:
+@cluster_option
+def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int, cluster: str | None) -> None:
     """Serve the web app (search page, document viewer, JSON API) with waitress, in one worker
     process per core.
 
@@ -27,6 +28,7 @@ def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: i
     Example:
       liner serve --port 8000
       liner serve --host 0.0.0.0 --workers 2
+      liner serve --cluster 10.0.0.5:6379 --index /shared/liner   # a sharded index (docs/cluster.md)
     """
     from web.server import default_workers, serve as serve_app
 
@@ -37,7 +39,7 @@ def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: i
         click.echo(f"Serving {index_dir} on {url}  ({workers} worker process{plural}; Ctrl+C to stop)")
 
     try:
-        status = serve_app(index_dir, host, port, threads, workers, announce)
+        status = serve_app(index_dir, host, port, threads, workers, announce, cluster=cluster)
     except OSError as error:  # the port is taken, or the address is not this machine's
         raise LinerError(f"cannot listen on {host}:{port}: {error.strerror or error}", EXIT_BAD_QUERY) from None
     sys.exit(status)

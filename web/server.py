@@ -31,23 +31,25 @@ def default_workers() -> int:
 
 
 def serve(index_dir: Path, host: str, port: int, threads: int, workers: int,
-          announce: Callable[[str], None]) -> int:
-    """Serve until stopped; the exit status. `announce` is told the address once listening."""
+          announce: Callable[[str], None], cluster: str | None = None) -> int:
+    """Serve until stopped; the exit status. `announce` is told the address once listening.
+    `cluster`: the Ray cluster that serves the sharded index at `index_dir` (each worker joins it)."""
+    config = {"INDEX_DIR": str(index_dir), **({"CLUSTER": cluster} if cluster else {})}
     from waitress.server import create_server
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.create_server((host, port), family=family, backlog=1024)
     announce(f"http://{_url_host(host)}:{listener.getsockname()[1]}/")
     if workers == 1 or not hasattr(os, "fork"):
-        _run_worker(create_server, listener, index_dir, threads)
+        _run_worker(create_server, listener, config, threads)
         return 0
-    return _supervise(lambda: _start_worker(create_server, listener, index_dir, threads), workers)
+    return _supervise(lambda: _start_worker(create_server, listener, config, threads), workers)
 
 
-def _run_worker(create_server, listener: socket.socket, index_dir: Path, threads: int) -> None:
+def _run_worker(create_server, listener: socket.socket, config: dict, threads: int) -> None:
     from web.app import create_app
 
-    app = create_app({"INDEX_DIR": str(index_dir)})
+    app = create_app(config)
     server = create_server(app, sockets=[listener], threads=threads, ident="liner")
     try:
         server.run()
@@ -55,7 +57,7 @@ def _run_worker(create_server, listener: socket.socket, index_dir: Path, threads
         pass
 
 
-def _start_worker(create_server, listener: socket.socket, index_dir: Path, threads: int) -> int:
+def _start_worker(create_server, listener: socket.socket, config: dict, threads: int) -> int:
     parent = os.getpid()
     pid = os.fork()
     if pid:
@@ -65,7 +67,7 @@ def _start_worker(create_server, listener: socket.socket, index_dir: Path, threa
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the first process stops us
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         die_with_parent(parent)  # it would otherwise go on serving, holding the port
-        _run_worker(create_server, listener, index_dir, threads)
+        _run_worker(create_server, listener, config, threads)
     except BaseException:  # a worker must never return into the caller's code
         status = 1
         import traceback

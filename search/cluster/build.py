@@ -23,8 +23,9 @@ from indexer.documents import LoadProblem, find_source_files
 from indexer.layout import COMMON_WORDS_FILE, SYNONYMS_FILE, SYNONYMS_FORWARD_FILE, current_generation, read_manifest
 from indexer.schema import WORDS_FIELD
 from indexer.synonyms import build_lexicon
-from search.cluster.layout import (GLOBAL_FILE, GLOBAL_PREFIX, LAYOUT_FORMAT, read_global, read_shard_count,
-                                   shard_dir, shard_of, switch_current, write_atomically, write_shard_count)
+from search.cluster.layout import (GLOBAL_FILE, GLOBAL_PREFIX, LAYOUT_FORMAT, SHARD_STATS_SUFFIX, read_global,
+                                   read_shard_count, shard_dir, shard_of, shard_statistics_file, switch_current,
+                                   term_statistics_file, write_atomically, write_shard_count)
 from search.cluster.stats import TermStatistics, merge, read_shard_statistics, read_statistics, write_statistics
 
 
@@ -73,8 +74,11 @@ def build_shard(job: ShardJob) -> BuildReport:
                              select=lambda path: shard_of(path, job.shards) == job.shard)
     finally:
         os.chdir(previous)
-    generation_dir = report.index_dir / report.generation
-    write_statistics(generation_dir, read_shard_statistics(generation_dir), shard=True)
+    folder = report.index_dir
+    write_statistics(shard_statistics_file(folder, report.generation), read_shard_statistics(folder / report.generation))
+    for stale in folder.glob(f"*{SHARD_STATS_SUFFIX}"):  # of generations the build removed
+        if not (folder / stale.name[: -len(SHARD_STATS_SUFFIX)]).is_dir():
+            stale.unlink(missing_ok=True)
     return report
 
 
@@ -157,12 +161,12 @@ def _merge_generation(index_dir: Path, shards: int) -> ShardedBuildReport:
         generation = current_generation(folder)
         generations.append(generation)
         manifests.append(read_manifest(folder, generation) or {})
-        statistics.append(_shard_statistics(folder / generation))
+        statistics.append(_shard_statistics(folder, generation))
     stats = merge(statistics)
     name = f"{GLOBAL_PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
     target = index_dir / name
     target.mkdir()
-    write_statistics(target, stats, shard=False)
+    write_statistics(term_statistics_file(target), stats)
     _write_lexicon(target, stats, index_dir / previous if previous else None)
     manifest = _merged_manifest(manifests)
     global_meta = {"format": LAYOUT_FORMAT, "shards": shards, "shard_generations": generations, "manifest": manifest}
@@ -174,13 +178,13 @@ def _merge_generation(index_dir: Path, shards: int) -> ShardedBuildReport:
     return ShardedBuildReport(index_dir, name, shards, passages=manifest["passages"])
 
 
-def _shard_statistics(generation_dir: Path) -> TermStatistics:
+def _shard_statistics(folder: Path, generation: str) -> TermStatistics:
     """A shard generation's statistics, as its build wrote them (or read again, if it did not)."""
     try:
-        return read_statistics(generation_dir, shard=True)
+        return read_statistics(shard_statistics_file(folder, generation))
     except (OSError, ValueError, KeyError):
-        stats = read_shard_statistics(generation_dir)
-        write_statistics(generation_dir, stats, shard=True)
+        stats = read_shard_statistics(folder / generation)
+        write_statistics(shard_statistics_file(folder, generation), stats)
         return stats
 
 

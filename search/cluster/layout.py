@@ -2,8 +2,9 @@
 
     cluster.json     how many shards (fixed when the index is first built)
     shard-000/ ...   one ordinary Liner index each (CURRENT, gen-*/, write.lock: indexer/build.py),
-                     of the files whose path hashes to it; each generation also holds its
-                     term statistics (shard-stats.json: stats.py)
+                     of the files whose path hashes to it, and beside each generation its term
+                     statistics (gen-*.stats.json: stats.py; outside the generation, which the
+                     next incremental build of the shard starts from a copy of)
     CURRENT          the global generation readers open (replaced atomically)
     global-<id>/     global.json (the shard generations it pins, the merged manifest), the merged
                      term statistics, and the synonym table and common words of the whole vocabulary
@@ -24,9 +25,12 @@ from indexer.layout import CURRENT_FILE, current_generation
 CLUSTER_FILE = "cluster.json"
 GLOBAL_FILE = "global.json"
 TERM_STATS_FILE = "term-stats.json"
-SHARD_STATS_FILE = "shard-stats.json"
+SHARD_STATS_SUFFIX = ".stats.json"
 GLOBAL_PREFIX = "global-"
 LAYOUT_FORMAT = 1
+# Replicas of each shard a cluster serves, unless cluster.json says otherwise: two survive the
+# loss of any one node.
+DEFAULT_REPLICAS = 2
 
 
 def shard_of(path: str, shards: int) -> int:
@@ -38,6 +42,14 @@ def shard_of(path: str, shards: int) -> int:
 
 def shard_dir(index_dir: Path, shard: int) -> Path:
     return Path(index_dir) / f"shard-{shard:03d}"
+
+
+def shard_statistics_file(shard_folder: Path, generation: str) -> Path:
+    return Path(shard_folder) / f"{generation}{SHARD_STATS_SUFFIX}"
+
+
+def term_statistics_file(global_folder: Path) -> Path:
+    return Path(global_folder) / TERM_STATS_FILE
 
 
 def is_sharded(index_dir: Path) -> bool:
@@ -54,8 +66,18 @@ def read_shard_count(index_dir: Path) -> int | None:
     return shards if isinstance(shards, int) and shards > 0 else None
 
 
+def read_replica_count(index_dir: Path) -> int:
+    """Replicas per shard: cluster.json's "replicas" (edit it to serve more), or DEFAULT_REPLICAS."""
+    try:
+        replicas = json.loads((Path(index_dir) / CLUSTER_FILE).read_text(encoding="utf-8")).get("replicas")
+    except (OSError, ValueError, AttributeError):
+        replicas = None
+    return replicas if isinstance(replicas, int) and replicas > 0 else DEFAULT_REPLICAS
+
+
 def write_shard_count(index_dir: Path, shards: int) -> None:
-    write_atomically(Path(index_dir) / CLUSTER_FILE, json.dumps({"format": LAYOUT_FORMAT, "shards": shards}))
+    settings = {"format": LAYOUT_FORMAT, "shards": shards, "replicas": read_replica_count(index_dir)}
+    write_atomically(Path(index_dir) / CLUSTER_FILE, json.dumps(settings))
 
 
 def read_global(index_dir: Path, generation: str | None = None) -> dict | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from indexer.layout import CURRENT_FILE, current_generation
-from search.cluster.layout import read_global
+from search.cluster.layout import read_global, term_statistics_file
 from search.cluster.stats import GlobalTermStats, TermStatistics, read_statistics
 from search.index import GenerationFiles, IndexCorruptError, IndexMissingError, IndexView, OpenIndex
 from search.retrieval import QueryRunner
@@ -90,7 +90,7 @@ class ShardedIndex:
         try:
             if meta is None:
                 raise ValueError("global.json is missing or unreadable")
-            stats = read_statistics(self.index_dir / name, shard=False)
+            stats = read_statistics(term_statistics_file(self.index_dir / name))
         except (OSError, ValueError, KeyError) as error:
             raise IndexCorruptError(f"the sharded index at {self.index_dir} cannot be read ({error}); "
                                     "rebuild it with `liner index --rebuild FOLDER --cluster ADDRESS`") from error

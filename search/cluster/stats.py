@@ -19,7 +19,7 @@ from whoosh import index as whoosh_index
 
 from indexer.analysis import stem
 from indexer.schema import RANKED_FIELD, WORDS_FIELD
-from search.cluster.layout import SHARD_STATS_FILE, TERM_STATS_FILE, write_atomically
+from search.cluster.layout import write_atomically
 from search.typos import Vocabulary
 
 # The fields a query ranks by (the scorable ones), and those the query side counts in.
@@ -101,14 +101,13 @@ def merge(shards: list[TermStatistics]) -> TermStatistics:
     return total
 
 
-def write_statistics(folder: Path, stats: TermStatistics, shard: bool) -> None:
-    write_atomically(Path(folder) / (SHARD_STATS_FILE if shard else TERM_STATS_FILE), stats.to_json())
+def write_statistics(path: Path, stats: TermStatistics) -> None:
+    write_atomically(Path(path), stats.to_json())
 
 
-def read_statistics(folder: Path, shard: bool) -> TermStatistics:
-    """:raise OSError, ValueError: the file is missing or damaged."""
-    return TermStatistics.from_json((Path(folder) / (SHARD_STATS_FILE if shard else TERM_STATS_FILE))
-                                    .read_text(encoding="utf-8"))
+def read_statistics(path: Path) -> TermStatistics:
+    """:raise OSError, ValueError, KeyError: the file is missing or damaged."""
+    return TermStatistics.from_json(Path(path).read_text(encoding="utf-8"))
 
 
 class GlobalTermStats:
