@@ -321,18 +321,25 @@ def _cancel(writer) -> None:
 def _write_synonyms(target: Path, previous: Path | None) -> None:
     """The synonym table of this generation's vocabulary (indexer/synonyms.py), reusing the
     previous generation's work for words it already had."""
-    known = {}
-    if previous is not None:
-        try:
-            known = json.loads((previous / SYNONYMS_FORWARD_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            known = {}
     index = whoosh_index.open_dir(str(target))
     try:
         with index.reader() as reader:
             vocabulary = list(reader.field_terms(WORDS_FIELD))
     finally:
         index.close()
+    write_lexicon(target, vocabulary, previous)
+
+
+def write_lexicon(target: Path, vocabulary: list[str], previous: Path | None) -> None:
+    """The synonym table and common words of `vocabulary` (in lexicon order) into `target`,
+    reusing what the folder `previous` (a generation before it) knew; also for the whole
+    vocabulary of a sharded index (search/cluster/build.py)."""
+    known = {}
+    if previous is not None:
+        try:
+            known = json.loads((previous / SYNONYMS_FORWARD_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
     lexicon = build_lexicon(vocabulary, known)
     _write_durably(target / SYNONYMS_FORWARD_FILE, json.dumps(lexicon.forward, separators=(",", ":")))
     _write_durably(target / SYNONYMS_FILE, json.dumps(lexicon.synonyms, separators=(",", ":")))

@@ -203,15 +203,15 @@ class _Union(wq.Or):
     def _matcher(self, subs, searcher, context):
         matcher = self._tree_matcher(subs, UnionMatcher, searcher, context, None)
         if self.scale and any(matcher.term_matchers()):  # the bonus for matching more clauses
-            matcher = _Coordination(matcher, scale=self.scale)
+            matcher = _CoordMatcher(matcher, scale=self.scale)
         return matcher
 
 
-class _Coordination(CoordMatcher):
+class _CoordMatcher(CoordMatcher):
     """Whoosh's CoordMatcher, keeping the number of terms it was made with when Whoosh swaps its
-    child for a smaller tree once a term's postings run out. Whoosh counts them again then, so a
-    passage's bonus for matching more words depended on where it stands in the index (and on
-    how an index is cut into segments or shards)."""
+    child for a smaller tree once a term's postings run out (`_replacement`). Whoosh counts them
+    again then, so a passage's bonus for matching more words depended on where it stands in the
+    index (and on how an index is cut into segments or shards: search/cluster/scoring.py)."""
 
     def _replacement(self, newchild):
         replaced = self.__class__(newchild, scale=self._scale)

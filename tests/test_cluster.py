@@ -174,3 +174,33 @@ def test_no_cluster_at_the_address_is_a_one_line_error(tmp_path, seeds_index):
     (tmp_path / "index" / "cluster.json").write_text('{"format": 1, "shards": 3}')
     result = CliRunner().invoke(main, ["ask", "Who?", "--index", str(tmp_path / "index"), "--cluster", "127.0.0.1:9"])
     assert result.exit_code == 3 and "no Ray cluster answers at 127.0.0.1:9" in result.output
+
+
+def test_liner_serve_with_cluster(cluster, sharded):
+    """`liner serve --cluster`: Flask in front, the sharded index behind, over HTTP on 127.0.0.1."""
+    import http.client
+    import socket
+    from urllib.parse import quote
+
+    index_dir, _ = sharded(SEEDS, "serve")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([str(Path(sys.executable).parent / "liner"), "serve", "--index", str(index_dir),
+                               "--cluster", cluster.address, "--port", str(port), "--workers", "1"],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, body = time.monotonic() + 120, None
+        while body is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                connection.request("GET", "/api/ask?q=" + quote("Who plays Joanna Kassem?"))
+                response = connection.getresponse()
+                body = json.loads(response.read()) if response.status == 200 else None
+            except OSError:
+                time.sleep(0.5)
+        assert body is not None, server.stderr.read()[-2000:] if server.poll() is not None else "no answer in 120 s"
+        assert body["answer"]["text"] == "Jenna Dewan" and not body.get("notices")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -23,7 +23,7 @@ from search.cluster.shards import ShardSearcher
 from search.cluster.stats import COUNTED_FIELDS, SCORED_FIELDS, read_statistics
 from search.engine import Engine
 from search.expansion import common_terms
-from search.query import _Coordination, build_query, parse_query
+from search.query import _CoordMatcher, build_query, parse_query
 from search.questions import analyse_question
 from search.retrieval import Ranked, retrieve, tiers
 from tests.conftest import NOTES, ROOT, SEEDS
@@ -135,7 +135,7 @@ def test_coordination_counts_the_terms_one_index_holds(seeds_index, seeds_sharde
         for must in tiers(parsed, {}, view.counts, 30, False, common) + [None]:
             query = build_query(parsed, {}, must=must, common=common if must is None else frozenset())
             matcher = query.matcher(view.searcher)
-            if isinstance(matcher, _Coordination):
+            if isinstance(matcher, _CoordMatcher):
                 assert global_term_count(query, query_statistics(stats, query)) == matcher._termcount, question
                 checked += 1
     assert checked > 50

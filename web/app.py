@@ -47,7 +47,8 @@ SECURITY_HEADERS = {
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the web app. `config` overrides the defaults: INDEX_DIR (the index folder),
+    """Build the web app. `config` overrides the defaults: INDEX_DIR (the index folder; with
+    CLUSTER, a Ray cluster's address, the sharded index that cluster serves),
     MAX_QUERY_CHARS, MAX_URL_CHARS, MAX_CONTENT_LENGTH, RESULT_LIMIT."""
     app = Flask(__name__)
     app.config.from_mapping(

@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from indexer.build import BuildReport, build_index, indexer_fingerprint, write_lock
+from indexer.build import BuildReport, build_index, indexer_fingerprint, write_lexicon, write_lock
 from indexer.documents import LoadProblem, find_source_files
-from indexer.layout import COMMON_WORDS_FILE, SYNONYMS_FILE, SYNONYMS_FORWARD_FILE, current_generation, read_manifest
+from indexer.layout import current_generation, read_manifest
 from indexer.schema import WORDS_FIELD
-from indexer.synonyms import build_lexicon
 from search.cluster.layout import (GLOBAL_FILE, GLOBAL_PREFIX, LAYOUT_FORMAT, SHARD_STATS_SUFFIX, read_global,
                                    read_shard_count, shard_dir, shard_of, shard_statistics_file, switch_current,
                                    term_statistics_file, write_atomically, write_shard_count)
@@ -167,7 +166,8 @@ def _merge_generation(index_dir: Path, shards: int) -> ShardedBuildReport:
     target = index_dir / name
     target.mkdir()
     write_statistics(term_statistics_file(target), stats)
-    _write_lexicon(target, stats, index_dir / previous if previous else None)
+    # The same words in the same order as one index's lexicon give the same table.
+    write_lexicon(target, sorted(stats.frequency.get(WORDS_FIELD, {})), index_dir / previous if previous else None)
     manifest = _merged_manifest(manifests)
     global_meta = {"format": LAYOUT_FORMAT, "shards": shards, "shard_generations": generations, "manifest": manifest}
     write_atomically(target / GLOBAL_FILE, json.dumps(global_meta, indent=1, sort_keys=True))
@@ -186,21 +186,6 @@ def _shard_statistics(folder: Path, generation: str) -> TermStatistics:
         stats = read_shard_statistics(folder / generation)
         write_statistics(shard_statistics_file(folder, generation), stats)
         return stats
-
-
-def _write_lexicon(target: Path, stats: TermStatistics, previous: Path | None) -> None:
-    """The synonym table and common words of the whole vocabulary, as indexer/build.py makes them
-    for one index (the same words in the same order give the same table)."""
-    known = {}
-    if previous is not None:
-        try:
-            known = json.loads((previous / SYNONYMS_FORWARD_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            known = {}
-    lexicon = build_lexicon(sorted(stats.frequency.get(WORDS_FIELD, {})), known)
-    write_atomically(target / SYNONYMS_FORWARD_FILE, json.dumps(lexicon.forward, separators=(",", ":")))
-    write_atomically(target / SYNONYMS_FILE, json.dumps(lexicon.synonyms, separators=(",", ":")))
-    write_atomically(target / COMMON_WORDS_FILE, json.dumps(lexicon.common_words, separators=(",", ":")))
 
 
 def _merged_manifest(manifests: list[dict]) -> dict:

@@ -32,6 +32,9 @@ def index_on_cluster(folder: Path, index_dir: Path, cluster: str | None, shards:
         raise LinerError(str(error), EXIT_INDEX_PROBLEM) from None
     except ShardCountError as error:
         raise LinerError(str(error), EXIT_BAD_QUERY) from None
+    except FileNotFoundError as error:  # the folder, as a node sees it
+        raise LinerError(f"{error}: the folder and the index must be on storage every node mounts at the "
+                         "same path (docs/cluster.md)", EXIT_BAD_QUERY) from None
     except IndexBusyError as error:
         raise LinerError(str(error), EXIT_INDEX_PROBLEM) from None
     for problem in report.problems:

@@ -21,14 +21,14 @@ import time
 from pathlib import Path
 
 import ray
-from ray.exceptions import RayError
+from ray.exceptions import RayError, RayTaskError
 from ray.util.placement_group import get_placement_group, placement_group, remove_placement_group
 from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
 
 from search.cluster.build import ShardJob, build_shard
 from search.cluster.fanout import merge_ranked
 from search.cluster.layout import read_replica_count
-from search.cluster.runtime import NAMESPACE
+from search.cluster.runtime import NAMESPACE, ClusterUnavailableError
 from search.cluster.scoring import QueryStatistics, query_statistics
 from search.cluster.sharded import GlobalGeneration, ShardedIndex
 from search.cluster.shards import ShardSearcher
@@ -213,5 +213,15 @@ def _build_shard_task(job: ShardJob):
 
 
 def run_on_cluster(jobs: list[ShardJob]) -> list:
-    """Each shard build as a Ray task, spread over the nodes (retried if its node dies)."""
-    return ray.get([_build_shard_task.remote(job) for job in jobs])
+    """Each shard build as a Ray task, spread over the nodes (retried if its node dies).
+
+    :raise: what a shard build raised (IndexBusyError, FileNotFoundError: build_index), or
+        ClusterUnavailableError when a build could not run.
+    """
+    try:
+        return ray.get([_build_shard_task.remote(job) for job in jobs])
+    except RayTaskError as error:
+        raise error.as_instanceof_cause() from None
+    except RayError as error:
+        raise ClusterUnavailableError(f"a shard build could not run on the cluster ({type(error).__name__}); "
+                                      "run the build again") from None

@@ -8,14 +8,12 @@ re-ranking, answers, conflicts, rendering) once, on the coordinator, as on one i
 """
 from __future__ import annotations
 
-import os
-import threading
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
-from indexer.layout import CURRENT_FILE, current_generation
+from indexer.layout import current_generation
 from search.cluster.layout import read_global, term_statistics_file
 from search.cluster.stats import GlobalTermStats, TermStatistics, read_statistics
 from search.index import GenerationFiles, IndexCorruptError, IndexMissingError, IndexView, OpenIndex
@@ -51,28 +49,13 @@ class GlobalFiles(GenerationFiles):
         return self._counts.vocabulary()
 
 
-class ShardedIndex:
-    """The global generation CURRENT names, opened once and followed to each new one."""
-
-    # What a file's text and manifest look like does not depend on sharding: one implementation.
-    document = OpenIndex.document
+class ShardedIndex(OpenIndex):
+    """The global generation CURRENT names, opened once and followed to each new one (OpenIndex's
+    following of CURRENT, manifest, generation and document, over a global generation)."""
 
     def __init__(self, index_dir: Path | str, runner_for: RunnerFactory) -> None:
-        self.index_dir = Path(index_dir)
         self._runner_for = runner_for
-        self._lock = threading.Lock()
-        self._stamp: tuple[int, int] | None = None
-        self._open_current()
-
-    @property
-    def manifest(self) -> dict:
-        self._refresh()
-        return self._current.manifest
-
-    @property
-    def generation(self) -> str:
-        self._refresh()
-        return self._current.name
+        super().__init__(index_dir)
 
     def view(self) -> IndexView:
         """The merged statistics and the fan-out of the current global generation. Nothing in it
@@ -96,20 +79,6 @@ class ShardedIndex:
                                     "rebuild it with `liner index --rebuild FOLDER --cluster ADDRESS`") from error
         current = GlobalGeneration(name, self.index_dir / name, meta["shard_generations"], meta["manifest"], stats)
         counts = GlobalTermStats(stats)
-        view = IndexView(name, None, counts, GlobalFiles(current.folder, counts), self._runner_for(current))
-        self._current, self._view = current, view
+        self._view = IndexView(name, None, counts, GlobalFiles(current.folder, counts), self._runner_for(current))
+        self._manifest, self._generation = current.manifest, name
         self._stamp = self._current_stamp()
-
-    def _current_stamp(self) -> tuple[int, int] | None:
-        try:
-            info = os.stat(self.index_dir / CURRENT_FILE)
-        except FileNotFoundError:
-            return None
-        return info.st_ino, info.st_mtime_ns
-
-    def _refresh(self) -> None:
-        if self._current_stamp() == self._stamp:
-            return
-        with self._lock:
-            if self._current_stamp() != self._stamp:
-                self._open_current()
