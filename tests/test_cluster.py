@@ -89,8 +89,10 @@ def test_replicas_of_a_shard_are_on_different_nodes(sharded):
 def test_a_node_killed_during_a_load_loses_no_request(cluster, sharded, seeds_index):
     """1,000 questions; a worker node (and the replicas on it) is killed after the first 200:
     every question still gets the answer and top ten of one index, with no partial results."""
+    from search.cluster.serving import replica_handles
+
     single = Engine(seeds_index)
-    _, on_cluster = sharded(SEEDS, "load")
+    index_dir, on_cluster = sharded(SEEDS, "load")
     asked = questions(ROOT / "eval" / "qa_seeds.jsonl")
     expected = {question: comparable(single.ask(question)) for question in asked}
     victim = sorted(cluster.worker_nodes, key=lambda node: node.unique_id)[0]
@@ -104,6 +106,10 @@ def test_a_node_killed_during_a_load_loses_no_request(cluster, sharded, seeds_in
             assert not response.notices, (number, response.notices)
             assert comparable(response) == expected[question], (number, question)
             assert time.monotonic() - started < 300, "the load took over 5 minutes"
+        # Ray restarted the replicas that were on the dead node, on the nodes left.
+        nodes = {ray.get(replica.node.remote(), timeout=60)
+                 for row in replica_handles(index_dir, SHARDS, REPLICAS) for replica in row}
+        assert victim.node_id not in nodes and len(nodes) == 2
     finally:
         add_local_node(cluster)  # three nodes again for the tests after this one
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer.build import build_index
 from indexer.layout import current_generation
 from search.cluster.build import build_sharded, run_here
 from search.cluster.fanout import LocalFanOut, merge_ranked
