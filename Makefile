@@ -6,12 +6,13 @@ INDEX  ?= .liner/index
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test test-long bench eval index install clean help
+.PHONY: run test test-cluster test-long bench bench-cluster eval index install clean help
 
 help:
 	@echo "make run        install, index seeds/, serve the web app on http://$(HOST):$(PORT)"
 	@echo "make test       install with test extras and run the test suite"
 	@echo "make test-long  the long soak and fuzz runs too"
+	@echo "make test-cluster  install Ray (liner[cluster]) and run the whole suite with the cluster tests"
 	@echo "make eval       score the engine on eval/qa_seeds.jsonl"
 	@echo "make bench      benchmark against stock Whoosh, SQLite FTS5 and tantivy (docs/benchmarks.md)"
 
@@ -29,6 +30,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $@
 
+# The cluster tests (marked `cluster`) need Ray: `make test` skips them where it is missing.
+$(VENV)/.installed-cluster: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/pip install --quiet -e '.[test,bench,cluster]'
+	touch $@
+
 install: $(VENV)/.installed-run
 
 # Incremental: unchanged files are not re-read, so this is quick after the first time.
@@ -39,6 +45,9 @@ run: index
 	$(BIN)/liner serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q
+
+test-cluster: $(VENV)/.installed-cluster
 	$(BIN)/python -m pytest -q
 
 test-long: $(VENV)/.installed-test
@@ -52,6 +61,11 @@ eval: index
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m compileall -q indexer search web
 	$(BIN)/python -m bench.run
+
+# The sharded index on a local 3-node Ray cluster against one index: every QA set, then 100,000
+# passages (docs/cluster.md).
+bench-cluster: $(VENV)/.installed-cluster
+	$(BIN)/python -m bench.cluster
 
 clean:
 	rm -rf $(VENV) .liner .pytest_cache .hypothesis bench/.work

@@ -111,8 +111,12 @@ def build_index(
     rebuild: bool = False,
     progress: ProgressCallback | None = None,
     lock_timeout: float = 10.0,
+    select: Callable[[str], bool] | None = None,
+    parallel: bool = True,
 ) -> BuildReport:
     """Index every supported file in `folder` into `index_dir`; return what was done.
+    `select` keeps only the files whose display path it accepts (one shard of a sharded index:
+    search/cluster/); `parallel=False` indexes in this process alone.
 
     :raise FileNotFoundError: `folder` is not a folder.
     :raise IndexBusyError: another build held the lock for `lock_timeout` seconds.
@@ -131,7 +135,7 @@ def build_index(
     started = time.perf_counter()
     try:
         with write_lock(index_dir, lock_timeout):
-            report = _build_and_switch(folder, index_dir, rebuild, progress)
+            report = _build_and_switch(folder, index_dir, rebuild, progress, select, parallel)
     except OSError as error:
         raise BuildError(f"cannot write the index at {path_text(str(index_dir))}: {_os_reason(error)}. "
                          f"The previous index is unchanged{_what_to_do(error)}.") from None
@@ -142,7 +146,8 @@ def build_index(
     return report
 
 
-def _build_and_switch(folder: Path, index_dir: Path, rebuild: bool, progress: ProgressCallback | None) -> BuildReport:
+def _build_and_switch(folder: Path, index_dir: Path, rebuild: bool, progress: ProgressCallback | None,
+                      select: Callable[[str], bool] | None, parallel: bool) -> BuildReport:
     """Build a new generation and make it current; on any failure, remove it (the current one
     stays) and raise."""
     previous = current_generation(index_dir)
@@ -154,7 +159,7 @@ def _build_and_switch(folder: Path, index_dir: Path, rebuild: bool, progress: Pr
     generation = f"{GENERATION_PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
     try:
         report = _build_generation(folder, index_dir, generation, previous, None if rebuild else previous_manifest,
-                                   progress)
+                                   progress, select, parallel)
         switch_current(index_dir, generation)
     except BaseException:
         _discard(index_dir, generation)
@@ -200,12 +205,12 @@ def _build_generation(
     previous: str | None,
     previous_manifest: dict | None,
     progress: ProgressCallback | None,
+    select: Callable[[str], bool] | None = None,
+    parallel: bool = True,
 ) -> BuildReport:
     problems: list[LoadProblem] = []
     hidden: list[str] = []
-    # An index kept inside the folder it indexes is not a document (its CURRENT file is text).
-    sources = [source for source in find_source_files(folder, problems, hidden)
-               if not source.absolute.resolve().is_relative_to(index_dir.resolve())]
+    sources = _sources(folder, index_dir, problems, hidden, select)
     target = index_dir / generation
     # Every file considered, those refused while listing (links out, loops, pipes) included, so
     # that files_total - len(problems) is the number of files in the index.
@@ -213,7 +218,7 @@ def _build_generation(
                          hidden=hidden)
     report.full_rebuild = previous_manifest is None
     index = _open_generation(target, None if report.full_rebuild else index_dir / previous)
-    options = _writer_options(report.full_rebuild, sum(source.size for source in sources))
+    options = _writer_options(report.full_rebuild and parallel, sum(source.size for source in sources))
     report.workers = options.get("procs", 0)
     writer = ParallelWriter(index, **options) if report.workers else index.writer(**options)
     held = ctrl_c_held if report.workers else nullcontext
@@ -232,6 +237,18 @@ def _build_generation(
     _write_synonyms(target, None if report.full_rebuild else index_dir / previous)
     _write_manifest(target, folder, files, report)
     return report
+
+
+def _sources(folder: Path, index_dir: Path, problems: list[LoadProblem], hidden: list[str],
+             select: Callable[[str], bool] | None) -> list[SourceFile]:
+    """The files to index: every document of the folder (those `select` accepts), not the index
+    itself when it is kept inside the folder (its CURRENT file is text)."""
+    sources = [source for source in find_source_files(folder, problems, hidden)
+               if not source.absolute.resolve().is_relative_to(index_dir.resolve())]
+    if select is not None:
+        sources = [source for source in sources if select(source.display_path)]
+        problems[:] = [problem for problem in problems if select(problem.path)]
+    return sources
 
 
 def _open_generation(target: Path, previous: Path | None):
@@ -331,18 +348,25 @@ def _check_passages(generation_dir: Path, expected: int) -> None:
 def _write_synonyms(target: Path, previous: Path | None) -> None:
     """The synonym table of this generation's vocabulary (indexer/synonyms.py), reusing the
     previous generation's work for words it already had."""
-    known = {}
-    if previous is not None:
-        try:
-            known = json.loads((previous / SYNONYMS_FORWARD_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            known = {}
     index = whoosh_index.open_dir(str(target))
     try:
         with index.reader() as reader:
             vocabulary = list(reader.field_terms(WORDS_FIELD))
     finally:
         index.close()
+    write_lexicon(target, vocabulary, previous)
+
+
+def write_lexicon(target: Path, vocabulary: list[str], previous: Path | None) -> None:
+    """The synonym table and common words of `vocabulary` (in lexicon order) into `target`,
+    reusing what the folder `previous` (a generation before it) knew; also for the whole
+    vocabulary of a sharded index (search/cluster/build.py)."""
+    known = {}
+    if previous is not None:
+        try:
+            known = json.loads((previous / SYNONYMS_FORWARD_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
     lexicon = build_lexicon(vocabulary, known)
     write_durably(target / SYNONYMS_FORWARD_FILE, json.dumps(lexicon.forward, separators=(",", ":")))
     write_durably(target / SYNONYMS_FILE, json.dumps(lexicon.synonyms, separators=(",", ":")))

@@ -53,6 +53,12 @@ def index_option(function):
     )(function)
 
 
+def cluster_option(function):
+    """`--cluster ADDRESS`: the sharded index at --index, served by a Ray cluster (docs/cluster.md)."""
+    return click.option("--cluster", metavar="ADDRESS", envvar="LINER_CLUSTER", default=None,
+                        help="A Ray cluster's head (host:port) serving a sharded index (needs liner[cluster]).")(function)
+
+
 def output_options(function):
     """The same output flags on every command that prints results."""
     function = click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100),
@@ -109,7 +115,11 @@ def main() -> None:
 @click.option("--wait", default=10.0, show_default=True, help="Seconds to wait for another running build.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
 @click.option("--watch", is_flag=True, help="Then keep watching FOLDER: index every change within seconds (Ctrl+C stops).")
-def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool, watch: bool) -> None:
+@cluster_option
+@click.option("--shards", type=click.IntRange(1, 1024), default=None,
+              help="With --cluster: how many shards (default 3, or as the index was built).")
+def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool, watch: bool, cluster: str | None,
+          shards: int | None) -> None:
     """Index FOLDER (default: seeds) for searching.
 
     Reads every text, Markdown, reStructuredText, HTML and PDF file (and text files without a
@@ -128,6 +138,10 @@ def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool
 
     if not folder.is_dir():
         raise LinerError(f"{folder} is not a folder. Give the folder of notes to index, e.g. `liner index seeds`.", 2)
+    if cluster or shards:
+        from search.cluster.cli import index_on_cluster
+
+        return index_on_cluster(folder, index_dir, cluster, shards, rebuild, wait, quiet)
     show_progress = sys.stderr.isatty() and not quiet
     bar = None
 
@@ -171,7 +185,9 @@ def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool
 @click.argument("query", required=False)
 @index_option
 @output_options
-def search(query: str | None, index_dir: Path, output_format: str, as_json: bool, jsonl: bool, limit: int) -> None:
+@cluster_option
+def search(query: str | None, index_dir: Path, output_format: str, as_json: bool, jsonl: bool, limit: int,
+           cluster: str | None) -> None:
     """Ranked passages for QUERY.
 
     \b
@@ -184,14 +200,16 @@ def search(query: str | None, index_dir: Path, output_format: str, as_json: bool
       liner search 'cancel netflix -crown'
       liner search '"Pennies From Heaven"' --format markdown
     """
-    _run(query, index_dir, output_format, as_json, jsonl, limit, method="search")
+    _run(query, index_dir, output_format, as_json, jsonl, limit, method="search", cluster=cluster)
 
 
 @main.command(cls=QueryCommand)
 @click.argument("question", required=False)
 @index_option
 @output_options
-def ask(question: str | None, index_dir: Path, output_format: str, as_json: bool, jsonl: bool, limit: int) -> None:
+@cluster_option
+def ask(question: str | None, index_dir: Path, output_format: str, as_json: bool, jsonl: bool, limit: int,
+        cluster: str | None) -> None:
     """A short answer to QUESTION, with its confidence and exact source lines.
 
     Prints the answer first (or says the documents do not answer), then the passages behind it.
@@ -203,7 +221,7 @@ def ask(question: str | None, index_dir: Path, output_format: str, as_json: bool
       liner ask "When was the show canceled?" --format markdown
       printf 'Who created Soundtrack?\\nWho plays Nellie?\\n' | liner ask --jsonl
     """
-    _run(question, index_dir, output_format, as_json, jsonl, limit, method="ask")
+    _run(question, index_dir, output_format, as_json, jsonl, limit, method="ask", cluster=cluster)
 
 
 @main.command(name="eval")
@@ -236,8 +254,13 @@ def _hidden_note(hidden: list[str], shown: int = 3) -> str:
     return f"Left out {len(hidden)} hidden file{'s' if len(hidden) > 1 else ''} or folder{'s' if len(hidden) > 1 else ''} (names starting with '.'): {names}."
 
 
-def _open_engine(index_dir: Path):
+def _open_engine(index_dir: Path, cluster: str | None = None):
     from search.engine import Engine, IndexCorruptError, IndexMissingError
+
+    if cluster:
+        from search.cluster.cli import open_engine
+
+        return open_engine(cluster, index_dir)
 
     try:
         return Engine(index_dir)
@@ -245,13 +268,14 @@ def _open_engine(index_dir: Path):
         raise LinerError(str(error), EXIT_INDEX_PROBLEM) from None
 
 
-def _run(text: str | None, index_dir: Path, output_format: str, as_json: bool, jsonl: bool, limit: int, method: str) -> None:
+def _run(text: str | None, index_dir: Path, output_format: str, as_json: bool, jsonl: bool, limit: int, method: str,
+         cluster: str | None = None) -> None:
     from search.query import QueryError
     from search.render import render, render_json
 
     if as_json:
         output_format = "json"
-    engine = _open_engine(index_dir)
+    engine = _open_engine(index_dir, cluster)
     run = getattr(engine, method)
     if jsonl:
         for line in sys.stdin:

@@ -36,8 +36,9 @@ MAX_LIMIT = 100
 
 
 class Engine:
-    def __init__(self, index_dir: Path | str | None = None) -> None:
-        self.index = OpenIndex(index_dir)
+    def __init__(self, index_dir: Path | str | None = None, *, index=None) -> None:
+        """`index`: an open index other than the folder's own (a cluster's: search/cluster/)."""
+        self.index = index if index is not None else OpenIndex(index_dir)
         self.index_dir = self.index.index_dir
 
     def search(self, text: str, limit: int = DEFAULT_LIMIT) -> Response:

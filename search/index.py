@@ -142,8 +142,11 @@ class IndexView:
 
     generation: str
     searcher: object  # whoosh.searching.Searcher, this thread's
-    counts: TermCounts
+    counts: TermCounts  # a TermStats (search/expansion.py)
     files: GenerationFiles
+    # A retrieval.QueryRunner that stands in for the searcher: a sharded index's fan-out
+    # (search/cluster/); None runs queries on `searcher`.
+    runner: object = None
 
 
 class OpenIndex:

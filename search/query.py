@@ -208,7 +208,8 @@ class _Union(wq.Or):
 
 
 class _CoordMatcher(CoordMatcher):
-    """Whoosh's CoordMatcher with quality thresholds that mean what its scores mean.
+    """Whoosh's CoordMatcher with quality thresholds that mean what its scores mean, and the same
+    number of terms for the whole query.
 
     CoordMatcher rescales its child's scores (the V-Twin "SQR" function) but hands a minimum
     quality to its child unchanged, when the collector skips blocks that cannot make the top
@@ -217,7 +218,12 @@ class _CoordMatcher(CoordMatcher):
     rescaled quality does not, and AndMaybe asks again, for ever: a question hung there on a
     2,500-passage corpus. Here the threshold is carried back through SQR (which rises with the
     child's score) before it is handed down, with a hair of margin so that rounding cannot leave
-    the child where it is."""
+    the child where it is.
+
+    Whoosh also counts the terms again when it swaps its child for a smaller tree once a term's
+    postings run out (`_replacement`), so a passage's bonus for matching more words depended on
+    where it stands in the index (and on how an index is cut into segments or shards:
+    search/cluster/scoring.py): the count made for the query is kept."""
 
     MARGIN = 1e-9
 
@@ -235,6 +241,11 @@ class _CoordMatcher(CoordMatcher):
     def replace(self, minquality: float = 0):
         replaced = self.child.replace(self._child_threshold(minquality) if minquality else 0)
         return self if replaced is self.child else self._replacement(replaced)
+
+    def _replacement(self, newchild):
+        replaced = self.__class__(newchild, scale=self._scale)
+        replaced._termcount = self._termcount
+        return replaced
 
 
 def _word_query(word: str, weight: float) -> wq.Query:

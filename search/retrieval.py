@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
+from typing import Protocol
 
 from whoosh.collectors import TimeLimit, WrappingCollector
 
@@ -28,6 +29,13 @@ from search.response import SourceRef
 RETRIEVE_DEPTH = 30
 # A query may spend at most this long in the index before partial results are returned.
 QUERY_TIME_BUDGET_S = 2.0
+# BM25F scores are kept to this many decimals. Whoosh sums a passage's term scores in an order
+# set by the shape of its matcher tree, which follows each segment's term counts: the same
+# passage can score a few units in the last place apart in one index and in a shard of a sharded
+# one (search/cluster/). Rounded, both paths give the same number, and a tie stays a tie, to be
+# broken by the passage's place (best_first). Scores run from about 0.1 to 100, so nine decimals
+# keep every difference a ranking can see.
+SCORE_DECIMALS = 9
 
 
 @dataclass
@@ -73,6 +81,30 @@ class ScoredPassage:
         return frozenset(stems)
 
 
+def best_first(passage: ScoredPassage) -> tuple:
+    """The order of a query's matches: by score, ties by file and place in it, which is the order
+    Whoosh breaks ties in (document number) in an index built in one pass; the sharded path
+    merges its shards' matches by the same key."""
+    return -passage.bm25, passage.path, passage.passage.ordinal
+
+
+@dataclass
+class Ranked:
+    """The matches of one Whoosh query: the best `depth`, best first (best_first)."""
+
+    passages: list[ScoredPassage]
+    total: int  # passages that match, as far as Whoosh counted
+    timed_out: bool = False
+    notices: list[str] = field(default_factory=list)  # e.g. shards that could not answer
+
+
+class QueryRunner(Protocol):
+    """Runs one Whoosh query at a depth on one generation: a searcher (run_on_searcher), or a
+    stand-in that fans out to the shards of a cluster (search/cluster/fanout.py)."""
+
+    def __call__(self, query, depth: int, deadline: float) -> Ranked: ...
+
+
 @dataclass
 class Retrieved:
     passages: list[ScoredPassage]
@@ -96,13 +128,14 @@ def retrieve(view: IndexView, parsed: ParsedQuery, expanded: dict[str, list[Expa
     total = 0
     common = common_terms(parsed, view.counts)
     for must in tiers(parsed, expanded, view.counts, wanted, all_words_first, common):
-        passages, count = _run(view, build_query(parsed, expanded, must=must), depth, deadline, notices)
-        total = max(total, count)
-        for passage in passages:
+        ranked = _run(view, build_query(parsed, expanded, must=must), depth, deadline, notices)
+        total = max(total, ranked.total)
+        for passage in ranked.passages:
             found.setdefault(passage.passage_id, passage)
-        if len(found) >= wanted or notices:
+        if len(found) >= wanted or ranked.timed_out:
             return Retrieved(list(found.values()), total, notices)
-    passages, total = _run(view, build_query(parsed, expanded, common=common), depth, deadline, notices)
+    ranked = _run(view, build_query(parsed, expanded, common=common), depth, deadline, notices)
+    passages, total = ranked.passages, ranked.total
     tiered = list(found.values())
     passages = tiered + [passage for passage in passages if passage.passage_id not in found]
     return Retrieved(passages[: max(depth, len(tiered))], total, notices)
@@ -129,15 +162,28 @@ def tiers(parsed: ParsedQuery, expanded: dict[str, list[Expansion]], stats: Term
     return [frozenset(by_rarity[:size]) for size in range(len(by_rarity), 0, -1)]
 
 
-def _run(view: IndexView, query, depth: int, deadline: float, notices: list[str]) -> tuple[list[ScoredPassage], int]:
-    collector = BudgetCollector(view.searcher.collector(limit=depth), deadline)
+def _run(view: IndexView, query, depth: int, deadline: float, notices: list[str]) -> Ranked:
+    """One query on the view's generation: its searcher, or the runner standing in for one."""
+    run = view.runner or partial(run_on_searcher, view.searcher)
+    ranked = run(query, depth, deadline)
+    notices.extend(notice for notice in ranked.notices if notice not in notices)
+    return ranked
+
+
+def run_on_searcher(searcher, query, depth: int, deadline: float) -> Ranked:
+    """The best `depth` matches of `query` in one Whoosh searcher, within the deadline."""
+    collector = BudgetCollector(searcher.collector(limit=depth), deadline)
+    timed_out = False
     try:
-        view.searcher.search_with_collector(query, collector)
+        searcher.search_with_collector(query, collector)
     except TimeLimit:
-        notices.append(f"the query took over {QUERY_TIME_BUDGET_S:g} s; results are partial")
+        timed_out = True
     results = collector.results()
-    passages = [ScoredPassage(passage_from_stored(hit.fields()), hit.score or 0.0) for hit in results]
-    return passages, _total(results, depth)
+    passages = [ScoredPassage(passage_from_stored(hit.fields()), round(hit.score or 0.0, SCORE_DECIMALS))
+                for hit in results]
+    passages.sort(key=best_first)
+    notices = [f"the query took over {QUERY_TIME_BUDGET_S:g} s; results are partial"] if timed_out else []
+    return Ranked(passages, _total(results, depth), timed_out, notices)
 
 
 def _total(results, depth: int) -> int:

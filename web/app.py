@@ -51,9 +51,10 @@ SECURITY_HEADERS = {
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the web app. `config` overrides the defaults: INDEX_DIR (the index folder),
-    ALLOWED_HOSTS (the names a request's Host may carry; localhost and the loopback addresses by
-    default), ALLOW_ANY_ADDRESS_HOST (also any IP address, for a server on every address),
+    """Build the web app. `config` overrides the defaults: INDEX_DIR (the index folder; with
+    CLUSTER, a Ray cluster's address, the sharded index that cluster serves), ALLOWED_HOSTS (the
+    names a request's Host may carry; localhost and the loopback addresses by default),
+    ALLOW_ANY_ADDRESS_HOST (also any IP address, for a server on every address),
     MAX_QUERY_CHARS, MAX_URL_CHARS, MAX_CONTENT_LENGTH, RESULT_LIMIT."""
     app = Flask(__name__)
     app.config.from_mapping(

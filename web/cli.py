@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from search.cli import EXIT_BAD_QUERY, LinerError, index_option
+from search.cli import EXIT_BAD_QUERY, LinerError, cluster_option, index_option
 
 
 @click.command()
@@ -24,8 +24,9 @@ from search.cli import EXIT_BAD_QUERY, LinerError, index_option
               help="Also answer requests for this host name (repeatable). Always answered: localhost, "
                    "127.0.0.1, ::1 and the --host address; others get 400.")
 @click.option("--watch", is_flag=True, help="Also watch the indexed folder and index every change within seconds.")
+@cluster_option
 def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int,
-          allowed_hosts: tuple[str, ...], watch: bool) -> None:
+          allowed_hosts: tuple[str, ...], watch: bool, cluster: str | None) -> None:
     """Serve the web app (search page, document viewer, JSON API) with waitress, in one worker
     process per core.
 
@@ -34,6 +35,7 @@ def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: i
       liner serve --port 8000
       liner serve --host 0.0.0.0 --workers 2 --allowed-host notes.example.org
       liner serve --watch                 # and index every change to the folder
+      liner serve --cluster 10.0.0.5:6379 --index /shared/liner   # a sharded index (docs/cluster.md)
     """
     from web.server import default_workers, serve as serve_app
 
@@ -50,7 +52,7 @@ def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: i
         watching = watcher_process(index_dir)
     try:
         with watching:
-            status = serve_app(index_dir, host, port, threads, workers, announce, allowed_hosts)
+            status = serve_app(index_dir, host, port, threads, workers, announce, allowed_hosts, cluster)
     except OSError as error:  # the port is taken, or the address is not this machine's
         raise LinerError(f"cannot listen on {host}:{port}: {error.strerror or error}", EXIT_BAD_QUERY) from None
     sys.exit(status)

@@ -34,9 +34,23 @@ def get_engine() -> Engine:
         with extensions[ENGINE_LOCK_KEY]:
             engine = extensions[ENGINE_KEY]
             if engine is None:
-                engine = Engine(current_app.config["INDEX_DIR"])
+                engine = _open_engine(current_app.config)
                 extensions[ENGINE_KEY] = engine
     return engine
+
+
+def _open_engine(config) -> Engine:
+    """The folder's own index, or with CLUSTER the sharded index a Ray cluster serves."""
+    if not config.get("CLUSTER"):
+        return Engine(config["INDEX_DIR"])
+    from search.cluster.client import open_cluster_engine
+    from search.cluster.runtime import ClusterUnavailableError
+    from search.engine import IndexCorruptError
+
+    try:
+        return open_cluster_engine(config["CLUSTER"], config["INDEX_DIR"])
+    except ClusterUnavailableError as error:  # a 503, as an index that cannot be read
+        raise IndexCorruptError(str(error)) from None
 
 
 def read_query() -> str:

@@ -74,14 +74,15 @@ def default_workers() -> int:
 
 
 def serve(index_dir: Path, host: str, port: int, threads: int, workers: int,
-          announce: Callable[[str], None], allowed_hosts: Iterable[str] = ()) -> int:
+          announce: Callable[[str], None], allowed_hosts: Iterable[str] = (), cluster: str | None = None) -> int:
     """Serve until stopped; the exit status. `announce` is told the address once listening. The
-    app answers to localhost, the loopback addresses, `host` and `allowed_hosts` (web/hosts.py)."""
+    app answers to localhost, the loopback addresses, `host` and `allowed_hosts` (web/hosts.py).
+    `cluster`: the Ray cluster that serves the sharded index at `index_dir` (each worker joins it)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.create_server((host, port), family=family, backlog=1024)
     announce(f"http://{_url_host(host)}:{listener.getsockname()[1]}/")
     config = {"INDEX_DIR": str(index_dir), "ALLOWED_HOSTS": _allowed_hosts(host, allowed_hosts),
-              "ALLOW_ANY_ADDRESS_HOST": host in WILDCARD_ADDRESSES}
+              "ALLOW_ANY_ADDRESS_HOST": host in WILDCARD_ADDRESSES, **({"CLUSTER": cluster} if cluster else {})}
     if workers == 1 or not hasattr(os, "fork"):
         _run_worker(listener, config, threads)
         return 0
