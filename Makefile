@@ -6,7 +6,7 @@ INDEX  ?= .liner/index
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test test-cluster test-long bench bench-cluster eval index install clean help
+.PHONY: run install-cluster test test-cluster test-long bench bench-cluster eval index install clean help
 
 help:
 	@echo "make run        install, index seeds/, serve the web app on http://$(HOST):$(PORT)"
@@ -36,6 +36,9 @@ $(VENV)/.installed-cluster: pyproject.toml $(VENV)/.installed-test
 	touch $@
 
 install: $(VENV)/.installed-run
+
+# Ray for the cluster tests (`make test` runs them once it is installed).
+install-cluster: $(VENV)/.installed-cluster
 
 # Incremental: unchanged files are not re-read, so this is quick after the first time.
 index: $(VENV)/.installed-run
