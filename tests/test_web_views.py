@@ -237,9 +237,13 @@ def test_only_indexed_files_open_and_paths_cannot_escape(client, url):
     assert "root:" not in page_text(response)
 
 
-def test_an_indexed_file_by_its_absolute_path_does_not_open(client):
+def test_an_indexed_file_by_its_absolute_path_opens_as_itself(client):
+    # Citations are shown from the server's working folder, absolute for files outside it: an
+    # indexed file's absolute path is one of its names, and opens that file, nothing else.
     absolute = (Path.cwd() / CAST_FILE).resolve()
-    assert client.get(f"/doc/{absolute}", follow_redirects=True).status_code == 404
+    response = client.get(f"/doc/{absolute}", follow_redirects=True)
+    assert response.status_code == 200 and CAST_FILE in page_text(response)
+    assert client.get(f"/doc/{absolute.parent / 'nothing.txt'}", follow_redirects=True).status_code == 404
 
 
 # -- errors, limits, headers -------------------------------------------------------------------
