@@ -145,6 +145,17 @@ class Engine:
             "created": manifest.get("created"),
         }
 
+    def titles(self, count: int) -> list[str]:
+        """The titles of the first `count` indexed documents (as results name them), for a front
+        end's examples; one read of stored passages, stopped as soon as there are enough."""
+        titles: dict[str, None] = {}
+        for stored in self.index.view().searcher.all_stored_fields():
+            if stored.get("title"):
+                titles.setdefault(stored["title"], None)
+            if len(titles) >= count:
+                break
+        return list(titles)
+
     def indexed_paths(self) -> list[str]:
         return sorted(self.index.manifest.get("files", {}))
 
