@@ -58,8 +58,7 @@ class Engine:
         :raise QueryError: the query is empty, too long, or has nothing to search for.
         """
         started = time.perf_counter()
-        typing = typing and _ends_in_word(text)
-        parsed = parse_query(text, typing=typing)
+        parsed = parse_query(text, typing=typing and _ends_in_word(text))
         view = self.index.view()
         corrections = self._corrections(parsed, view, correct)
         retrieved = retrieve(view, parsed, expansion.expansions(corrections), limit=MAX_REACHABLE)
@@ -74,18 +73,17 @@ class Engine:
     def ask(self, text: str, limit: int = DEFAULT_LIMIT, *, offset: int = 0, typing: bool = False,
             correct: bool = True) -> Response:
         """A short answer with its citation (or none, when the documents do not say), and the
-        ranked passages behind it: `limit` of them from `offset`, of `total`. While the last word
-        is still being typed (`typing`), there is no answer yet: only passages, the word matched
-        as a prefix too (the Response is not `settled`).
+        ranked passages behind it: `limit` of them from `offset`, of `total`. While the question
+        is still being typed (`typing`), there is no answer yet, only passages (the Response is not
+        `settled`), and a last word with nothing after it is matched as a prefix too.
 
         :raise QueryError: the question is empty, too long, or has nothing to search for.
         """
         started = time.perf_counter()
         if not text.strip():
             raise QueryError("the question is empty")
-        typing = typing and _ends_in_word(text)
         question = analyse_question(text)
-        parsed = parse_query(question.search_text, typing=typing)
+        parsed = parse_query(question.search_text, typing=typing and _ends_in_word(text))
         view = self.index.view()
         stats = view.counts
         corrections = self._corrections(parsed, view, correct)

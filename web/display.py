@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 
 from search.hits import match_terms
 from search.query import QueryError, parse_query
+from search.questions import analyse_question
 from search.response import Hit
 from search.snippets import MatchTerms, match_spans
 
@@ -46,9 +47,10 @@ def file_name(path: str) -> str:
 
 
 def query_terms(query: str) -> MatchTerms | None:
-    """What the document view marks for the query a page came from (None for none)."""
+    """What the document view marks for the query a page came from, as its results marked it (a
+    question's words such as "who" are not searched, so not marked); None for none."""
     try:
-        return match_terms(parse_query(query), {}) if query.strip() else None
+        return match_terms(parse_query(analyse_question(query).search_text), {}) if query.strip() else None
     except QueryError:
         return None
 
