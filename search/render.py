@@ -71,12 +71,14 @@ def correction_text(response: Response) -> str:
 
 
 def count_text(response: Response) -> str:
-    """"20 passages", or "11–20 of 24 passages" for a page after the first or before the last."""
+    """"20 passages", or "11–20 of 24 passages" ("1 of 28 passages") when there are more than one
+    page shows."""
     noun = "passage" if response.total == 1 else "passages"
     if not response.results or (response.offset == 0 and not response.has_more):
         return f"{response.total} {noun}"
-    first = response.offset + 1
-    return f"{first}–{response.offset + len(response.results)} of {response.total} {noun}"
+    first, last = response.offset + 1, response.offset + len(response.results)
+    shown = f"{first}" if first == last else f"{first}–{last}"
+    return f"{shown} of {response.total} {noun}"
 
 
 def _text_answer(response: Response, style) -> list[str]:
