@@ -87,10 +87,12 @@ def test_serve_warns_at_start_when_the_index_is_missing(tmp_path):
     process = subprocess.Popen([str(LINER), "serve", "--index", str(missing), "--port", "0", "--workers", "1"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     try:
-        warning = process.stderr.readline()
+        serving = process.stdout.readline()  # the warning comes before this, if at all
     finally:
         process.terminate()
         process.wait(timeout=10)
+    warning = process.stderr.read()
+    assert serving.startswith("Serving ")
     assert warning.startswith("warning: no index at ") and str(missing) in warning and "503" in warning
 
 
