@@ -50,7 +50,8 @@ def render_text(response: Response, *, color: bool = False) -> str:
     if lines:
         lines.append("")
     if not response.results:
-        lines.append("No passages match.")
+        lines.append(f"No more passages: all {response.total} come before offset {response.offset}."
+                     if response.offset and response.total else "No passages match.")
     for hit in response.results:
         heading = f"{hit.rank}. {hit.title}" + (f" › {hit.section}" if hit.section else "")
         lines.append(style(heading, bold=True) + "  " + style(hit.citation, fg="cyan"))

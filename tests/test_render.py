@@ -174,6 +174,11 @@ def test_text_counts_say_which_page_of_how_many():
     assert render_text(make_response(total=1)).endswith("1 passage, 3.2 ms")
 
 
+def test_a_page_past_the_last_says_where_the_passages_are():
+    output = render_text(make_response(results=[], total=14, offset=20, answer=None, question_type=None))
+    assert output.splitlines()[0] == "No more passages: all 14 come before offset 20."
+
+
 def test_an_unsettled_question_says_nothing_of_an_answer():
     output = render_text(make_response(answer=None, settled=False))
     assert "No answer" not in output and "Answer:" not in output
