@@ -6,7 +6,7 @@ INDEX  ?= .liner/index
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run install-cluster test test-cluster test-long bench bench-cluster eval index install clean help
+.PHONY: run install-cluster test test-cluster test-long bench bench-cluster eval index install clean help readme screenshots
 
 help:
 	@echo "make run        install, index seeds/, serve the web app on http://$(HOST):$(PORT)"
@@ -15,6 +15,8 @@ help:
 	@echo "make test-cluster  install Ray (liner[cluster]) and run the whole suite with the cluster tests"
 	@echo "make eval       score the engine on eval/qa_seeds.jsonl"
 	@echo "make bench      benchmark against stock Whoosh, SQLite FTS5 and tantivy (docs/benchmarks.md)"
+	@echo "make readme     run README.md's console examples and write their real output in"
+	@echo "make screenshots  retake docs/screenshots/*.png (docs/web.md) in Chromium"
 
 # One stamp per set of extras, remade when pyproject.toml changes.
 $(BIN)/python:
@@ -55,6 +57,14 @@ test-cluster: $(VENV)/.installed-cluster
 
 test-long: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -m "slow or not slow"
+
+# The README's examples, run for real; `make test` fails while README.md shows other output.
+readme: $(VENV)/.installed-test
+	$(BIN)/python tests/readme.py --write
+
+# The browser tests write their screenshots to a temporary folder; only this updates docs/.
+screenshots: $(VENV)/.installed-test
+	LINER_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py -k screenshots
 
 eval: index
 	$(BIN)/liner eval --index $(INDEX)

@@ -113,15 +113,16 @@ class Retrieved:
 
 
 def retrieve(view: IndexView, parsed: ParsedQuery, expanded: dict[str, list[Expansion]], *,
-             limit: int | None = None, all_words_first: bool = True) -> Retrieved:
+             limit: int | None = None, all_words_first: bool = True, room: int | None = None) -> Retrieved:
     """The best passages for the query, tier by tier, until `limit` passages (those a search
     shows; by default RETRIEVE_DEPTH, for re-ranking) are found. A tier is only tried when its
     words are in enough passages to fill it; with `all_words_first` (keyword search) the first
-    tier is tried in any case, so that passages with every word come first."""
+    tier is tried in any case, so that passages with every word come first. `room`: how many
+    more than `limit` to collect, for near-duplicates merged later (default: as many again)."""
     wanted = limit or RETRIEVE_DEPTH
     # A search collects room for near-duplicates merged later, and no more: the fewer passages
     # wanted, the sooner Whoosh can skip blocks that cannot make the top.
-    depth = max(limit * 2, limit + 5) if limit else RETRIEVE_DEPTH
+    depth = (limit + room if room is not None else max(limit * 2, limit + 5)) if limit else RETRIEVE_DEPTH
     notices: list[str] = []
     deadline = time.monotonic() + QUERY_TIME_BUDGET_S
     found: dict[str, ScoredPassage] = {}

@@ -15,7 +15,7 @@ from werkzeug.exceptions import BadRequest
 
 from search.engine import MAX_LIMIT, IndexCorruptError, IndexMissingError
 from search.query import QueryError
-from web.resources import get_engine, index_error_message, read_query
+from web.resources import get_engine, index_error_message, read_options, read_query
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -27,26 +27,29 @@ def init_app(app: Flask) -> None:
 
 @bp.get("/ask")
 def ask() -> ResponseReturnValue:
-    """The answer to the question `q` (or null: the documents do not say) and the ranked passages.
+    """The answer to the question `q` (or null: the documents do not say) and the ranked passages,
+    `limit` of them from `offset`; `typing=1` while the last word is still being typed (no answer
+    then: `settled` is false), `exact=1` for no typo correction.
 
-    :raise 400: `q` is empty or cannot be searched, or `limit` is not 1..100.
+    :raise 400: `q` is empty or cannot be searched, `limit` is not 1..100, `offset` not 0..100.
     :raise 414: `q` is longer than MAX_QUERY_CHARS.
     :raise 503: the index is missing or unreadable.
     """
-    query, limit = required_query(), read_limit()
-    return jsonify(get_engine().ask(query, limit=limit).to_dict())
+    query, limit, options = required_query(), read_limit(), read_options()
+    return jsonify(get_engine().ask(query, limit=limit, **options.engine_arguments()).to_dict())
 
 
 @bp.get("/search")
 def search() -> ResponseReturnValue:
-    """Ranked passages for the keyword query `q` (no answer extraction: `answer` is null).
+    """Ranked passages for the keyword query `q` (no answer extraction: `answer` is null), `limit`
+    of them from `offset`, with `typing` and `exact` as for /api/ask.
 
-    :raise 400: `q` is empty or cannot be searched, or `limit` is not 1..100.
+    :raise 400: `q` is empty or cannot be searched, `limit` is not 1..100, `offset` not 0..100.
     :raise 414: `q` is longer than MAX_QUERY_CHARS.
     :raise 503: the index is missing or unreadable.
     """
-    query, limit = required_query(), read_limit()
-    return jsonify(get_engine().search(query, limit=limit).to_dict())
+    query, limit, options = required_query(), read_limit(), read_options()
+    return jsonify(get_engine().search(query, limit=limit, **options.engine_arguments()).to_dict())
 
 
 @bp.get("/openapi.json")

@@ -40,6 +40,9 @@ def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: i
     from web.server import default_workers, serve as serve_app
 
     workers = workers or default_workers()
+    warning = index_warning(index_dir)
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
 
     def announce(url: str) -> None:
         plural = "es" if workers > 1 else ""
@@ -56,3 +59,15 @@ def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: i
     except OSError as error:  # the port is taken, or the address is not this machine's
         raise LinerError(f"cannot listen on {host}:{port}: {error.strerror or error}", EXIT_BAD_QUERY) from None
     sys.exit(status)
+
+
+def index_warning(index_dir: Path) -> str | None:
+    """Why the pages would answer 503, said before serving (the server still starts, and picks
+    the index up as soon as `liner index` builds it); None when the index opens."""
+    from search.engine import Engine, IndexCorruptError, IndexMissingError
+
+    try:
+        Engine(index_dir)
+    except (IndexMissingError, IndexCorruptError) as error:
+        return f"{error}; until then every page answers 503"
+    return None

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass
 
 from flask import Flask, current_app, request
-from werkzeug.exceptions import RequestURITooLarge
+from werkzeug.exceptions import BadRequest, RequestURITooLarge
 
-from search.engine import Engine
+from search.engine import MAX_REACHABLE, Engine
 
 ENGINE_KEY = "liner.engine"
 ENGINE_LOCK_KEY = "liner.engine_lock"
@@ -73,3 +74,33 @@ def index_error_message(error: Exception) -> str:
     for path in sorted({configured, os.path.abspath(configured), os.path.realpath(configured)}, key=len, reverse=True):
         message = message.replace(path, "the server's index folder")
     return message
+
+
+@dataclass(frozen=True)
+class QueryOptions:
+    """How a page or the API asks: from which result (`offset`), whether the text is still being
+    typed (`typing=1`: the last word may be unfinished), and whether to take it as typed
+    (`exact=1`: no typo correction)."""
+
+    offset: int = 0
+    typing: bool = False
+    exact: bool = False
+
+    def engine_arguments(self) -> dict:
+        return {"offset": self.offset, "typing": self.typing, "correct": not self.exact}
+
+
+def read_options() -> QueryOptions:
+    """:raise 400: `offset` is not a whole number from 0 to MAX_REACHABLE, or a flag not 0 or 1."""
+    text = request.args.get("offset", "0") or "0"
+    if not text.isdigit() or int(text) > MAX_REACHABLE:
+        raise BadRequest(f"offset must be a whole number from 0 to {MAX_REACHABLE}, not {text[:20]!r}")
+    return QueryOptions(int(text), read_flag("typing"), read_flag("exact"))
+
+
+def read_flag(name: str) -> bool:
+    """`name=1` (or true) is on; absent, empty or 0 is off. :raise 400: anything else."""
+    text = request.args.get(name, "").lower()
+    if text not in ("", "0", "1", "true", "false"):
+        raise BadRequest(f"{name} must be 1 or 0, not {text[:20]!r}")
+    return text in ("1", "true")
