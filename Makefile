@@ -6,14 +6,17 @@ INDEX  ?= .liner/index
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run test test-long bench eval index install clean help
+.PHONY: run install-cluster test test-cluster test-long bench bench-cluster eval index install clean help readme screenshots
 
 help:
 	@echo "make run        install, index seeds/, serve the web app on http://$(HOST):$(PORT)"
 	@echo "make test       install with test extras and run the test suite"
 	@echo "make test-long  the long soak and fuzz runs too"
+	@echo "make test-cluster  install Ray (liner[cluster]) and run the whole suite with the cluster tests"
 	@echo "make eval       score the engine on eval/qa_seeds.jsonl"
 	@echo "make bench      benchmark against stock Whoosh, SQLite FTS5 and tantivy (docs/benchmarks.md)"
+	@echo "make readme     run README.md's console examples and write their real output in"
+	@echo "make screenshots  retake docs/screenshots/*.png (docs/web.md) in Chromium"
 
 # One stamp per set of extras, remade when pyproject.toml changes.
 $(BIN)/python:
@@ -29,7 +32,15 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $@
 
+# The cluster tests (marked `cluster`) need Ray: `make test` skips them where it is missing.
+$(VENV)/.installed-cluster: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/pip install --quiet -e '.[test,bench,cluster]'
+	touch $@
+
 install: $(VENV)/.installed-run
+
+# Ray for the cluster tests (`make test` runs them once it is installed).
+install-cluster: $(VENV)/.installed-cluster
 
 # Incremental: unchanged files are not re-read, so this is quick after the first time.
 index: $(VENV)/.installed-run
@@ -41,8 +52,19 @@ run: index
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
+test-cluster: $(VENV)/.installed-cluster
+	$(BIN)/python -m pytest -q
+
 test-long: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -m "slow or not slow"
+
+# The README's examples, run for real; `make test` fails while README.md shows other output.
+readme: $(VENV)/.installed-test
+	$(BIN)/python tests/readme.py --write
+
+# The browser tests write their screenshots to a temporary folder; only this updates docs/.
+screenshots: $(VENV)/.installed-test
+	LINER_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py -k screenshots
 
 eval: index
 	$(BIN)/liner eval --index $(INDEX)
@@ -52,6 +74,11 @@ eval: index
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m compileall -q indexer search web
 	$(BIN)/python -m bench.run
+
+# The sharded index on a local 3-node Ray cluster against one index: every QA set, then 100,000
+# passages (docs/cluster.md).
+bench-cluster: $(VENV)/.installed-cluster
+	$(BIN)/python -m bench.cluster
 
 clean:
 	rm -rf $(VENV) .liner .pytest_cache .hypothesis bench/.work

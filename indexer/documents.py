@@ -3,30 +3,73 @@
 Which files are documents and how their bytes become text (encodings, PDF pages, gzip) is
 indexer/formats/files.py's. A file that cannot be used (binary, too large, unreadable, empty, a
 broken or looping link) becomes a `LoadProblem` with its path and a reason: the build reports it
-and goes on.
+and goes on. So does a folder that cannot be read (permission, a path too long for the system).
+Hidden files and folders (names starting with ".") are left out, and listed so the build can say so.
+
+Paths are held as text every consumer can take (`path_text`): Whoosh terms, JSON, a terminal line.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import re
 import stat as stat_module
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from indexer.formats.files import NotReadable, is_document, read_content
+from indexer.formats.files import NotReadable, is_document, kind_of, needs_sniffing, read_content
+
 
 # Notes are small; a file this large is almost certainly a dump or a log, and reading it whole
 # would stall the build and bloat the index. It is reported, not indexed.
 MAX_FILE_BYTES = 20 * 1024 * 1024
+
+# What a path cannot show as it is: bytes that are not UTF-8 (Python holds them as surrogate
+# escapes, which no UTF-8 encoder takes), control characters (a newline would break a citation
+# line, ESC drives the terminal), and the bidirectional overrides that reorder what is shown.
+# Each is written as its bytes, percent-escaped; a "%" that would read as an escape is written
+# "%25", so one text names one path (os_path reverses it).
+_UNSHOWABLE_IN_PATHS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\udc80-\udcff]|%(?=[0-9A-Fa-f]{2})")
+_PERCENT_ESCAPE = re.compile("%([0-9A-Fa-f]{2})")
+
+# Control characters in a note's text are shown as the Unicode control pictures (ESC as U+241B),
+# so that no output (a terminal above all) receives them; C1 controls, which have no picture, as
+# U+FFFD. Tab and the line ends stay; a CR that ends no line is shown too. Each replaces one
+# character by one, so columns and line numbers stay those of the file.
+_CONTROL_CHARACTERS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?=[^\n])")
+
+
+def _control_picture(match: re.Match) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
+def path_text(path: str) -> str:
+    """`path` (as the OS gives it, surrogate escapes included) as text that any output takes."""
+    return _UNSHOWABLE_IN_PATHS.sub(lambda match: "".join(f"%{byte:02X}" for byte in os.fsencode(match.group())), path)
+
+
+def os_path(text: str) -> str:
+    """The path `path_text` made `text` from, ready to open."""
+    data, position = bytearray(), 0
+    for match in _PERCENT_ESCAPE.finditer(text):
+        data += os.fsencode(text[position:match.start()])
+        data.append(int(match.group(1), 16))
+        position = match.end()
+    data += os.fsencode(text[position:])
+    return os.fsdecode(bytes(data))
 
 
 @dataclass(frozen=True)
 class Document:
     """One readable source file."""
 
-    path: str  # as cited in answers: relative to the current folder when inside it
-    relative_path: str  # relative to the indexed folder, used to reopen the file
+    path: str  # as cited in answers: relative to the current folder when inside it (path_text)
+    relative_path: str  # relative to the indexed folder (path_text; os_path reopens the file)
     text: str
     content_hash: str
     encoding: str = "utf-8"  # as read: "utf-16", "cp1252 (detected)", "pdf", ...
@@ -58,9 +101,9 @@ class LoadProblem:
 class SourceFile:
     """A candidate file found in the folder, before it is read."""
 
-    absolute: Path
-    relative_path: str
-    display_path: str
+    absolute: Path  # the real path, to open
+    relative_path: str  # path_text, relative to the folder
+    display_path: str  # path_text, as cited
     size: int
     mtime_ns: int
 
@@ -73,30 +116,25 @@ def display_path_for(file: Path, cwd: Path | None = None) -> str:
     """Path as users see it in citations: relative to the working folder when possible."""
     cwd = cwd or Path.cwd()
     try:
-        return file.relative_to(cwd).as_posix()
+        return path_text(file.relative_to(cwd).as_posix())
     except ValueError:
-        return file.as_posix()
+        return path_text(file.as_posix())
 
 
-def find_source_files(folder: Path, problems: list[LoadProblem] | None = None) -> list[SourceFile]:
+def find_source_files(folder: Path, problems: list[LoadProblem] | None = None,
+                      hidden: list[str] | None = None) -> list[SourceFile]:
     """Every supported file under `folder`, sorted, without following links out of the folder.
 
     Links to files inside the folder are indexed once (under the link's own path only when the
     target is not itself in the folder's walk); directory links are not followed (and are
-    reported), which also rules out symlink loops. Anything but a regular file is reported.
+    reported), which also rules out symlink loops. Anything but a regular file is reported, and
+    so is a folder that cannot be read. Hidden folders, and hidden files that would be notes,
+    are added to `hidden` (display paths).
     """
     folder = folder.resolve()
     problems = problems if problems is not None else []
-    candidates: list[Path] = []
-    for directory, subdirs, files in os.walk(folder, followlinks=False):
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-        for name in subdirs:  # listed, but os.walk does not go in: say so
-            if (Path(directory) / name).is_symlink():
-                problems.append(LoadProblem(display_path_for(Path(directory) / name), "link to a folder; not followed"))
-        for name in sorted(files):
-            if name.startswith(".") or not is_document(Path(directory) / name):
-                continue
-            candidates.append(Path(directory) / name)
+    hidden = hidden if hidden is not None else []
+    candidates = _walk(folder, problems, hidden)
     # Real files first, links after: a link to a file the walk also reaches is then the one
     # skipped, whatever the names' sort order, and the file is cited under its own path.
     candidates.sort(key=lambda path: (path.is_symlink(), path))
@@ -109,6 +147,45 @@ def find_source_files(folder: Path, problems: list[LoadProblem] | None = None) -
     return sorted(found, key=lambda source: source.relative_path)
 
 
+def _walk(folder: Path, problems: list[LoadProblem], hidden: list[str]) -> list[Path]:
+    """The candidate files under `folder`. A loop over a list of folders still to read, not a
+    recursion (os.walk recurses in Python 3.11: 1,000 nested folders overflowed the stack)."""
+    candidates: list[Path] = []
+    pending = [folder]
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            problems.append(LoadProblem(display_path_for(directory), f"folder not read ({_reason(error, directory)})"))
+            continue
+        for entry in entries:
+            path = directory / entry.name
+            is_folder = _is_folder(entry)
+            if entry.name.startswith("."):
+                if is_folder or _has_document_suffix(entry.name.lstrip(".")):  # a hidden note, not any dot file
+                    hidden.append(display_path_for(path))
+            elif is_folder and entry.is_symlink():  # listed, but not gone into: say so
+                problems.append(LoadProblem(display_path_for(path), "link to a folder; not followed"))
+            elif is_folder:
+                pending.append(path)
+            elif is_document(path):
+                candidates.append(path)
+    return candidates
+
+
+def _has_document_suffix(name: str) -> bool:
+    return kind_of(name) is not None and not needs_sniffing(name)
+
+
+def _is_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()  # follows a link: a link to a folder is a folder here
+    except OSError:  # a looping link: a file candidate, reported as such when resolved
+        return False
+
+
 def _source_file(
     folder: Path, candidate: Path, seen_targets: set[Path], problems: list[LoadProblem]
 ) -> SourceFile | None:
@@ -116,7 +193,10 @@ def _source_file(
     try:
         target = candidate.resolve(strict=True)
     except (OSError, RuntimeError) as error:  # RuntimeError: symlink loop on older Pythons
-        problems.append(LoadProblem(display, f"broken or looping link ({_short(error)})"))
+        if isinstance(error, OSError) and error.errno not in (errno.ENOENT, errno.ELOOP):
+            problems.append(LoadProblem(display, _reason(error, candidate)))
+        else:
+            problems.append(LoadProblem(display, f"broken or looping link ({_short(error)})"))
         return None
     if not target.is_relative_to(folder):
         problems.append(LoadProblem(display, "link points outside the indexed folder; skipped"))
@@ -127,12 +207,12 @@ def _source_file(
     try:
         stat = target.stat()
     except OSError as error:
-        problems.append(LoadProblem(display, _short(error)))
+        problems.append(LoadProblem(display, _reason(error, target)))
         return None
     if not stat_module.S_ISREG(stat.st_mode):  # a FIFO would block the build on open()
         problems.append(LoadProblem(display, "not a regular file (a pipe, socket or device); skipped"))
         return None
-    relative = candidate.relative_to(folder).as_posix()
+    relative = path_text(candidate.relative_to(folder).as_posix())
     return SourceFile(candidate, relative, display, stat.st_size, stat.st_mtime_ns)
 
 
@@ -141,13 +221,21 @@ def read_document(source: SourceFile) -> Document:
     if source.size > MAX_FILE_BYTES:
         raise DocumentError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB ({source.size:,} bytes); skipped")
     try:
-        data = _read_regular_file(source.absolute, MAX_FILE_BYTES + 1)
+        data = read_regular_file(source.absolute, MAX_FILE_BYTES + 1)
     except PermissionError:
         raise DocumentError("permission denied") from None
     except OSError as error:
-        raise DocumentError(_short(error)) from None
+        raise DocumentError(_reason(error, source.absolute)) from None
     if len(data) > MAX_FILE_BYTES:  # it grew after it was listed
         raise DocumentError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; skipped")
+    return document_from_bytes(source, data)
+
+
+def document_from_bytes(source: SourceFile, data: bytes) -> Document:
+    """The Document the bytes of `source` make (its kind by its name: indexer/formats/files.py).
+
+    :raise DocumentError: empty, binary, or no text in it.
+    """
     if not data.strip():
         raise DocumentError("empty file")
     try:
@@ -159,11 +247,18 @@ def read_document(source: SourceFile) -> Document:
     return Document(
         path=source.display_path,
         relative_path=source.relative_path,
-        text=content.text,
+        text=shown_safely(content.text),
         content_hash=hashlib.sha256(data).hexdigest(),
         encoding=content.encoding,
         pages=content.pages,
     )
+
+
+def shown_safely(text: str) -> str:
+    """The text with its control characters as control pictures (it is indexed and shown)."""
+    if _CONTROL_CHARACTERS.search(text):
+        text = _CONTROL_CHARACTERS.sub(_control_picture, text)
+    return text
 
 
 def iter_documents(folder: Path) -> Iterator[Document | LoadProblem]:
@@ -178,7 +273,7 @@ def iter_documents(folder: Path) -> Iterator[Document | LoadProblem]:
             yield LoadProblem(source.display_path, str(error))
 
 
-def _read_regular_file(path: Path, limit: int) -> bytes:
+def read_regular_file(path: Path | str, limit: int) -> bytes:
     """At most `limit` bytes of `path`, refusing anything but a regular file. O_NONBLOCK keeps
     open() from waiting for a writer should the path have become a FIFO since it was listed."""
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -190,3 +285,13 @@ def _read_regular_file(path: Path, limit: int) -> bytes:
 
 def _short(error: BaseException) -> str:
     return getattr(error, "strerror", None) or str(error) or type(error).__name__
+
+
+def _reason(error: OSError, path: Path) -> str:
+    """Why `path` could not be used, in words: "permission denied", "path too long ...", or the
+    system's own message."""
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if error.errno == errno.ENAMETOOLONG:
+        return f"path too long for the system ({len(os.fsencode(path)):,} bytes)"
+    return _short(error)

@@ -7,9 +7,7 @@ A PDF is shown one page at a time: the page's extracted text, numbered as its ci
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from indexer.documents import Document, DocumentError, SourceFile, read_document, split_lines
+from indexer.documents import Document, split_lines
 from indexer.formats.pdf import page_of
 from indexer.structure import StructuredDocument, parse_structure
 
@@ -37,24 +35,19 @@ class DocumentText:
             object.__setattr__(self, "shown", [ViewLine(number, line) for number, line in enumerate(self.lines, 1)])
 
 
-def read_view(file: Path, relative_path: str, path: str, page: int | None = None) -> DocumentText | None:
-    """The view of one indexed file (`file` on disk, cited as `path`); None when it cannot be
-    read any more. `page` picks a PDF's page (the first by default; clipped to the pages)."""
-    try:
-        stat = file.stat()
-        document = read_document(SourceFile(file, relative_path, path, stat.st_size, stat.st_mtime_ns))
-    except (OSError, DocumentError):
-        return None
+def view_of(document: Document, page: int | None = None) -> DocumentText:
+    """The view of one document; `page` picks a PDF's page (the first by default; clipped to the
+    pages)."""
     structured = parse_structure(document)
     shown = shown_lines(structured)
     if not document.pages:
-        return DocumentText(path, structured.title, document.lines, shown)
+        return DocumentText(document.path, structured.title, document.lines, shown)
     page = min(max(page or 1, 1), len(document.pages))
     first = document.pages[page - 1]
     last = document.pages[page] - 1 if page < len(document.pages) else len(document.lines)
     lines = document.lines[first - 1 : last]
     on_page = [ViewLine(page_of(document.pages, line.number)[1], line.text, line.role) for line in shown[first - 1 : last]]
-    return DocumentText(path, structured.title, lines, on_page, page, len(document.pages))
+    return DocumentText(document.path, structured.title, lines, on_page, page, len(document.pages))
 
 
 def shown_lines(structured: StructuredDocument) -> list[ViewLine]:
@@ -74,4 +67,4 @@ def shown_lines(structured: StructuredDocument) -> list[ViewLine]:
     return [ViewLine(number, text, role) for number, (text, role) in sorted(shown.items())]
 
 
-__all__ = ["Document", "DocumentText", "ViewLine", "read_view", "shown_lines"]
+__all__ = ["Document", "DocumentText", "ViewLine", "view_of", "shown_lines"]

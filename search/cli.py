@@ -8,18 +8,32 @@ Exit codes: 0 found something, 1 found nothing (no passage, or no answer to a qu
 """
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import sys
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import NamedTuple
 
 import click
+
+from indexer.kinds import PassageKind
 
 EXIT_NOTHING_FOUND = 1
 EXIT_BAD_QUERY = 2
 EXIT_INDEX_PROBLEM = 3
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  something was found
+  1  nothing was found (no passage, or no answer to a question)
+  2  bad usage or a bad query
+  3  the index is missing, unreadable or busy"""
+
+# The passage kinds `kind:` filters on, as the indexer names them (a light enum module).
+PASSAGE_KINDS = tuple(kind.value for kind in PassageKind)
 
 
 class LinerError(click.ClickException):
@@ -53,8 +67,18 @@ def index_option(function):
     )(function)
 
 
+def cluster_option(function):
+    """`--cluster ADDRESS`: the sharded index at --index, served by a Ray cluster (docs/cluster.md)."""
+    return click.option("--cluster", metavar="ADDRESS", envvar="LINER_CLUSTER", default=None,
+                        help="A Ray cluster's head (host:port) serving a sharded index (needs liner[cluster]).")(function)
+
+
 def output_options(function):
     """The same output flags on every command that prints results."""
+    function = click.option("--exact", is_flag=True,
+                            help="Take every word as typed: no typo correction.")(function)
+    function = click.option("--offset", default=0, show_default=True, type=click.IntRange(0, 10_000),
+                            help="Skip this many passages (the next page: --offset 10).")(function)
     function = click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100),
                             help="How many passages to show.")(function)
     function = click.option("--jsonl", is_flag=True,
@@ -86,19 +110,21 @@ def _front_end_commands() -> dict:
     return {point.name: point for point in entry_points(group="liner.commands")}
 
 
-@click.group(cls=LinerGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=LinerGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             epilog=EXIT_CODES_HELP)
 @click.version_option(package_name="liner")
 def main() -> None:
     """Liner: ask questions of a folder of notes and get answers that cite their lines.
 
     \b
     Start here:
-      liner index seeds                     # index a folder of text, Markdown, rST, HTML and PDF files
+      liner index seeds                     # index a folder of .txt/.md files
       liner ask "Who plays Joanna Kassem?"   # a short answer, its source, the passages
       liner search '"Pennies From Heaven"'  # ranked passages for keywords and phrases
       liner serve                           # the web app on http://127.0.0.1:8000
 
-    The index lives in .liner/index (or --index DIR, or $LINER_INDEX).
+    The index lives in .liner/index (or --index DIR, or $LINER_INDEX). Colour only on a
+    terminal, and never when NO_COLOR is set.
     """
 
 
@@ -107,9 +133,13 @@ def main() -> None:
 @index_option
 @click.option("--rebuild", is_flag=True, help="Re-read every file instead of only the changed ones.")
 @click.option("--wait", default=10.0, show_default=True, help="Seconds to wait for another running build.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but problems.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors (skipped files are not listed).")
 @click.option("--watch", is_flag=True, help="Then keep watching FOLDER: index every change within seconds (Ctrl+C stops).")
-def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool, watch: bool) -> None:
+@cluster_option
+@click.option("--shards", type=click.IntRange(1, 1024), default=None,
+              help="With --cluster: how many shards (default 3, or as the index was built).")
+def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool, watch: bool, cluster: str | None,
+          shards: int | None) -> None:
     """Index FOLDER (default: seeds) for searching.
 
     Reads every text, Markdown, reStructuredText, HTML and PDF file (and text files without a
@@ -123,40 +153,39 @@ def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool
       liner index --rebuild seeds
       liner index ~/notes --watch
     """
-    from indexer.build import IndexBusyError, build_index
+    from indexer.build import BuildError, IndexBusyError, build_index
+    from indexer.documents import path_text
+
+    from search.progress import BuildProgress
 
     if not folder.is_dir():
         raise LinerError(f"{folder} is not a folder. Give the folder of notes to index, e.g. `liner index seeds`.", 2)
-    show_progress = sys.stderr.isatty() and not quiet
-    bar = None
+    if cluster or shards:
+        from search.cluster.cli import index_on_cluster
 
-    def progress(done: int, total: int, path: str) -> None:
-        nonlocal bar
-        if not show_progress or total < 20:
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label="Indexing", file=sys.stderr)
-            bar.__enter__()
-        bar.update(1)
-
+        return index_on_cluster(folder, index_dir, cluster, shards, rebuild, wait, quiet)
+    progress = BuildProgress(sys.stderr) if sys.stderr.isatty() and not quiet else None
     try:
-        report = build_index(folder, index_dir, rebuild=rebuild, progress=progress, lock_timeout=wait)
-    except IndexBusyError as error:
+        report = build_index(folder, index_dir, rebuild=rebuild, progress=progress and progress.file_read,
+                             lock_timeout=wait)
+    except (IndexBusyError, BuildError) as error:
         raise LinerError(str(error), EXIT_INDEX_PROBLEM) from None
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
-    for problem in report.problems:
+        if progress is not None:
+            progress.close()
+    for problem in report.problems if not quiet else ():
         click.echo(f"skipped {problem.path}: {problem.reason}", err=True)
     for notice in report.notices if not quiet else ():
         click.echo(f"note {notice.path}: {notice.reason}", err=True)
     if not quiet:
         click.echo(
-            f"Indexed {report.files_total - len(report.problems)} files into {index_dir}: "
+            f"Indexed {report.files_total - len(report.problems)} files into {path_text(str(index_dir))}: "
             f"{report.files_indexed} read, {report.files_unchanged} unchanged, {report.files_removed} removed; "
             f"{report.passages} passages in {report.seconds:.2f} s"
             + (f" ({report.workers} worker processes)." if report.workers else ".")
         )
+        if report.hidden:
+            click.echo(_hidden_note(report.hidden))
     if watch:
         from indexer.watch import describe, watch_folder
 
@@ -164,31 +193,39 @@ def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool
         watch_folder(folder, index_dir, lambda report, error: click.echo(describe(report, error), err=True))
 
 
-@main.command(cls=QueryCommand)
-@click.argument("query", required=False)
-@index_option
-@output_options
-def search(query: str | None, index_dir: Path, output_format: str, as_json: bool, jsonl: bool, limit: int) -> None:
-    """Ranked passages for QUERY.
+SEARCH_HELP = f"""Ranked passages for QUERY.
 
     \b
     Query language:
       words            ranked by how well passages match, more matched words first
       "exact phrase"   must appear as written
       +word / -word    must / must not appear
-      title:word  section:word  file:name  kind:field|table_row|list_item
+      title:word  section:word  file:name
+      kind:{"|".join(PASSAGE_KINDS)}
     Example:
       liner search 'cancel netflix -crown'
       liner search '"Pennies From Heaven"' --format markdown
+      liner search netflix --offset 10      # the second page
     """
-    _run(query, index_dir, output_format, as_json, jsonl, limit, method="search")
 
 
-@main.command(cls=QueryCommand)
+@main.command(cls=QueryCommand, help=SEARCH_HELP, epilog=EXIT_CODES_HELP)
+@click.argument("query", required=False)
+@index_option
+@output_options
+@cluster_option
+def search(query: str | None, index_dir: Path, output_format: str, as_json: bool, jsonl: bool, limit: int,
+           offset: int, exact: bool, cluster: str | None) -> None:
+    _run(query, index_dir, output_format, as_json, jsonl, Page(limit, offset, exact), method="search", cluster=cluster)
+
+
+@main.command(cls=QueryCommand, epilog=EXIT_CODES_HELP)
 @click.argument("question", required=False)
 @index_option
 @output_options
-def ask(question: str | None, index_dir: Path, output_format: str, as_json: bool, jsonl: bool, limit: int) -> None:
+@cluster_option
+def ask(question: str | None, index_dir: Path, output_format: str, as_json: bool, jsonl: bool, limit: int,
+        offset: int, exact: bool, cluster: str | None) -> None:
     """A short answer to QUESTION, with its confidence and exact source lines.
 
     Prints the answer first (or says the documents do not answer), then the passages behind it.
@@ -200,7 +237,7 @@ def ask(question: str | None, index_dir: Path, output_format: str, as_json: bool
       liner ask "When was the show canceled?" --format markdown
       printf 'Who created Soundtrack?\\nWho plays Nellie?\\n' | liner ask --jsonl
     """
-    _run(question, index_dir, output_format, as_json, jsonl, limit, method="ask")
+    _run(question, index_dir, output_format, as_json, jsonl, Page(limit, offset, exact), method="ask", cluster=cluster)
 
 
 @main.command(name="eval")
@@ -227,8 +264,19 @@ def evaluate(index_dir: Path, qa_file: Path, as_json: bool) -> None:
 # -- shared ------------------------------------------------------------------------------------------
 
 
-def _open_engine(index_dir: Path):
+def _hidden_note(hidden: list[str], shown: int = 3) -> str:
+    """One line on the hidden files and folders a build left out, naming the first few."""
+    names = ", ".join(hidden[:shown]) + (f" and {len(hidden) - shown} more" if len(hidden) > shown else "")
+    return f"Left out {len(hidden)} hidden file{'s' if len(hidden) > 1 else ''} or folder{'s' if len(hidden) > 1 else ''} (names starting with '.'): {names}."
+
+
+def _open_engine(index_dir: Path, cluster: str | None = None):
     from search.engine import Engine, IndexCorruptError, IndexMissingError
+
+    if cluster:
+        from search.cluster.cli import open_engine
+
+        return open_engine(cluster, index_dir)
 
     try:
         return Engine(index_dir)
@@ -236,19 +284,39 @@ def _open_engine(index_dir: Path):
         raise LinerError(str(error), EXIT_INDEX_PROBLEM) from None
 
 
-def _run(text: str | None, index_dir: Path, output_format: str, as_json: bool, jsonl: bool, limit: int, method: str) -> None:
+class Page(NamedTuple):
+    """Which results a query prints, and whether its words are corrected."""
+
+    limit: int
+    offset: int = 0
+    exact: bool = False
+
+
+def use_color(output_format: str) -> bool:
+    """Colour only for text on a terminal, and never under NO_COLOR (https://no-color.org/)."""
+    return output_format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _run(text: str | None, index_dir: Path, output_format: str, as_json: bool, jsonl: bool, page: Page,
+         method: str, cluster: str | None = None) -> None:
     from search.query import QueryError
     from search.render import render, render_json
 
     if as_json:
         output_format = "json"
-    engine = _open_engine(index_dir)
-    run = getattr(engine, method)
+    if jsonl and text is not None:
+        raise LinerError(f"--jsonl reads one {'question' if method == 'ask' else 'query'} a line from standard input, "
+                         f"so it takes no argument: drop {shlex.quote(text)}, or drop --jsonl", EXIT_BAD_QUERY)
+    engine = _open_engine(index_dir, cluster)
+
+    def run(query: str):
+        return getattr(engine, method)(query, limit=page.limit, offset=page.offset, correct=not page.exact)
+
     if jsonl:
         for line in sys.stdin:
             query = line.rstrip("\n")
             try:
-                click.echo(render_json(run(query, limit=limit)))
+                click.echo(render_json(run(query)))
             except QueryError as error:
                 import json
 
@@ -258,11 +326,10 @@ def _run(text: str | None, index_dir: Path, output_format: str, as_json: bool, j
         raise LinerError(f"give a {'question' if method == 'ask' else 'query'}, e.g. "
                          f"`liner {method} \"Who plays Nellie?\"`, or use --jsonl to read them from stdin", 2)
     try:
-        response = run(text, limit=limit)
+        response = run(text)
     except QueryError as error:
         raise LinerError(f"bad query: {error}", EXIT_BAD_QUERY) from None
-    color = output_format == "text" and sys.stdout.isatty()
-    click.echo(render(response, output_format, color=color))
+    click.echo(render(response, output_format, color=use_color(output_format)))
     found = response.answer is not None if method == "ask" and response.is_question else bool(response.results)
     if not found:
         sys.exit(EXIT_NOTHING_FOUND)

@@ -23,9 +23,9 @@ from whoosh import scoring
 from whoosh.index import EmptyIndexError
 
 from indexer.analysis import stem
-from indexer.view import DocumentText, read_view
 from indexer.layout import COMMON_WORDS_FILE, CURRENT_FILE, SYNONYMS_FILE, current_generation, read_manifest
 from indexer.schema import BM25_B, BM25_K1, RANKED_FIELD, TITLE_B, WORDS_FIELD
+from search.document_text import DocumentText, indexed_document
 from search.typos import Vocabulary
 
 DEFAULT_INDEX_DIR = Path(".liner/index")
@@ -142,8 +142,11 @@ class IndexView:
 
     generation: str
     searcher: object  # whoosh.searching.Searcher, this thread's
-    counts: TermCounts
+    counts: TermCounts  # a TermStats (search/expansion.py)
     files: GenerationFiles
+    # A retrieval.QueryRunner that stands in for the searcher: a sharded index's fan-out
+    # (search/cluster/); None runs queries on `searcher`.
+    runner: object = None
 
 
 class OpenIndex:
@@ -179,17 +182,13 @@ class OpenIndex:
         return IndexView(generation, local.searcher, local.counts, files)
 
     def document(self, path: str, page: int | None = None) -> DocumentText | None:
-        """An indexed file by its cited path, as the document view shows it (one page of a PDF);
-        None for anything not indexed."""
-        manifest = self.manifest
-        entry = manifest.get("files", {}).get(path)
-        if entry is None:
-            return None
-        root = Path(manifest["root"])
-        file = (root / entry["relative_path"]).resolve()
-        if not file.is_relative_to(root.resolve()):
-            return None
-        return read_view(file, entry["relative_path"], path, page)
+        """An indexed file by its cited path, as it was indexed and as the document view shows it
+        (one page of a PDF); None for anything not indexed.
+
+        :raise DocumentChangedError: the file has changed since it was indexed.
+        :raise DocumentTooLargeError: the file is larger than the view shows.
+        """
+        return indexed_document(self.manifest, path, page)
 
     # -- opening and following CURRENT ----------------------------------------------------------
 

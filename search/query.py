@@ -11,6 +11,10 @@ Both steps are pure (no index needed), so tests check them alone. The language:
     title:word         only passages whose document title has the word (also section:,
     section:"a b"      file: for a path substring, kind: for field/table_row/list_item/...)
 
+While the user is still typing (`parse_query(text, typing=True)`), the last word, if nothing
+follows it yet, may be unfinished: it also matches the indexed words it begins (as Meilisearch
+and Pagefind match the word being typed), so "Who plays Joann" finds "Joanna".
+
 Anything else is literal text: an unbalanced quote is an ordinary character, `AND`/`OR`/`*`/`~`
 and brackets mean nothing, so Whoosh's own syntax is never reached by accident.
 """
@@ -29,6 +33,9 @@ from indexer.schema import RANKED_FIELD
 MAX_QUERY_CHARS = 1000
 # Most clauses we turn into query terms; more is a paste of a document, not a query.
 MAX_CLAUSES = 64
+# A word being typed matches as a prefix from this many letters: one letter would expand to a
+# large share of the vocabulary (every indexed word starting with "s") and rank nothing useful.
+MIN_PREFIX_CHARS = 2
 
 # The coordination bonus of Whoosh's Or: with scale s, a passage matching m of n words is scaled
 # by roughly 1 - s + s*m/n (whoosh.query.Or), like the OrGroup.factory(0.9) its parser suggests.
@@ -55,6 +62,9 @@ class Clause:
 class ParsedQuery:
     raw: str
     clauses: tuple[Clause, ...] = field(default_factory=tuple)
+    # The free word still being typed (its key, as content_words gives it), matched as a prefix
+    # too; None when the query is complete.
+    prefix: str | None = None
 
     @property
     def free_words(self) -> list[str]:
@@ -79,8 +89,11 @@ def normalize_quotes(text: str) -> str:
     return text.replace("“", '"').replace("”", '"').replace("„", '"').replace("«", '"').replace("»", '"')
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Parse user text into clauses. Never raises for odd syntax; only for empty/huge input."""
+def parse_query(text: str, typing: bool = False) -> ParsedQuery:
+    """Parse user text into clauses. Never raises for odd syntax; only for empty/huge input.
+
+    With `typing`, the text is what the user has typed so far: a last free word that nothing
+    follows (no space, no punctuation after it) is `prefix`, matched as the start of a word too."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is {len(text):,} characters; the limit is {MAX_QUERY_CHARS:,}")
     cleaned = "".join(ch if ch.isprintable() else " " for ch in normalize_quotes(text))
@@ -111,7 +124,19 @@ def parse_query(text: str) -> ParsedQuery:
             clauses.append(clause)
     if not clauses:
         raise QueryError("the query has no words to search for")
-    return ParsedQuery(raw=text, clauses=tuple(clauses[:MAX_CLAUSES]))
+    clauses = clauses[:MAX_CLAUSES]
+    return ParsedQuery(raw=text, clauses=tuple(clauses), prefix=_typed_prefix(cleaned, clauses) if typing else None)
+
+
+def _typed_prefix(cleaned: str, clauses: list[Clause]) -> str | None:
+    """The key of the last free word when the text ends inside it (the word being typed)."""
+    last = clauses[-1]
+    if last.is_phrase or last.field or last.negated or not cleaned or not cleaned[-1].isalnum():
+        return None
+    words = exact_words(last.text)
+    if len(words) != 1 or len(words[0]) < MIN_PREFIX_CHARS or not cleaned.rstrip().endswith(last.text):
+        return None
+    return words[0]
 
 
 @dataclass(frozen=True)
@@ -148,6 +173,8 @@ def build_query(parsed: ParsedQuery, expansions: dict[str, list[Expansion]] | No
     words = {" ".join(exact_words(word)): word for word in parsed.free_words}
     for key in content_words(parsed):
         alternatives = [_word_query(words[key], 1.0)] + [_word_query(e.word, e.weight) for e in expansions.get(key, [])]
+        if key == parsed.prefix:  # the word being typed: also every indexed word it begins
+            alternatives.append(wq.Prefix(RANKED_FIELD, key))
         built = alternatives[0] if len(alternatives) == 1 else _any_of(alternatives)
         optional = key not in must if must is not None else key in common
         (frequent if optional else rare).append(built)
@@ -208,7 +235,8 @@ class _Union(wq.Or):
 
 
 class _CoordMatcher(CoordMatcher):
-    """Whoosh's CoordMatcher with quality thresholds that mean what its scores mean.
+    """Whoosh's CoordMatcher with quality thresholds that mean what its scores mean, and the same
+    number of terms for the whole query.
 
     CoordMatcher rescales its child's scores (the V-Twin "SQR" function) but hands a minimum
     quality to its child unchanged, when the collector skips blocks that cannot make the top
@@ -217,7 +245,12 @@ class _CoordMatcher(CoordMatcher):
     rescaled quality does not, and AndMaybe asks again, for ever: a question hung there on a
     2,500-passage corpus. Here the threshold is carried back through SQR (which rises with the
     child's score) before it is handed down, with a hair of margin so that rounding cannot leave
-    the child where it is."""
+    the child where it is.
+
+    Whoosh also counts the terms again when it swaps its child for a smaller tree once a term's
+    postings run out (`_replacement`), so a passage's bonus for matching more words depended on
+    where it stands in the index (and on how an index is cut into segments or shards:
+    search/cluster/scoring.py): the count made for the query is kept."""
 
     MARGIN = 1e-9
 
@@ -235,6 +268,11 @@ class _CoordMatcher(CoordMatcher):
     def replace(self, minquality: float = 0):
         replaced = self.child.replace(self._child_threshold(minquality) if minquality else 0)
         return self if replaced is self.child else self._replacement(replaced)
+
+    def _replacement(self, newchild):
+        replaced = self.__class__(newchild, scale=self._scale)
+        replaced._termcount = self._termcount
+        return replaced
 
 
 def _word_query(word: str, weight: float) -> wq.Query:

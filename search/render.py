@@ -41,24 +41,45 @@ def render_text(response: Response, *, color: bool = False) -> str:
 
     lines: list[str] = []
     if response.suggestion:
-        lines.append(style(f"Did you mean: {response.suggestion}", fg="yellow"))
+        lines.append(style(correction_text(response), fg="yellow"))
     if response.answer:
         lines.extend(_text_answer(response, style))
-    elif response.is_question:
-        lines.append(style("No answer: the documents do not say (closest passages below).", fg="yellow"))
+    elif response.is_question and response.settled:
+        lines.append(style(NO_ANSWER_TEXT, fg="yellow"))
     lines.extend(style(notice, fg="yellow") for notice in response.notices)
     if lines:
         lines.append("")
     if not response.results:
-        lines.append("No passages match.")
+        lines.append(f"No more passages: all {response.total} come before offset {response.offset}."
+                     if response.offset and response.total else "No passages match.")
     for hit in response.results:
         heading = f"{hit.rank}. {hit.title}" + (f" › {hit.section}" if hit.section else "")
         lines.append(style(heading, bold=True) + "  " + style(hit.citation, fg="cyan"))
         lines.append("   " + _highlighted(hit, lambda t: style(t, fg="red", bold=True) if color else t))
         for ref in hit.also_in:
             lines.append(style(f"   also in {ref.citation}", dim=True))
-    lines.append(style(f"{response.total} passages, {response.took_ms:.1f} ms", dim=True))
+    lines.append(style(f"{count_text(response)}, {response.took_ms:.1f} ms", dim=True))
     return "\n".join(lines)
+
+
+NO_ANSWER_TEXT = "No answer: the documents do not say (closest passages below)."
+
+
+def correction_text(response: Response) -> str:
+    """The results already use the corrected words: say so, and how to search as typed."""
+    return (f"Showing results for: {response.suggestion} "
+            f"(search instead for: {response.query}, with --exact)")
+
+
+def count_text(response: Response) -> str:
+    """"20 passages", or "11–20 of 24 passages" ("1 of 28 passages") when there are more than one
+    page shows."""
+    noun = "passage" if response.total == 1 else "passages"
+    if not response.results or (response.offset == 0 and not response.has_more):
+        return f"{response.total} {noun}"
+    first, last = response.offset + 1, response.offset + len(response.results)
+    shown = f"{first}" if first == last else f"{first}–{last}"
+    return f"{shown} of {response.total} {noun}"
 
 
 def _text_answer(response: Response, style) -> list[str]:
@@ -90,11 +111,16 @@ def render_markdown(response: Response, *, link: LinkBuilder | None = None) -> s
     """Note-ready Markdown: the answer with its citation, then each passage as a blockquote with
     the matched words in bold and a citation line."""
     parts: list[str] = []
+    if response.suggestion:
+        parts.append(f"_Showing results for “{_escape_markdown(response.suggestion)}”; "
+                     f"search instead for “{_escape_markdown(response.query)}”._")
     if response.answer:
         parts.append(markdown_answer(response.answer, response, link=link))
+    elif response.is_question and response.settled:
+        parts.append(f"**Q:** {_escape_markdown(response.query)}  \n**A:** _{_escape_markdown(NO_ANSWER_TEXT)}_")
     for hit in response.results:
         parts.append(markdown_hit(hit, link=link))
-    if not parts:
+    if not response.results:
         parts.append(f"_No passages match “{_escape_markdown(response.query)}”._")
     return "\n\n".join(parts)
 
@@ -106,7 +132,7 @@ def markdown_answer(answer: Answer, response: Response, *, link: LinkBuilder | N
         "",
         f"> {_escape_markdown(' '.join(answer.sentence.split()))}",
         ">",
-        f"> — {_citation(answer.path, answer.line_start, answer.line_end, None, None, link, answer.page)}",
+        f"> — {_citation(answer.path, answer.line_start, answer.line_end, _title_of(answer.path, response), None, link, answer.page)}",
     ]
     for conflict in response.conflicts:
         lines.append("")
@@ -115,6 +141,11 @@ def markdown_answer(answer: Answer, response: Response, *, link: LinkBuilder | N
             f"{_citation(conflict.path, conflict.line_start, conflict.line_end, None, None, link, conflict.page)}"
         )
     return "\n".join(lines)
+
+
+def _title_of(path: str, response: Response) -> str | None:
+    """The title of the document at `path`, as the results give it (None if none of them is from it)."""
+    return next((hit.title for hit in response.results if hit.path == path and hit.title), None)
 
 
 def markdown_hit(hit: Hit, *, link: LinkBuilder | None = None) -> str:

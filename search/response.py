@@ -117,6 +117,13 @@ class Response:
     question_type: QuestionKind | None = None
     notices: list[str] = field(default_factory=list)  # limits hit, corrections made
     explanation: object | None = None  # search/explain.py's Explanation, when asked for
+    offset: int = 0  # results[0] is result number offset + 1 of total
+    settled: bool = True  # False while the last word is still being typed: no answer is looked for
+
+    @property
+    def has_more(self) -> bool:
+        """Whether results past this page can be reached (offset + len(results) < total)."""
+        return self.offset + len(self.results) < self.total
 
     @property
     def is_question(self) -> bool:
@@ -131,6 +138,8 @@ class Response:
             "suggestion": self.suggestion,
             "question_type": self.question_type,
             "total": self.total,
+            "offset": self.offset,
+            "settled": self.settled,
             "took_ms": round(self.took_ms, 2),
             "notices": self.notices,
             "results": [hit.to_dict() for hit in self.results],

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
+from typing import Protocol
 
 from whoosh.collectors import TimeLimit, WrappingCollector
 
@@ -28,6 +29,13 @@ from search.response import SourceRef
 RETRIEVE_DEPTH = 30
 # A query may spend at most this long in the index before partial results are returned.
 QUERY_TIME_BUDGET_S = 2.0
+# BM25F scores are kept to this many decimals. Whoosh sums a passage's term scores in an order
+# set by the shape of its matcher tree, which follows each segment's term counts: the same
+# passage can score a few units in the last place apart in one index and in a shard of a sharded
+# one (search/cluster/). Rounded, both paths give the same number, and a tie stays a tie, to be
+# broken by the passage's place (best_first). Scores run from about 0.1 to 100, so nine decimals
+# keep every difference a ranking can see.
+SCORE_DECIMALS = 9
 
 
 @dataclass
@@ -74,6 +82,30 @@ class ScoredPassage:
         return frozenset(stems)
 
 
+def best_first(passage: ScoredPassage) -> tuple:
+    """The order of a query's matches: by score, ties by file and place in it, which is the order
+    Whoosh breaks ties in (document number) in an index built in one pass; the sharded path
+    merges its shards' matches by the same key."""
+    return -passage.bm25, passage.path, passage.passage.ordinal
+
+
+@dataclass
+class Ranked:
+    """The matches of one Whoosh query: the best `depth`, best first (best_first)."""
+
+    passages: list[ScoredPassage]
+    total: int  # passages that match, as far as Whoosh counted
+    timed_out: bool = False
+    notices: list[str] = field(default_factory=list)  # e.g. shards that could not answer
+
+
+class QueryRunner(Protocol):
+    """Runs one Whoosh query at a depth on one generation: a searcher (run_on_searcher), or a
+    stand-in that fans out to the shards of a cluster (search/cluster/fanout.py)."""
+
+    def __call__(self, query, depth: int, deadline: float) -> Ranked: ...
+
+
 @dataclass
 class Retrieved:
     passages: list[ScoredPassage]
@@ -82,28 +114,30 @@ class Retrieved:
 
 
 def retrieve(view: IndexView, parsed: ParsedQuery, expanded: dict[str, list[Expansion]], *,
-             limit: int | None = None, all_words_first: bool = True) -> Retrieved:
+             limit: int | None = None, all_words_first: bool = True, room: int | None = None) -> Retrieved:
     """The best passages for the query, tier by tier, until `limit` passages (those a search
     shows; by default RETRIEVE_DEPTH, for re-ranking) are found. A tier is only tried when its
     words are in enough passages to fill it; with `all_words_first` (keyword search) the first
-    tier is tried in any case, so that passages with every word come first."""
+    tier is tried in any case, so that passages with every word come first. `room`: how many
+    more than `limit` to collect, for near-duplicates merged later (default: as many again)."""
     wanted = limit or RETRIEVE_DEPTH
     # A search collects room for near-duplicates merged later, and no more: the fewer passages
     # wanted, the sooner Whoosh can skip blocks that cannot make the top.
-    depth = max(limit * 2, limit + 5) if limit else RETRIEVE_DEPTH
+    depth = (limit + room if room is not None else max(limit * 2, limit + 5)) if limit else RETRIEVE_DEPTH
     notices: list[str] = []
     deadline = time.monotonic() + QUERY_TIME_BUDGET_S
     found: dict[str, ScoredPassage] = {}
     total = 0
     common = common_terms(parsed, view.counts)
     for must in tiers(parsed, expanded, view.counts, wanted, all_words_first, common):
-        passages, count = _run(view, build_query(parsed, expanded, must=must), depth, deadline, notices)
-        total = max(total, count)
-        for passage in passages:
+        ranked = _run(view, build_query(parsed, expanded, must=must), depth, deadline, notices)
+        total = max(total, ranked.total)
+        for passage in ranked.passages:
             found.setdefault(passage.passage_id, passage)
-        if len(found) >= wanted or notices:
+        if len(found) >= wanted or ranked.timed_out:
             return Retrieved(list(found.values()), total, notices)
-    passages, total = _run(view, build_query(parsed, expanded, common=common), depth, deadline, notices)
+    ranked = _run(view, build_query(parsed, expanded, common=common), depth, deadline, notices)
+    passages, total = ranked.passages, ranked.total
     tiered = list(found.values())
     passages = tiered + [passage for passage in passages if passage.passage_id not in found]
     return Retrieved(passages[: max(depth, len(tiered))], total, notices)
@@ -130,18 +164,40 @@ def tiers(parsed: ParsedQuery, expanded: dict[str, list[Expansion]], stats: Term
     return [frozenset(by_rarity[:size]) for size in range(len(by_rarity), 0, -1)]
 
 
-def _run(view: IndexView, query, depth: int, deadline: float, notices: list[str]) -> tuple[list[ScoredPassage], int]:
-    collector = BudgetCollector(view.searcher.collector(limit=depth), deadline)
+def _run(view: IndexView, query, depth: int, deadline: float, notices: list[str]) -> Ranked:
+    """One query on the view's generation: its searcher, or the runner standing in for one."""
+    run = view.runner or partial(run_on_searcher, view.searcher)
+    ranked = run(query, depth, deadline)
+    notices.extend(notice for notice in ranked.notices if notice not in notices)
+    return ranked
+
+
+def run_on_searcher(searcher, query, depth: int, deadline: float) -> Ranked:
+    """The best `depth` matches of `query` in one Whoosh searcher, within the deadline."""
+    collector = BudgetCollector(searcher.collector(limit=depth), deadline)
+    timed_out = False
     try:
-        view.searcher.search_with_collector(query, collector)
+        searcher.search_with_collector(query, collector)
     except TimeLimit:
-        notices.append(f"the query took over {QUERY_TIME_BUDGET_S:g} s; results are partial")
+        timed_out = True
     results = collector.results()
-    passages = [ScoredPassage(passage_from_stored(hit.fields()), hit.score or 0.0) for hit in results]
-    # Whoosh skips blocks that cannot reach the top (so it has no exact count), and counting
-    # would run the query again.
-    total = len(results) if results.has_exact_length() else results.estimated_length()
-    return passages, total
+    passages = [ScoredPassage(passage_from_stored(hit.fields()), round(hit.score or 0.0, SCORE_DECIMALS))
+                for hit in results]
+    passages.sort(key=best_first)
+    notices = [f"the query took over {QUERY_TIME_BUDGET_S:g} s; results are partial"] if timed_out else []
+    return Ranked(passages, _total(results, depth), timed_out, notices)
+
+
+def _total(results, depth: int) -> int:
+    """How many passages match. Whoosh skips blocks that cannot reach the top (so it has no exact
+    count), and counting would run the query again. Its estimate also counts the passages an
+    update deleted, until their segment is merged away: a search that collected fewer than
+    `depth` skipped nothing, and what it collected is every passage there is to reach."""
+    if results.has_exact_length():
+        return len(results)
+    if results.scored_length() < depth:
+        return results.scored_length()
+    return max(results.scored_length(), min(results.estimated_length(), results.searcher.doc_count()))
 
 
 class BudgetCollector(WrappingCollector):

@@ -19,10 +19,13 @@ _SPACE = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class MatchTerms:
-    """What counts as a match: stems (for stemmed matches) and exact words (typo corrections)."""
+    """What counts as a match: stems (for stemmed matches), exact words (typo corrections), and
+    phrases (each a sequence of stems, stop words included), marked only where the whole phrase
+    stands."""
 
     stems: frozenset[str]
     words: frozenset[str] = frozenset()
+    phrases: tuple[tuple[str, ...], ...] = ()
 
     def matches(self, token: str) -> bool:
         word = normalize_word(token)
@@ -34,8 +37,33 @@ def fold_whitespace(text: str) -> str:
 
 
 def match_spans(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
-    """[start, end) of every word in `text` that matches `terms`, in order."""
-    return [(m.start(), m.end()) for m in _TOKEN.finditer(text) if terms.matches(m.group())]
+    """[start, end) of every run of matched words in `text`, in order: a word that matches
+    `terms`, or every word of a phrase where the whole phrase stands. Matched words with only
+    white space between them are one run ("Joanna Kassem", "Pennies From Heaven"), so a phrase
+    is marked as one, as a reader sees it."""
+    tokens = list(_TOKEN.finditer(text))
+    matched = [terms.matches(token.group()) for token in tokens]
+    for phrase in terms.phrases:
+        _mark_phrase(tokens, matched, phrase)
+    runs: list[tuple[int, int]] = []
+    for token, is_match in zip(tokens, matched):
+        if not is_match:
+            continue
+        if runs and not text[runs[-1][1] : token.start()].strip():
+            runs[-1] = (runs[-1][0], token.end())
+        else:
+            runs.append((token.start(), token.end()))
+    return runs
+
+
+def _mark_phrase(tokens: list[re.Match], matched: list[bool], phrase: tuple[str, ...]) -> None:
+    """Set `matched` for every word of each place where the phrase's stems stand in a row."""
+    if not phrase:
+        return
+    stems = [stem(normalize_word(token.group())) for token in tokens]
+    for start in range(len(stems) - len(phrase) + 1):
+        if tuple(stems[start : start + len(phrase)]) == phrase:
+            matched[start : start + len(phrase)] = [True] * len(phrase)
 
 
 def cut_snippet(text: str, terms: MatchTerms, max_chars: int = MAX_SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:

@@ -89,6 +89,7 @@ def test_a_parallel_build_that_fails_stops_its_workers_and_keeps_the_old_index(t
     import multiprocessing
 
     import indexer.build
+    from indexer.build import BuildError
 
     build_index(NOTES, tmp_path / "index")
     before = Engine(tmp_path / "index").search("compost").results
@@ -105,7 +106,7 @@ def test_a_parallel_build_that_fails_stops_its_workers_and_keeps_the_old_index(t
     monkeypatch.setattr("indexer.build.make_passages", failing)
     try:
         build_index(NOTES, tmp_path / "index", rebuild=True)
-    except OSError as error:
+    except BuildError as error:
         assert "simulated" in str(error)
     else:
         raise AssertionError("the build did not fail")

@@ -90,7 +90,10 @@ def check_object(data: dict, validator, query: str | None = None) -> None:
         previous = 0
         for start, end in hit.get("highlights", []):
             assert previous <= start < end <= len(snippet), (where, start, end, len(snippet))
-            assert TOKEN.fullmatch(snippet[start:end]), (where, snippet[start:end])
+            # a run of whole matched words ("Joanna Kassem", a phrase), never part of one
+            assert all(TOKEN.fullmatch(word) for word in snippet[start:end].split()), (where, snippet[start:end])
+            assert start == 0 or not snippet[start - 1].isalnum(), (where, start)
+            assert end == len(snippet) or not snippet[end].isalnum(), (where, end)
             previous = end
         for ref in hit.get("also_in", []):
             other = file_lines(ref["path"])

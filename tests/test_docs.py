@@ -1,7 +1,7 @@
-"""Docs that cannot rot: every `liner` command is documented in README.md, and the README's shell
-examples that start with `liner ` run successfully against an index of the seeds. Where a
-```console block shows the output, its stable parts (the answer, "Did you mean", every cited
-`path:Lx-Ly`) must be what the command prints today; confidences and timings may drift.
+"""Docs that cannot rot: every `liner` command is documented in README.md, every shell example
+that starts with `liner ` runs against an index of the seeds, and every ```console example shows
+what the command prints today (tests/readme.py: timings aside, every figure must match; when one
+does not, `make readme` writes the real output in).
 
 README.md is still being written: until it mentions `liner` at all, the documentation test is an
 expected failure (not strict) and the examples test is skipped; once it exists both are enforced.
@@ -19,6 +19,7 @@ import click
 import pytest
 
 from indexer.build import build_index
+from readme import console_examples, normalised, run_examples
 from search.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +58,10 @@ def readme_examples(text: str) -> list[str]:
     return [command for command, _ in readme_transcripts(text)]
 
 
-TRANSCRIPTS = [(command, shown) for command, shown in readme_transcripts(README_TEXT) if not NOT_RUNNABLE.search(command)]
+# ```console examples are checked whole below (test_readme_console_example_shows_the_real_output).
+_CONSOLE_COMMANDS = {example.command for example in console_examples(README_TEXT)}
+TRANSCRIPTS = [(command, shown) for command, shown in readme_transcripts(README_TEXT)
+               if not NOT_RUNNABLE.search(command) and command not in _CONSOLE_COMMANDS]
 RUNNABLE = [command for command, _ in TRANSCRIPTS]
 
 
@@ -123,3 +127,30 @@ def test_readme_example_runs(example, shown, example_index):
         assert actual["suggestion"] == promised["suggestion"]
     missing = set(promised["citations"]) - set(actual["citations"])
     assert not missing, f"README cites {sorted(missing)} for {example}, the command does not"
+
+
+CONSOLE_EXAMPLES = console_examples(README_TEXT)
+
+
+@pytest.fixture(scope="module")
+def console_runs(tmp_path_factory):
+    """Every console example run once, in the README's order, as a user would from a folder
+    holding seeds/ (tests/readme.py)."""
+    run_examples(CONSOLE_EXAMPLES, tmp_path_factory.mktemp("readme-run"))
+    return {id(example): example for example in CONSOLE_EXAMPLES}
+
+
+@pytest.mark.skipif(not CONSOLE_EXAMPLES, reason="README.md has no console examples yet")
+@pytest.mark.parametrize("example", CONSOLE_EXAMPLES or [None], ids=[e.command for e in CONSOLE_EXAMPLES] or ["none"])
+def test_readme_console_example_shows_the_real_output(example, console_runs):
+    run = console_runs[id(example)]
+    assert run.status == example.expected_status, f"{example.command}: exit {run.status}\n" + "\n".join(run.output)
+    assert normalised(example.shown) == normalised(run.output), \
+        f"README.md is stale for `{example.command}`: run `make readme` (tests/readme.py --write)"
+
+
+def test_a_stale_transcript_is_told_apart_from_a_fresh_one():
+    text = "```console\n$ liner search x\n1 passage, 3.2 ms\n```\n"
+    (example,) = console_examples(text)
+    assert normalised(example.shown) == normalised(["1 passage, 12.0 ms"])  # timings vary
+    assert normalised(example.shown) != normalised(["2 passages, 3.2 ms"])  # counts do not

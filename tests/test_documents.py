@@ -6,6 +6,7 @@ test_reliability_files.py; these tests pin the rules of one file at a time.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,122 @@ def test_lines_break_only_at_newlines(separator):
     text = f"page one{separator}still line one\nline two\n"
     document = Document("a.txt", "a.txt", text, "h")
     assert document.lines == [f"page one{separator}still line one", "line two"]
+
+
+# -- names a path cannot show as they are (issue 11, item 1) --------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from folders import deep_tmp_path, nest  # noqa: E402,F401 - deep_tmp_path: a fixture
+from indexer.documents import os_path, path_text  # noqa: E402
+
+# Any name Linux can hold: bytes other than NUL and "/".
+NAME_BYTES = st.binary(min_size=1, max_size=40).map(lambda data: data.replace(b"\x00", b"").replace(b"/", b"")).filter(
+    lambda data: data not in (b"", b".", b".."))
+
+
+@given(st.lists(NAME_BYTES, min_size=1, max_size=3))
+@settings(max_examples=500, deadline=None)
+def test_path_text_is_valid_text_and_names_exactly_one_path(parts):
+    raw = os.fsdecode(b"/".join(parts))  # as os.listdir gives it: surrogate escapes for bytes that are not UTF-8
+    shown = path_text(raw)
+    shown.encode("utf-8")  # valid text: Whoosh, JSON and a terminal can all take it
+    assert not any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in shown)
+    assert os_path(shown) == raw  # and it names the one file it came from
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("notes/plain name.md", "notes/plain name.md"),  # ordinary names are shown as they are
+    ("100% sure.md", "100% sure.md"),
+    ("caf\udce9.txt", "caf%E9.txt"),  # the byte 0xe9 (Latin-1 é), not UTF-8
+    ("caf%E9.txt", "caf%25E9.txt"),  # a real "%E9" is not taken for that byte
+    ("line\nbreak.md", "line%0Abreak.md"),
+    ("esc\x1b[31m.md", "esc%1B[31m.md"),
+    ("evil\u202etxt.md", "evil%E2%80%AEtxt.md"),  # a right-to-left override would reorder the line
+    ("日本語.md", "日本語.md"),
+])
+def test_path_text_escapes_only_what_cannot_be_shown(raw, shown):
+    assert path_text(raw) == shown
+    assert os_path(shown) == raw
+
+
+def test_a_file_whose_name_is_not_utf8_is_found_and_read_under_its_escaped_name(tmp_path):
+    os.makedirs(os.fsencode(tmp_path / "sub") + b"\xff", exist_ok=True)
+    with open(os.fsencode(tmp_path) + b"/sub\xff/caf\xe9.txt", "wb") as handle:
+        handle.write(b"# Cafe\n\nEspresso.\n")
+    source = only_source(tmp_path)
+    assert source.relative_path == "sub%FF/caf%E9.txt"
+    document = read_document(source)
+    assert document.relative_path == "sub%FF/caf%E9.txt" and "Espresso" in document.text
+    assert document.path.endswith("sub%FF/caf%E9.txt")
+    document.path.encode("utf-8")
+
+
+# -- folders: nesting, long paths, unreadable folders, hidden entries (items 2 and 6) -----------------
+
+
+def test_a_folder_nested_1100_deep_is_walked_without_recursion(deep_tmp_path):
+    tmp_path = deep_tmp_path
+    write(tmp_path / "top.md", "# Top\n\nA note at the top.\n")
+    nest(tmp_path, 1100)
+    problems: list[LoadProblem] = []
+    found = [source.relative_path for source in find_source_files(tmp_path, problems)]
+    assert problems == []
+    assert found == ["d/" * 1100 + "deep.md", "top.md"]
+
+
+def test_a_path_longer_than_the_system_takes_is_reported_and_the_rest_is_found(deep_tmp_path):
+    tmp_path = deep_tmp_path
+    write(tmp_path / "top.md", "# Top\n\nA note at the top.\n")
+    nest(tmp_path, 40, name=b"x" * 200)  # 8,000 bytes: over Linux's PATH_MAX of 4,096
+    problems: list[LoadProblem] = []
+    found = [source.relative_path for source in find_source_files(tmp_path, problems)]
+    assert found == ["top.md"]
+    assert len(problems) == 1 and "path too long" in problems[0].reason, problems
+    assert len(problems[0].path) < 5000  # the folder the walk could not open, not the whole tail
+
+
+def test_a_folder_that_cannot_be_read_is_reported(tmp_path, monkeypatch):
+    write(tmp_path / "open" / "a.md", "# A\n\nReadable.\n")
+    write(tmp_path / "closed" / "b.md", "# B\n\nNot readable.\n")
+    real_scandir = os.scandir
+
+    def scandir(path):  # root reads any folder: the refusal is simulated
+        if os.fspath(path).endswith("closed"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    problems: list[LoadProblem] = []
+    found = [source.relative_path for source in find_source_files(tmp_path, problems)]
+    assert found == ["open/a.md"]
+    assert [(Path(p.path).name, p.reason) for p in problems] == [("closed", "folder not read (permission denied)")]
+
+
+def test_hidden_files_and_folders_are_listed_for_the_report(tmp_path):
+    write(tmp_path / ".draft.md", "a draft")
+    write(tmp_path / ".obsidian" / "workspace.md", "settings")
+    write(tmp_path / "sub" / ".trash" / "old.md", "old")
+    write(tmp_path / ".DS_Store", "not a note")  # not a note: not worth a word
+    write(tmp_path / "visible.md", "hello")
+    hidden: list[str] = []
+    found = [source.relative_path for source in find_source_files(tmp_path, hidden=hidden)]
+    assert found == ["visible.md"]
+    assert sorted(Path(path).relative_to(tmp_path).as_posix() for path in hidden) == [".draft.md", ".obsidian", "sub/.trash"]
+
+
+# -- content that must not reach the index or the output (item 6) ------------------------------------
+
+
+def test_a_nul_anywhere_makes_a_file_binary_with_its_offset(tmp_path):
+    write(tmp_path / "late.txt", b"plain text line\n" * 1000 + b"tail \x00 here\n")  # the NUL is past 8 KB
+    with pytest.raises(DocumentError, match=r"binary file \(a NUL byte at offset 16,005\)"):
+        read_document(only_source(tmp_path))
+
+
+def test_control_characters_are_shown_as_control_pictures_not_sent_to_a_terminal(tmp_path):
+    write(tmp_path / "ctl.txt", b"red \x1b[31mtext\x1b[0m\r\nover\rwrite\tkept\x7f\xc2\x9b\x0c\nlast\r\n")
+    document = read_document(only_source(tmp_path))
+    assert document.lines == ["red \u241b[31mtext\u241b[0m", "over\u240dwrite\tkept\u2421\ufffd\u240c", "last"]
+    assert document.content_hash == hashlib.sha256((tmp_path / "ctl.txt").read_bytes()).hexdigest()

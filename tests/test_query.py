@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
+from indexer.schema import RANKED_FIELD
 from search.expansion import common_terms
 from search.query import MAX_QUERY_CHARS, QueryError, build_query, content_words, parse_query
 from search.retrieval import tiers
@@ -451,3 +452,28 @@ def test_a_question_whose_rare_words_rank_beside_a_common_one_finishes(tmp_path,
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     assert response.results
+
+
+# -- the word being typed ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, prefix", [
+    ("who plays joann", "joann"),        # the last word may be unfinished
+    ("Who plays Joann", "joann"),
+    ("who plays joann ", None),          # a space after it: the word is complete
+    ("who plays joanna?", None),         # so is one with punctuation after it
+    ('who plays "joann"', None),         # a phrase is as written
+    ("who plays -joann", None),          # an excluded word too
+    ("who plays title:joann", None),     # and a filter
+    ("who plays j", None),               # one letter would match a large share of the words
+])
+def test_typing_matches_the_last_unfinished_word_as_a_prefix(text, prefix):
+    assert parse_query(text, typing=True).prefix == prefix
+    assert parse_query(text).prefix is None  # only while typing
+
+
+def test_the_word_being_typed_is_a_prefix_query_beside_its_own_term():
+    built = build_query(parse_query("plays joann", typing=True))
+    prefixes = [node for node in nodes(built) if isinstance(node, wq.Prefix)]
+    assert [(node.fieldname, node.text) for node in prefixes] == [(RANKED_FIELD, "joann")]
+    assert not [node for node in nodes(build_query(parse_query("plays joann"))) if isinstance(node, wq.Prefix)]

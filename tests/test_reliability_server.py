@@ -8,7 +8,10 @@ Promises (docs/reliability.md, "Web"):
   backslashes, NUL, absolute paths, links out of the folder);
 - no XSS: the query, document text and file names are escaped;
 - request size limits (413, 414), JSON errors under /api, no traceback and no server version in
-  any response, and the security headers on every response, errors included.
+  any response, and the security headers on every response, errors included, waitress's own
+  (400, 413, 431) too;
+- only the hosts the server was started for are answered (400 for any other Host), and
+  --allowed-host adds names.
 
 The web engineer's tests (tests/test_web_*.py) use Flask's test client; these go through a socket to
 the process a user starts, threads and all.
@@ -112,7 +115,8 @@ class Server:
         """Send `target` exactly as given (no normalising of `..` or escapes)."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
-            connection.putrequest(method, target, skip_accept_encoding=True)
+            given_host = any(name.lower() == "host" for name in headers or {})
+            connection.putrequest(method, target, skip_host=given_host, skip_accept_encoding=True)
             for name, value in (headers or {}).items():
                 connection.putheader(name, value)
             if body is not None:
@@ -352,6 +356,8 @@ API_ERRORS = {
     "/api/ask?q=netflix&limit=abc": 400,
     "/api/ask?q=netflix&limit=0": 400,
     "/api/ask?q=netflix&limit=100000000000000000000": 400,
+    "/api/ask?q=netflix&limit=%C2%B2": 400,  # "²": str.isdigit() takes it, int() did not (a 500)
+    "/api/search?q=netflix&limit=%EF%BC%95": 400,  # a fullwidth 5
     "/api/search?q=%2B%2D": 400,
     "/api/nothing-here": 404,
     "/api/ask/../../etc/passwd": 404,
@@ -433,3 +439,82 @@ def test_citation_links_open_when_the_index_cites_absolute_paths(tmp_path):
             assert status == 200 and "gharial" in body, (link, status)
     finally:
         server.stop()
+
+
+# -- waitress's own replies, hosts, what /healthz says -----------------------------------------------
+
+RAW_REQUESTS = {
+    # what is sent: the status waitress answers itself, before the app sees anything
+    "a malformed request line": (b"GARBAGE \x00\xff HTTP/9.9\r\n\r\n", 400),
+    "headers over 64 KB": (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + b"a" * 70_000 + b"\r\n\r\n", 431),
+    "a body over 1 MB": (b"POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2000000\r\n\r\n", 413),
+    "a broken chunked body": (b"POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
+}
+
+
+@pytest.mark.parametrize("name", list(RAW_REQUESTS))
+def test_waitress_own_error_replies_carry_the_security_headers(served, name):
+    """Regression: waitress answers these before the app, and its replies lacked every security
+    header docs/web.md promises."""
+    data, expected = RAW_REQUESTS[name]
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as raw:
+        raw.sendall(data)
+        reply = b""
+        while b"\r\n\r\n" not in reply:
+            chunk = raw.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+    head, _, body = reply.decode("latin-1").partition("\r\n\r\n")
+    status_line, *header_lines = head.split("\r\n")
+    assert status_line.split()[1] == str(expected), status_line
+    headers = {name.lower(): value for name, _, value in (line.partition(": ") for line in header_lines)}
+    assert_clean(expected, headers, body)
+    assert headers.get("content-security-policy", "").startswith("default-src 'self'")
+
+
+def test_a_host_the_server_was_not_started_for_gets_400_everywhere(served):
+    """Regression: `Host: evil.example` got 200 on every route, redirects pointed to it and the
+    "Copy as Markdown" links were built from it (DNS rebinding, poisoned links)."""
+    for target in ["/", "/?q=netflix", "/search?q=netflix", "/api/ask?q=netflix", "/healthz",
+                   "/doc/notes/001_181282d05fb4556f.txt", "//search?q=x", "/static/liner.css"]:
+        status, headers, body = served.get(target, headers={"Host": "evil.example"})
+        assert status == 400, (target, status)
+        assert "evil.example" not in headers.get("location", "") and "http://evil.example" not in body
+        assert_clean(status, headers, body)
+    status, headers, body = served.get("/search?q=netflix", headers={"Host": f"localhost:{served.port}"})
+    assert status == 200 and f"http://localhost:{served.port}/doc/" in body
+
+
+def test_allowed_host_adds_a_name(seeds_index):
+    port = free_port()
+    process = subprocess.Popen([str(LINER), "serve", "--index", str(seeds_index), "--port", str(port), "--workers", "1",
+                                "--allowed-host", "notes.test", "--allowed-host", "wiki.test"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                statuses = {}
+                for host in ("notes.test", "wiki.test:80", f"127.0.0.1:{port}", "evil.test"):
+                    connection.request("GET", "/healthz", headers={"Host": host})
+                    response = connection.getresponse()
+                    response.read()
+                    statuses[host] = response.status
+                connection.close()
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+        assert statuses == {"notes.test": 200, "wiki.test:80": 200, f"127.0.0.1:{port}": 200, "evil.test": 400}
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_healthz_does_not_reveal_the_indexed_folder(served):
+    """Regression: /healthz gave the absolute path of the indexed folder."""
+    status, headers, body = served.get("/healthz")
+    assert status == 200 and "root" not in json.loads(body)["index"]
+    assert str(served.base) not in body

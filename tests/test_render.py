@@ -83,7 +83,8 @@ def test_text_lists_every_source_of_a_conflict():
 def test_text_shows_the_suggestion_and_duplicate_sources():
     hit = make_hit(also_in=[SourceRef("seeds/001_181282d05fb4556f.txt", 60, 60)])
     output = render_text(make_response(results=[hit], suggestion="Who plays Joanna Kassem?"))
-    assert "Did you mean: Who plays Joanna Kassem?" in output
+    assert "Showing results for: Who plays Joanna Kassem? (search instead for: Who plays Joanna Kassem?, with --exact)" \
+        in output
     assert "also in seeds/001_181282d05fb4556f.txt:L60-L60" in output
 
 
@@ -120,7 +121,7 @@ def parse_markdown_inline(text: str) -> tuple[str, list[str]]:
 
 
 def test_markdown_quotes_each_passage_bolds_matches_and_cites_lines():
-    output = render_markdown(make_response(answer=None))
+    output = render_markdown(make_response(answer=None, question_type=None))
     lines = output.splitlines()
     assert all(line.startswith(">") for line in lines)
     assert "**Joanna**" in output and "**dancer**" in output
@@ -135,14 +136,14 @@ def test_markdown_answer_comes_first_with_its_citation():
 
 
 def test_markdown_links_citations_when_given_a_link_builder():
-    output = render_markdown(make_response(answer=None), link=lambda path, start, end: f"/doc/{path}#L{start}-L{end}")
+    output = render_markdown(make_response(answer=None, question_type=None), link=lambda path, start, end: f"/doc/{path}#L{start}-L{end}")
     assert "[`seeds/003_77ca1b77362e00a9.txt:L33-L33`](/doc/seeds/003_77ca1b77362e00a9.txt#L33-L33)" in output
 
 
 def test_markdown_escapes_characters_that_would_change_the_rendering():
     text = "Use *stars*, _under_ and `ticks` | pipes # hash [link](x) <b> \\ back"
     hit = make_hit(text=text, terms="stars pipes")
-    output = render_markdown(make_response(answer=None, results=[hit]))
+    output = render_markdown(make_response(answer=None, results=[hit], question_type=None))
     body = output.splitlines()[0][2:]
     plain, bold = parse_markdown_inline(body)
     assert plain == hit.snippet
@@ -150,8 +151,37 @@ def test_markdown_escapes_characters_that_would_change_the_rendering():
 
 
 def test_markdown_for_no_results():
-    output = render_markdown(make_response(answer=None, results=[], total=0, query="lantern_*"))
+    output = render_markdown(make_response(answer=None, results=[], total=0, query="lantern_*", question_type=None))
     assert output == "_No passages match “lantern\\_\\*”._"
+
+
+def test_markdown_for_an_unanswered_question_keeps_the_question_and_says_so():
+    output = render_markdown(make_response(answer=None, query="Who won an Emmy?", suggestion="Who won an Emmy?"))
+    parts = output.split("\n\n")
+    assert parts[0] == "_Showing results for “Who won an Emmy?”; search instead for “Who won an Emmy?”._"
+    assert parts[1] == "**Q:** Who won an Emmy?  \n**A:** _No answer: the documents do not say (closest passages below)._"
+    assert parts[2].startswith("> ")
+
+
+def test_markdown_answer_names_the_document_it_cites():
+    output = render_markdown(make_response())
+    assert "> — *Soundtrack (TV series)*, `seeds/003_77ca1b77362e00a9.txt:L33-L33`" in output
+
+
+def test_text_counts_say_which_page_of_how_many():
+    hits = [make_hit(rank=11), make_hit(rank=12)]
+    assert render_text(make_response(results=hits, total=30, offset=10)).endswith("11–12 of 30 passages, 3.2 ms")
+    assert render_text(make_response(total=1)).endswith("1 passage, 3.2 ms")
+
+
+def test_a_page_past_the_last_says_where_the_passages_are():
+    output = render_text(make_response(results=[], total=14, offset=20, answer=None, question_type=None))
+    assert output.splitlines()[0] == "No more passages: all 14 come before offset 20."
+
+
+def test_an_unsettled_question_says_nothing_of_an_answer():
+    output = render_text(make_response(answer=None, settled=False))
+    assert "No answer" not in output and "Answer:" not in output
 
 
 def test_markdown_lists_conflicting_sources():
@@ -169,7 +199,7 @@ def test_property_markdown_shows_the_snippet_exactly_with_matches_in_bold(text):
     if not text.strip():
         return
     hit = make_hit(text=text, terms="lantern parade nellie")
-    body = render_markdown(make_response(answer=None, results=[hit])).split("\n>\n")[0][2:]
+    body = render_markdown(make_response(answer=None, results=[hit], question_type=None)).split("\n>\n")[0][2:]
     plain, bold = parse_markdown_inline(body)
     assert plain == hit.snippet
     assert bold == [hit.snippet[start:end] for start, end in hit.highlights]

@@ -24,9 +24,10 @@ def assert_highlights_are_whole_matched_words(snippet: str, highlights, terms: M
     previous_end = 0
     for start, end in highlights:
         assert 0 <= previous_end <= start < end <= len(snippet), (start, end, len(snippet))
-        word = snippet[start:end]
-        assert TOKEN.fullmatch(word), f"{word!r} is not one token"
-        assert terms.matches(word)
+        run = snippet[start:end]
+        words = run.split()
+        assert all(TOKEN.fullmatch(word) for word in words), f"{run!r} is not a run of whole words"
+        assert all(terms.matches(word) for word in words)
         assert start == 0 or not snippet[start - 1].isalnum(), "highlight starts inside a word"
         assert end == len(snippet) or not snippet[end].isalnum(), "highlight ends inside a word"
         previous_end = end
@@ -43,7 +44,7 @@ def test_a_short_passage_is_the_whole_snippet_with_its_matches():
 
 def test_stemmed_forms_and_possessives_are_highlighted():
     snippet, highlights = cut_snippet("Netflix canceled it; Nellie's cancellation was sad.", terms_for("cancel nellie"))
-    assert highlighted(snippet, highlights) == ["canceled", "Nellie's", "cancellation"]
+    assert highlighted(snippet, highlights) == ["canceled", "Nellie's cancellation"]
 
 
 def test_corrected_words_are_highlighted_as_written():
@@ -68,7 +69,7 @@ def test_a_long_passage_is_cut_around_the_match_with_ellipses():
     snippet, highlights = cut_snippet(text, terms_for("lantern parade"))
     assert snippet.startswith(ELLIPSIS) and snippet.endswith(ELLIPSIS)
     assert len(snippet) <= MAX_SNIPPET_CHARS + 2 * len(ELLIPSIS)
-    assert highlighted(snippet, highlights) == ["lantern", "parade"]
+    assert highlighted(snippet, highlights) == ["lantern parade"]
     assert not snippet[len(ELLIPSIS):].startswith(" ") and " " not in snippet[-2:]
 
 
@@ -91,7 +92,17 @@ def test_the_window_prefers_the_densest_run_of_distinct_matches():
     filler = " ".join(f"filler{i}" for i in range(60))
     text = f"lantern alone here. {filler} lantern parade at the pier tonight. {filler}"
     snippet, highlights = cut_snippet(text, terms_for("lantern parade pier"))
-    assert set(highlighted(snippet, highlights)) == {"lantern", "parade", "pier"}
+    assert set(highlighted(snippet, highlights)) == {"lantern parade", "pier"}
+
+
+def test_adjacent_matches_are_one_mark_and_a_phrase_is_marked_whole():
+    text = "Inspired by Pennies From Heaven, and from a heaven of pennies."
+    phrase = MatchTerms(frozenset(), phrases=(tuple(stemmed_terms("pennies from heaven")),))
+    assert [text[s:e] for s, e in match_spans(text, phrase)] == ["Pennies From Heaven"]
+    words = terms_for("pennies heaven")
+    assert [text[s:e] for s, e in match_spans(text, words)] == ["Pennies", "Heaven", "heaven", "pennies"]
+    cast = "Jenna Dewan as Joanna Kassem, a"
+    assert [cast[s:e] for s, e in match_spans(cast, terms_for("joanna kassem"))] == ["Joanna Kassem"]
 
 
 def test_no_match_in_a_long_passage_shows_its_start():

@@ -250,3 +250,34 @@ def test_docs_describe_every_api_route(app):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/") or rule.rule == "/healthz":
             assert f"GET {rule.rule}" in docs, rule.rule
+
+
+def test_offset_pages_through_what_total_counts(client, answer_validator):
+    everything = client.get("/api/ask", query_string={"q": "Who plays Joanna Kassem?", "limit": 100}).get_json()
+    assert everything["total"] == len(everything["results"])  # limit=100 reaches every passage counted
+    page = client.get("/api/ask", query_string={"q": "Who plays Joanna Kassem?", "limit": 3, "offset": 3}).get_json()
+    answer_validator.validate(page)
+    assert page["offset"] == 3 and page["total"] == everything["total"]
+    assert [hit["rank"] for hit in page["results"]] == [4, 5, 6]
+    assert [hit["text"] for hit in page["results"]] == [hit["text"] for hit in everything["results"][3:6]]
+
+
+def test_typing_matches_the_last_word_as_a_prefix_and_looks_for_no_answer(client):
+    typed = client.get("/api/search", query_string={"q": "kass", "typing": 1}).get_json()
+    assert typed["settled"] is False and typed["total"] > 0
+    assert all("Kassem" in hit["text"] for hit in typed["results"])
+    assert client.get("/api/search", query_string={"q": "kass"}).get_json()["total"] == 0
+    question = client.get("/api/ask", query_string={"q": "Who plays Joanna Kas", "typing": 1}).get_json()
+    assert question["answer"] is None and question["settled"] is False
+
+
+def test_exact_takes_the_words_as_typed(client):
+    corrected = client.get("/api/ask", query_string={"q": "who plays jonna kasem"}).get_json()
+    exact = client.get("/api/ask", query_string={"q": "who plays jonna kasem", "exact": 1}).get_json()
+    assert corrected["suggestion"] == "who plays joanna kassem" and exact["suggestion"] is None
+
+
+@pytest.mark.parametrize("args", [{"offset": "-1"}, {"offset": "x"}, {"offset": "101"}, {"typing": "maybe"}])
+def test_bad_paging_or_flags_are_a_400(client, args):
+    response = client.get("/api/search", query_string={"q": "netflix", **args})
+    assert response.status_code == 400 and response.get_json()["error"]

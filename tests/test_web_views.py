@@ -2,8 +2,12 @@
 fragment, the document view, path traversal, escaping, security headers, and the error pages."""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -12,6 +16,7 @@ from search.render import markdown_answer, markdown_hit
 from search.response import Answer, Conflict, Hit, Response, SourceRef
 from web.app import create_app
 from web.resources import ENGINE_KEY
+from web.display import group_hits
 from web.views import answer_segments, is_plain_path, marked_segments, parse_line_range, url_path
 
 QUESTION = "Who plays Joanna Kassem?"
@@ -26,14 +31,17 @@ class StubEngine:
         self.response, self._document, self.error = response, document, error
         self.stats = {"generation": "gen-test", "files": 1, "passages": 1, "root": "/tmp", "created": None}
 
-    def ask(self, text: str, limit: int = 10) -> Response:
+    def titles(self, count: int) -> list[str]:
+        return ["A note"][:count]
+
+    def ask(self, text: str, limit: int = 10, **options) -> Response:
         if self.error:
             raise self.error
         return self.response
 
     search = ask
 
-    def document(self, path: str) -> DocumentText | None:
+    def document(self, path: str, page: int | None = None) -> DocumentText | None:
         return self._document if self._document and path == self._document.path else None
 
 
@@ -85,9 +93,12 @@ def test_a_question_shows_the_answer_card_and_highlighted_passages(client):
     assert '<p class="answer-text">Jenna Dewan</p>' in html
     assert "% confident" in html
     assert "<mark>Jenna Dewan</mark>" in html  # the answer marked in its supporting sentence
-    assert "<mark>Joanna</mark>" in html  # query terms marked in the passages
-    assert f'href="/doc/{CAST_FILE}?lines=33-33#L33"' in html
-    assert f"{CAST_FILE}:L33-L33" in html
+    assert "<mark>Joanna Kassem</mark>" in html  # query terms marked in the passages
+    # People read the title and L33; the link keeps the exact path, and the query, to come back.
+    assert (f'href="/doc/{CAST_FILE}?lines=33-33&amp;q=Who+plays+Joanna+Kassem?&amp;answer=Jenna+Dewan#L33" '
+            f'title="{CAST_FILE}:L33-L33"><span><span class="citation-title">Soundtrack (TV series)</span>, '
+            '<span class="citation-lines">L33</span></span></a>') in html
+    assert f">{CAST_FILE}:L33-L33<" not in html
     assert "<title>Who plays Joanna Kassem? — Liner</title>" in html
 
 
@@ -100,7 +111,8 @@ def test_copy_buttons_carry_the_cli_markdown_with_absolute_links(client, engine)
 
     markdowns = CopyButtons.collect(html)
     assert markdowns[0] == markdown_answer(expected.answer, expected, link=link)
-    assert markdowns[1:] == [markdown_hit(hit, link=link) for hit in expected.results]
+    in_page_order = [hit for group in group_hits(expected.results) for hit in group.hits]
+    assert markdowns[1:] == [markdown_hit(hit, link=link) for hit in in_page_order]
 
 
 def test_results_fragment_is_the_results_part_alone(client):
@@ -148,10 +160,14 @@ def test_conflicts_suggestion_and_also_in_are_shown():
                         suggestion="What's the ratings?", question_type="what")
     html = page_text(stub_client(response).get("/search?q=x"))
     assert "Sources disagree" in html and "4.2 stars" in html
-    assert 'href="/doc/notes/b.txt?lines=7-8#L7"' in html
-    assert 'class="suggestion-link" href="/search?q=What&#39;s+the+ratings?"' in html
-    assert "also in" in html and 'href="/doc/notes/copy.txt?lines=10-11#L10"' in html
-    assert "notes/copy.txt:L10-L11" in html
+    assert 'href="/doc/notes/b.txt?lines=7-8&amp;q=x&amp;answer=4.2+stars#L7"' in html
+    assert "b.txt</span>, <span class=\"citation-lines\">L7–L8</span>" in html
+    # The results already use the correction: say so, and link the search as typed.
+    assert ('Showing results for <strong class="suggestion-text">What&#39;s the ratings?</strong>; search instead for '
+            '<a class="suggestion-link" href="/search?q=x&amp;exact=1">What&#39;s the rating?</a>') in html
+    assert "Did you mean" not in html
+    assert "also in" in html and 'href="/doc/notes/copy.txt?lines=10-11&amp;q=x#L10"' in html
+    assert 'title="notes/copy.txt:L10-L11"' in html
     assert '<p class="result-section">Reviews</p>' in html
 
 
@@ -203,7 +219,7 @@ def test_document_view_numbers_lines_and_marks_the_cited_ones(client, engine):
     assert '<li id="L34" class="line cited">' in html
     assert '<li id="L35" class="line">' in html
     assert "Jenna Dewan as Joanna Kassem" in html
-    assert 'href="#L33">cited: lines 33–34</a>' in html
+    assert 'href="#L33">cited: L33–L34</a>' in html
 
 
 @pytest.mark.parametrize("lines", ["", "abc", "0-0", "99999", "5-x"])
@@ -237,9 +253,13 @@ def test_only_indexed_files_open_and_paths_cannot_escape(client, url):
     assert "root:" not in page_text(response)
 
 
-def test_an_indexed_file_by_its_absolute_path_does_not_open(client):
+def test_an_indexed_file_by_its_absolute_path_opens_as_itself(client):
+    # Citations are shown from the server's working folder, absolute for files outside it: an
+    # indexed file's absolute path is one of its names, and opens that file, nothing else.
     absolute = (Path.cwd() / CAST_FILE).resolve()
-    assert client.get(f"/doc/{absolute}", follow_redirects=True).status_code == 404
+    response = client.get(f"/doc/{absolute}", follow_redirects=True)
+    assert response.status_code == 200 and CAST_FILE in page_text(response)
+    assert client.get(f"/doc/{absolute.parent / 'nothing.txt'}", follow_redirects=True).status_code == 404
 
 
 # -- errors, limits, headers -------------------------------------------------------------------
@@ -418,3 +438,57 @@ class InlineCodeAudit(HTMLParser):
         audit = cls()
         audit.feed(html)
         return audit
+
+
+# -- issue 14: what a person sees ----------------------------------------------------------------
+
+
+def test_the_home_page_offers_clickable_examples_and_focuses_the_box(client, engine):
+    html = page_text(client.get("/"))
+    assert "autofocus" in html and 'class="search-page home-page"' in html
+    titles = engine.titles(4)
+    assert len(titles) == 4
+    links = [parse_qs(urlsplit(unescape(href)).query)["q"][0] for href in re.findall(r'class="example" href="([^"]+)"', html)]
+    assert links == titles
+
+
+def test_several_passages_of_one_document_are_grouped_under_its_title():
+    hits = [make_hit(1, path="a.txt", title="Alpha"), make_hit(2, path="b.txt", title="Beta"),
+            make_hit(3, path="a.txt", title="Alpha")]
+    html = page_text(stub_client(Response("x", hits, 3, 1.0, question_type="keyword")).get("/search?q=x"))
+    assert html.count('class="result-group"') == 2 and html.count(">Alpha</a></h2>") == 1
+    alpha = html.index(">Alpha</a></h2>")
+    assert alpha < html.index('id="result-1"') < html.index('id="result-3"') < html.index(">Beta</a></h2>")
+
+
+def test_more_results_leads_to_the_next_page_and_the_count_says_which(client, engine):
+    total = engine.ask(QUESTION, limit=100).total
+    html = page_text(client.get("/search", query_string={"q": QUESTION}))
+    assert f"1–10 of {total} passages" in html
+    assert f'href="/search?q=Who+plays+Joanna+Kassem?&amp;offset=10" data-offset="10">More results</a>' in html
+    second = page_text(client.get("/search", query_string={"q": QUESTION, "offset": 10}))
+    assert f"11–{total} of {total} passages" in second and "More results" not in second
+    assert second.count('class="result"') == total - 10 and 'id="result-11"' in second
+
+
+def test_an_unfinished_question_shows_passages_without_an_answer_or_a_verdict(client):
+    html = page_text(client.get("/results", query_string={"q": "Who plays Joanna Kass", "typing": "1"}))
+    assert 'data-settled="false"' in html and 'data-state="answer"' not in html and "do not answer" not in html
+    assert "<mark>Kassem</mark>" not in html and 'id="result-1"' in html  # the prefix found the passages
+    spaced = page_text(client.get("/results", query_string={"q": "Who plays Joanna ", "typing": "1"}))
+    assert 'data-settled="false"' in spaced and 'data-state="answer"' not in spaced  # the question goes on
+    done = page_text(client.get("/results", query_string={"q": "Who plays Joanna Kassem?"}))
+    assert 'data-settled="true"' in done and 'data-state="answer"' in done
+
+
+def test_the_document_view_keeps_the_query_and_marks_the_answer_and_the_words(client):
+    html = page_text(client.get(f"/doc/{CAST_FILE}", query_string={"lines": "33-33", "q": QUESTION,
+                                                                    "answer": "Jenna Dewan"}))
+    assert f'value="{QUESTION}"' in html  # the box keeps the query
+    assert 'href="/search?q=Who+plays+Joanna+Kassem?">← Back to the results' in html
+    cited = html[html.index('<li id="L33"'):html.index('<li id="L34"')]
+    assert '<mark class="answer-mark">Jenna Dewan</mark>' in cited and "<mark>Joanna Kassem</mark>" in cited
+    other = html[html.index('<li id="L34"'):html.index('<li id="L35"')]
+    assert "<mark" not in other  # only the cited lines are marked within
+
+

@@ -15,7 +15,7 @@ from werkzeug.exceptions import BadRequest
 
 from search.engine import MAX_LIMIT, IndexCorruptError, IndexMissingError
 from search.query import QueryError
-from web.resources import get_engine, read_query
+from web.resources import get_engine, index_error_message, read_options, read_query
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -27,26 +27,29 @@ def init_app(app: Flask) -> None:
 
 @bp.get("/ask")
 def ask() -> ResponseReturnValue:
-    """The answer to the question `q` (or null: the documents do not say) and the ranked passages.
+    """The answer to the question `q` (or null: the documents do not say) and the ranked passages,
+    `limit` of them from `offset`; `typing=1` while the last word is still being typed (no answer
+    then: `settled` is false), `exact=1` for no typo correction.
 
-    :raise 400: `q` is empty or cannot be searched, or `limit` is not 1..100.
+    :raise 400: `q` is empty or cannot be searched, `limit` is not 1..100, `offset` not 0..100.
     :raise 414: `q` is longer than MAX_QUERY_CHARS.
     :raise 503: the index is missing or unreadable.
     """
-    query, limit = required_query(), read_limit()
-    return jsonify(get_engine().ask(query, limit=limit).to_dict())
+    query, limit, options = required_query(), read_limit(), read_options()
+    return jsonify(get_engine().ask(query, limit=limit, **options.engine_arguments()).to_dict())
 
 
 @bp.get("/search")
 def search() -> ResponseReturnValue:
-    """Ranked passages for the keyword query `q` (no answer extraction: `answer` is null).
+    """Ranked passages for the keyword query `q` (no answer extraction: `answer` is null), `limit`
+    of them from `offset`, with `typing` and `exact` as for /api/ask.
 
-    :raise 400: `q` is empty or cannot be searched, or `limit` is not 1..100.
+    :raise 400: `q` is empty or cannot be searched, `limit` is not 1..100, `offset` not 0..100.
     :raise 414: `q` is longer than MAX_QUERY_CHARS.
     :raise 503: the index is missing or unreadable.
     """
-    query, limit = required_query(), read_limit()
-    return jsonify(get_engine().search(query, limit=limit).to_dict())
+    query, limit, options = required_query(), read_limit(), read_options()
+    return jsonify(get_engine().search(query, limit=limit, **options.engine_arguments()).to_dict())
 
 
 @bp.get("/openapi.json")
@@ -65,8 +68,9 @@ def healthz() -> ResponseReturnValue:
     try:
         stats = get_engine().stats
     except (IndexMissingError, IndexCorruptError) as error:
-        return jsonify(status="unavailable", error=str(error)), 503
-    return jsonify(status="ok", index=stats)
+        return jsonify(status="unavailable", error=index_error_message(error)), 503
+    # Not the indexed folder's absolute path ("root"): it tells a visitor about the machine.
+    return jsonify(status="ok", index={key: value for key, value in stats.items() if key != "root"})
 
 
 # -- arguments ------------------------------------------------------------------------------------
@@ -85,7 +89,8 @@ def read_limit() -> int:
     text = request.args.get("limit")
     if text is None:
         return current_app.config["RESULT_LIMIT"]
-    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+    # ASCII digits only: str.isdigit() also takes "²" and "５", which int() then refuses or reads.
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_LIMIT:
         raise BadRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {text[:20]!r}")
     return int(text)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from search.cli import EXIT_BAD_QUERY, LinerError, index_option
+from search.cli import EXIT_BAD_QUERY, LinerError, cluster_option, index_option
 
 
 @click.command()
@@ -20,20 +20,29 @@ from search.cli import EXIT_BAD_QUERY, LinerError, index_option
               help="Worker processes (default: one per core, up to 4); each answers one query at a time.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Threads per worker: connections in flight.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this host name (repeatable). Always answered: localhost, "
+                   "127.0.0.1, ::1 and the --host address; others get 400.")
 @click.option("--watch", is_flag=True, help="Also watch the indexed folder and index every change within seconds.")
-def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int, watch: bool) -> None:
+@cluster_option
+def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: int,
+          allowed_hosts: tuple[str, ...], watch: bool, cluster: str | None) -> None:
     """Serve the web app (search page, document viewer, JSON API) with waitress, in one worker
     process per core.
 
     \b
     Example:
       liner serve --port 8000
-      liner serve --host 0.0.0.0 --workers 2
+      liner serve --host 0.0.0.0 --workers 2 --allowed-host notes.example.org
       liner serve --watch                 # and index every change to the folder
+      liner serve --cluster 10.0.0.5:6379 --index /shared/liner   # a sharded index (docs/cluster.md)
     """
     from web.server import default_workers, serve as serve_app
 
     workers = workers or default_workers()
+    warning = index_warning(index_dir)
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
 
     def announce(url: str) -> None:
         plural = "es" if workers > 1 else ""
@@ -46,7 +55,19 @@ def serve(index_dir: Path, host: str, port: int, workers: int | None, threads: i
         watching = watcher_process(index_dir)
     try:
         with watching:
-            status = serve_app(index_dir, host, port, threads, workers, announce)
+            status = serve_app(index_dir, host, port, threads, workers, announce, allowed_hosts, cluster)
     except OSError as error:  # the port is taken, or the address is not this machine's
         raise LinerError(f"cannot listen on {host}:{port}: {error.strerror or error}", EXIT_BAD_QUERY) from None
     sys.exit(status)
+
+
+def index_warning(index_dir: Path) -> str | None:
+    """Why the pages would answer 503, said before serving (the server still starts, and picks
+    the index up as soon as `liner index` builds it); None when the index opens."""
+    from search.engine import Engine, IndexCorruptError, IndexMissingError
+
+    try:
+        Engine(index_dir)
+    except (IndexMissingError, IndexCorruptError) as error:
+        return f"{error}; until then every page answers 503"
+    return None

@@ -3,12 +3,14 @@ query argument of a request. Like flaskr's `db.py`: a resource with one owner an
 lifecycle, which the views import and `create_app` wires in (web/app.py)."""
 from __future__ import annotations
 
+import os
 import threading
+from dataclasses import dataclass
 
 from flask import Flask, current_app, request
-from werkzeug.exceptions import RequestURITooLarge
+from werkzeug.exceptions import BadRequest, RequestURITooLarge
 
-from search.engine import Engine
+from search.engine import MAX_REACHABLE, Engine
 
 ENGINE_KEY = "liner.engine"
 ENGINE_LOCK_KEY = "liner.engine_lock"
@@ -33,9 +35,23 @@ def get_engine() -> Engine:
         with extensions[ENGINE_LOCK_KEY]:
             engine = extensions[ENGINE_KEY]
             if engine is None:
-                engine = Engine(current_app.config["INDEX_DIR"])
+                engine = _open_engine(current_app.config)
                 extensions[ENGINE_KEY] = engine
     return engine
+
+
+def _open_engine(config) -> Engine:
+    """The folder's own index, or with CLUSTER the sharded index a Ray cluster serves."""
+    if not config.get("CLUSTER"):
+        return Engine(config["INDEX_DIR"])
+    from search.cluster.client import open_cluster_engine
+    from search.cluster.runtime import ClusterUnavailableError
+    from search.engine import IndexCorruptError
+
+    try:
+        return open_cluster_engine(config["CLUSTER"], config["INDEX_DIR"])
+    except ClusterUnavailableError as error:  # a 503, as an index that cannot be read
+        raise IndexCorruptError(str(error)) from None
 
 
 def read_query() -> str:
@@ -48,3 +64,43 @@ def read_query() -> str:
     if len(query) > limit:
         raise RequestURITooLarge(f"The query is {len(query):,} characters; the limit is {limit:,}. Shorten it.")
     return query
+
+
+def index_error_message(error: Exception) -> str:
+    """The error's message without the index folder's path (it tells a visitor where things are
+    on this machine); the terminal that started the server shows it."""
+    message = str(error)
+    configured = str(current_app.config["INDEX_DIR"])
+    for path in sorted({configured, os.path.abspath(configured), os.path.realpath(configured)}, key=len, reverse=True):
+        message = message.replace(path, "the server's index folder")
+    return message
+
+
+@dataclass(frozen=True)
+class QueryOptions:
+    """How a page or the API asks: from which result (`offset`), whether the text is still being
+    typed (`typing=1`: the last word may be unfinished), and whether to take it as typed
+    (`exact=1`: no typo correction)."""
+
+    offset: int = 0
+    typing: bool = False
+    exact: bool = False
+
+    def engine_arguments(self) -> dict:
+        return {"offset": self.offset, "typing": self.typing, "correct": not self.exact}
+
+
+def read_options() -> QueryOptions:
+    """:raise 400: `offset` is not a whole number from 0 to MAX_REACHABLE, or a flag not 0 or 1."""
+    text = request.args.get("offset", "0") or "0"
+    if not text.isdigit() or int(text) > MAX_REACHABLE:
+        raise BadRequest(f"offset must be a whole number from 0 to {MAX_REACHABLE}, not {text[:20]!r}")
+    return QueryOptions(int(text), read_flag("typing"), read_flag("exact"))
+
+
+def read_flag(name: str) -> bool:
+    """`name=1` (or true) is on; absent, empty or 0 is off. :raise 400: anything else."""
+    text = request.args.get(name, "").lower()
+    if text not in ("", "0", "1", "true", "false"):
+        raise BadRequest(f"{name} must be 1 or 0, not {text[:20]!r}")
+    return text in ("1", "true")

@@ -8,21 +8,64 @@ one process does, follows CURRENT to a re-built index.
 
 The first process only keeps its workers running: it starts another when one dies, and stops
 them all on Ctrl-C or SIGTERM. On Linux a worker also dies with it if it is killed outright.
+
+One client must not starve the others: waitress's defaults let ~200 idle connections (100 a
+worker) lock every other client out for two minutes. Here a worker holds up to CONNECTION_LIMIT
+connections (poll(), not select(), which fails past 1,024 descriptors), closes one that is idle
+for IDLE_TIMEOUT_S and one whose request has not arrived whole REQUEST_DEADLINE_S after its first
+byte (a slowloris client sends a byte now and then, so it is never idle), and buffers at most
+MAX_REQUEST_HEADER_BYTES of headers and MAX_REQUEST_BODY_BYTES of body per request. waitress's own
+error replies (400, 413, 431, 500) carry the app's security headers too.
 """
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import socket
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Callable
 
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
+from waitress.server import TcpWSGIServer
+from waitress.task import ErrorTask, ThreadedTaskDispatcher
+
 from indexer.processes import die_with_parent
+from web.hosts import LOCAL_HOSTS, WILDCARD_ADDRESSES
 
 # A worker that dies this soon after it started is failing to start: not started again.
 FAILED_START_S = 5.0
+# Connections one worker holds open (waitress's default is 100). An idle connection costs a
+# descriptor and a few KB; a request in flight up to the header and body limits below.
+CONNECTION_LIMIT = 1000
+# Descriptors kept for the index's files, the threads and the listening socket.
+DESCRIPTORS_KEPT = 256
+# A connection with nothing to do for this long is closed: Apache httpd's KeepAliveTimeout
+# (5 s by default). waitress's channel_timeout, whole seconds.
+IDLE_TIMEOUT_S = 5
+# A request (headers and body) must arrive whole this long after its first byte: Apache's
+# mod_reqtimeout allows a request's headers 20 s by default.
+REQUEST_DEADLINE_S = 20
+# How often (whole seconds) idle and slow connections are looked for (waitress's cleanup_interval).
+CLEANUP_INTERVAL_S = 1
+# Request headers buffered at most (waitress's default is 256 KB): a query's URL is at most
+# 16 KB (web/app.py MAX_URL_CHARS). Over it, waitress answers 431.
+MAX_REQUEST_HEADER_BYTES = 64 * 1024
+# A body buffered at most (waitress's default is 1 GB, spilled to disk); the app refuses any over
+# 16 KB with a JSON 413, waitress over this with its own 413.
+MAX_REQUEST_BODY_BYTES = 1024 * 1024
+# Answers waiting for one client before the thread writing more waits for it to read (waitress's
+# default, outbuf_high_watermark).
+OUTBUF_HIGH_WATERMARK = 16 * 1024 * 1024
+# Requests one connection may queue (HTTP/1.1 pipelining; waitress takes every request in what it
+# reads, up to 8 KB of them). The last one queued closes the connection, and a client retries the
+# others on a new one (RFC 9112, 9.3.2). Browsers do not pipeline.
+MAX_PIPELINED_REQUESTS = 8
 
 
 def default_workers() -> int:
@@ -31,31 +74,36 @@ def default_workers() -> int:
 
 
 def serve(index_dir: Path, host: str, port: int, threads: int, workers: int,
-          announce: Callable[[str], None]) -> int:
-    """Serve until stopped; the exit status. `announce` is told the address once listening."""
-    from waitress.server import create_server
-
+          announce: Callable[[str], None], allowed_hosts: Iterable[str] = (), cluster: str | None = None) -> int:
+    """Serve until stopped; the exit status. `announce` is told the address once listening. The
+    app answers to localhost, the loopback addresses, `host` and `allowed_hosts` (web/hosts.py).
+    `cluster`: the Ray cluster that serves the sharded index at `index_dir` (each worker joins it)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.create_server((host, port), family=family, backlog=1024)
     announce(f"http://{_url_host(host)}:{listener.getsockname()[1]}/")
+    config = {"INDEX_DIR": str(index_dir), "ALLOWED_HOSTS": _allowed_hosts(host, allowed_hosts),
+              "ALLOW_ANY_ADDRESS_HOST": host in WILDCARD_ADDRESSES, **({"CLUSTER": cluster} if cluster else {})}
     if workers == 1 or not hasattr(os, "fork"):
-        _run_worker(create_server, listener, index_dir, threads)
+        _run_worker(listener, config, threads)
         return 0
-    return _supervise(lambda: _start_worker(create_server, listener, index_dir, threads), workers)
+    return _supervise(lambda: _start_worker(listener, config, threads), workers)
 
 
-def _run_worker(create_server, listener: socket.socket, index_dir: Path, threads: int) -> None:
+def _allowed_hosts(host: str, allowed: Iterable[str]) -> list[str]:
+    return [*LOCAL_HOSTS, *allowed, *([] if host in WILDCARD_ADDRESSES else [host])]
+
+
+def _run_worker(listener: socket.socket, config: dict, threads: int) -> None:
     from web.app import create_app
 
-    app = create_app({"INDEX_DIR": str(index_dir)})
-    server = create_server(app, sockets=[listener], threads=threads, ident="liner")
+    server = bounded_server(create_app(config), listener, threads)
     try:
         server.run()
     except KeyboardInterrupt:
         pass
 
 
-def _start_worker(create_server, listener: socket.socket, index_dir: Path, threads: int) -> int:
+def _start_worker(listener: socket.socket, config: dict, threads: int) -> int:
     parent = os.getpid()
     pid = os.fork()
     if pid:
@@ -65,7 +113,7 @@ def _start_worker(create_server, listener: socket.socket, index_dir: Path, threa
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the first process stops us
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         die_with_parent(parent)  # it would otherwise go on serving, holding the port
-        _run_worker(create_server, listener, index_dir, threads)
+        _run_worker(listener, config, threads)
     except BaseException:  # a worker must never return into the caller's code
         status = 1
         import traceback
@@ -107,6 +155,98 @@ def _supervise(start: Callable[[], int], workers: int) -> int:
         print(f"liner serve: worker {pid} exited (status {code}); starting another", file=sys.stderr)
         started[start()] = time.monotonic()
     return status
+
+
+# -- waitress, bounded ----------------------------------------------------------------------------
+
+
+def bounded_server(app, listener: socket.socket, threads: int) -> TcpWSGIServer:
+    """waitress serving `app` on `listener` with the bounds of this module's docstring."""
+    adjustments = Adjustments(
+        sockets=[listener], threads=threads, ident="liner", asyncore_use_poll=True,
+        connection_limit=_connection_limit(), channel_timeout=IDLE_TIMEOUT_S, cleanup_interval=CLEANUP_INTERVAL_S,
+        max_request_header_size=MAX_REQUEST_HEADER_BYTES, max_request_body_size=MAX_REQUEST_BODY_BYTES,
+        outbuf_high_watermark=OUTBUF_HIGH_WATERMARK,
+    )
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(threads)
+    sockinfo = (listener.family, listener.type, listener.proto, listener.getsockname())
+    return _BoundedServer(app, map={}, _sock=listener, dispatcher=dispatcher, adj=adjustments, bind_socket=False,
+                          sockinfo=sockinfo)
+
+
+def _connection_limit() -> int:
+    """CONNECTION_LIMIT, within the descriptors this process may open (raising its soft limit
+    towards the hard one: 1,024 is a common soft limit)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return CONNECTION_LIMIT
+    wanted = CONNECTION_LIMIT + DESCRIPTORS_KEPT
+    if soft < wanted:
+        raised = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+        except (ValueError, OSError):  # not allowed here: live within the soft limit
+            pass
+    return max(1, min(CONNECTION_LIMIT, soft - DESCRIPTORS_KEPT))
+
+
+class _TimedParser(HTTPRequestParser):
+    """A request being received, with the time its first byte came."""
+
+    def __init__(self, adj) -> None:
+        super().__init__(adj)
+        self.began = time.time()
+
+
+class _SecureErrorTask(ErrorTask):
+    """waitress's own error reply (a malformed request, headers or body too large, a crash),
+    with the headers every reply of the app carries."""
+
+    def execute(self) -> None:
+        from web.app import SECURITY_HEADERS
+
+        self.response_headers.extend(SECURITY_HEADERS.items())
+        super().execute()
+
+
+class _BoundedChannel(HTTPChannel):
+    parser_class = _TimedParser
+    error_task_class = _SecureErrorTask
+
+    def received(self, data: bytes) -> bool:
+        """waitress's, keeping at most MAX_PIPELINED_REQUESTS queued: the rest are dropped and the
+        last one kept closes the connection (only requests[0] is being answered: the one marked
+        is never in service yet)."""
+        result = super().received(data)
+        with self.requests_lock:
+            if len(self.requests) > MAX_PIPELINED_REQUESTS:
+                for dropped in self.requests[MAX_PIPELINED_REQUESTS:]:
+                    dropped.close()
+                del self.requests[MAX_PIPELINED_REQUESTS:]
+                self.requests[-1].headers["CONNECTION"] = "close"
+        return result
+
+
+class _BoundedServer(TcpWSGIServer):
+    channel_class = _BoundedChannel
+
+    def maintenance(self, now: float) -> None:
+        """Close what waitress closes (connections idle IDLE_TIMEOUT_S), and also a connection
+        whose request is late (REQUEST_DEADLINE_S after its first byte), or whose client has taken
+        none of the answer waiting for it for IDLE_TIMEOUT_S: the thread writing a large answer
+        waits for the client to read, and a few such clients would hold every thread."""
+        super().maintenance(now)
+        late, idle = now - REQUEST_DEADLINE_S, now - IDLE_TIMEOUT_S
+        for channel in list(self.active_channels.values()):
+            request = channel.request
+            if request is not None and not request.completed and request.began < late:
+                channel.will_close = True
+            elif channel.total_outbufs_len and channel.last_activity < idle:
+                # Closed here, not marked: a mark is acted on when the socket can be written
+                # to, and a client that reads nothing keeps it from ever being so.
+                channel.handle_close()
 
 
 def _signal(pid: int, signum: int) -> None:

@@ -9,14 +9,17 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 
 from search.query import QueryError
-from search.render import markdown_answer, markdown_hit
+from search.render import count_text, markdown_answer, markdown_hit
 from search.response import Response
 from search.snippets import split_at_highlights
-from web.resources import get_engine, read_query
+from web.display import file_name, group_hits, line_label, line_segments, query_terms
+from web.resources import QueryOptions, get_engine, read_options, read_query
 
 bp = Blueprint("views", __name__)
 
 _LINE_RANGE = re.compile(r"\s*(\d{1,9})\s*(?:[-–]\s*L?(\d{1,9}))?\s*")
+# Documents whose titles the home page offers as example searches.
+EXAMPLE_COUNT = 4
 
 
 @bp.get("/")
@@ -27,7 +30,7 @@ def home() -> ResponseReturnValue:
     """
     if request.args.get("q"):
         return redirect(url_for("views.search", q=read_query()))
-    return render_template("search.html", **results_context(""))
+    return render_template("search.html", **results_context("", QueryOptions()), autofocus=True)
 
 
 @bp.get("/search")
@@ -38,7 +41,7 @@ def search() -> ResponseReturnValue:
     :raise 414: `q` is longer than MAX_QUERY_CHARS.
     :raise 503: the index is missing or unreadable.
     """
-    context = results_context(read_query())
+    context = results_context(read_query(), read_options())
     return render_template("search.html", **context), 400 if context["error"] else 200
 
 
@@ -49,14 +52,16 @@ def results() -> ResponseReturnValue:
     :raise 414: `q` is longer than MAX_QUERY_CHARS.
     :raise 503: the index is missing or unreadable.
     """
-    context = results_context(read_query())
+    context = results_context(read_query(), read_options())
     return render_template("_results.html", **context), 400 if context["error"] else 200
 
 
 @bp.get("/doc/<path:path>")
 def document(path: str) -> ResponseReturnValue:
     """An indexed file with line numbers, the lines in `?lines=12-14` marked (link with `#L12`
-    to scroll there without JavaScript); for a PDF, the text of page `?page=3`.
+    to scroll there without JavaScript), and in them the words of the query `?q=` the reader came
+    from and the answer `?answer=`; the search box keeps the query, with a link back to its results.
+    For a PDF, the text of page `?page=3`.
 
     :raise 404: the path is not an indexed file (or tries to leave the indexed folder).
     :raise 503: the index is missing or unreadable.
@@ -65,40 +70,51 @@ def document(path: str) -> ResponseReturnValue:
     # leading slash (see url_path). Only paths the index lists can open (Engine.document).
     page = request.args.get("page", type=int)
     candidates = [p for p in (path, "/" + path) if is_plain_path(p)]
-    text = next(filter(None, (get_engine().document(p, page) if page else get_engine().document(p) for p in candidates)),
-                None)
+    text = next(filter(None, (get_engine().document(p, page) for p in candidates)), None)
     if text is None:
         abort(404, f"{path} is not an indexed document.")
     cited = parse_line_range(request.args.get("lines", ""), len(text.lines))
-    return render_template("document.html", document=text, cited=cited)
+    query = read_query()
+    return render_template("document.html", document=text, cited=cited, query=query,
+                           terms=query_terms(query), answer=request.args.get("answer", "")[:200])
 
 
 # -- helpers the views share (pure, apart from the one Engine call) ----------------------------
 
 
-def results_context(query: str) -> dict:
-    """What `_results.html` needs for `query`: the Response (None for an empty query), an error
-    message for a query that cannot be searched, and the Markdown each "Copy" button copies."""
-    context = {"query": query, "response": None, "error": None, "answer_markdown": None, "hit_markdowns": []}
+def results_context(query: str, options: QueryOptions) -> dict:
+    """What `_results.html` needs for `query`: the Response (None for an empty query) with its
+    hits grouped by document, an error message for a query that cannot be searched, the Markdown
+    each "Copy" button copies, and the addresses of the next page and of the search as typed."""
+    context = {"query": query, "response": None, "error": None, "answer_markdown": None, "hit_markdowns": {},
+               "groups": [], "titles": {}, "more_url": None, "exact_url": None, "options": options}
     engine = get_engine()
     if not query.strip():
         context["stats"] = engine.stats
+        context["examples"] = engine.titles(EXAMPLE_COUNT)
         return context
     try:
-        response = engine.ask(query, limit=current_app.config["RESULT_LIMIT"])
+        response = engine.ask(query, limit=current_app.config["RESULT_LIMIT"], **options.engine_arguments())
     except QueryError as error:
         context["error"] = str(error)
         return context
-    context["response"] = response
+    context.update(response=response, groups=group_hits(response.results), count=count_text(response),
+                   titles={hit.path: hit.title for hit in reversed(response.results) if hit.title})
     context.update(markdown_for(response))
+    if response.has_more:
+        context["more_url"] = url_for("views.search", q=query, offset=response.offset + len(response.results),
+                                      **({"exact": 1} if options.exact else {}))
+    if response.suggestion:
+        context["exact_url"] = url_for("views.search", q=query, exact=1)
     return context
 
 
 def markdown_for(response: Response) -> dict:
-    """The Markdown `liner ask --format markdown` prints, per answer and per hit, with links back
-    to this server's document view."""
+    """The Markdown `liner ask --format markdown` prints, per answer and per hit (by rank), with
+    links back to this server's document view."""
     answer = markdown_answer(response.answer, response, link=document_link) if response.answer else None
-    return {"answer_markdown": answer, "hit_markdowns": [markdown_hit(hit, link=document_link) for hit in response.results]}
+    return {"answer_markdown": answer,
+            "hit_markdowns": {hit.rank: markdown_hit(hit, link=document_link) for hit in response.results}}
 
 
 def document_link(path: str, line_start: int, line_end: int, page: int | None = None) -> str:
@@ -108,11 +124,19 @@ def document_link(path: str, line_start: int, line_end: int, page: int | None = 
 
 
 @bp.app_template_global()
-def document_url(path: str, line_start: int, line_end: int, page: int | None = None) -> str:
+def document_url(path: str, line_start: int, line_end: int, query: str = "", answer: str = "",
+                 page: int | None = None) -> str:
     """Relative URL of the document view at the cited lines (and page, for a PDF), for links on
-    our own pages."""
-    return url_for("views.document", path=url_path(path), lines=f"{line_start}-{line_end}", _anchor=f"L{line_start}",
-                   **({"page": page} if page else {}))
+    our own pages, with the query it was found by (kept in the box, its words marked) and the
+    answer to mark."""
+    extra = {key: value for key, value in (("q", query), ("answer", answer), ("page", page)) if value}
+    return url_for("views.document", path=url_path(path), lines=f"{line_start}-{line_end}", **extra,
+                   _anchor=f"L{line_start}")
+
+
+bp.add_app_template_global(line_label, "line_label")
+bp.add_app_template_global(file_name, "file_name")
+bp.add_app_template_filter(line_segments, "line_segments")
 
 
 def url_path(path: str) -> str:

@@ -157,8 +157,9 @@ def decode(data: bytes) -> Decoded:
             except UnicodeDecodeError as error:
                 raise NotReadable(f"not {encoding.removesuffix('-sig').upper()} despite its byte-order mark "
                                   f"(byte at offset {error.start})") from None
-    if b"\x00" in data[:SNIFF_BYTES]:
-        raise NotReadable("binary file (contains NUL bytes)")
+    nul = data.find(b"\x00")  # the whole file, not a first block: no NUL may reach the index
+    if nul >= 0:
+        raise NotReadable(f"binary file (a NUL byte at offset {nul:,})")
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as error:
