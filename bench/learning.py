@@ -57,7 +57,7 @@ class Outcome:
 
 def collect(corpus: Corpus, model: Model) -> list[Record]:
     """Every question of the corpus run through the pipeline (its index built first)."""
-    engine = Engine(ensure_index(corpus), model, answer_depth=RETRIEVE_DEPTH)
+    engine = Engine(ensure_index(corpus), model=model, answer_depth=RETRIEVE_DEPTH)
     records = []
     for item in corpus.items():
         try:

@@ -55,6 +55,11 @@ def passage_features(question: Question, passages: list[ScoredPassage], weights:
             "length": math.log1p(len(passage.text.split())) / math.log1p(LENGTH_SCALE_WORDS),
             "density": _density(passage, weights),
             "first_in_file": 1.0 if passage.passage.ordinal == 0 else 0.0,
+            "first_in_section": 1.0 if passage.passage.section_position == 0 else 0.0,
+            "section_position": math.log1p(passage.passage.section_position),
+            "best_sentence": _best_sentence_coverage(passage, weights),
+            "section_bigrams": _bigram_share(question_stems, _content_stems(passage.passage.section or "")),
+            "section_is_question": 1.0 if (passage.passage.section or "").rstrip().endswith("?") else 0.0,
             **_kind_features(passage),
             **_answer_form_features(question, passage),
         }
@@ -93,6 +98,20 @@ def _coverage_features(passage: ScoredPassage, weights: dict[str, float], rarest
         "all_words": 1.0 if weights and all(s in anywhere for s in weights) else 0.0,
         "rarest_missing": 1.0 if rarest is not None and rarest not in anywhere else 0.0,
     }
+
+
+def _best_sentence_coverage(passage: ScoredPassage, weights: dict[str, float]) -> float:
+    """The largest share of the question's weight one sentence of the passage covers: an answer
+    tends to stand in one sentence with the question's words."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    text = passage.text
+    best = 0.0
+    for start, end in passage.passage.sentences or ((0, len(text)),):
+        present = set(canonical(weights, stemmed_terms(text[start:end])))
+        best = max(best, sum(w for s, w in weights.items() if s in present) / total)
+    return best
 
 
 def _density(passage: ScoredPassage, weights: dict[str, float]) -> float:
