@@ -55,6 +55,10 @@ class Scores:
     def answer(self) -> float:
         return _mean([o.right for o in self.outcomes])
 
+    def conflicts_shown(self) -> float:
+        """Questions whose sources disagree: the share where every value is shown."""
+        return _mean([o.shows_every_value for o in self.outcomes if o.item.kind == "conflict"])
+
     def abstention(self) -> float:
         return _mean([o.answer is None for o in self.outcomes if not o.item.answerable])
 
@@ -105,7 +109,7 @@ def evaluate(names: list[str] | None) -> tuple[dict[str, Scores], list[str]]:
 def _line(s: Scores) -> str:
     peers = " ".join(f"{name} {s.hit(1, r):.3f}/{s.hit(5, r):.3f}" for name, r in s.peer_ranks.items())
     wrong, sure = s.confident_wrong()
-    return (f"Liner hit@1/5 {s.hit(1):.3f}/{s.hit(5):.3f} | {peers} | answer {s.answer():.3f} "
+    return (f"Liner hit@1/5 {s.hit(1):.3f}/{s.hit(5):.3f} | {peers} | answer {s.answer():.3f} conflicts {s.conflicts_shown():.2f} "
             f"abstain {s.abstention():.3f} | wrong at >=80%: {wrong:.3f} of {sure} | ECE {s.calibration_error():.3f}")
 
 

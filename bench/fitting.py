@@ -27,6 +27,8 @@ from search.model import Calibration, LinearModel
 # 1.0; weaker or stronger by 10x moved no corpus's leave-one-out hit@1 or answer by more than
 # 0.01 in the runs recorded in docs/evaluation.md.
 REGULARISATION_C = 1.0
+# The smallest spread a feature is divided by when standardised (most features run from 0 to 1).
+MIN_SCALE = 0.5
 # The L2 penalty of the answer selector's conditional logit, on standardised features (about 700
 # training questions, a few hundred features).
 SELECTOR_L2 = 1.0
@@ -35,10 +37,20 @@ CONFIDENCE_C = 0.1
 # Most pairs taken from one question (its positives against its negatives), so that questions
 # with many passages do not outweigh the rest.
 MAX_PAIRS_PER_QUESTION = 60
+# The calibration claims the lower end of a one-sided 90% interval for each step's share of right
+# answers (z for 90%, one-sided).
+CALIBRATION_Z = 1.2816
 # Confidence bars tried when choosing where to abstain.
 BARS = tuple(round(0.05 * step, 2) for step in range(1, 20))
 # The random state of the pair sampling: the same data gives the same model.
 SEED = 20261129
+
+
+def feature_scales(matrix: np.ndarray) -> np.ndarray:
+    """Each feature's standard deviation, at least MIN_SCALE: a feature that is nearly always 0
+    (a trait of one extractor, seen on few rows) would otherwise be blown up by its tiny spread
+    and earn a large weight from a handful of rows."""
+    return np.maximum(matrix.std(axis=0), MIN_SCALE)
 
 
 @dataclass(frozen=True)
@@ -51,9 +63,7 @@ class Standardiser:
     def of(cls, rows: list[dict[str, float]]) -> "Standardiser":
         names = tuple(sorted({name for row in rows for name in row}))
         matrix = np.array([[row.get(name, 0.0) for name in names] for row in rows], dtype=float)
-        scales = matrix.std(axis=0)
-        scales[scales == 0] = 1.0
-        return cls(names, matrix.mean(axis=0), scales)
+        return cls(names, matrix.mean(axis=0), feature_scales(matrix))
 
     def matrix(self, rows: list[dict[str, float]]) -> np.ndarray:
         raw = np.array([[row.get(name, 0.0) for name in self.names] for row in rows], dtype=float)
@@ -126,12 +136,34 @@ def fit_confidence(rows: list[dict[str, float]], right: list[bool]) -> LinearMod
 
 
 def fit_calibration(probabilities: list[float], right: list[bool]) -> Calibration:
-    """How often the best answer was right, by the scorer's probability (monotone)."""
+    """How often the best answer was right, by the confidence model's probability: isotonic
+    regression (monotone), each of its steps taken at the lower end of a one-sided interval for
+    its share of right answers (Wilson 1927's score interval), so that a step resting on few
+    answers claims less. These probabilities come from corpora the models had not seen, and a
+    user's folder is another such corpus: a claim of 80% should hold there, not only on average."""
     if len(set(right)) < 2:
         return Calibration((), ())
-    isotonic = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip", increasing=True)
-    isotonic.fit(np.array(probabilities), np.array(right, dtype=float))
-    return Calibration(tuple(float(x) for x in isotonic.X_thresholds_), tuple(float(y) for y in isotonic.y_thresholds_))
+    order = np.argsort(probabilities)
+    xs = np.array(probabilities)[order]
+    ys = np.array(right, dtype=float)[order]
+    fitted = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(xs, ys).predict(xs)
+    inputs, outputs, floor = [], [], 0.0
+    start = 0
+    for end in range(1, len(xs) + 1):
+        if end < len(xs) and fitted[end] == fitted[start]:
+            continue
+        floor = max(floor, _wilson_lower(ys[start:end].mean(), end - start))
+        inputs += [float(xs[start]), float(xs[end - 1])]
+        outputs += [floor, floor]
+        start = end
+    return Calibration(tuple(inputs), tuple(outputs))
+
+
+def _wilson_lower(share: float, count: int, z: float = CALIBRATION_Z) -> float:
+    """The lower end of the Wilson score interval for a share of `count` trials."""
+    centre = share + z * z / (2 * count)
+    spread = z * np.sqrt(share * (1 - share) / count + z * z / (4 * count * count))
+    return float(max(0.0, (centre - spread) / (1 + z * z / count)))
 
 
 def choose_bar(confidences: list[float | None], right_if_answered: list[bool], answerable: list[bool]) -> float:

@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass
 
 from bench.benchmark import Corpus, Item, ensure_index
-from bench.scoring import answer_is_right, first_hit_rank, is_hit
+from bench.scoring import answer_is_right, first_hit_rank, fold, is_hit
 from search.answers import ANSWER_DEPTH, AnswerResult, answer_candidates, extract_answer
 from search.engine import Engine
 from search.model import LinearModel, Model
@@ -33,6 +33,7 @@ class Record:
     passages: list[ScoredPassage]  # every retrieved passage, with its features
     missing: list[str]
     common_words: frozenset[str]
+    absent: float = 0.0  # the share of the question's weight no document holds
 
     @property
     def is_search(self) -> bool:
@@ -53,6 +54,13 @@ class Outcome:
     right: bool
     hit_rank: int | None  # of the first passage shown that holds an accepted answer
     decision: dict[str, float] | None = None  # what the confidence was read from
+    conflicts: tuple[str, ...] = ()  # the other values shown as disagreeing
+
+    @property
+    def shows_every_value(self) -> bool:
+        """For a question whose sources disagree: each accepted value is shown (answer or conflict)."""
+        shown = [fold(text) for text in (self.answer or "", *self.conflicts) if text]
+        return all(any(fold(value) in text for text in shown) for value in self.item.answers)
 
 
 def collect(corpus: Corpus, model: Model) -> list[Record]:
@@ -66,7 +74,7 @@ def collect(corpus: Corpus, model: Model) -> list[Record]:
             records.append(Record(item, None, {}, [], [], frozenset()))
             continue
         records.append(Record(item, answered.question, answered.weights, answered.ranked, answered.missing,
-                              answered.common_words))
+                              answered.common_words, answered.absent))
     return records
 
 
@@ -95,11 +103,13 @@ def outcome(record: Record, model: Model) -> Outcome:
         return Outcome(record.item, None, None, answer_is_right(None, record.item), None)
     passages = ranked(record, model.ranker)
     result: AnswerResult = extract_answer(record.question, passages, record.weights, record.missing, model,
-                                          common_words=record.common_words, is_search=record.is_search)
+                                          common_words=record.common_words, is_search=record.is_search,
+                                          absent=record.absent)
     shown = list(passages)
     if result.passage is not None:  # the engine shows the answer's passage first
         shown.remove(result.passage)
         shown.insert(0, result.passage)
     text = result.answer.text if result.answer else None
     return Outcome(record.item, text, result.confidence, answer_is_right(text, record.item),
-                   first_hit_rank([p.text for p in shown], record.item), result.decision)
+                   first_hit_rank([p.text for p in shown], record.item), result.decision,
+                   tuple(conflict.text for conflict in result.conflicts))

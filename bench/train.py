@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.benchmark import ROOT, corpora
-from bench.fitting import choose_bar, fit_calibration, fit_confidence, fit_ranker, fit_selector
+from bench.fitting import choose_bar, feature_scales, fit_calibration, fit_confidence, fit_ranker, fit_selector
 from bench.learning import Record, candidates, collect, outcome
 from search.model import MODEL_FILE, Calibration, LinearModel, Model, shipped_model
 
@@ -62,8 +62,7 @@ class CandidateRows:
         """The answer selector fitted on the candidates of every corpus but those `excluded`."""
         keep = ~np.isin(self.corpus, list(excluded))
         matrix = self.matrix[keep]
-        means, scales = matrix.mean(axis=0), matrix.std(axis=0)
-        scales[scales == 0] = 1.0
+        means, scales = matrix.mean(axis=0), feature_scales(matrix)
         weights = fit_selector((matrix - means) / scales, self.right[keep], self.question[keep])
         return LinearModel(self.names, tuple(map(float, weights)), tuple(map(float, means)), tuple(map(float, scales)))
 

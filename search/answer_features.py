@@ -160,6 +160,14 @@ def support_features(documents_agreeing: int) -> dict[str, float]:
     return {"support": math.log1p(documents_agreeing)}
 
 
+# What the decision to answer reads of the best-ranked passage: how much of the question it holds.
+TOP_PASSAGE = ("coverage", "context_coverage", "all_words", "rarest_missing", "best_sentence", "bigrams")
+
+
+def top_passage_features(passage) -> dict[str, float]:
+    return {f"top_{name}": passage.features.get(name, 0.0) for name in TOP_PASSAGE}
+
+
 # The features of the best candidate that the decision to answer reads (besides the selector's
 # own judgement of it: its score, its share of the probability, its lead over the next value).
 DECISION_FEATURES = ("unit_coverage", "neighbour_coverage", "nearness", "passage_rank", "passage_gap", "support",
@@ -173,6 +181,8 @@ def decision_features(best: dict[str, float], score: float, share: float, lead: 
     features = {"selector_score": score, "selector_share": share, "selector_lead": lead,
                 "candidates": math.log1p(count)}
     features.update({f"best_{name}": best.get(name, 0.0) for name in DECISION_FEATURES})
-    features.update({f"best_source_{s}": best.get(f"source_{s}", 0.0) for s in SOURCES})
+    # Not which extractor found it: an extractor that only one genre of documents needs (cast
+    # lines) is judged by the selectors that never saw that genre, and the confidence model would
+    # learn to distrust it everywhere.
     features.update(question)
     return features

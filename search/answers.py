@@ -19,7 +19,7 @@ from indexer.analysis import normalize_word, stemmed_terms
 from indexer.kinds import PassageKind
 from search.answer_features import (by_family, decision_features, passage_match_features, position_features,
                                     question_features, repeated_in, source_features, span_features, support_features,
-                                    token_positions)
+                                    token_positions, top_passage_features)
 from search.candidates import spans
 from search.expansion import canonical
 from search.kinds import AnswerType
@@ -55,9 +55,10 @@ class AnswerResult:
 
 def extract_answer(question: Question, passages: list[ScoredPassage], weights: dict[str, float],
                    missing_names: list[str], model: Model, *, common_words: frozenset[str] = frozenset(),
-                   is_search: bool = False, depth: int = ANSWER_DEPTH) -> AnswerResult:
+                   is_search: bool = False, depth: int = ANSWER_DEPTH, absent: float = 0.0) -> AnswerResult:
     """The selector's best answer in the top `depth` passages, or none when the confidence that
-    it is right is below the model's bar (higher for a keyword or phrase search)."""
+    it is right is below the model's bar (higher for a keyword or phrase search). `absent`: the
+    share of the question's weight on words no document holds (search/expansion.py)."""
     if missing_names:
         return AnswerResult(None, [], None, reason=f"no document mentions {', '.join(missing_names)}")
     if not passages:
@@ -72,7 +73,8 @@ def extract_answer(question: Question, passages: list[ScoredPassage], weights: d
     best = groups[0]
     lead = best.score - groups[1].score if len(groups) > 1 else LONE_VALUE_LEAD
     decision = decision_features(best.best.features, best.score, best.share, lead, len(candidates),
-                                 question_features(question, is_search))
+                                 {**question_features(question, is_search), **top_passage_features(passages[0]),
+                                  "absent_share": absent})
     confidence = model.calibration(model.confidence.probability(decision))
     bar = model.search_abstain_below if is_search else model.abstain_below
     if confidence < bar:

@@ -58,6 +58,7 @@ class Answered:
     ranked: list[ScoredPassage]  # every retrieved passage, ranked, with its features
     missing: list[str]  # the question's names that no document holds
     common_words: frozenset[str]
+    absent: float  # the share of the question's weight on words no document holds
     result: AnswerResult  # the answer, its candidates (best first) and the decision
 
 
@@ -129,8 +130,9 @@ class Engine:
         missing = expansion.missing_names(question, corrections, stats) + \
             expansion.missing_head(question, corrections, synonyms, stats)
         settled = not typing
+        absent = expansion.absent_share(weights, stats)
         result = (extract_answer(question, ranked, weights, missing, self.model, common_words=view.files.common_words,
-                                 is_search=not question.is_question, depth=self.answer_depth)
+                                 is_search=not question.is_question, depth=self.answer_depth, absent=absent)
                   if settled else AnswerResult(None, [], None, reason="still being typed"))
         shown = list(ranked)
         if result.passage is not None:  # the passage that holds the answer leads the results
@@ -146,7 +148,8 @@ class Engine:
                         "bar": result.bar, "reason": result.reason}
             response.explanation = explain(question, weights, corrections, synonyms, ranked, result.candidates,
                                            self.model, decision, result.decision)
-        return Answered(self._cited(response), question, weights, ranked, missing, view.files.common_words, result)
+        return Answered(self._cited(response), question, weights, ranked, missing, view.files.common_words, absent,
+                        result)
 
     def document(self, path: str, page: int | None = None) -> DocumentText | None:
         """An indexed file by its cited path (as a Response shows it, relative to the current

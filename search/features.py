@@ -91,8 +91,11 @@ def _coverage_features(passage: ScoredPassage, weights: dict[str, float], rarest
     context = set(canonical(weights, passage.context_stems))
     title = set(canonical(weights, stemmed_terms(passage.passage.title)))
     anywhere = body | context | title
+    own_words = set(passage.body_stems)
     return {
         "coverage": sum(w for s, w in weights.items() if s in body) / total,
+        # ... by the question's own words, not the synonyms and corrections standing in for them
+        "own_coverage": sum(w for s, w in weights.items() if s in own_words) / total,
         "context_coverage": sum(w for s, w in weights.items() if s in context and s not in body) / total,
         "title_coverage": sum(w for s, w in weights.items() if s in title) / total,
         "all_words": 1.0 if weights and all(s in anywhere for s in weights) else 0.0,

@@ -10,7 +10,7 @@ from typing import Iterator
 from indexer.analysis import normalize_word, stem, stemmed_terms
 from search.expansion import canonical
 from search.kinds import AnswerType
-from search.patterns import CAPITALISED_RUN, CLAUSE_BREAK, QUOTE_VERBS, QUOTED, TOKEN
+from search.patterns import CAPITALISED_RUN, CLAUSE_BREAK, QUOTATION, QUOTE_VERBS, TOKEN
 from search.questions import DEFINING_VERBS, Question
 from search.spans import Asked, Span, Unit
 
@@ -170,7 +170,7 @@ def clause_end(text: str, start: int) -> int:
 
 def sentence_pieces(text: str) -> list[tuple[int, int, bool]]:
     """The quotations of a sentence, then its clauses: (start, end, is a quotation)."""
-    pieces = [(m.start(1), m.end(1), True) for m in QUOTED.finditer(text)]
+    pieces = [(m.start(1), m.end(1), True) for m in QUOTATION.finditer(text)]
     position = 0
     for match in list(CLAUSE_BREAK.finditer(text)) + [None]:
         end = match.start() if match else len(text)

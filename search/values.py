@@ -15,9 +15,11 @@ from search.patterns import TOKEN
 from search.retrieval import ScoredPassage
 from search.spans import Unit
 
-# A different value is a conflict when the selector gives it at least this share of the best
-# one's probability and it fills the same slot (the same question words stand around it).
-CONFLICT_SHARE = 0.7
+# A different value is a conflict when the selector scores it within this margin of the best one
+# (log-odds: within a factor of e^4 of its probability) and it is a value of the same kind and
+# measure that fills the same slot (the same question words stand around it) in another document.
+# On the seeds' two Rotten Tomatoes ratings (38% and 44%) the second one's margin is 3.0.
+CONFLICT_MARGIN = 4.0
 # Two slots are the same when this share of the smaller one's question words stand in the other.
 SAME_SLOT_OVERLAP = 0.5
 # Only values of these types can disagree: a name or a phrase more often differs in wording.
@@ -116,7 +118,7 @@ def conflicts_with(best: ValueGroup, others: list[ValueGroup]) -> list[ValueGrou
         if group.answer_type == best.answer_type
         and group.answer_type in CONFLICTING_TYPES
         and (group.answer_type != AnswerType.NUMBER or same_shape(group.text, best.text))
-        and group.share >= CONFLICT_SHARE * best.share
+        and group.score >= best.score - CONFLICT_MARGIN
         and same_slot(group.slot, best.slot)
         and not group.documents & best.documents
     ]
