@@ -25,10 +25,6 @@ from bench.learning import Record, candidates, collect, outcome
 from search.model import MODEL_FILE, Calibration, LinearModel, Model, shipped_model
 
 MODEL_PATH = ROOT / "search" / MODEL_FILE
-# A keyword or phrase search gets an answer card only when it is at least this sure, and never
-# less sure than a question would need to be: words are not a question.
-SEARCH_MIN_CONFIDENCE = 0.8
-
 
 @dataclass
 class CandidateRows:
@@ -97,9 +93,15 @@ def fit_model(records: list[Record], about: dict | None = None) -> Model:
                  for c, f in zip(decisions.corpus, decisions.features)]
     shown = [i for i, value in enumerate(predicted) if value is not None]
     calibration = fit_calibration([predicted[i] for i in shown], [decisions.right[i] for i in shown])
-    bar = choose_bar([calibration(v) if v is not None else None for v in predicted], decisions.right, decisions.answerable)
+    confidences = [calibration(v) if v is not None else None for v in predicted]
+    bar = choose_bar(confidences, decisions.right, decisions.answerable)
+    # Keyword and phrase searches get their own bar, chosen the same way on the searches alone
+    # (words are not a question: the answer card is a bonus there), never below the questions' bar.
+    searches = [i for i, record in enumerate(records) if record.is_search]
+    search_bar = choose_bar([confidences[i] for i in searches], [decisions.right[i] for i in searches],
+                            [decisions.answerable[i] for i in searches]) if searches else bar
     return Model(ranker, rows.selector(set()), decisions.confidence(set()), calibration, bar,
-                 max(bar, SEARCH_MIN_CONFIDENCE), about or {})
+                 max(bar, search_bar), about or {})
 
 
 def _decisions(records: list[Record], ranker: LinearModel, selectors: dict[str, LinearModel]) -> Decisions:

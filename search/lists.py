@@ -17,6 +17,8 @@ from search.technical import MARKED_CODE
 # One item of an enumeration: a code literal, or a few words.
 _ITEM = r"(?:``[^`]+``|`[^`]+`|[\w$@%./+*-]+(?:[ \t][\w$@%./+*-]+){0,3})"
 ENUMERATION = re.compile(rf"{_ITEM}(?:,\s+{_ITEM})+,?\s+(?:and|or|and/or)\s+{_ITEM}|{_ITEM}(?:,\s+{_ITEM}){{2,}}")
+# Words that lead into an enumeration and are not its first item.
+LEAD_IN = re.compile(r"^(?:\w+\s+){0,3}(?:one of|any of|either|such as|including|namely|are|is|be|of)\s+", re.I)
 # The leading term of a list item: a code literal, or the words before a colon or a dash.
 _LEADING_TERM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])?\s*(?P<term>[^:—–\n]{1,60}?)\s*(?:[:—–]|\s-\s|$)", re.M)
 # A list of items from the pool holds at most this many.
@@ -29,8 +31,17 @@ def enumerations(asked: Asked, unit: Unit) -> Iterator[Span]:
     if not asked.question.wants_list:
         return
     for match in ENUMERATION.finditer(unit.text):
-        if len(match.group().split()) >= 2:
-            yield Span(shorten(match.group()), asked.question.answer_type, match.start(), match.end(), "enumeration")
+        start = match.start() + _lead_in_length(match.group())
+        text = unit.text[start:match.end()].rstrip(".")
+        if len(text.split()) >= 2:
+            yield Span(shorten(text), asked.question.answer_type, start, match.end(), "enumeration")
+
+
+def _lead_in_length(text: str) -> int:
+    """How many characters of words lead into the first item ("is one of success, ..."): the
+    function words before it, and the words before a lead-in such as "one of" or "such as"."""
+    lead = LEAD_IN.match(text)
+    return lead.end() if lead else 0
 
 
 def item_lists(passages: list[ScoredPassage]) -> list[tuple[list[ScoredPassage], str]]:

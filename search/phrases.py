@@ -40,6 +40,7 @@ def definitions(asked: Asked, unit: Unit) -> Iterator[Span]:
     parenthesis after it ("A closure is a function that ...", "EAFP (easier to ask ...)"), and
     man pages' "name - what it does"."""
     text = unit.text
+    seen: set[int] = set()  # one definition per place, however many of the terms end there
     for term in _defined_terms(asked.question):
         for match in re.finditer(rf"(?<![\w-]){re.escape(term)}(?:e?s)?(?![\w-])", text, re.IGNORECASE):
             cue = DEFINING.match(text, match.end())
@@ -47,7 +48,8 @@ def definitions(asked: Asked, unit: Unit) -> Iterator[Span]:
                 continue
             start = cue.end()
             end = clause_end(text, start)
-            if end - start >= MIN_CLAUSE_CHARS:
+            if end - start >= MIN_CLAUSE_CHARS and start not in seen:
+                seen.add(start)
                 traits = {"copula": float(bool(re.search(r"[a-z]", cue.group()))), "at_start": float(match.start() < 3)}
                 yield Span(shorten(text[start:end]), asked.question.answer_type, start, end, "definition", traits)
 
@@ -142,7 +144,7 @@ def _defined_terms(question: Question) -> list[str]:
     for match in CAPITALISED_RUN.finditer(question.text[1:]):  # not the question's first word
         if len(match.group()) >= MIN_DEFINED_NAME_CHARS:
             terms.append(match.group())
-    return [term for term in dict.fromkeys(terms) if term]
+    return list({term.lower(): term for term in terms if term}.values())
 
 
 def _question_word_ends(asked: Asked, unit: Unit) -> list[int]:

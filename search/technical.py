@@ -30,7 +30,7 @@ CODE_FORM = re.compile(
 # A line of code: indented, or with code's punctuation.
 CODE_LINE = re.compile(r"^(?:\s{2,}|\t|>>> |\$ |# )\S.*$", re.M)
 # Verbs that open an instruction ("Use ...", "Call ...", "Set X to ...").
-INSTRUCTION_OPENER = re.compile(r"(?:^|(?<=[.:;]\s)|(?<=\bto\s)|(?<=\bcan\s)|(?<=\bshould\s))"
+INSTRUCTION_OPENER = re.compile(r"(?:^|(?<=[.:;,]\s)|(?<=\bto\s)|(?<=\bcan\s)|(?<=\bshould\s))"
                                 r"\b(?:use|call|run|type|set|pass|add|install|create|write|try|invoke|specify|enable|"
                                 r"disable|configure|put|import|load|open|edit|remove|delete|replace|see|read)\b", re.I)
 # A role's `title <target>` form.
@@ -64,9 +64,10 @@ def instructions(asked: Asked, unit: Unit) -> Iterator[Span]:
     for span in identifiers(asked, unit):
         yield Span(span.text, AnswerType.INSTRUCTION, span.start, span.end, "code_in_instruction", span.traits)
     for match in CODE_LINE.finditer(text):
-        line = match.group().strip()
+        line = " ".join(match.group().split())
         if MIN_CLAUSE_CHARS // 2 <= len(line):
-            yield Span(shorten(line), AnswerType.INSTRUCTION, match.start(), match.end(), "code_line")
+            shown = line if len(line) <= MAX_ANSWER_CHARS else shorten(line)  # code keeps its punctuation
+            yield Span(shown, AnswerType.INSTRUCTION, match.start(), match.end(), "code_line")
     for match in INSTRUCTION_OPENER.finditer(text):
         end = clause_end(text, match.start())
         if end - match.start() >= MIN_CLAUSE_CHARS:
