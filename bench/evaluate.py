@@ -66,14 +66,20 @@ class Scores:
         sure = [o for o in self.outcomes if o.answer is not None and o.confidence >= CONFIDENT]
         return _mean([not o.right for o in sure]), len(sure)
 
+    def calibration_bins(self) -> dict[int, list[Outcome]]:
+        """The answers given, by confidence in CALIBRATION_BINS equal bins."""
+        bins: dict[int, list[Outcome]] = defaultdict(list)
+        for o in self.outcomes:
+            if o.answer is not None:
+                bins[min(CALIBRATION_BINS - 1, int(o.confidence * CALIBRATION_BINS))].append(o)
+        return dict(sorted(bins.items()))
+
     def calibration_error(self) -> float:
         """Expected calibration error of the answers given (Naeini et al. 2015), 10 equal bins."""
-        given = [o for o in self.outcomes if o.answer is not None]
-        bins: dict[int, list[Outcome]] = defaultdict(list)
-        for o in given:
-            bins[min(CALIBRATION_BINS - 1, int(o.confidence * CALIBRATION_BINS))].append(o)
+        bins = self.calibration_bins()
+        given = sum(len(b) for b in bins.values())
         return sum(abs(_mean([o.right for o in b]) - _mean([o.confidence for o in b])) * len(b)
-                   for b in bins.values()) / len(given) if given else float("nan")
+                   for b in bins.values()) / given if given else float("nan")
 
 
 def peer_ranks(corpus: Corpus, items: list[Item]) -> dict[str, list[int | None]]:
@@ -138,7 +144,17 @@ def report(scores: dict[str, Scores], genres: list[str]) -> str:
         answerable = any(o.item.answerable for o in outcomes)
         lines.append(f"| {kind} | {len(outcomes)} | {s.hit(1):.3f} | {s.hit(5):.3f} | {s.answer():.3f} |" if answerable
                      else f"| {kind} | {len(outcomes)} | - | - | {s.answer():.3f} (abstained) |")
-    return "\n".join(lines)
+    return "\n".join(lines + ["", *calibration_table(everything)])
+
+
+def calibration_table(scores: Scores) -> list[str]:
+    """How often the answers given at each confidence were right, every corpus held out in turn."""
+    lines = ["| confidence | answers given | mean confidence | right |", "| --- | --- | --- | --- |"]
+    for index, outcomes in scores.calibration_bins().items():
+        low, high = index / CALIBRATION_BINS, (index + 1) / CALIBRATION_BINS
+        lines.append(f"| {low:.0%}-{high:.0%} | {len(outcomes)} | {_mean(o.confidence for o in outcomes):.3f} | "
+                     f"{_mean(o.right for o in outcomes):.3f} |")
+    return lines
 
 
 def write_report(table: str, command: str) -> None:
