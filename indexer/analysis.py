@@ -114,6 +114,20 @@ def _stemmed_terms(text: str) -> tuple[str, ...]:
     return tuple(stem(word) for word in _exact_words(text))
 
 
+@lru_cache(maxsize=1024)  # a file's titles and sections: bodies seldom recur
+def positioned_terms(text: str) -> tuple[tuple[str, int], ...]:
+    """(stem, position) of each word of `text`, positions counted from 0 as StemmingTokenizer
+    counts them (a match that normalises to nothing still takes a position): the index's terms,
+    without a token object per word (indexer/segments.py). Cached: a file's title and sections
+    recur in each of its passages."""
+    out = []
+    for number, match in enumerate(_TOKEN.finditer(text)):
+        word = normalize_word(match.group())
+        if word:
+            out.append((stem(word), number))
+    return tuple(out)
+
+
 def agent_noun_bases(words: Iterable[str]) -> list[str]:
     """Verbs behind agent nouns ("editor" -> "edit", "distributors" -> "distribut"), so that a
     field named "Editor" is found by "Who edited ...?". Snowball keeps these apart on purpose."""

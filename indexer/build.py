@@ -31,9 +31,11 @@ from pathlib import Path
 from typing import Callable
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from indexer.generations import (  # noqa: F401 - write_lock and IndexBusyError are part of this module's API
     IndexBusyError,
+    create_readers_lock,
     fsync_folder,
     fsync_index_files,
     remove_old_generations,
@@ -44,41 +46,45 @@ from indexer.generations import (  # noqa: F401 - write_lock and IndexBusyError 
 from indexer.layout import (
     COMMON_WORDS_FILE,
     CURRENT_FILE,
+    FILES_FILE,
     GENERATION_PREFIX,
     MANIFEST_FILE,
     MANIFEST_FORMAT,
     SYNONYMS_FILE,
     SYNONYMS_FORWARD_FILE,
+    VOCABULARY_FILE,
     check_index_files,
     current_generation,
+    display_prefix,
     read_generation_manifest,
+    write_vocabulary,
 )
-from indexer.documents import (
-    Document,
-    DocumentError,
-    LoadProblem,
-    SourceFile,
-    find_source_files,
-    path_text,
-    read_document,
-)
-from indexer.parallel import ParallelWriter, WorkerFailedError, ctrl_c_held, stop_workers, workers_die_with_the_build
-from indexer.passages import make_passages
-from indexer.schema import WORDS_FIELD, build_schema, file_words, passage_document
-from indexer.structure import parse_structure
+from indexer.documents import MAX_FILE_BYTES, LoadProblem, SourceFile, find_source_files, path_text
+from indexer.ingest import Ingest, Ingested
+from indexer.merge import delete_documents, merge_segments, read_segments, segments_to_merge, write_toc
+from indexer.parallel import Share, WorkerFailedError, Workers, shares
+from indexer.schema import WORDS_FIELD, build_schema
 from indexer.synonyms import build_lexicon
 
-# Whoosh's writer settings: a generous indexing buffer (fewer flushes to disk).
-WRITER_OPTIONS = {"limitmb": 256}
-# A full build of at least this much text also indexes in worker processes, one per core (at
-# most PARALLEL_PROCS), each writing its own segment (Whoosh's `procs` and `multisegment`):
-# this process reads and chunks the files while they index. On 100,000 passages and 2 cores that
-# took a third off the build; below a megabyte, starting the workers costs more than it saves.
+# The memory (MB) a build's segment buffers may hold together, all its workers included: a
+# segment is written each time a buffer fills, and they are merged at the end, so a build's
+# memory is bounded by this and not by the folder (LINER_INDEX_MEMORY_MB sets another).
+INDEX_MEMORY_MB = 160
+# A full build of at least this much text indexes in worker processes, one per core (at most
+# PARALLEL_PROCS), each reading, cutting and indexing its share of the files into segments of
+# its own; below a megabyte, starting them costs more than it saves.
 PARALLEL_FROM_BYTES = 1_000_000
 PARALLEL_PROCS = 4
-PARALLEL_BATCH = 100  # passages handed to a worker at a time (Whoosh's default)
 
 ProgressCallback = Callable[[int, int, str], None]
+
+_INDEX_NAME = "MAIN"  # Whoosh's default index name: its files are "_MAIN_<n>.toc" and "MAIN_<segment>.*"
+
+
+def _is_index_file(name: str) -> bool:
+    """A file of a generation's Whoosh index (its TOCs and segments), not one Liner writes beside
+    it (the manifest, the lexicon files)."""
+    return name.startswith((f"_{_INDEX_NAME}_", f"{_INDEX_NAME}_"))
 
 
 class BuildError(Exception):
@@ -164,7 +170,7 @@ def _build_and_switch(folder: Path, index_dir: Path, rebuild: bool, progress: Pr
     except BaseException:
         _discard(index_dir, generation)
         raise
-    remove_old_generations(index_dir, keep={generation, previous})
+    remove_old_generations(index_dir, current=generation, previous=previous)
     return report
 
 
@@ -217,20 +223,15 @@ def _build_generation(
     report = BuildReport(index_dir, generation, files_total=len(sources) + len(problems), problems=problems,
                          hidden=hidden)
     report.full_rebuild = previous_manifest is None
-    index = _open_generation(target, None if report.full_rebuild else index_dir / previous)
-    options = _writer_options(report.full_rebuild and parallel, sum(source.size for source in sources))
-    report.workers = options.get("procs", 0)
-    writer = ParallelWriter(index, **options) if report.workers else index.writer(**options)
-    held = ctrl_c_held if report.workers else nullcontext
-    try:
-        files = _index_files(sources, (previous_manifest or {}).get("files", {}), writer, held, report, progress)
-        with held():
-            writer.commit()
-    except BaseException:
-        stop_workers(writer)
-        raise
-    finally:
-        index.close()
+    storage, schema, segments = _open_generation(target, None if report.full_rebuild else index_dir / previous)
+    held = nullcontext
+    if report.full_rebuild:
+        files, segments = _index_all(sources, storage, schema, report, progress, parallel)
+    else:
+        files, segments = _update(sources, storage, schema, segments, previous_manifest.get("files", {}), report,
+                                  progress, held)
+    with held():
+        write_toc(storage, schema, segments)
 
     report.passages = sum(entry["passages"] for entry in files.values())
     _check_passages(target, report.passages)
@@ -251,64 +252,168 @@ def _sources(folder: Path, index_dir: Path, problems: list[LoadProblem], hidden:
     return sources
 
 
-def _open_generation(target: Path, previous: Path | None):
-    """The new generation's Whoosh index: empty, or a copy of the previous generation's."""
+def _open_generation(target: Path, previous: Path | None) -> tuple[FileStorage, object, list]:
+    """The new generation's storage, schema and segments: empty, or the previous generation's
+    segments, whose files are hard-linked into it (a segment's files never change once written:
+    two generations share them, and an update writes only what changed)."""
     target.mkdir()
+    create_readers_lock(target)
+    storage = FileStorage(str(target))
     if previous is None:
-        return whoosh_index.create_in(str(target), build_schema())
+        return storage, build_schema(), []
     for path in previous.iterdir():  # a generation is one flat folder
-        if path.name != MANIFEST_FILE and path.is_file():
-            shutil.copy2(path, target / path.name)
-    return whoosh_index.open_dir(str(target))
+        if path.is_file() and _is_index_file(path.name):
+            _link_or_copy(path, target / path.name)
+    schema, segments = read_segments(storage)
+    return storage, schema, segments
 
 
-def _index_files(sources: list[SourceFile], known: dict[str, dict], writer, held, report: BuildReport,
-                 progress: ProgressCallback | None) -> dict[str, dict]:
-    """Index the new and changed files, drop the removed ones; the manifest's `files`."""
-    files: dict[str, dict] = {}
-    for number, source in enumerate(sources, 1):
+# What os.link raises where a file system has no hard links (or not across these folders): the
+# file is then copied. Any other error (a full disk) is the build's to report.
+_NO_HARD_LINKS = (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENOTSUP)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError as error:
+        if error.errno not in _NO_HARD_LINKS:
+            raise
+        shutil.copy2(source, target)
+
+
+def _index_all(sources: list[SourceFile], storage: FileStorage, schema, report: BuildReport,
+               progress: ProgressCallback | None, parallel: bool) -> tuple[dict[str, dict], list]:
+    """A full build: every file indexed (in worker processes when there is enough to index),
+    the segments merged into one."""
+    memory = _memory_bytes()
+    # Only what will be read counts: a file over the size limit is reported without being read.
+    workers = _worker_count(parallel, sum(source.size for source in sources if source.size <= MAX_FILE_BYTES))
+    if workers > 1:
+        report.workers = workers
+        done = _index_in_workers(sources, storage, schema, workers, memory, progress)
+    else:
+        ingest = Ingest(storage, schema, _INDEX_NAME, memory)
+        try:
+            for number, source in enumerate(sources, 1):
+                if progress:
+                    progress(number, len(sources), source.display_path)
+                document = ingest.read(source)
+                if document is not None:
+                    ingest.add(source, document)
+        except BaseException:
+            ingest.discard()
+            raise
+        done = [ingest.finish()]
+    segments = [segment for part in done for segment in part.segments]
+    for part in done:
+        _report_ingested(report, part)
+    files = {path: entry for part in done for path, entry in part.files.items()}
+    return files, _merged(storage, schema, segments)
+
+
+def _index_in_workers(sources: list[SourceFile], storage: FileStorage, schema, workers: int, memory: int,
+                      progress: ProgressCallback | None) -> list[Ingested]:
+    runs = shares(sources, workers)
+    started = 0
+
+    def file_started(path: str) -> None:
+        nonlocal started
+        started += 1
         if progress:
-            progress(number, len(sources), source.display_path)
-        entry = known.get(source.display_path)
-        if entry and entry["size"] == source.size and entry["mtime_ns"] == source.mtime_ns:
-            files[source.display_path] = entry  # unchanged: not even re-read
-            report.files_unchanged += 1
-            continue
-        document = _read_or_report(source, report.problems)
-        if document is not None and document.encoding.endswith("(detected)"):
-            report.notices.append(LoadProblem(source.display_path, f"not UTF-8; read as {document.encoding}"))
-        if document is None:
-            if entry:
-                writer.delete_by_term("path", source.display_path)
-            continue
-        if entry and entry["sha256"] == document.content_hash:
-            files[source.display_path] = {**entry, "size": source.size, "mtime_ns": source.mtime_ns}
-            report.files_unchanged += 1
-            continue
-        if entry:
-            writer.delete_by_term("path", source.display_path)
-        passages = make_passages(parse_structure(document))
-        with held():
-            for number_in_file, passage in enumerate(passages):
-                writer.add_document(**passage_document(passage, file_words(passages) if number_in_file == 0 else None))
-        files[source.display_path] = {"relative_path": source.relative_path, "size": source.size,
-                                      "mtime_ns": source.mtime_ns, "sha256": document.content_hash,
-                                      "passages": len(passages)}
-        report.files_indexed += 1
-    for path in set(known) - set(files):
-        writer.delete_by_term("path", path)
-        report.files_removed += 1
-    return files
+            progress(started, len(sources), path)
+
+    pool = Workers(schema)
+    try:
+        pool.start([Share(number, run, storage.folder, _INDEX_NAME, memory // len(runs))
+                    for number, run in enumerate(runs)])
+        return pool.wait(file_started)
+    except BaseException:
+        pool.stop()
+        raise
+
+
+def _merged(storage: FileStorage, schema, segments: list) -> list:
+    """The full build's segments as one (none for an empty folder)."""
+    if len(segments) <= 1:
+        return segments
+    return [merge_segments(storage, schema, segments, _INDEX_NAME)]
+
+
+def _update(sources: list[SourceFile], storage: FileStorage, schema, segments: list, known: dict[str, dict],
+            report: BuildReport, progress: ProgressCallback | None, held) -> tuple[dict[str, dict], list]:
+    """An update: new and changed files indexed into a new segment, the passages of changed and
+    removed files marked deleted, segments merged when enough of them have piled up."""
+    ingest = Ingest(storage, schema, _INDEX_NAME, _memory_bytes(), held)
+    files: dict[str, dict] = {}
+    try:
+        for number, source in enumerate(sources, 1):
+            if progress:
+                progress(number, len(sources), source.display_path)
+            entry = known.get(source.display_path)
+            if entry and entry["size"] == source.size and entry["mtime_ns"] == source.mtime_ns:
+                files[source.display_path] = entry  # unchanged: not even re-read
+                report.files_unchanged += 1
+                continue
+            document = ingest.read(source)
+            if document is not None and entry and entry["sha256"] == document.content_hash:
+                files[source.display_path] = {**entry, "size": source.size, "mtime_ns": source.mtime_ns}
+                report.files_unchanged += 1
+                continue
+            if document is not None:
+                ingest.add(source, document)
+        done = ingest.finish()
+    except BaseException:
+        ingest.discard()
+        raise
+    report.files_removed += len(set(known) - set(files) - set(done.files))  # gone, or unreadable now
+    delete_documents(storage, schema, segments, "path", sorted(set(known) - set(files)))
+    _report_ingested(report, done)
+    segments = segments + done.segments
+    merging = segments_to_merge(segments)
+    while merging:
+        merged = merge_segments(storage, schema, merging, _INDEX_NAME)
+        segments = [segment for segment in segments if segment not in merging] + [merged]
+        merging = segments_to_merge(segments)
+    return {**files, **done.files}, segments
+
+
+def _report_ingested(report: BuildReport, done: Ingested) -> None:
+    report.problems.extend(done.problems)
+    report.notices.extend(done.notices)
+    report.files_indexed += done.indexed
+
+
+def _memory_bytes() -> int:
+    """The build's memory budget for segment buffers (INDEX_MEMORY_MB, or the environment's)."""
+    try:
+        megabytes = float(os.environ.get("LINER_INDEX_MEMORY_MB") or INDEX_MEMORY_MB)
+    except ValueError:
+        megabytes = INDEX_MEMORY_MB
+    return int(max(megabytes, 1) * 1024 * 1024)
+
+
+def _worker_count(parallel: bool, total_bytes: int) -> int:
+    procs = min(PARALLEL_PROCS, os.cpu_count() or 1)
+    # Only where workers can be tied to the build's life (Linux, forked): indexer/parallel.py.
+    forks = sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+    if parallel and total_bytes >= PARALLEL_FROM_BYTES and procs > 1 and forks:
+        return procs
+    return 1
 
 
 def _write_manifest(target: Path, folder: Path, files: dict[str, dict], report: BuildReport) -> None:
-    """What was indexed, from where, and every index file's size; the generation is then whole."""
+    """What was indexed, from where, and every index file's size; the generation is then whole.
+    The files' table goes beside it (FILES_FILE), read only by what needs it (a build, the
+    document view): a query reads the manifest, which stays small however many files there are."""
+    write_durably(target / FILES_FILE, json.dumps(files, separators=(",", ":"), sort_keys=True))
     manifest = {
         "format": MANIFEST_FORMAT,
         "indexer": indexer_fingerprint(),
         "root": str(folder),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "files": files,
+        "file_count": len(files),
+        "display_prefix": display_prefix(files),
         "passages": report.passages,
         "problems": [{"path": problem.path, "reason": problem.reason} for problem in report.problems],
         "hidden": report.hidden,
@@ -317,16 +422,6 @@ def _write_manifest(target: Path, folder: Path, files: dict[str, dict], report: 
     }
     write_durably(target / MANIFEST_FILE, json.dumps(manifest, indent=1, sort_keys=True))
     fsync_folder(target)
-
-
-def _writer_options(full_rebuild: bool, total_bytes: int) -> dict:
-    procs = min(PARALLEL_PROCS, os.cpu_count() or 1)
-    # Only where workers can be tied to the build's life (Linux, forked): workers_die_with_the_build.
-    tied = sys.platform == "linux" and multiprocessing.get_start_method() == "fork"
-    if full_rebuild and total_bytes >= PARALLEL_FROM_BYTES and procs > 1 and tied:
-        workers_die_with_the_build()
-        return {**WRITER_OPTIONS, "procs": procs, "batchsize": PARALLEL_BATCH, "multisegment": True}
-    return dict(WRITER_OPTIONS)  # an update deletes a file's passages: one writer sees them all
 
 
 def _check_passages(generation_dir: Path, expected: int) -> None:
@@ -367,6 +462,7 @@ def write_lexicon(target: Path, vocabulary: list[str], previous: Path | None) ->
             known = json.loads((previous / SYNONYMS_FORWARD_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             known = {}
+    write_vocabulary(target / VOCABULARY_FILE, vocabulary)
     lexicon = build_lexicon(vocabulary, known)
     write_durably(target / SYNONYMS_FORWARD_FILE, json.dumps(lexicon.forward, separators=(",", ":")))
     write_durably(target / SYNONYMS_FILE, json.dumps(lexicon.synonyms, separators=(",", ":")))
@@ -382,14 +478,6 @@ def indexer_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _read_or_report(source: SourceFile, problems: list[LoadProblem]) -> Document | None:
-    try:
-        return read_document(source)
-    except DocumentError as error:
-        problems.append(LoadProblem(source.display_path, str(error)))
-        return None
-
-
 # -- the generation a build may start from ----------------------------------------------------
 
 
@@ -401,6 +489,7 @@ def _intact_manifest(generation_dir: Path) -> dict | None:
         return None
     try:
         check_index_files(generation_dir, manifest)
+        manifest["files"]  # noqa: B018 - read now: a damaged table of files means a full build
         with whoosh_index.open_dir(str(generation_dir)).searcher() as probe:
             held = probe.doc_count()
     except Exception:  # whatever Whoosh raises on a damaged index: start afresh

@@ -1,5 +1,15 @@
-"""An index folder on disk: the one writer's lock, switching CURRENT, clearing old generations,
-and writing files so that they survive a crash (see indexer/layout.py for the layout)."""
+"""An index folder on disk: the one writer's lock, switching CURRENT, clearing old generations
+once no reader holds them, and writing files so that they survive a crash (see
+indexer/layout.py for the layout).
+
+Every process that reads a generation holds a shared flock on its readers.lock for as long as it
+reads it (search/index.py). A generation is removed, by the build that made a newer one current or
+by the last reader to move on from it, only by whoever takes that lock exclusively, and it is
+removed while the lock is held: a reader that opens it meanwhile cannot take its shared lock, or
+finds it gone once it has, and reads CURRENT again. So a `--rebuild` leaves one generation on disk
+(two generations once took twice the index's space), and a server answering from the old one
+keeps it until it moves on.
+"""
 from __future__ import annotations
 
 import errno
@@ -11,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from indexer.layout import CURRENT_FILE, GENERATION_PREFIX, LOCK_FILE, MANIFEST_FILE
+from indexer.layout import CURRENT_FILE, GENERATION_PREFIX, LOCK_FILE, MANIFEST_FILE, READERS_LOCK_FILE
 
 
 class IndexBusyError(Exception):
@@ -55,12 +65,84 @@ def switch_current(index_dir: Path, generation: str) -> None:
     fsync_folder(index_dir)
 
 
-def remove_old_generations(index_dir: Path, keep: set[str | None]) -> None:
-    """Drop generations no reader will open again: all but the new one and the one before it
-    (a server may still be answering from that one for a moment) and leftovers of dead builds."""
-    for path in index_dir.iterdir():
-        if path.is_dir() and path.name.startswith(GENERATION_PREFIX) and path.name not in keep:
-            shutil.rmtree(path, ignore_errors=True)
+def remove_old_generations(index_dir: Path, current: str, previous: str | None = None) -> None:
+    """Remove every generation but `current` that no reader holds, and leftovers of dead builds.
+    A generation made by an older Liner (no readers.lock) is kept while it is the previous one, as
+    a server may still be answering from it."""
+    for path in Path(index_dir).iterdir():
+        if path.is_dir() and path.name.startswith(GENERATION_PREFIX) and path.name != current:
+            if (path / READERS_LOCK_FILE).exists() or path.name != previous:
+                remove_if_unheld(path)
+
+
+def remove_if_unheld(generation_dir: Path) -> bool:
+    """Remove a generation no reader holds (taking its readers' lock exclusively while it goes);
+    whether it was removed."""
+    try:
+        descriptor = os.open(generation_dir / READERS_LOCK_FILE, os.O_RDONLY)
+    except FileNotFoundError:
+        shutil.rmtree(generation_dir, ignore_errors=True)  # a dead build's, before it made the lock
+        return True
+    except OSError:
+        return False
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False  # a reader holds it
+        shutil.rmtree(generation_dir, ignore_errors=True)
+        return True
+    finally:
+        os.close(descriptor)
+
+
+def create_readers_lock(generation_dir: Path) -> None:
+    (Path(generation_dir) / READERS_LOCK_FILE).touch()
+
+
+class GenerationHold:
+    """A reader's shared hold on one generation: release(), the hold's collection (an index
+    nobody reads any more) or the process's end lets go."""
+
+    def __init__(self, descriptor: int | None) -> None:
+        self._descriptor = descriptor
+
+    def release(self) -> None:
+        if self._descriptor is not None:
+            os.close(self._descriptor)
+            self._descriptor = None
+
+    def __del__(self) -> None:
+        self.release()
+
+
+class GenerationGone(Exception):
+    """The generation is being removed, or was: CURRENT has moved on since it was read."""
+
+
+def hold_generation(generation_dir: Path) -> GenerationHold:
+    """Hold `generation_dir` for reading. A generation without readers.lock (an older Liner's,
+    or none at all: the caller finds out) is read without a hold.
+
+    :raise GenerationGone: it is being removed or was removed: read CURRENT again.
+    """
+    path = Path(generation_dir) / READERS_LOCK_FILE
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        if Path(generation_dir, MANIFEST_FILE).exists() or not Path(generation_dir).exists():
+            return GenerationHold(None)
+        raise GenerationGone(str(generation_dir)) from None  # its files are going
+    except (OSError, ValueError):  # unreadable, or no path at all: opening it reports what is wrong
+        return GenerationHold(None)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        if os.fstat(descriptor).st_ino != os.stat(path).st_ino:
+            raise FileNotFoundError(path)
+    except OSError:
+        os.close(descriptor)
+        raise GenerationGone(str(generation_dir)) from None
+    return GenerationHold(descriptor)
 
 
 def fsync_index_files(generation_dir: Path) -> dict[str, int]:

@@ -2,7 +2,8 @@
 
     CURRENT          name of the generation readers open (replaced atomically)
     gen-<id>/        a complete Whoosh index, manifest.json (what was indexed, from where, and
-                     the size of every index file) and the lexicon files of indexer/synonyms.py
+                     the size of every index file), the lexicon files of indexer/synonyms.py, and
+                     readers.lock, which every process that reads the generation holds shared
     write.lock       held (flock) by the one build that may write
 """
 from __future__ import annotations
@@ -12,10 +13,13 @@ from pathlib import Path
 
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = "write.lock"
+READERS_LOCK_FILE = "readers.lock"  # in a generation: held shared by its readers (indexer/generations.py)
 MANIFEST_FILE = "manifest.json"
+FILES_FILE = "files.json"  # the manifest's table of files, kept apart (Manifest reads it when asked)
 SYNONYMS_FILE = "synonyms.json"  # synonym stem -> indexed words (read by queries)
 SYNONYMS_FORWARD_FILE = "synonyms-forward.json"  # indexed word -> synonyms, common or not (read by builds)
 COMMON_WORDS_FILE = "common-words.json"  # indexed words that are ordinary English words (read by queries)
+VOCABULARY_FILE = "vocabulary.txt"  # the words as written, by first letter (typo candidates: search/typos.py)
 MANIFEST_FORMAT = 1
 GENERATION_PREFIX = "gen-"
 
@@ -68,4 +72,79 @@ def read_generation_manifest(generation_dir: Path) -> dict | None:
         manifest = json.loads((generation_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return manifest if isinstance(manifest, dict) and manifest.get("format") == MANIFEST_FORMAT else None
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+        return None
+    return Manifest(manifest, Path(generation_dir))
+
+
+class Manifest(dict):
+    """A generation's manifest, whose "files" table is read from FILES_FILE when first asked for
+    (an older manifest holds it inline). At 1,000,000 passages the table is megabytes of JSON that
+    a question never needs.
+
+    :raise ValueError: (on reading "files") the table is missing or unreadable.
+    """
+
+    def __init__(self, data: dict, folder: Path) -> None:
+        super().__init__(data)
+        self._folder = folder
+
+    def _load_files(self) -> None:
+        if not dict.__contains__(self, "files"):
+            try:
+                files = json.loads((self._folder / FILES_FILE).read_text(encoding="utf-8"))
+            except OSError as error:
+                raise ValueError(f"{FILES_FILE} cannot be read ({error.strerror or error})") from None
+            dict.__setitem__(self, "files", files if isinstance(files, dict) else {})
+
+    def __getitem__(self, key):
+        if key == "files":
+            self._load_files()
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        if key == "files":
+            self._load_files()
+        return super().get(key, default)
+
+    def __contains__(self, key) -> bool:
+        return key == "files" or super().__contains__(key)
+
+    @property
+    def file_count(self) -> int:
+        count = super().get("file_count")
+        return count if isinstance(count, int) else len(self.get("files", {}))
+
+
+def display_prefix(files: dict[str, dict]) -> str | None:
+    """What every file's path as cited has before its path in the folder (the folder as seen from
+    where the build ran: "seeds/", "/home/me/notes/"), when that is one string for all of them;
+    None when it is not (a build run inside the folder it indexes)."""
+    prefix = None
+    for display, entry in files.items():
+        relative = entry.get("relative_path", "")
+        if not display.endswith(relative):
+            return None
+        own = display[:len(display) - len(relative)]
+        if prefix is None:
+            prefix = own
+        elif own != prefix:
+            return None
+    return prefix
+
+
+def write_vocabulary(path: Path, words: list[str]) -> None:
+    """The words (sorted, as a lexicon lists them) for typo correction: a first line of JSON that
+    says where each first letter's words are ({"letters": {letter: [offset, length]}}, offsets
+    from the end of that line), then the words one per line. A query with a typo reads its
+    word's letter only, however large the vocabulary."""
+    letters: dict[str, list[int]] = {}
+    body = bytearray()
+    for word in words:
+        start = len(body)
+        body += word.encode("utf-8") + b"\n"
+        letter = letters.setdefault(word[:1], [start, 0])
+        letter[1] = len(body) - letter[0]
+    header = json.dumps({"format": 1, "letters": letters}, ensure_ascii=False, separators=(",", ":"))
+    with open(path, "wb") as handle:
+        handle.write(header.encode("utf-8") + b"\n" + bytes(body))

@@ -1,184 +1,168 @@
-"""A full build's worker processes (Whoosh's `procs`), tied to the build: they die with it, leave
-Ctrl-C to it, and a worker that fails fails the build.
+"""A full build's worker processes: each indexes a share of the files (indexer/ingest.py) into
+segments of its own, which the build then merges (indexer/merge.py). They die with the build,
+leave Ctrl-C to it, and a worker that fails fails the build.
 
-Whoosh's own parallel writer (whoosh.multiproc.MpWriter) lets a worker that raises print its
-traceback and exit, and then commits what the other workers wrote: a file name that was not UTF-8
-once cost an index the thousand passages its worker held, and the build said it had succeeded.
-Here a worker that fails puts its reason on a queue and exits with status 1; the build checks
-every worker before each batch it hands out, watches them through the commit, and checks their
-exit statuses after it, so any worker that failed, or was killed, fails the build.
+The files are cut into one contiguous share per worker, of about equal bytes, so that the
+merged segments hold the passages in the order of the files. A worker tells the build each file
+it starts (for the progress line) and, at its end, what it indexed, on one queue; a worker that
+fails puts its reason there in one line and exits with status 1. The build watches the queue and
+the workers' exit statuses together, so any worker that failed, or was killed, fails the build:
+Whoosh's own parallel writer once let a worker print its traceback and exit, and then committed
+what the others wrote (an index that lost a thousand passages, and a build that said it had
+succeeded).
 """
 from __future__ import annotations
 
 import multiprocessing
-import multiprocessing.util
 import queue
 import signal
-import threading
-from contextlib import contextmanager
-from functools import lru_cache
-from typing import Iterator
+from dataclasses import dataclass
+from typing import Callable, Sequence
 
-from whoosh.multiproc import MpWriter, SubWriterTask
-
+from indexer.documents import SourceFile
+from indexer.ingest import Ingest, Ingested
 from indexer.processes import die_with_parent
 
-# How often (seconds) the build looks at its workers while it waits on them: while the job queue
-# is full, and through the commit.
+# How often (seconds) the build looks at its workers while it waits for a message from them.
 WORKER_CHECK_S = 0.2
-# How long the build waits for a failed worker's reason to arrive on the error queue.
+# How long the build waits for a failed worker's reason after seeing it exit.
 REASON_WAIT_S = 2.0
+
+Progress = Callable[[str], None]  # called with each file's display path as a worker starts it
 
 
 class WorkerFailedError(Exception):
     """A worker process failed or was killed; the message says how."""
 
 
-class ParallelWriter(MpWriter):
-    """MpWriter whose workers report their failures, and which raises WorkerFailedError when
-    any worker did not finish its share (see the module's docstring)."""
+@dataclass(frozen=True)
+class Share:
+    """What one worker indexes, and where: a Whoosh storage's folder and index name."""
 
-    def __init__(self, index, **options) -> None:
-        super().__init__(index, **options)
-        self.errors = multiprocessing.Queue()
-        self._workers_queue = self.jobqueue  # the workers take jobs from the queue itself
-        self.jobqueue = _WatchedJobQueue(self.jobqueue, self)  # this process puts them through the watch
-        self._first_failure: tuple[SubWriterTask, int] | None = None
+    number: int  # the share's place in the order of the files
+    sources: Sequence[SourceFile]
+    folder: str
+    indexname: str
+    memory_bytes: int
 
-    def _new_task(self) -> SubWriterTask:
-        task = _Worker(self.storage, self.indexname, self._workers_queue, self.resultqueue, self.subargs,
-                       self.multisegment, errors=self.errors)
-        self.tasks.append(task)
-        task.start()
-        return task
 
-    def commit(self, *args, **kwargs) -> None:
-        stop = threading.Event()
-        watcher = threading.Thread(target=self._stop_all_if_one_dies, args=(stop,), daemon=True)
-        watcher.start()
-        try:
-            super().commit(*args, **kwargs)
-        finally:
-            stop.set()
-            watcher.join()
-        self.raise_if_a_worker_failed()
+def shares(sources: Sequence[SourceFile], workers: int) -> list[list[SourceFile]]:
+    """`sources` cut into at most `workers` contiguous runs of about equal bytes."""
+    total = sum(source.size for source in sources) or 1
+    runs: list[list[SourceFile]] = [[]]
+    done = 0
+    for source in sources:
+        if done >= total * len(runs) / workers and len(runs) < workers and runs[-1]:
+            runs.append([])
+        runs[-1].append(source)
+        done += source.size
+    return [run for run in runs if run]
 
-    def raise_if_a_worker_failed(self) -> None:
+
+class Workers:
+    """Worker processes indexing shares, started by `start`, watched by `wait`."""
+
+    def __init__(self, schema) -> None:
+        self._schema = schema
+        self._context = multiprocessing.get_context("fork")
+        self._messages = self._context.Queue()
+        self.processes: list = []
+
+    def start(self, work: Sequence[Share]) -> None:
+        for share in work:
+            process = self._context.Process(target=_work, args=(share, self._schema, self._messages), daemon=True)
+            process.start()
+            self.processes.append(process)
+
+    def wait(self, progress: Progress | None = None) -> list[Ingested]:
+        """Every worker's result, in share order.
+
+        :raise WorkerFailedError: a worker failed or was killed (the others are stopped).
+        """
+        results: dict[int, Ingested] = {}
+        while len(results) < len(self.processes):
+            try:
+                kind, number, payload = self._messages.get(timeout=WORKER_CHECK_S)
+            except queue.Empty:
+                self.raise_if_one_failed()
+                continue
+            if kind == "file" and progress:
+                progress(payload)
+            elif kind == "done":
+                results[number] = payload
+            elif kind == "failed":
+                self.stop()
+                raise WorkerFailedError(f"a worker process failed while indexing ({payload})")
+            elif kind == "oserror":  # the disk filled up, a file could not be written: the build's to report
+                self.stop()
+                raise OSError(*payload)
+        for process in self.processes:
+            process.join()
+        self.raise_if_one_failed()
+        return [results[number] for number in range(len(self.processes))]
+
+    def raise_if_one_failed(self) -> None:
         """:raise WorkerFailedError: a worker exited with another status than 0, or was killed."""
-        if self._first_failure is None:
-            self._first_failure = next(((task, task.exitcode) for task in self.tasks if task.exitcode not in (None, 0)),
-                                       None)
-        if self._first_failure is not None:
-            raise WorkerFailedError(self._reason(*self._first_failure))
-
-    def _stop_all_if_one_dies(self, stop: threading.Event) -> None:
-        """Through the commit: should a worker die, stop the others, which could otherwise wait
-        for ever on a queue the dead one held (the commit waits for them all)."""
-        while not stop.wait(WORKER_CHECK_S):
-            failed = next(((task, task.exitcode) for task in self.tasks if task.exitcode not in (None, 0)), None)
-            if failed is not None:
-                self._first_failure = failed
-                for task in self.tasks:
-                    if task.exitcode is None:
-                        task.terminate()
-                return
-
-    def _reason(self, task: SubWriterTask, code: int) -> str:
+        failed = next((process for process in self.processes if process.exitcode not in (None, 0)), None)
+        if failed is None:
+            return
+        code = failed.exitcode
+        self.stop()
         try:
-            said = self.errors.get(timeout=REASON_WAIT_S)
+            kind, _, said = self._messages.get(timeout=REASON_WAIT_S)
         except queue.Empty:
-            said = None
-        if said:
-            return f"a worker process failed while indexing ({said})"
+            kind, said = None, None
+        if kind == "failed":
+            raise WorkerFailedError(f"a worker process failed while indexing ({said})")
+        if kind == "oserror":
+            raise OSError(*said)
         if code < 0:
             try:
                 name = signal.Signals(-code).name
             except ValueError:
                 name = f"signal {-code}"
-            return f"a worker process was killed ({name}) while indexing"
-        return f"a worker process stopped with status {code} while indexing"
+            raise WorkerFailedError(f"a worker process was killed ({name}) while indexing")
+        raise WorkerFailedError(f"a worker process stopped with status {code} while indexing")
+
+    def stop(self) -> None:
+        """Stop every worker still running and wait for it."""
+        for process in self.processes:
+            if process.exitcode is None:
+                process.terminate()
+        for process in self.processes:
+            process.join()
 
 
-class _Worker(SubWriterTask):
-    """Whoosh's worker, with its failure told to the build in one line instead of a traceback."""
-
-    def __init__(self, *args, errors: multiprocessing.Queue) -> None:
-        super().__init__(*args)
-        self.errors = errors
-
-    def run(self) -> None:
-        try:
-            super().run()
-        except BaseException as error:  # noqa: BLE001 - whatever it is, the build must hear of it
-            self.errors.put(" ".join(f"{type(error).__name__}: {error}".split()))
-            raise SystemExit(1) from None  # exit status 1, and no traceback on the terminal
-
-
-class _WatchedJobQueue:
-    """This process's side of the job queue: hands a job out only while every worker is alive.
-    A put on a full queue whose workers have all died would otherwise wait for ever."""
-
-    def __init__(self, jobs: multiprocessing.Queue, writer: ParallelWriter) -> None:
-        self._jobs, self._writer = jobs, writer
-
-    def put(self, job) -> None:
-        while True:
-            self._writer.raise_if_a_worker_failed()
-            try:
-                self._jobs.put(job, timeout=WORKER_CHECK_S)
-                return
-            except queue.Full:
-                continue
-
-
-def stop_workers(writer) -> None:
-    """Drop what the writer has written. Whoosh's parallel writer only marks its workers as
-    cancelled in this process; they would go on with their work (and fail on the files the
-    cancel deletes) or wait for more, and this process would wait for them at exit: they are
-    stopped first. A writer already committed (Ctrl-C held through the commit arrives just
-    after it) has nothing to drop: its generation is never switched to."""
-    for worker in getattr(writer, "tasks", ()):
-        if worker.pid is not None:  # started
-            worker.terminate()
-            worker.join()
-    if not writer.is_closed:
-        writer.cancel()
-
-
-class _AfterFork:
-    """multiprocessing keeps its after-fork callbacks by weak reference to an object: this one."""
-
-
-_AFTER_FORK = _AfterFork()
-
-
-@lru_cache(maxsize=1)
-def workers_die_with_the_build() -> None:
-    """Have Linux kill every worker process the build forks when the build process dies, and
-    leave Ctrl-C to the build (which stops its workers: stop_workers).
-    Whoosh's workers wait on a job queue whose pipe they hold open themselves: a build killed
-    with SIGKILL would leave them waiting for ever, holding the write lock they inherited, and
-    every later build would find the index busy."""
-    def in_worker(_: object) -> None:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle (it stops them)
-        parent = multiprocessing.parent_process()
-        if parent is not None:
-            die_with_parent(parent.pid)
-
-    multiprocessing.util.register_after_fork(_AFTER_FORK, in_worker)
-
-
-@contextmanager
-def ctrl_c_held() -> Iterator[None]:
-    """Hold Ctrl-C (SIGINT) until the block is over. A parallel writer hands batches to its
-    workers through a multiprocessing queue; a KeyboardInterrupt raised inside the queue's put
-    leaves the queue's lock held, and Python then hangs at exit, waiting for the queue's thread.
-    Held, the Ctrl-C arrives as soon as the block ends, between two files."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread gets SIGINT
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+def _work(share: Share, schema, messages) -> None:
+    """A worker's life: tied to the build, its share indexed, its result or its failure sent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle (it stops us)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        die_with_parent(parent.pid)
+    number = share.number
     try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        from whoosh.filedb.filestore import FileStorage
+
+        ingest = Ingest(FileStorage(share.folder), schema, share.indexname, share.memory_bytes)
+        for source in share.sources:
+            messages.put(("file", number, source.display_path))
+            document = ingest.read(source)
+            if document is not None:
+                ingest.add(source, document)
+        messages.put(("done", number, ingest.finish()))
+    except OSError as error:
+        filename = error.filename if isinstance(error.filename, (str, bytes)) else None
+        messages.put(("oserror", number, (error.errno, error.strerror or str(error), filename)))
+        _exit_failed(messages)
+    except BaseException as error:  # noqa: BLE001 - whatever it is, the build must hear of it
+        messages.put(("failed", number, " ".join(f"{type(error).__name__}: {error}".split())))
+        _exit_failed(messages)
+    messages.close()
+    messages.join_thread()
+
+
+def _exit_failed(messages) -> None:
+    """Exit with status 1 once the failure is on its way, with no traceback on the terminal."""
+    messages.close()
+    messages.join_thread()
+    raise SystemExit(1) from None

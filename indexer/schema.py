@@ -84,9 +84,7 @@ class WeightedText(TEXT):
 def build_schema() -> Schema:
     stemming = stemming_analyzer()
     return Schema(
-        # Stored, not indexed: nothing searches by them, and every indexed term costs build time
-        # (a NUMERIC field indexes several terms per value).
-        passage_id=STORED(),
+        # A passage's id (Passage.passage_id) is its path and ordinal: not stored again.
         path=ID(stored=True),
         title=TEXT(analyzer=stemming, field_boost=TITLE_BOOST, stored=True),
         section=TEXT(analyzer=stemming, field_boost=SECTION_BOOST, stored=True),
@@ -98,6 +96,8 @@ def build_schema() -> Schema:
         # unstemmed, space-separated): for typo correction and the synonym table, never ranked.
         words=KEYWORD(scorable=False),
         kind=ID(stored=True),
+        # Stored, not indexed: nothing searches by them, and every indexed term costs build time
+        # (a NUMERIC field indexes several terms per value).
         line_start=STORED(),
         line_end=STORED(),
         ordinal=STORED(),
@@ -118,7 +118,6 @@ def passage_document(passage: Passage, words: str | None = None) -> dict:
     searchable = {"title": passage.title, "section": passage.section or "", "fields": fields_text, "body": passage.shown}
     boosts = field_boosts()
     document = {
-        "passage_id": passage.passage_id,
         "path": passage.path,
         "title": passage.title,
         "section": passage.section or "",

@@ -87,8 +87,10 @@ class Engine:
         parsed = parse_query(text, typing=typing and _ends_in_word(text))
         view = self.index.view()
         corrections = self._corrections(parsed, view, correct)
+        # Only the first COLLAPSE_WINDOW can be merged away; the passages before the page's end
+        # and that room are ranked, the others only counted.
         retrieved = retrieve(view, parsed, expansion.expansions(corrections), limit=MAX_REACHABLE,
-                             room=COLLAPSE_WINDOW)  # only the first COLLAPSE_WINDOW can be merged away
+                             room=COLLAPSE_WINDOW, ranked=max(0, int(offset)) + _clamp(limit) + COLLAPSE_WINDOW)
         passages = collapse_near_duplicates(retrieved.passages)[:MAX_REACHABLE]
         shown = _page(passages, offset, limit)
         hits = make_hits(shown, match_terms(parsed, corrections), first_rank=offset + 1)
@@ -187,7 +189,7 @@ class Engine:
         manifest = self.index.manifest
         return {
             "generation": self.index.generation,
-            "files": len(manifest.get("files", {})),
+            "files": manifest.file_count if hasattr(manifest, "file_count") else len(manifest.get("files", {})),
             "passages": manifest.get("passages", 0),
             "root": manifest.get("root"),
             "created": manifest.get("created"),

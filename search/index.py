@@ -20,10 +20,20 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import scoring
+from whoosh.filedb.filetables import FileFormatError
 from whoosh.index import EmptyIndexError
 
 from indexer.analysis import stem
-from indexer.layout import COMMON_WORDS_FILE, CURRENT_FILE, SYNONYMS_FILE, current_generation, read_manifest
+from indexer.codec import LENGTH_OF_CODE, length_codes
+from indexer.generations import GenerationGone, GenerationHold, hold_generation, remove_if_unheld
+from indexer.layout import (
+    COMMON_WORDS_FILE,
+    CURRENT_FILE,
+    SYNONYMS_FILE,
+    VOCABULARY_FILE,
+    current_generation,
+    read_manifest,
+)
 from indexer.schema import BM25_B, BM25_K1, RANKED_FIELD, TITLE_B, WORDS_FIELD
 from search.document_text import DocumentText, indexed_document
 from search.typos import Vocabulary
@@ -34,7 +44,7 @@ DEFAULT_INDEX_DIR = Path(".liner/index")
 # also raises KeyError and IndexError from some damaged tables; a TypeError or AttributeError is a
 # bug in Liner, and is left to surface as one rather than be reported as a damaged index.
 UNREADABLE_INDEX_ERRORS = (OSError, ValueError, EOFError, EmptyIndexError, KeyError, IndexError, struct.error,
-                           pickle.UnpicklingError)
+                           pickle.UnpicklingError, FileFormatError)
 
 
 class IndexMissingError(Exception):
@@ -51,7 +61,33 @@ def default_index_dir() -> Path:
 
 def bm25f() -> scoring.BM25F:
     """The ranking model with the parameters documented in indexer/schema.py."""
-    return scoring.BM25F(B=BM25_B, K1=BM25_K1, title_B=TITLE_B)
+    return LinerBM25F(B=BM25_B, K1=BM25_K1, title_B=TITLE_B)
+
+
+class LinerBM25F(scoring.BM25F):
+    """Whoosh's BM25F, whose scorer reads a passage's field length straight from its segment's
+    length bytes (indexer/codec.py) where Whoosh goes through four calls for it: scoring was a
+    fifth of a keyword search. The same formula, term for term, so the same scores to the bit."""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf)
+        codes = length_codes(searcher.reader(), fieldname) if isinstance(scorer, scoring.BM25FScorer) else None
+        if codes is not None:
+            scorer.score = _bm25_of(scorer, codes)
+        return scorer
+
+
+def _bm25_of(scorer: scoring.BM25FScorer, codes):
+    """whoosh.scoring.bm25 for one term, its constants bound: (K1 + 1) and (1 - B) are the values
+    Whoosh computes at each call."""
+    idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+    k1_plus_one, one_minus_b, lengths = K1 + 1, 1 - B, LENGTH_OF_CODE
+
+    def score(matcher) -> float:
+        tf = matcher.weight()
+        return idf * ((tf * k1_plus_one) / (tf + K1 * (one_minus_b + B * lengths[codes[matcher.id()]] / avgfl)))
+
+    return score
 
 
 class TermCounts:
@@ -117,6 +153,9 @@ class GenerationFiles:
     @cached_property
     def vocabulary(self) -> Vocabulary:
         """The index's words as written, for typo candidates."""
+        written = self.folder / VOCABULARY_FILE
+        if written.exists():  # a build's, by first letter: only the letters asked for are read
+            return Vocabulary.from_file(written)
         with self._index.reader() as reader:
             return Vocabulary.of_field(reader, WORDS_FIELD)
 
@@ -192,7 +231,32 @@ class OpenIndex:
 
     # -- opening and following CURRENT ----------------------------------------------------------
 
+    # A reader that opens a generation while a build removes it finds it gone and reads CURRENT
+    # again: a build makes at most one newer generation current while this one opens.
+    OPEN_ATTEMPTS = 3
+
     def _open_current(self) -> None:
+        for attempt in range(self.OPEN_ATTEMPTS):
+            generation = self._current_name()
+            try:
+                hold = hold_generation(self.index_dir / generation)
+            except GenerationGone:
+                if self._current_name() != generation:
+                    continue
+                hold = GenerationHold(None)  # not a generation being removed: opening it says what it is
+            try:
+                opened = self._open_generation(generation)
+            except IndexCorruptError:
+                hold.release()
+                if attempt + 1 < self.OPEN_ATTEMPTS and self._current_name() != generation:
+                    continue  # it was removed while we opened it: CURRENT has moved on
+                raise
+            self._switch_to(generation, hold, *opened)
+            return
+        raise IndexCorruptError(f"the index at {self.index_dir} changed {self.OPEN_ATTEMPTS} times while it was "
+                                "being opened; try again when `liner index` has finished")
+
+    def _current_name(self) -> str:
         try:
             generation = current_generation(self.index_dir)
         except OSError as error:  # CURRENT is a folder, or unreadable
@@ -202,6 +266,13 @@ class OpenIndex:
             raise IndexMissingError(
                 f"no index at {self.index_dir}: build one with `liner index FOLDER` (e.g. `liner index seeds`)"
             )
+        return generation
+
+    def _open_generation(self, generation: str) -> tuple:
+        """(index, manifest) of one generation.
+
+        :raise IndexCorruptError: it cannot be read.
+        """
         try:
             manifest = read_manifest(self.index_dir, generation)  # this generation's, not one switched to since
             if manifest is None:
@@ -217,9 +288,20 @@ class OpenIndex:
         if RANKED_FIELD not in index.schema:
             raise IndexCorruptError(f"the index at {self.index_dir} was made by an older Liner; "
                                     "rebuild it with `liner index --rebuild FOLDER`")
+        return index, manifest
+
+    def _switch_to(self, generation: str, hold, index, manifest) -> None:
+        """Make `generation` the one this process reads; let go of the one before, and remove it
+        if no other reader holds it (a server following a rebuild cleans up after it)."""
+        before, held_before = getattr(self, "_generation", None), getattr(self, "_hold", None)
         files = GenerationFiles(self.index_dir / generation, index)
         self._index, self._manifest, self._generation, self._files = index, manifest, generation, files
+        self._hold = hold
         self._stamp = self._current_stamp()
+        if held_before is not None and before != generation:
+            held_before.release()
+            if before != current_generation(self.index_dir):
+                remove_if_unheld(self.index_dir / before)
 
     def _current_stamp(self) -> tuple[int, int] | None:
         try:

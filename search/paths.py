@@ -22,15 +22,31 @@ class CitedPaths:
 
     def __init__(self, manifest: dict) -> None:
         self.root = Path(manifest.get("root") or ".")
-        self._files: dict = manifest.get("files", {})
-        self._by_relative = {entry.get("relative_path"): stored for stored, entry in self._files.items()}
+        self._manifest = manifest
+        # Where every stored path is this prefix and the path in the folder (indexer/layout.py's
+        # display_prefix), a shown path is made without the table of files.
+        self._prefix: str | None = manifest.get("display_prefix")
+        self._files: dict | None = None
+        self._by_relative: dict | None = None
+
+    def _table(self) -> dict:
+        if self._files is None:
+            self._files = self._manifest.get("files", {})
+            self._by_relative = {entry.get("relative_path"): stored for stored, entry in self._files.items()}
+        return self._files
+
+    def _relative(self, stored: str) -> str | None:
+        if self._prefix is not None:
+            return stored[len(self._prefix):] if stored.startswith(self._prefix) and len(stored) > len(self._prefix) else None
+        entry = self._table().get(stored)
+        return entry.get("relative_path") if entry else None
 
     def shown(self, stored: str, cwd: Path | None = None) -> str:
         """The stored path as the user in `cwd` (default: the current folder) opens it."""
-        entry = self._files.get(stored)
-        if entry is None or not entry.get("relative_path"):
+        relative = self._relative(stored)
+        if not relative:
             return stored
-        return shown_path(self.root / entry["relative_path"], cwd or Path.cwd())
+        return shown_path(self.root / relative, cwd or Path.cwd())
 
     def stored(self, shown: str, cwd: Path | None = None) -> str | None:
         """The stored path of a shown one; None when the index has no such file."""
@@ -39,6 +55,7 @@ class CitedPaths:
             relative = absolute.relative_to(self.root).as_posix()
         except ValueError:
             return None
+        self._table()
         return self._by_relative.get(relative)
 
     def apply(self, response: Response) -> Response:

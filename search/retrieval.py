@@ -17,7 +17,10 @@ from whoosh.collectors import TimeLimit, WrappingCollector
 from indexer.analysis import KIND_WORDS, agent_noun_bases, normalize_word, stem, stemmed_terms
 from indexer.kinds import PassageKind
 from indexer.passages import Passage
+from indexer.codec import stored_document
 from indexer.schema import passage_from_stored
+from search import collect
+from search.collect import matching_documents, ordered_segments, top_matches
 from search.expansion import TermStats, common_terms
 from search.index import IndexView
 from search.query import Expansion, ParsedQuery, build_query, content_words
@@ -82,6 +85,29 @@ class ScoredPassage:
         return frozenset(stems)
 
 
+class StoredMatch(ScoredPassage):
+    """A match whose passage is read from the index only when something first asks for it: a
+    keyword search collects a hundred matches to count what the user can page to, and shows ten;
+    reading the other ninety cost more than finding them. Everything else is a ScoredPassage's."""
+
+    def __init__(self, searcher, docnum: int, bm25: float) -> None:
+        super().__init__(None, bm25)  # type: ignore[arg-type]
+        del self.passage  # read on first use (__getattr__)
+        self.searcher, self.docnum = searcher, docnum
+
+    def __getattr__(self, name: str):
+        if name != "passage" or "searcher" not in self.__dict__:
+            raise AttributeError(name)
+        passage = self.passage = passage_from_stored(stored_document(self.searcher.reader(), self.docnum))
+        return passage
+
+
+def match_key(passage: ScoredPassage):
+    """What tells one match from another without reading it: its document in the searcher, or
+    its id (a passage that came whole, from a cluster's shard)."""
+    return passage.docnum if isinstance(passage, StoredMatch) else passage.passage_id
+
+
 def best_first(passage: ScoredPassage) -> tuple:
     """The order of a query's matches: by score, ties by file and place in it, which is the order
     Whoosh breaks ties in (document number) in an index built in one pass; the sharded path
@@ -111,36 +137,82 @@ class Retrieved:
     passages: list[ScoredPassage]
     total: int  # passages that match, as far as Whoosh counted
     notices: list[str]  # limits hit
+    # How many of `passages` are in rank order: the rest (retrieve's `ranked`) are matches in no
+    # particular order, there to be counted.
+    ranked: int | None = None
 
 
 def retrieve(view: IndexView, parsed: ParsedQuery, expanded: dict[str, list[Expansion]], *,
-             limit: int | None = None, all_words_first: bool = True, room: int | None = None) -> Retrieved:
+             limit: int | None = None, all_words_first: bool = True, room: int | None = None,
+             ranked: int | None = None) -> Retrieved:
     """The best passages for the query, tier by tier, until `limit` passages (those a search
     shows; by default RETRIEVE_DEPTH, for re-ranking) are found. A tier is only tried when its
     words are in enough passages to fill it; with `all_words_first` (keyword search) the first
     tier is tried in any case, so that passages with every word come first. `room`: how many
-    more than `limit` to collect, for near-duplicates merged later (default: as many again)."""
+    more than `limit` to collect, for near-duplicates merged later (default: as many again).
+    `ranked`: how many of them must be in rank order (a page of results and the room before
+    it); the others are found and counted but not ranked, which is most of a search's time
+    (by default all are ranked)."""
     wanted = limit or RETRIEVE_DEPTH
     # A search collects room for near-duplicates merged later, and no more: the fewer passages
     # wanted, the sooner Whoosh can skip blocks that cannot make the top.
     depth = (limit + room if room is not None else max(limit * 2, limit + 5)) if limit else RETRIEVE_DEPTH
+    if ranked is not None and ranked < depth and view.runner is None:
+        return _retrieve_counted(view, parsed, expanded, wanted, depth, max(ranked, 1), all_words_first)
     notices: list[str] = []
     deadline = time.monotonic() + QUERY_TIME_BUDGET_S
     found: dict[str, ScoredPassage] = {}
     total = 0
     common = common_terms(parsed, view.counts)
     for must in tiers(parsed, expanded, view.counts, wanted, all_words_first, common):
-        ranked = _run(view, build_query(parsed, expanded, must=must), depth, deadline, notices)
-        total = max(total, ranked.total)
-        for passage in ranked.passages:
-            found.setdefault(passage.passage_id, passage)
-        if len(found) >= wanted or ranked.timed_out:
+        ranked_here = _run(view, build_query(parsed, expanded, must=must), depth, deadline, notices)
+        total = max(total, ranked_here.total)
+        for passage in ranked_here.passages:
+            found.setdefault(match_key(passage), passage)
+        if len(found) >= wanted or ranked_here.timed_out:
             return Retrieved(list(found.values()), total, notices)
-    ranked = _run(view, build_query(parsed, expanded, common=common), depth, deadline, notices)
-    passages, total = ranked.passages, ranked.total
+    ranked_here = _run(view, build_query(parsed, expanded, common=common), depth, deadline, notices)
+    passages, total = ranked_here.passages, ranked_here.total
     tiered = list(found.values())
-    passages = tiered + [passage for passage in passages if passage.passage_id not in found]
+    passages = tiered + [passage for passage in passages if match_key(passage) not in found]
     return Retrieved(passages[: max(depth, len(tiered))], total, notices)
+
+
+def _retrieve_counted(view: IndexView, parsed: ParsedQuery, expanded: dict[str, list[Expansion]], wanted: int,
+                      depth: int, ranked: int, all_words_first: bool) -> Retrieved:
+    """retrieve() when only the first `ranked` of `depth` passages need their order: each tier
+    is counted (up to `depth` matches, no scores), and ranked only as deep as the page needs.
+    The same passages in the same order as ranking every tier `depth` deep, as far as `ranked`,
+    and as many passages in all (up to `depth`)."""
+    notices: list[str] = []
+    deadline = time.monotonic() + QUERY_TIME_BUDGET_S
+    found: dict = {}
+    matched: dict[int, None] = {}  # every match counted, in the order found
+    common = common_terms(parsed, view.counts)
+    queries = [build_query(parsed, expanded, must=must)
+               for must in tiers(parsed, expanded, view.counts, wanted, all_words_first, common)]
+    queries.append(build_query(parsed, expanded, common=common))
+    for query in queries:
+        best = _run(view, query, ranked, deadline, notices) if len(found) < ranked else None
+        if best is not None and best.timed_out:  # partial: what was ranked, and no more
+            found.update((match_key(passage), passage) for passage in best.passages if match_key(passage) not in found)
+            ranked_part = list(found.values())
+            return Retrieved(ranked_part, len(ranked_part), notices, ranked=len(ranked_part))
+        if best is not None and len(best.passages) < ranked:
+            matched.update(dict.fromkeys(passage.docnum for passage in best.passages))  # every match
+        else:
+            matched.update(dict.fromkeys(matching_documents(view.searcher, query, depth)))
+        for passage in best.passages if best is not None else ():
+            found.setdefault(match_key(passage), passage)
+        if len(matched) >= wanted:
+            break
+    # Every match beyond the ranked ones stays unread, for the count (`ranked` ends the page and
+    # its room; when fewer were found, every match was ranked).
+    passages = list(found.values())[:ranked]
+    kept = {match_key(passage) for passage in passages}
+    unranked = [StoredMatch(view.searcher, docnum, 0.0) for docnum in matched if docnum not in kept]
+    passages += unranked[:max(0, min(len(matched), depth) - len(passages))]
+    return Retrieved(passages, len(matched), notices, ranked=len(kept))
 
 
 def tiers(parsed: ParsedQuery, expanded: dict[str, list[Expansion]], stats: TermStats, wanted: int,
@@ -165,15 +237,25 @@ def tiers(parsed: ParsedQuery, expanded: dict[str, list[Expansion]], stats: Term
 
 
 def _run(view: IndexView, query, depth: int, deadline: float, notices: list[str]) -> Ranked:
-    """One query on the view's generation: its searcher, or the runner standing in for one."""
-    run = view.runner or partial(run_on_searcher, view.searcher)
+    """One query on the view's generation: its searcher (the passages read only when asked
+    for), or the runner standing in for one."""
+    run = view.runner or partial(_run_on_searcher_lazily, view.searcher)
     ranked = run(query, depth, deadline)
     notices.extend(notice for notice in ranked.notices if notice not in notices)
     return ranked
 
 
+def _run_on_searcher_lazily(searcher, query, depth: int, deadline: float) -> Ranked:
+    """run_on_searcher, with StoredMatch passages (read when first asked for)."""
+    items, scored, timed_out = top_matches(searcher, query, depth, deadline)
+    passages = in_best_first_order([StoredMatch(searcher, docnum, round(score or 0.0, SCORE_DECIMALS))
+                                    for score, docnum in items], ordered_segments(searcher))
+    return Ranked(passages, max(scored, len(passages)), timed_out, _partial(timed_out))
+
+
 def run_on_searcher(searcher, query, depth: int, deadline: float) -> Ranked:
-    """The best `depth` matches of `query` in one Whoosh searcher, within the deadline."""
+    """The best `depth` matches of `query` in one Whoosh searcher, within the deadline, each
+    passage read whole (a shard sends them on: search/cluster/shards.py)."""
     collector = BudgetCollector(searcher.collector(limit=depth), deadline)
     timed_out = False
     try:
@@ -184,8 +266,41 @@ def run_on_searcher(searcher, query, depth: int, deadline: float) -> Ranked:
     passages = [ScoredPassage(passage_from_stored(hit.fields()), round(hit.score or 0.0, SCORE_DECIMALS))
                 for hit in results]
     passages.sort(key=best_first)
-    notices = [f"the query took over {QUERY_TIME_BUDGET_S:g} s; results are partial"] if timed_out else []
-    return Ranked(passages, _total(results, depth), timed_out, notices)
+    return Ranked(passages, _total(results, depth), timed_out, _partial(timed_out))
+
+
+def _partial(timed_out: bool) -> list[str]:
+    return [f"the query took over {QUERY_TIME_BUDGET_S:g} s; results are partial"] if timed_out else []
+
+
+def in_best_first_order(passages: list[ScoredPassage], segments: list[tuple[int, int]] = ()) -> list[ScoredPassage]:
+    """`passages` sorted by best_first, reading only the passages whose scores tie and whose
+    order cannot be told from their document numbers: within one of `segments` ((first docnum,
+    end) ranges whose documents are in the order of their files and places), document numbers
+    are in best_first's order."""
+    passages.sort(key=lambda passage: -passage.bm25)
+    ordered: list[ScoredPassage] = []
+    for start, end in _runs_of_equal_scores(passages):
+        run = passages[start:end]
+        if len(run) > 1:
+            run.sort(key=(lambda match: match.docnum) if _in_one_segment(run, segments) else best_first)
+        ordered.extend(run)
+    return ordered
+
+
+def _in_one_segment(run: list[ScoredPassage], segments: list[tuple[int, int]]) -> bool:
+    if not all(isinstance(match, StoredMatch) for match in run):
+        return False
+    low, high = min(match.docnum for match in run), max(match.docnum for match in run)
+    return any(start <= low and high < end for start, end in segments)
+
+
+def _runs_of_equal_scores(passages: list[ScoredPassage]):
+    start = 0
+    for end in range(1, len(passages) + 1):
+        if end == len(passages) or passages[end].bm25 != passages[start].bm25:
+            yield start, end
+            start = end
 
 
 def _total(results, depth: int) -> int:
@@ -205,8 +320,6 @@ class BudgetCollector(WrappingCollector):
     hundred matches. Whoosh's TimeLimitCollector starts a timer thread per query instead, which
     cost more than a whole query on a small index; signals cannot be used in server threads."""
 
-    CHECK_EVERY = 256
-
     def __init__(self, child, deadline: float) -> None:
         super().__init__(child)
         self.deadline = deadline
@@ -215,5 +328,5 @@ class BudgetCollector(WrappingCollector):
         child = self.child
         for count, sub_docnum in enumerate(child.matches(), 1):
             child.collect(sub_docnum)
-            if count % self.CHECK_EVERY == 0 and time.monotonic() > self.deadline:
+            if count % collect.CHECK_EVERY == 0 and time.monotonic() > self.deadline:
                 raise TimeLimit

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer.layout import current_generation
+from indexer.layout import current_generation, read_manifest
 from search.cluster.build import build_sharded, run_here
 from search.cluster.fanout import LocalFanOut, merge_ranked
 from search.cluster.layout import shard_of, term_statistics_file
@@ -74,8 +74,7 @@ def test_every_file_is_in_exactly_one_shard(seeds_sharded, seeds_index):
     single = Engine(seeds_index).indexed_paths()
     per_shard = []
     for shard in range(SHARDS):
-        manifest = json.loads((seeds_sharded / f"shard-{shard:03d}" / current_generation(seeds_sharded / f"shard-{shard:03d}")
-                               / "manifest.json").read_text())
+        manifest = read_manifest(seeds_sharded / f"shard-{shard:03d}")
         per_shard += list(manifest["files"])
         assert all(shard_of(path, SHARDS) == shard for path in manifest["files"])
     assert sorted(per_shard) == single

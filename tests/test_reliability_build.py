@@ -40,9 +40,11 @@ SEEDS = ROOT / "seeds"
 NOTES = ROOT / "tests" / "data" / "notes"
 LINER = Path(sys.executable).with_name("liner")
 
-# A liner process whose full builds run in two worker processes, five passages a batch, whatever
-# the folder's size; PATCH is Python run first (in the build process, so the workers inherit it).
-PARALLEL_LINER = ("import os, sys; import indexer.build as b; b.PARALLEL_FROM_BYTES = 0; b.PARALLEL_BATCH = 5; "
+# A liner process whose full builds run in two worker processes, each writing a segment every
+# few passages, whatever the folder's size; PATCH is Python run first (in the build process, so
+# the workers inherit it).
+PARALLEL_LINER = ("import os, sys; import indexer.build as b; b.PARALLEL_FROM_BYTES = 0; "
+                  "os.environ['LINER_INDEX_MEMORY_MB'] = '0.02'; "
                   "os.cpu_count = lambda: 2; {patch}; from search.cli import main; main(sys.argv[1:])")
 
 
@@ -140,18 +142,18 @@ def test_the_cli_prints_odd_names_in_one_line_each(tmp_path):
 # -- a worker that fails fails the build ------------------------------------------------------------
 
 # Python run in the build process before it forks its workers: only the workers index (the parent
-# only batches), so these fail in a worker, on the passages of one marked file.
+# merges what they wrote), so these fail in a worker, on the passages of one marked file.
 FAIL_IN_WORKER = {
-    "raises": "import whoosh.writing as w; add = w.SegmentWriter.add_document; "
-              "w.SegmentWriter.add_document = lambda self, **f: (_ for _ in ()).throw(UnicodeEncodeError("
-              "'utf-8', 'x', 0, 1, 'surrogates not allowed')) if 'failpoint' in f.get('body', '') else add(self, **f)",
-    "is killed": "import whoosh.writing as w, signal; add = w.SegmentWriter.add_document; "
-                 "w.SegmentWriter.add_document = lambda self, **f: os.kill(os.getpid(), signal.SIGKILL) "
-                 "if 'failpoint' in f.get('body', '') else add(self, **f)",
-    "every worker is killed": "import whoosh.writing as w, signal; "
-                              "w.SegmentWriter.add_document = lambda self, **f: os.kill(os.getpid(), signal.SIGKILL)",
-    "fails finishing its segment": "import whoosh.writing as w; "
-                                   "w.SegmentWriter._finalize_segment = lambda self: 1 / 0",
+    "raises": "import indexer.segments as w; add = w.SegmentBuffer.add; "
+              "w.SegmentBuffer.add = lambda self, d: (_ for _ in ()).throw(UnicodeEncodeError("
+              "'utf-8', 'x', 0, 1, 'surrogates not allowed')) if 'failpoint' in d.get('body', '') else add(self, d)",
+    "is killed": "import indexer.segments as w, signal; add = w.SegmentBuffer.add; "
+                 "w.SegmentBuffer.add = lambda self, d: os.kill(os.getpid(), signal.SIGKILL) "
+                 "if 'failpoint' in d.get('body', '') else add(self, d)",
+    "every worker is killed": "import indexer.segments as w, signal; "
+                              "w.SegmentBuffer.add = lambda self, d: os.kill(os.getpid(), signal.SIGKILL)",
+    "fails finishing its segment": "import indexer.segments as w; "
+                                   "w.SegmentBuffer.finish = lambda self: 1 / 0",
 }
 WHY = {
     "raises": "a worker process failed while indexing (UnicodeEncodeError:",
@@ -192,13 +194,14 @@ def test_a_worker_that_fails_fails_the_build_and_the_previous_index_stays(notes_
 
 
 def test_a_generation_that_lost_passages_is_never_made_current(notes_and_index, tmp_path):
-    """The second line of defence: were a worker's failure missed (as Whoosh's own writer misses
-    it), the passage count the manifest would list still refuses the generation."""
+    """The second line of defence: were a worker to lose passages without failing (as Whoosh's own
+    writer once did), the passage count the manifest would list still refuses the generation."""
     folder, good_index = notes_and_index
     index_dir = tmp_path / "index"
     shutil.copytree(good_index, index_dir)
     before = current_generation(index_dir)
-    patch = FAIL_IN_WORKER["raises"] + "; import indexer.parallel as p; p.ParallelWriter.raise_if_a_worker_failed = lambda self: None"
+    patch = ("import indexer.segments as w; add = w.SegmentBuffer.add; "
+             "w.SegmentBuffer.add = lambda self, d: None if 'failpoint' in d.get('body', '') else add(self, d)")
     result = parallel_liner("index", folder, "--index", index_dir, "--rebuild", patch=patch)
     assert_one_line_failure(result, "the new index holds", "passages where the files gave")
     assert current_generation(index_dir) == before and generations(index_dir) == [before]
@@ -228,7 +231,7 @@ def _raise_enospc(*args, **kwargs):
 # Each step of a build at which a disk can fill up: (what is patched, whether the build is incremental).
 DISK_FULL_AT = {
     "creating the index files": ("whoosh.filedb.filestore.FileStorage.create_file", False),
-    "copying the previous generation": ("shutil.copy2", True),
+    "linking the previous generation's segments": ("indexer.build.os.link", True),
     "writing the synonyms": ("indexer.build._write_synonyms", True),
     "flushing the index files": ("indexer.build.fsync_index_files", False),
     "switching CURRENT": ("indexer.generations.os.replace", True),

@@ -217,7 +217,7 @@ def test_the_engine_answers_from_worker_threads(seeds_index):
 
 def test_a_query_over_its_time_budget_gives_partial_results_and_says_so(seeds_index, monkeypatch):
     monkeypatch.setattr("search.retrieval.QUERY_TIME_BUDGET_S", -1.0)  # already past at the first check
-    monkeypatch.setattr("search.retrieval.BudgetCollector.CHECK_EVERY", 1)
+    monkeypatch.setattr("search.collect.CHECK_EVERY", 1)
     response = Engine(seeds_index).search("soundtrack netflix")
     assert len(response.notices) == 1 and response.notices[0].endswith("results are partial")
     assert len(response.results) <= 1  # it stopped after the first match
@@ -429,8 +429,9 @@ def test_many_killed_builds_soak(tmp_path, tmp_path_factory):
 # -- damaged indexes ---------------------------------------------------------------------------
 
 
-def _segment(generation: Path) -> Path:
-    return max(generation.glob("*.seg"), key=lambda path: path.stat().st_size)
+def _segment(generation: Path, suffix: str = "") -> Path:
+    """The largest file of the generation's segments (ending in `suffix`)."""
+    return max(generation.glob(f"MAIN_*{suffix}"), key=lambda path: path.stat().st_size)
 
 
 def _truncate(path: Path, size: int) -> None:
@@ -450,6 +451,11 @@ DAMAGE = {
     "segment truncated to 0 bytes": (lambda index, gen: _truncate(_segment(gen), 0), IndexCorruptError),
     "segment truncated to half": (lambda index, gen: _truncate(_segment(gen), _segment(gen).stat().st_size // 2), IndexCorruptError),
     "segment missing its last 10 bytes": (lambda index, gen: _truncate(_segment(gen), _segment(gen).stat().st_size - 10), IndexCorruptError),
+    "postings truncated": (lambda index, gen: _truncate(_segment(gen, ".pst"), 100), IndexCorruptError),
+    "stored fields truncated": (lambda index, gen: _truncate(_segment(gen, ".sto"), 100), IndexCorruptError),
+    "term table zeroed": (lambda index, gen: _overwrite(_segment(gen, ".trm"), 0, bytes(256)), IndexCorruptError),
+    "field lengths deleted": (lambda index, gen: _segment(gen, "_len.col").unlink(), IndexCorruptError),
+    "table of files deleted": (lambda index, gen: (gen / "files.json").unlink(), IndexCorruptError),
     "table of contents deleted": (lambda index, gen: next(gen.glob("*.toc")).unlink(), IndexCorruptError),
     "table of contents truncated": (lambda index, gen: _truncate(next(gen.glob("*.toc")), 10), IndexCorruptError),
     "zeros over the segment's end": (

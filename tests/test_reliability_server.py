@@ -398,7 +398,7 @@ def test_a_server_whose_index_is_damaged_says_so_and_recovers_without_restart(se
     copy = tmp_path / "base"
     shutil.copytree(served.base, copy, symlinks=True)
     generation = copy / "index" / current_generation(copy / "index")
-    segment = max(generation.glob("*.seg"), key=lambda path: path.stat().st_size)
+    segment = max(generation.glob("MAIN_*"), key=lambda path: path.stat().st_size)  # its largest file
     segment.write_bytes(b"")
     server = Server(copy, copy / "index")
     try:

@@ -38,3 +38,35 @@ def test_passages_with_every_word_come_first(tmp_path):
     retrieved = retrieve(view, parse_query("heron garden"), {}, limit=5)
     assert retrieved.passages[0].path.endswith("both.md") and retrieved.notices == []
     assert {passage.path.rsplit("/", 1)[-1] for passage in retrieved.passages} == {"both.md", "one.md"}
+
+
+def test_ranking_only_the_page_gives_the_page_and_the_count_of_ranking_everything(tmp_path):
+    """retrieve(ranked=R) ranks only as deep as the page: its first R passages are those of
+    ranking every tier to the full depth, in the same order, and it finds as many in all."""
+    from pathlib import Path
+
+    from bench.corpus import read_passages
+    from bench.queries import make_queries
+    from search.retrieval import match_key
+
+    folders = [Path("seeds"), Path("tests/data/notes")]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for folder in folders:
+        for file in folder.iterdir():
+            if file.is_file():
+                (corpus / f"{folder.name}-{file.name}").write_bytes(file.read_bytes())
+    build_index(corpus, tmp_path / "index")
+    view = OpenIndex(tmp_path / "index").view()
+    passages = read_passages(corpus)
+    queries = make_queries(passages, "keyword", 40) + make_queries(passages, "phrase", 15) + ["the", "soundtrack netflix"]
+    limit, room = 12, 6
+    for text in queries:
+        parsed = parse_query(text)
+        full = retrieve(view, parsed, {}, limit=limit, room=room)
+        for ranked in (1, 5, 10):
+            paged = retrieve(view, parsed, {}, limit=limit, room=room, ranked=ranked)
+            assert [(match_key(p), p.bm25) for p in paged.passages[:ranked]] == \
+                [(match_key(p), p.bm25) for p in full.passages[:ranked]], (text, ranked)
+            assert len(paged.passages) == min(len(full.passages), limit + room), (text, ranked)
+            assert paged.ranked == min(ranked, len(paged.passages))

@@ -1,0 +1,181 @@
+"""Liner's Whoosh codec: Whoosh's term table and query machinery over postings laid out in
+indexer/postings.py, stored fields in indexer/stored.py, and every file read through a memory map
+(indexer/mapped.py).
+
+A segment is written by indexer/segments.py (or merged by indexer/merge.py), never by Whoosh's
+own writer: its files are
+
+    <segment>.trm            Whoosh's ordered hash table of terms -> W3TermInfo (unchanged)
+    <segment>.pst            posting blocks (indexer/postings.py)
+    <segment>._<f>_len.col   one length byte per document for each scored field (as Whoosh's)
+    <segment>.sto            stored fields in compressed blocks (indexer/stored.py)
+
+The codec is pickled into each generation's table of contents by reference, so an index names
+the code that reads it: this module must keep its name.
+"""
+from __future__ import annotations
+
+from array import array
+from typing import Sequence
+
+from whoosh.reading import MultiReader
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocReader, W3Segment, W3TermInfo, W3TermsReader
+from whoosh.system import pack_ushort
+from whoosh.util.numeric import byte_to_length
+
+from indexer.mapped import open_mapped
+from indexer.matcher import BlockMatcher
+from indexer.postings import (
+    BLOCK_POSTINGS,
+    ValueKind,
+    encode_block,
+    encode_bytes,
+    encode_counts,
+    encode_positions,
+    value_kind,
+)
+from indexer.stored import StoredReader
+
+STORED_EXT = ".sto"
+_LENGTHS = array("I", (byte_to_length(code) for code in range(256)))  # length byte -> length
+
+
+def length_column_name(segment, fieldname: str) -> str:
+    return W3Codec.column_filename(segment, f"_{fieldname}_len")
+
+
+class LinerCodec(W3Codec):
+    def __init__(self) -> None:
+        super().__init__(blocklimit=BLOCK_POSTINGS)
+
+    def per_document_writer(self, storage, segment):
+        raise NotImplementedError("a Liner index is written by indexer/segments.py, not by a Whoosh writer")
+
+    def field_writer(self, storage, segment) -> "FieldWriter":
+        return FieldWriter(self, storage, segment)
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None) -> BlockMatcher:
+        # W3TermInfo reads its extent's length back as a tuple (a slip in Whoosh): the blocks say
+        # where they end, so only the offset is used.
+        return BlockMatcher(dbfile.buffer, terminfo.extent()[0], format_, term=term, scorer=scorer)
+
+    def per_document_reader(self, storage, segment) -> "PerDocReader":
+        return PerDocReader(storage, segment)
+
+    def terms_reader(self, storage, segment) -> W3TermsReader:
+        name = segment.make_filename(self.TERMS_EXT)
+        terms = open_mapped(storage, name)
+        postings = open_mapped(storage, segment.make_filename(self.POSTS_EXT))
+        return W3TermsReader(self, terms, storage.file_length(name), postings)
+
+    def new_segment(self, storage, indexname) -> W3Segment:
+        return W3Segment(self, indexname)
+
+
+class FieldWriter(W3FieldWriter):
+    """Whoosh's term table writer, with each term's postings written whole (`add_term`)."""
+
+    def add_term(self, btext: bytes, ids: Sequence[int], weights: Sequence[float], length_codes=None, *,
+                 counts: Sequence[int] = (), positions: Sequence[int] = (), values: Sequence[bytes] = ()) -> None:
+        """The postings of one term of the current field, in document order. `length_codes`: the
+        segment's length bytes of the field by document (None where it is not scored); by the
+        field's format, `counts` (positions per posting, or Frequency's counts) and `positions`
+        (all of them, flat), or `values` (any other format's bytes)."""
+        kind = value_kind(self._format)
+        info = W3TermInfo()
+        info._df, info._minid, info._maxid = len(ids), ids[0], ids[-1]
+        info._weight, info._maxweight = float(sum(weights)), float(max(weights))
+        shortest, longest, at = 255, 0, 0
+        start = self._postfile.tell()
+        for begin in range(0, len(ids), BLOCK_POSTINGS):
+            end = begin + BLOCK_POSTINGS
+            block_ids = ids[begin:end]
+            codes = [length_codes[docnum] for docnum in block_ids] if length_codes is not None else (0,)
+            lengths = (min(codes), max(codes))
+            shortest, longest = min(shortest, lengths[0]), max(longest, lengths[1])
+            if kind == ValueKind.POSITIONS:
+                held = sum(counts[begin:end])
+                encoded = encode_positions(counts[begin:end], positions[at:at + held])
+                at += held
+            elif kind == ValueKind.COUNTS:
+                encoded = encode_counts(counts[begin:end])
+            else:
+                encoded = encode_bytes(values[begin:end]) if kind == ValueKind.BYTES else b""
+            self._postfile.write(encode_block(block_ids, weights[begin:end], encoded, lengths, last=end >= len(ids)))
+        info._minlength, info._maxlength = byte_to_length(shortest), byte_to_length(longest)
+        info.set_extent(start, self._postfile.tell() - start)
+        self._tindex.add(pack_ushort(self._fieldid) + btext, info.to_bytes())
+
+    def add_raw_term(self, btext: bytes, info: W3TermInfo, blocks: bytes) -> None:
+        """A term whose blocks are already encoded (merging segments): `info` without its extent."""
+        start = self._postfile.tell()
+        self._postfile.write(blocks)
+        info.set_extent(start, len(blocks))
+        self._tindex.add(pack_ushort(self._fieldid) + btext, info.to_bytes())
+
+    def start_field(self, fieldname, fieldobj) -> None:
+        super().start_field(fieldname, fieldobj)
+        self._postwriter = None  # every term is written whole by add_term / add_raw_term
+
+
+class PerDocReader(W3PerDocReader):
+    """Field lengths and stored fields of one segment, through memory maps, all mapped when the
+    segment is opened: a generation's files may be removed once its readers have moved on
+    (indexer/generations.py), and a query still running on it reads what it mapped."""
+
+    def __init__(self, storage, segment) -> None:
+        super().__init__(storage, segment)
+        self._stored = StoredReader(open_mapped(storage, segment.make_filename(STORED_EXT)).buffer)
+        prefix, suffix = segment.make_filename("._"), "_len" + W3Codec.COLUMN_EXT
+        self._lengths: dict[str, object] = {
+            name[len(prefix):-len(suffix)]: open_mapped(storage, name).buffer
+            for name in storage.list() if name.startswith(prefix) and name.endswith(suffix)
+        }
+
+    def _length_bytes(self, fieldname: str):
+        return self._lengths.get(fieldname, b"")
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        column = self._length_bytes(fieldname)
+        if docnum >= len(column):
+            return default
+        code = column[docnum]
+        return _LENGTHS[code] if code else default
+
+    def min_field_length(self, fieldname: str) -> int:
+        column = self._length_bytes(fieldname)
+        return byte_to_length(min(column)) if column else 0
+
+    def max_field_length(self, fieldname: str) -> int:
+        column = self._length_bytes(fieldname)
+        return byte_to_length(max(column)) if column else 0
+
+    def stored_fields(self, docnum: int) -> dict:
+        return self._stored.document(docnum)
+
+    @property
+    def stored(self) -> StoredReader:
+        return self._stored
+
+
+def stored_document(reader, docnum: int) -> dict:
+    """The stored fields of document `docnum` of an index reader: straight from the segment's
+    stored fields where it is a Liner segment (Whoosh's own path filters every field of every
+    document against the schema again, a third of the cost of reading one)."""
+    if isinstance(reader, MultiReader):
+        number, docnum = reader._segment_and_docnum(docnum)
+        reader = reader.readers[number]
+    perdoc = getattr(reader, "_perdoc", None)
+    if isinstance(perdoc, PerDocReader):
+        return perdoc.stored_fields(docnum)
+    return reader.stored_fields(docnum)
+
+
+def length_codes(reader, fieldname: str):
+    """A Liner segment's length bytes of a field by document (indexed in place), or None for
+    another reader."""
+    perdoc = getattr(reader, "_perdoc", None)
+    return perdoc._length_bytes(fieldname) if isinstance(perdoc, PerDocReader) else None
+
+
+LENGTH_OF_CODE = _LENGTHS  # length byte -> the length Whoosh reads back for it

@@ -1,0 +1,175 @@
+"""Reading one term's postings (indexer/postings.py) as a Whoosh leaf matcher.
+
+A block's header is one struct read from the mapped postings file: skipping a block, or asking
+whether it could reach a score, decodes nothing else. Its document numbers are decoded when the
+query needs them, its weights when a posting is scored, its positions only for a phrase.
+Inside a block, `skip_to` bisects the decoded numbers where Whoosh's own matcher steps through
+them one call at a time.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+
+from whoosh.matching import LeafMatcher, ReadTooFar
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length
+
+from indexer.postings import HEADER, LAST_BLOCK, ValueKind, decode_ids, decode_values, decode_weights, value_kind
+
+_unpack_header = HEADER.unpack_from
+_HEADER_SIZE = HEADER.size
+
+
+class BlockMatcher(LeafMatcher):
+    """The postings of one term in one segment, block by block."""
+
+    def __init__(self, buffer, offset: int, format_, term=None, scorer=None) -> None:
+        self._buffer = buffer
+        self._start = offset
+        self.format = format_
+        self._kind = value_kind(format_)
+        self._term = term
+        self.scorer = scorer
+        self.reset()
+
+    def reset(self) -> None:
+        self._atend = False
+        self._goto(self._start)
+
+    def _goto(self, position: int) -> None:
+        (size, self._count, self._first, self._maxid, self._maxweight, self._minlen_byte, self._maxlen_byte,
+         self._flags, self._ids_size, self._weights_size) = _unpack_header(self._buffer, position)
+        self._position = position
+        self._next = position + size
+        self._i = 0
+        self._ids = self._weights = self._values = None
+
+    def _next_block(self) -> None:
+        if self._flags & LAST_BLOCK:
+            self._atend = True
+        else:
+            self._goto(self._next)
+
+    # -- the current posting ------------------------------------------------------------------------
+
+    def is_active(self) -> bool:
+        return not self._atend
+
+    def id(self) -> int:
+        ids = self._ids
+        if ids is None:
+            ids = self._read_ids()
+        return ids[self._i]
+
+    def _read_ids(self) -> list[int]:
+        self._ids = decode_ids(self._buffer, self._position + _HEADER_SIZE, self._count, self._first, self._flags,
+                               self._ids_size)
+        return self._ids
+
+    def weight(self) -> float:
+        weights = self._weights
+        if weights is None:
+            start = self._position + _HEADER_SIZE + self._ids_size
+            weights = self._weights = decode_weights(self._buffer, start, self._count, self._flags, self._weights_size)
+        return weights[self._i]
+
+    def _block_values(self):
+        if self._values is None:
+            start = self._position + _HEADER_SIZE + self._ids_size + self._weights_size
+            self._values = decode_values(self._kind, self._buffer, start, self._next, self._count, self._flags)
+        return self._values
+
+    def value(self):
+        """The posting's value encoded as its format encodes it (for Whoosh's generic readers)."""
+        value = self._block_values()[self._i]
+        if self._kind == ValueKind.POSITIONS:
+            return self.format.encode(value)
+        if self._kind == ValueKind.COUNTS:
+            return pack_uint(value)
+        return b"" if value is None else value
+
+    def value_as(self, astype: str):
+        if self._kind == ValueKind.POSITIONS and astype == "positions":
+            return self._block_values()[self._i]
+        if self._kind in (ValueKind.POSITIONS, ValueKind.COUNTS) and astype == "frequency":
+            value = self._block_values()[self._i]
+            return len(value) if self._kind == ValueKind.POSITIONS else value
+        return super().value_as(astype)
+
+    # -- moving ---------------------------------------------------------------------------------------
+
+    def next(self) -> bool:
+        self._i += 1
+        if self._i == self._count:
+            self._next_block()
+            return True
+        return False
+
+    def skip_to(self, target: int) -> None:
+        if self._atend:
+            raise ReadTooFar
+        if target > self._maxid:
+            while target > self._maxid:
+                if self._flags & LAST_BLOCK:
+                    self._atend = True
+                    return
+                self._goto(self._next)
+        ids = self._ids if self._ids is not None else self._read_ids()
+        if target > ids[self._i]:
+            self._i = bisect_left(ids, target, self._i)
+
+    def skip_to_quality(self, minquality: float) -> int:
+        block_quality = self.block_quality
+        if block_quality() > minquality:
+            return 0
+        skipped = 0
+        while not self._atend and block_quality() <= minquality:
+            self._next_block()
+            skipped += 1
+        return skipped
+
+    def all_ids(self):
+        while not self._atend:
+            ids = self._ids if self._ids is not None else self._read_ids()
+            yield from ids[self._i:]
+            self._next_block()
+
+    # -- the block, for scoring bounds ------------------------------------------------------------------
+
+    def block_min_id(self) -> int:
+        return self._first
+
+    def block_max_id(self) -> int:
+        return self._maxid
+
+    def block_min_length(self) -> int:
+        return byte_to_length(self._minlen_byte)
+
+    def block_max_length(self) -> int:
+        return byte_to_length(self._maxlen_byte)
+
+    def block_max_weight(self) -> float:
+        return self._maxweight
+
+
+def common_documents(matchers: list[BlockMatcher]) -> list[int]:
+    """The documents every one of `matchers` holds (rarest first is fastest): the rarest list is
+    read whole; in each other one, only the blocks whose range holds a candidate are decoded, and
+    their documents met with the candidates as sets. Whoosh's intersection leapfrogs between the
+    lists one posting at a time, in Python. The matchers given do not move (copies are read)."""
+    first, *others = [BlockMatcher(m._buffer, m._start, m.format, term=m._term) for m in matchers]
+    candidates = list(first.all_ids())
+    for other in others:
+        kept: list[int] = []
+        at = 0
+        while at < len(candidates) and not other._atend:
+            if other._maxid < candidates[at]:
+                other._next_block()
+                continue
+            end = bisect_right(candidates, other._maxid, at)
+            present = set(other._ids if other._ids is not None else other._read_ids())
+            kept.extend(docnum for docnum in candidates[at:end] if docnum in present)
+            at = end
+            other._next_block()
+        candidates = kept
+    return candidates

@@ -1,0 +1,225 @@
+"""indexer/postings.py, matcher.py, stored.py, segments.py and merge.py: Liner's own segments hold
+what Whoosh's writer would have written for the same passages, read back through Whoosh's query
+machinery, and merged segments are one segment written at once."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import formats
+from whoosh.filedb.filestore import FileStorage
+
+from indexer.codec import LinerCodec
+from indexer.documents import iter_documents
+from indexer.matcher import BlockMatcher, common_documents
+from indexer.merge import delete_documents, merge_segments, write_toc
+from indexer.passages import make_passages
+from indexer.postings import (
+    BLOCK_POSTINGS,
+    encode_block,
+    encode_bytes,
+    encode_counts,
+    encode_positions,
+)
+from indexer.schema import build_schema, file_words, passage_document
+from indexer.segments import SegmentBuffer
+from indexer.stored import StoredReader, StoredWriter
+from indexer.structure import parse_structure
+
+NOTES = Path("tests/data/notes")
+SEEDS = Path("seeds")
+
+
+def _documents(folder: Path) -> list[dict]:
+    documents = []
+    for document in iter_documents(folder):
+        if hasattr(document, "text"):
+            passages = make_passages(parse_structure(document))
+            documents += [passage_document(p, file_words(passages) if n == 0 else None) for n, p in enumerate(passages)]
+    return documents
+
+
+def _blocks(ids, weights, values_of, kind_values) -> bytes:
+    """A posting list as FieldWriter.add_term writes it."""
+    out = []
+    for begin in range(0, len(ids), BLOCK_POSTINGS):
+        end = begin + BLOCK_POSTINGS
+        out.append(encode_block(ids[begin:end], weights[begin:end], values_of(begin, end), (1, 2), end >= len(ids)))
+    return b"".join(out)
+
+
+# -- one posting list ----------------------------------------------------------------------------------
+
+postings = st.lists(st.tuples(st.integers(1, 5000), st.sampled_from([1.0, 1.5, 2.0, 3.5, 0.3, 7.25]),
+                              st.lists(st.integers(0, 70000), min_size=1, max_size=5, unique=True)),
+                    min_size=1, max_size=400)
+
+
+@settings(max_examples=60, deadline=None)
+@given(postings, st.booleans())
+def test_a_posting_list_reads_back_as_written(items, same_weights):
+    ids, total = [], 0
+    for gap, _, _ in items:
+        total += gap
+        ids.append(total)
+    weights = [2.5] * len(items) if same_weights else [weight for _, weight, _ in items]
+    positions = [sorted(where) for _, _, where in items]
+    counts = [len(where) for where in positions]
+
+    def values(begin, end):
+        flat = [p for where in positions[begin:end] for p in where]
+        return encode_positions(counts[begin:end], flat)
+
+    matcher = BlockMatcher(_blocks(ids, weights, values, None), 0, formats.Positions())
+    read = []
+    while matcher.is_active():
+        read.append((matcher.id(), matcher.weight(), matcher.value_as("positions")))
+        matcher.next()
+    assert read == [(i, float(_f32(w)), p) for i, w, p in zip(ids, weights, positions)]
+
+
+def _f32(value: float) -> float:
+    from array import array
+    return array("f", [value])[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 3000), min_size=1, max_size=600, unique=True), st.integers(-5, 3100))
+def test_skip_to_lands_where_a_search_of_the_list_would(numbers, target):
+    ids = sorted(numbers)
+    matcher = BlockMatcher(_blocks(ids, [1.0] * len(ids), lambda b, e: b"", None), 0, formats.Existence())
+    matcher.skip_to(target)
+    expected = next((i for i in ids if i >= target), None)
+    assert (matcher.id() if matcher.is_active() else None) == expected
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 2000), min_size=1, max_size=300, unique=True), min_size=2, max_size=4))
+def test_common_documents_are_the_intersection(lists):
+    matchers = [BlockMatcher(_blocks(sorted(ids), [1.0] * len(ids), lambda b, e: b"", None), 0, formats.Existence())
+                for ids in lists]
+    assert common_documents(matchers) == sorted(set.intersection(*map(set, lists)))
+
+
+def test_counts_and_bytes_values_read_back():
+    ids = list(range(0, 900, 3))
+    counts = [n % 7 + 1 for n in range(len(ids))]
+    matcher = BlockMatcher(_blocks(ids, [1.0] * len(ids), lambda b, e: encode_counts(counts[b:e]), None), 0,
+                           formats.Frequency())
+    read = []
+    while matcher.is_active():
+        read.append(matcher.value_as("frequency"))
+        matcher.next()
+    assert read == counts
+    raw = [bytes([n % 256]) * (n % 5) for n in range(len(ids))]
+    matcher = BlockMatcher(_blocks(ids, [1.0] * len(ids), lambda b, e: encode_bytes(raw[b:e]), None), 0,
+                           formats.Characters())
+    read = []
+    while matcher.is_active():
+        read.append(matcher.value())
+        matcher.next()
+    assert read == raw
+
+
+# -- stored fields -----------------------------------------------------------------------------------------
+
+
+def test_stored_fields_read_back_by_number_across_blocks(tmp_path):
+    stored = [{"path": f"notes/{n // 7}.md", "body": "word " * (n % 50), "ordinal": n} for n in range(500)]
+    with open(tmp_path / "s.sto", "wb") as handle:
+        writer = StoredWriter(handle)
+        for document in stored:
+            writer.add(document, len(document["body"]))
+        writer.close()
+    reader = StoredReader((tmp_path / "s.sto").read_bytes())
+    assert len(reader) > 5  # cut into blocks
+    assert [reader.document(n) for n in (499, 0, 250, 7, 498)] == [stored[n] for n in (499, 0, 250, 7, 498)]
+    assert sum(reader.block_documents(block) for block in range(len(reader))) == len(stored)
+
+
+# -- a segment holds what Whoosh's own writer would hold -------------------------------------------------------
+
+
+def _whoosh_index(folder: Path, documents: list[dict]):
+    from whoosh import index
+
+    folder.mkdir()
+    ix = index.create_in(str(folder), build_schema())
+    writer = ix.writer()
+    for document in documents:
+        writer.add_document(**document)
+    writer.commit()
+    return ix
+
+
+def _liner_index(folder: Path, documents: list[dict], parts: int = 1, delete: tuple[str, ...] = ()):
+    """Liner's segments of `documents` in `parts` pieces, merged into one (after deleting the
+    passages of the paths in `delete`)."""
+    from whoosh import index
+
+    folder.mkdir()
+    storage, schema = FileStorage(str(folder)), build_schema()
+    segments = []
+    size = -(-len(documents) // parts)
+    for start in range(0, len(documents), size):
+        buffer = SegmentBuffer(schema, storage, "MAIN")
+        for document in documents[start:start + size]:
+            buffer.add(document)
+        segments.append(buffer.finish())
+    delete_documents(storage, schema, segments, "path", list(delete))
+    if len(segments) > 1 or delete:
+        segments = [merge_segments(storage, schema, segments)]
+    write_toc(storage, schema, segments)
+    return index.open_dir(str(folder))
+
+
+def _contents(ix) -> dict:
+    """Every term's postings (document, weight, positions or count), field lengths and stored
+    fields, as readers see them."""
+    with ix.reader() as reader:
+        terms = {}
+        for field, term in reader.all_terms():
+            matcher = reader.postings(field, term)
+            kind = "positions" if matcher.supports("positions") else "frequency"
+            terms[(field, term)] = [(d, w, v) for d, w, v in _walk(matcher, kind)]
+        # (Whoosh's reader gives None for a passage with none of a field's words: 0 here.)
+        lengths = {(d, f): reader.doc_field_length(d, f) or 0 for d in range(reader.doc_count_all())
+                   for f in ("text", "title", "section")}
+        stored = [reader.stored_fields(d) for d in range(reader.doc_count_all())]
+        totals = {f: reader.field_length(f) for f in ("text", "title", "section")}
+        return {"terms": terms, "lengths": lengths, "stored": stored, "totals": totals,
+                "frequencies": {key: reader.doc_frequency(*key) for key in terms}}
+
+
+def _walk(matcher, kind: str):
+    while matcher.is_active():
+        yield matcher.id(), matcher.weight(), matcher.value_as(kind) if matcher.supports(kind) else None
+        matcher.next()
+
+
+def test_a_liner_segment_holds_what_whooshs_writer_writes(tmp_path):
+    documents = _documents(NOTES) + _documents(SEEDS)
+    assert _contents(_liner_index(tmp_path / "liner", documents)) == _contents(_whoosh_index(tmp_path / "w", documents))
+
+
+def test_segments_merged_are_one_segment_written_at_once(tmp_path):
+    documents = _documents(SEEDS)
+    whole = _contents(_liner_index(tmp_path / "whole", documents))
+    assert _contents(_liner_index(tmp_path / "parts", documents, parts=5)) == whole
+
+
+def test_a_merge_drops_deleted_passages_and_renumbers_the_rest(tmp_path):
+    documents = _documents(SEEDS)
+    gone = documents[0]["path"]
+    kept = [document for document in documents if document["path"] != gone]
+    merged = _contents(_liner_index(tmp_path / "merged", documents, parts=3, delete=(gone,)))
+    fresh = _contents(_liner_index(tmp_path / "fresh", kept))
+    # Everything but the field totals, which a merge lowers by the deleted passages' stored
+    # lengths (as Whoosh's own merge counts them), where a fresh index sums the exact ones.
+    assert {k: v for k, v in merged.items() if k != "totals"} == {k: v for k, v in fresh.items() if k != "totals"}
+
+
+def test_the_codec_is_named_in_the_table_of_contents(tmp_path):
+    ix = _liner_index(tmp_path / "ix", _documents(NOTES))
+    assert all(isinstance(segment.codec(), LinerCodec) for segment in ix._segments())
