@@ -234,10 +234,13 @@ class _All(wq.And):
 
     def _matcher(self, subs, searcher, context):
         matcher = super()._matcher(subs, searcher, context)
+        reader = searcher.reader()
+        if reader.has_deletions():
+            # The postings still list the passages an update deleted; Whoosh's tree filters them.
+            return matcher
         leaves = list(matcher.term_matchers()) if all(type(sub) is wq.Term for sub in subs) else []
         if len(leaves) != len(subs) or not all(type(leaf) is BlockMatcher for leaf in leaves):
-            return matcher  # a phrase, an expansion, deleted passages: Whoosh's own way
-        reader = searcher.reader()
+            return matcher  # a phrase, an expansion: Whoosh's own way
         leaves.sort(key=lambda leaf: reader.doc_frequency(*leaf.term()))
         return _Intersected(matcher, common_documents(leaves))
 

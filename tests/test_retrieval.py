@@ -70,3 +70,20 @@ def test_ranking_only_the_page_gives_the_page_and_the_count_of_ranking_everythin
                 [(match_key(p), p.bm25) for p in full.passages[:ranked]], (text, ranked)
             assert len(paged.passages) == min(len(full.passages), limit + room), (text, ranked)
             assert paged.ranked == min(ranked, len(paged.passages))
+
+
+def test_every_word_is_found_around_passages_an_update_deleted(tmp_path):
+    """An update marks a changed or removed file's passages deleted; an intersection of words
+    ("heron garden") must skip them wherever they stand, the last passage of the index too."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for name in ("a", "b", "c", "y", "z"):
+        (folder / f"{name}.md").write_text(f"# {name}\n\nThe grey heron waded in the garden pond of {name}.\n")
+    build_index(folder, tmp_path / "index")
+    (folder / "z.md").unlink()
+    (folder / "b.md").write_text("# b\n\nNo bird here.\n")
+    build_index(folder, tmp_path / "index")
+    view = OpenIndex(tmp_path / "index").view()
+    for text in ("heron garden", "grey heron garden", "heron"):
+        retrieved = retrieve(view, parse_query(text), {}, limit=10)
+        assert sorted(p.path.rsplit("/", 1)[-1] for p in retrieved.passages) == ["a.md", "c.md", "y.md"], text
