@@ -6,14 +6,15 @@ INDEX  ?= .liner/index
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run install-cluster test test-cluster test-long bench bench-cluster eval index install clean help readme screenshots
+.PHONY: run install-cluster test test-cluster test-long bench bench-cluster eval train index install clean help readme screenshots
 
 help:
 	@echo "make run        install, index seeds/, serve the web app on http://$(HOST):$(PORT)"
 	@echo "make test       install with test extras and run the test suite"
 	@echo "make test-long  the long soak and fuzz runs too"
 	@echo "make test-cluster  install Ray (liner[cluster]) and run the whole suite with the cluster tests"
-	@echo "make eval       score the engine on eval/qa_seeds.jsonl"
+	@echo "make eval       the multi-genre benchmark, leave one corpus out, beside FTS5 and tantivy (docs/evaluation.md)"
+	@echo "make train      fit the scoring model on the benchmark (search/model.json)"
 	@echo "make bench      benchmark against stock Whoosh, SQLite FTS5 and tantivy (docs/benchmarks.md)"
 	@echo "make readme     run README.md's console examples and write their real output in"
 	@echo "make screenshots  retake docs/screenshots/*.png (docs/web.md) in Chromium"
@@ -66,8 +67,14 @@ readme: $(VENV)/.installed-test
 screenshots: $(VENV)/.installed-test
 	LINER_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py -k screenshots
 
-eval: index
-	$(BIN)/liner eval --index $(INDEX)
+# The multi-genre benchmark (eval/benchmark.json), leave one corpus out, beside SQLite FTS5 and
+# tantivy; writes the tables into docs/evaluation.md.
+eval: $(VENV)/.installed-test
+	$(BIN)/python -m bench.evaluate
+
+# Fit the scoring model on every benchmark corpus: writes search/model.json.
+train: $(VENV)/.installed-test
+	$(BIN)/python -m bench.train
 
 # Liner's own modules compiled first, as pip compiles an installed package: the cold-start figure
 # should not include compiling them on every run where bytecode is not written.

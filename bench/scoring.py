@@ -5,8 +5,9 @@ case, straight quotes and dashes, whitespace folded.
 - a passage is a hit when it contains an accepted answer (for a yes/no question: its deciding
   span, the `evidence`);
 - a short answer is right when it holds an accepted answer, or (at least 4 characters) stands
-  inside one; a list answer (`match: all`) must hold every item; an unanswerable question is
-  answered right by no answer.
+  inside one; a list answer (`match: all`) must hold every item; a yes/no answer must start with
+  the accepted "yes" or "no" (stricter than the shared scorer, which would also take "no" inside
+  "not"); an unanswerable question is answered right by no answer.
 """
 from __future__ import annotations
 
@@ -49,4 +50,6 @@ def answer_is_right(answer_text: str | None, item: Item) -> bool:
         return False
     if item.match_all:
         return all(fold(a) in got for a in item.answers)
+    if item.kind == "yes_no":  # stricter than the shared scorer: "yes" inside "not yes" is no answer
+        return any(re.match(rf"\W*{re.escape(fold(a))}\b", got) for a in item.answers)
     return any(fold(a) in got or (len(got) >= 4 and got in fold(a)) for a in item.answers)

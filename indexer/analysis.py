@@ -33,7 +33,7 @@ _TOKEN = re.compile(TOKEN_PATTERN)
 STOP_WORDS = frozenset(
     "a an and are as at be by can for from have if in is it may not of on or that the this to us we "
     "will with yet you your was were been do does did has had its their there than then so about "
-    "doing done off out up".split()
+    "doing done off out up i me my he him his she her they them should would could might must shall".split()
 )
 
 # PyStemmer's stemmers must not be shared between threads (the web server answers from several).

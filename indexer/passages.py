@@ -43,6 +43,9 @@ class Passage:
     sentences: tuple[tuple[int, int], ...] = ()
     display: str = ""  # `text` without its markup; "" when it has none
     page: int | None = None  # PDF: the page; line_start and line_end are then lines of that page
+    # Passages of the same section before this one (0: the first under its heading, where a FAQ
+    # answers the question its heading asks).
+    section_position: int = 0
 
     @property
     def shown(self) -> str:
@@ -57,7 +60,10 @@ def make_passages(structured: StructuredDocument) -> list[Passage]:
     """Every passage of one document, in reading order."""
     passages: list[Passage] = []
     pages = structured.document.pages
+    section, in_section = None, 0
     for block in structured.blocks:
+        if block.section != section:
+            section, in_section = block.section, 0
         for window in _windows(block):
             line_start, line_end, page = window.line_start, window.line_end, None
             if pages:
@@ -82,8 +88,10 @@ def make_passages(structured: StructuredDocument) -> list[Passage]:
                     sentences=window.sentences,
                     display=window.display if window.display != window.text else "",
                     page=page,
+                    section_position=in_section,
                 )
             )
+            in_section += 1
     return passages
 
 

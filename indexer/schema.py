@@ -138,6 +138,7 @@ def passage_document(passage: Passage, words: str | None = None) -> dict:
             "sentences": [list(span) for span in passage.sentences],
             **({"verbatim": passage.text} if passage.display else {}),
             **({"page": passage.page} if passage.page else {}),
+            **({"section_position": passage.section_position} if passage.section_position else {}),
         },
     }
     if words is not None:
@@ -159,6 +160,7 @@ def passage_from_stored(stored: Mapping) -> Passage:
         text=verbatim or stored["body"],
         display=stored["body"] if verbatim else "",
         page=facts.get("page"),
+        section_position=facts.get("section_position", 0),
         kind=PassageKind(stored.get("kind", PassageKind.PARAGRAPH)),
         ordinal=stored.get("ordinal", 0),
         field_name=facts.get("field_name"),

@@ -18,7 +18,7 @@ from indexer.formats.files import CONVENTIONAL_NAME, NO_REAL_SUFFIX
 from indexer.formats.text import (ADORNMENT, BARE_DATE_LINE, BOILERPLATE, BOILERPLATE_MAX_WORDS, BULLET_FIELD,
                                   BYLINE, COPYRIGHT_FIELD, ISO_DATE, LABEL_LINE, LIST_ITEM, MARKDOWN_HEADING,
                                   META_DATE_LINE, PERSON_NAME_LINE, PLAIN_FIELD, TABLE_SEPARATOR, WIKI_HEADING,
-                                  HeadingMatch, adorned_heading, capitals_heading, centred_heading, numbered_heading,
+                                  HeadingMatch, adorned_heading, capitals_heading, centred_heading, numbered_heading, outline_heading,
                                   pipe_row_display)
 
 SECTION_SEPARATOR = " › "
@@ -120,7 +120,8 @@ class LineReader:
         if heading:
             return HeadingMatch(heading.group(2).strip(), 1, level=len(heading.group(1)))
         return (adorned_heading(self.lines, index, self.UNDERLINE_SHARE) or centred_heading(self.lines, index)
-                or capitals_heading(self.lines, index) or numbered_heading(self.lines, index))
+                or capitals_heading(self.lines, index) or numbered_heading(self.lines, index)
+                or outline_heading(self.lines, index))
 
     def _read_line(self, index: int) -> int:
         """Classify line `index` (0-based); return the index of the next unread line."""

@@ -1,54 +1,44 @@
-"""Ranked passages -> a short answer: candidates of the expected type, their scores, a calibrated
-confidence, abstention, and the values other sources give instead (conflicts).
+"""Ranked passages -> a short answer: candidates, the probability the learned scorer gives each, a
+calibrated confidence, abstention, and the values other sources give instead (conflicts).
 
-Candidates come from the text (search/candidates.py, by answer type) and from structure
-(search/structured.py: fields, table cells, bylines). Each is scored by how well its sentence
-covers the question, how close it stands to the question's words, how well its passage ranked
-and whether structure vouches for it. Values given by several sources add up (search/values.py);
-the best one is answered, or abstained from, by its calibrated confidence (search/confidence.py).
-This is the answer-extraction step of the classic pipeline (Harabagiu et al. 2000, "FALCON:
-Boosting knowledge for answer engines").
+Candidates come from the text (search/candidates.py, by the answer type the question expects),
+from structure (search/structured.py: fields, table cells, bylines) and from lists
+(search/lists.py). Each is described by its features (search/answer_features.py) and scored by
+the answer model (search/model.py); values given by several documents are merged
+(search/values.py), and the most probable value is answered when its calibrated confidence clears
+the bar, else Liner abstains. This is the answer-extraction step of the classic pipeline
+(Harabagiu et al. 2000, "FALCON: Boosting knowledge for answer engines"), with a learned selector
+(Ittycheriah et al. 2001).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 from indexer.analysis import normalize_word, stemmed_terms
 from indexer.kinds import PassageKind
+from search.answer_features import (by_family, decision_features, passage_match_features, position_features,
+                                    question_features, repeated_in, source_features, span_features, support_features,
+                                    token_positions, top_passage_features)
 from search.candidates import spans
-from search.confidence import confidence, should_abstain
 from search.expansion import canonical
-from search.kinds import QuestionKind
-from search.patterns import TOKEN, mostly_in_question
+from search.kinds import AnswerType
+from search.lists import enumerations, item_lists
+from search.model import Model
 from search.questions import Question
 from search.rank import covered_share
 from search.response import Answer, Conflict
 from search.retrieval import ScoredPassage
 from search.spans import Asked, Unit
 from search.structured import structured_facts
-from search.values import Candidate, ValueGroup, conflicts_with, group_by_value
+from search.values import Candidate, ValueGroup, agreeing_documents, conflicts_with, group_by_value
 
 # How many ranked passages are read for candidates.
 ANSWER_DEPTH = 12
-
-# Score weights of a candidate (set on our QA set, see docs/evaluation.md).
-W_COVERAGE = 0.25
-W_NEARNESS = 0.15
-W_PASSAGE = 0.25
-W_STRUCTURE = 0.35
-# A candidate in running text counts its passage's rank twice as much as a structured one: the
-# code these weights were set with added W_PASSAGE to every candidate a second time (the text
-# candidates shared one list with the structured ones), and the QA figures rest on that.
-W_PASSAGE_TEXT = 2 * W_PASSAGE
-# A sentence's coverage counts its neighbours' at this share: an answer's sentence may leave
-# the question's words to the sentence before it.
-NEIGHBOUR_SHARE = 0.5
-# Question words farther than this many tokens from a candidate do not vouch for it; nearer ones
-# count less the farther they are (1 at the candidate, 1/2 four tokens away).
-NEAR_WINDOW = 8
-NEAR_DECAY_TOKENS = 3.0
 # The question words this many tokens either side of a candidate say what it is a value of.
 SLOT_WINDOW = 4
+# The selector's lead of a value that has no rival (as if the next one scored this much less).
+LONE_VALUE_LEAD = 5.0
 
 
 @dataclass
@@ -56,70 +46,114 @@ class AnswerResult:
     answer: Answer | None
     conflicts: list[Conflict]
     passage: ScoredPassage | None  # the passage the answer stands in
-
-
-NO_ANSWER = AnswerResult(None, [], None)
+    candidates: list[Candidate] = field(default_factory=list)  # every candidate, best first
+    confidence: float | None = None  # the best candidate's, also when it did not clear the bar
+    bar: float | None = None  # the confidence an answer needed
+    decision: dict[str, float] = field(default_factory=dict)  # what the confidence was read from
+    reason: str = ""  # why there is no answer
 
 
 def extract_answer(question: Question, passages: list[ScoredPassage], weights: dict[str, float],
-                   missing_names: list[str], common_words: frozenset[str] = frozenset()) -> AnswerResult:
-    """Pick the best-supported short answer from the top passages, or abstain. `common_words`
-    are indexed words that are ordinary English words (not names): "Depot Street" is no person."""
-    if missing_names or not passages:
-        return NO_ANSWER
-    top_score = passages[0].score or 1.0
-    asked = Asked(question, weights, common_words)
-    candidates: list[Candidate] = []
-    for passage in passages[:ANSWER_DEPTH]:
-        if passage.kind == PassageKind.CODE:
-            continue  # code is found and shown, but a line of it is no short answer
-        candidates.extend(passage_candidates(asked, passage, passage.score / top_score))
+                   missing_names: list[str], model: Model, *, common_words: frozenset[str] = frozenset(),
+                   is_search: bool = False, depth: int = ANSWER_DEPTH, absent: float = 0.0) -> AnswerResult:
+    """The selector's best answer in the top `depth` passages, or none when the confidence that
+    it is right is below the model's bar (higher for a keyword or phrase search). `absent`: the
+    share of the question's weight on words no document holds (search/expansion.py)."""
+    if missing_names:
+        return AnswerResult(None, [], None, reason=f"no document mentions {', '.join(missing_names)}")
+    if not passages:
+        return AnswerResult(None, [], None, reason="no passage matches")
+    candidates = answer_candidates(Asked(question, weights, common_words), passages[:depth])
     if not candidates:
-        return NO_ANSWER
-    groups = group_by_value(candidates)
+        return AnswerResult(None, [], None, reason="no candidate of the kind asked for")
+    for candidate in candidates:
+        candidate.score = model.selector.score(candidate.features)
+    candidates.sort(key=lambda c: -c.score)
+    groups = _shared_out(group_by_value(candidates))
     best = groups[0]
-    if should_abstain(best.score):
-        return NO_ANSWER
+    lead = best.score - groups[1].score if len(groups) > 1 else LONE_VALUE_LEAD
+    decision = decision_features(best.best.features, best.score, best.share, lead, len(candidates),
+                                 {**question_features(question, is_search), **top_passage_features(passages[0]),
+                                  "absent_share": absent})
+    confidence = model.calibration(model.confidence.probability(decision))
+    bar = model.search_abstain_below if is_search else model.abstain_below
+    if confidence < bar:
+        return AnswerResult(None, [], None, candidates, confidence, bar, decision, reason="not sure enough")
     conflicts = conflicts_with(best, groups[1:])
-    answer = Answer(
-        text=best.text,
-        confidence=round(confidence(best.score, disputed=bool(conflicts)), 3),
-        sentence=best.unit.text,
-        path=best.passage.path,
-        line_start=best.unit.line_start,
-        line_end=best.unit.line_end,
-        answer_type=best.answer_type,
-        page=best.passage.passage.page,
-    )
-    return AnswerResult(answer, [_conflict(group) for group in conflicts], best.passage)
+    return AnswerResult(_answer(best, confidence), [_conflict(group) for group in conflicts], best.best.passage,
+                        candidates, confidence, bar, decision)
 
 
-def passage_candidates(asked: Asked, passage: ScoredPassage, passage_rank: float) -> list[Candidate]:
-    """Every scored candidate of one passage: from its structure when that answers, else from its
+def _shared_out(groups: list[ValueGroup]) -> list[ValueGroup]:
+    """Each value's share of the selector's probability (a softmax over its candidates)."""
+    top = groups[0].score
+    masses = [sum(math.exp(c.score - top) for c in group.members) for group in groups]
+    total = sum(masses)
+    for group, mass in zip(groups, masses):
+        group.share = mass / total
+    return groups
+
+
+def answer_candidates(asked: Asked, passages: list[ScoredPassage]) -> list[Candidate]:
+    """Every candidate of the passages, with all its features."""
+    question = asked.question
+    asked_words = set(question.content_words) | {normalize_word(w) for w in question.text.split()}
+    top = passages[0].score
+    candidates: list[Candidate] = []
+    for rank, passage in enumerate(passages):
+        for candidate in passage_candidates(asked, passage, asked_words):
+            candidate.features.update(position_features(rank, passage.score, top))
+            candidate.features.update(passage_match_features(passage.features))
+            candidates.append(candidate)
+    if question.wants_list:
+        for run, joined in item_lists(passages):
+            first = run[0]
+            unit = passage_units(first, asked.weights)[0]
+            features = {**position_features(passages.index(first), first.score, top),
+                        **source_features("list_items"), "unit_coverage": unit.coverage, "items": float(len(run))}
+            features.update(by_family(features, question))
+            candidates.append(Candidate(joined, question.answer_type, "list_items", unit, first, features=features))
+    for candidate, agreeing in zip(candidates, agreeing_documents(candidates)):
+        candidate.features.update(support_features(agreeing))
+        candidate.features["repeated"] = repeated_in(candidate.text, candidate.passage, passages)
+    return candidates
+
+
+def passage_candidates(asked: Asked, passage: ScoredPassage, asked_words: set[str]) -> list[Candidate]:
+    """The candidates of one passage: from its structure when that answers, else from its
     sentences."""
-    units = passage_units(passage, asked.weights)
+    question, weights = asked.question, asked.weights
+    units = passage_units(passage, weights)
     if len(units) == 1:
+        facts = structured_facts(question, passage.passage, units[0].coverage, asked.common_words)
         structured = [
-            Candidate(fact.text, fact.answer_type,
-                      W_COVERAGE * units[0].coverage + W_NEARNESS + W_STRUCTURE * fact.match + W_PASSAGE * passage_rank,
-                      units[0], passage, frozenset(stemmed_terms(fact.name)))
-            for fact in structured_facts(asked.question, passage.passage, units[0].coverage, asked.common_words)
+            Candidate(fact.text, fact.answer_type, fact.source, units[0], passage, frozenset(stemmed_terms(fact.name)),
+                      _structured_features(question, fact.source, fact.match, units[0].coverage,
+                                           fact.answer_type == question.answer_type))
+            for fact in facts
         ]
         if structured:  # structure already says which part of a field or row answers; its words are not names
             return structured
-    question = asked.question
-    question_words = set(question.content_words) | {normalize_word(w) for w in question.text.split()}
     found = []
     for index, unit in enumerate(units):
-        neighbours = [units[j].coverage for j in (index - 1, index + 1) if 0 <= j < len(units)]
-        context = max([unit.coverage] + [(1 - NEIGHBOUR_SHARE) * unit.coverage + NEIGHBOUR_SHARE * c for c in neighbours])
-        for span in spans(asked, unit):
-            if question.kind != QuestionKind.KEYWORD and mostly_in_question(span.text, question_words):
-                continue
-            near = nearness(unit, span.start, span.end, asked.weights)
-            score = W_COVERAGE * context + W_NEARNESS * near + W_PASSAGE_TEXT * passage_rank + W_STRUCTURE * span.bonus
-            found.append(Candidate(span.text, span.answer_type, score, unit, passage, slot(unit, span.start, span.end, asked.weights)))
+        for span in _unit_spans(asked, unit):
+            features = span_features(question, span, units, index, weights, asked_words, passage.kind)
+            features.update(by_family(features, question))
+            found.append(Candidate(span.text, span.answer_type, span.source, unit, passage,
+                                   slot(unit, span.start, span.end, weights), features))
     return found
+
+
+def _structured_features(question: Question, source: str, match: float, coverage: float, type_match: bool) -> dict:
+    features = {**source_features(source), "field_match": match, "unit_coverage": coverage,
+                "type_match": float(type_match), "structured": 1.0}
+    features.update(by_family(features, question))
+    return features
+
+
+def _unit_spans(asked: Asked, unit: Unit):
+    yield from spans(asked, unit)
+    yield from enumerations(asked, unit)
 
 
 def passage_units(passage: ScoredPassage, weights: dict[str, float]) -> list[Unit]:
@@ -140,32 +174,24 @@ def passage_units(passage: ScoredPassage, weights: dict[str, float]) -> list[Uni
     return units
 
 
-def nearness(unit: Unit, start: int, end: int, weights: dict[str, float]) -> float:
-    """How much of the question stands close around the candidate: each question word within
-    NEAR_WINDOW tokens counts with its weight, less the farther it is (each word once, nearest)."""
-    first, last = _token_positions(unit, start, end)
-    nearest: dict[str, int] = {}
-    for i, s in enumerate(unit.stems):
-        if s in weights and not first <= i < last:
-            distance = first - i if i < first else i - last + 1
-            nearest[s] = min(distance, nearest.get(s, distance))
-    total = sum(weights.values()) or 1.0
-    return sum(weights[s] / (1.0 + (d - 1) / NEAR_DECAY_TOKENS) for s, d in nearest.items() if d <= NEAR_WINDOW) / total
-
-
 def slot(unit: Unit, start: int, end: int, weights: dict[str, float]) -> frozenset[str]:
     """The question's words standing just around a candidate: what the value is a value of."""
-    first, last = _token_positions(unit, start, end)
+    first, last = token_positions(unit, start, end)
     window = unit.stems[max(0, first - SLOT_WINDOW) : first] + unit.stems[last : last + SLOT_WINDOW]
     return frozenset(s for s in window if s in weights)
 
 
-def _token_positions(unit: Unit, start: int, end: int) -> tuple[int, int]:
-    first = len(TOKEN.findall(unit.text[:start]))
-    last = first + max(1, len(TOKEN.findall(unit.text[start:end])))
-    return first, last
+def _answer(group: ValueGroup, confidence: float) -> Answer:
+    best = group.best
+    return Answer(text=best.text, confidence=round(confidence, 3), sentence=best.unit.text, path=best.passage.path,
+                  line_start=best.unit.line_start, line_end=best.unit.line_end, answer_type=best.answer_type,
+                  page=best.passage.passage.page)
 
 
 def _conflict(group: ValueGroup) -> Conflict:
-    return Conflict(group.text, group.unit.text, group.passage.path, group.unit.line_start, group.unit.line_end,
-                    group.passage.passage.page)
+    best = group.best
+    return Conflict(best.text, best.unit.text, best.passage.path, best.unit.line_start, best.unit.line_end,
+                    best.passage.passage.page)
+
+
+__all__ = ["AnswerResult", "AnswerType", "extract_answer", "answer_candidates", "passage_units"]

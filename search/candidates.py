@@ -1,11 +1,11 @@
-"""Answer candidates in running text: the spans of a sentence that could answer a question, found
-by an extractor chosen by the answer type the question expects (a registry, `EXTRACTORS`).
+"""Answer candidates in running text, found by extractors chosen by the answer type the question
+expects (a registry, `EXTRACTORS`), plus the extractors every question gets (`GENERAL`).
 
-Each extractor yields typed `Span`s with a structure bonus: evidence from the text's form that the
-span is what was asked (an appositive that describes a name in the question's words, the counted
-noun after a number, a title given as an example of what is asked). The bonuses were set on our
-QA set over the seeds (docs/evaluation.md); each is named here beside what it rewards. Patterns:
-Ravichandran & Hovy 2002 for surface patterns like "X as Y"; Hearst 1992 for "shows like X".
+Each extractor yields typed `Span`s with named traits: evidence from the text's form that the span
+is what was asked (an appositive that describes a name in the question's words, the counted noun
+after a number, a title given as an example of what is asked, a literal in code markup). The
+weight of each trait is learned (search/answer_features.py, `make train`). Patterns: Ravichandran
+& Hovy 2002 for surface patterns like "X as Y"; Hearst 1992 for "shows like X".
 """
 from __future__ import annotations
 
@@ -13,36 +13,15 @@ import re
 from typing import Callable, Iterator
 
 from indexer.analysis import normalize_word, stem, stemmed_terms
-from search.kinds import AnswerType, QuestionKind
+from search.kinds import VALUE_TYPES, AnswerType, QuestionKind
 from search.patterns import (AFTER_PLACE_WORD, CAPITALISED_RUN, CAST_LINE, DATE, DURATION, EXAMPLES_FOLLOW, MONEY,
                              NUMBER, PLACE, QUOTED, ROLE_QUESTION, TOKEN, YEAR, clean_name, inside_date, is_headline,
                              kind_of_name)
-from search.phrases import clause_candidates, definition_candidates
+from search.phrases import clauses, definitions, reasons, windows
+from search.polarity import yes_no
 from search.questions import Question
 from search.spans import Asked, Span, Unit
-
-# -- the structure bonuses ---------------------------------------------------------------------------
-# A year alone ("2019") is a weak date: a full date says when something happened.
-WEAK_YEAR_PENALTY = -0.3
-# The counted thing right after a number ("10 episodes" for "How many episodes ...?").
-COUNTED_NOUN_BONUS = 0.8
-# Up to this much when what follows a name describes it in the question's words ("Jahmil French
-# (in his final acting role)"), scaled by the share of the question's words it holds.
-APPOSITIVE_BONUS = 0.6
-# A name right after a possessive of the question's words ("ET's Lauren Zima" for "... for ET?").
-POSSESSOR_BONUS = 0.5
-# A title given as an example of what is asked ("shows like “Proven Innocent”").
-EXAMPLE_OF_KIND_BONUS = 0.5
-# An unquoted capitalised run is weaker evidence of a title than a quoted one.
-UNQUOTED_TITLE_PENALTY = -0.15
-# A name after "in/at/from ..." is a place by its form.
-PLACE_PREPOSITION_BONUS = 0.3
-# A name that looks like the other kind (a person where an organisation is asked).
-OTHER_KIND_OF_NAME_PENALTY = -0.15
-# "Actor as Role" lines: the actor, surer the more of the role's name the question gives.
-CAST_ACTOR_BONUS = 0.5
-CAST_BONUS_PER_ROLE_WORD = 0.25
-CAST_ROLE_BONUS = 0.8  # the role, for "Who does Actor play?"
+from search.technical import identifiers, instructions
 
 # How far around a name the described/possessor/example patterns look, in characters.
 APPOSITIVE_CHARS = 80
@@ -54,16 +33,22 @@ COUNTED_NOUN_TOKENS = 2
 # A quoted title longer than this is a quotation, not a title.
 MAX_TITLE_WORDS = 8
 
-
 Extractor = Callable[[Asked, Unit], Iterator[Span]]
 
 
 def spans(asked: Asked, unit: Unit) -> Iterator[Span]:
-    """The candidates of the expected type in one unit."""
-    yield from EXTRACTORS.get(asked.question.answer_type, phrases)(asked, unit)
+    """Every candidate of one unit: those of the expected type, and the general ones."""
+    for extractor in EXTRACTORS.get(asked.question.answer_type, ()) + GENERAL.get(_family(asked.question), ()):
+        yield from extractor(asked, unit)
 
 
-# -- one extractor per answer type -------------------------------------------------------------------
+def _family(question: Question) -> str:
+    """Values (a name, a date) are answered by their extractors alone; anything else may also be
+    answered by a clause or a window of the sentence."""
+    return "value" if question.answer_type in VALUE_TYPES else "text"
+
+
+# -- one extractor per value type --------------------------------------------------------------------
 
 
 def persons(asked: Asked, unit: Unit) -> Iterator[Span]:
@@ -77,14 +62,15 @@ def persons(asked: Asked, unit: Unit) -> Iterator[Span]:
             start = match.start() + match.group().find(name)
             if AFTER_PLACE_WORD.search(text[:start]):
                 continue  # "a café in Ashby Ridge": a place, whatever its words
-            bonus = max(_described_after(asked.question, text, start + len(name)), _owned_by_asked(asked.question, text, start))
-            yield Span(name, AnswerType.PERSON, start, start + len(name), bonus)
+            traits = {"appositive": _described_after(asked.question, text, start + len(name)),
+                      "possessor": _owned_by_asked(asked.question, text, start)}
+            yield Span(name, AnswerType.PERSON, start, start + len(name), "person", traits)
 
 
 def dates(asked: Asked, unit: Unit) -> Iterator[Span]:
     for match in DATE.finditer(unit.text):
         weak = YEAR.fullmatch(match.group()) is not None
-        yield Span(match.group(), AnswerType.DATE, match.start(), match.end(), WEAK_YEAR_PENALTY if weak else 0.0)
+        yield Span(match.group(), AnswerType.DATE, match.start(), match.end(), "date", {"year_only": float(weak)})
 
 
 def numbers(asked: Asked, unit: Unit) -> Iterator[Span]:
@@ -92,21 +78,20 @@ def numbers(asked: Asked, unit: Unit) -> Iterator[Span]:
     for match in NUMBER.finditer(text):
         if inside_date(text, match.start()) or YEAR.fullmatch(match.group()):
             continue
-        bonus, noun_end = _counted_noun_after(asked.question, text, match.end())
-        counted = bonus and asked.question.kind == QuestionKind.HOW_MANY
-        shown = text[match.start():noun_end if counted else match.end()]  # "ten episodes", not "ten"
-        yield Span(shown.strip(), AnswerType.NUMBER, match.start(), match.end(), bonus)
+        counted, noun_end = _counted_noun_after(asked.question, text, match.end())
+        shown = text[match.start():noun_end if counted and asked.question.kind == QuestionKind.HOW_MANY else match.end()]
+        yield Span(shown.strip(), AnswerType.NUMBER, match.start(), match.end(), "number", {"counted_noun": counted})
 
 
 def sums_of_money(asked: Asked, unit: Unit) -> Iterator[Span]:
     """Only a sum of money answers: "ten" episodes is no price."""
     for match in MONEY.finditer(unit.text):
-        yield Span(match.group().strip(), AnswerType.MONEY, match.start(), match.end())
+        yield Span(match.group().strip(), AnswerType.MONEY, match.start(), match.end(), "money")
 
 
 def durations(asked: Asked, unit: Unit) -> Iterator[Span]:
     for match in DURATION.finditer(unit.text):
-        yield Span(match.group(), AnswerType.DURATION, match.start(), match.end())
+        yield Span(match.group(), AnswerType.DURATION, match.start(), match.end(), "duration")
 
 
 def titles(asked: Asked, unit: Unit) -> Iterator[Span]:
@@ -116,15 +101,15 @@ def titles(asked: Asked, unit: Unit) -> Iterator[Span]:
         title = match.group(1).strip(" .,")
         if title[:1].isupper() and len(title.split()) <= MAX_TITLE_WORDS:
             quoted.append((match.start(1), match.end(1)))
-            bonus = _named_as_example(asked.question, text, match.start())
-            yield Span(title, AnswerType.TITLE, match.start(1), match.end(1), bonus)
+            traits = {"example_of_kind": _named_as_example(asked.question, text, match.start())}
+            yield Span(title, AnswerType.TITLE, match.start(1), match.end(1), "quoted_title", traits)
     if is_headline(text):
         return
     for match in CAPITALISED_RUN.finditer(text):  # unquoted titles: weaker evidence
         name = clean_name(match.group(), allow_single=True)
         start = match.start() + (match.group().find(name) if name else 0)
         if name and start > 0 and not any(s <= start < e for s, e in quoted):
-            yield Span(name, AnswerType.TITLE, start, start + len(name), UNQUOTED_TITLE_PENALTY)
+            yield Span(name, AnswerType.TITLE, start, start + len(name), "capitalised_title")
 
 
 def places(asked: Asked, unit: Unit) -> Iterator[Span]:
@@ -132,7 +117,7 @@ def places(asked: Asked, unit: Unit) -> Iterator[Span]:
         name = clean_name(match.group("name"), allow_single=True)
         if name:
             start = match.start("name") + match.group("name").find(name)
-            yield Span(name, AnswerType.PLACE, start, start + len(name), PLACE_PREPOSITION_BONUS)
+            yield Span(name, AnswerType.PLACE, start, start + len(name), "place")
 
 
 def organisations(asked: Asked, unit: Unit) -> Iterator[Span]:
@@ -140,28 +125,29 @@ def organisations(asked: Asked, unit: Unit) -> Iterator[Span]:
         name = clean_name(match.group(), allow_single=True)
         if name:
             start = match.start() + match.group().find(name)
-            right_kind = kind_of_name(name, asked.common_words) == AnswerType.ORGANISATION
-            yield Span(name, AnswerType.ORGANISATION, start, start + len(name), 0.0 if right_kind else OTHER_KIND_OF_NAME_PENALTY)
+            other_kind = kind_of_name(name, asked.common_words) != AnswerType.ORGANISATION
+            yield Span(name, AnswerType.ORGANISATION, start, start + len(name), "organisation", {"other_kind": float(other_kind)})
 
 
-def phrases(asked: Asked, unit: Unit) -> Iterator[Span]:
-    """Phrase, reason, yes/no: a definition, or the clause of a sentence that best covers the
-    question."""
-    if asked.question.answer_type == AnswerType.PHRASE:
-        yield from definition_candidates(asked.question, unit.text)
-    yield from clause_candidates(asked.question, unit.text, unit.stems, asked.weights, unit.quoted)
 
-
-EXTRACTORS: dict[AnswerType, Extractor] = {
-    AnswerType.PERSON: persons,
-    AnswerType.DATE: dates,
-    AnswerType.NUMBER: numbers,
-    AnswerType.MONEY: sums_of_money,
-    AnswerType.DURATION: durations,
-    AnswerType.TITLE: titles,
-    AnswerType.PLACE: places,
-    AnswerType.ORGANISATION: organisations,
+EXTRACTORS: dict[AnswerType, tuple[Extractor, ...]] = {
+    AnswerType.PERSON: (persons,),
+    AnswerType.DATE: (dates,),
+    AnswerType.NUMBER: (numbers,),
+    AnswerType.MONEY: (sums_of_money,),
+    AnswerType.DURATION: (durations,),
+    AnswerType.TITLE: (titles,),
+    AnswerType.PLACE: (places,),
+    AnswerType.ORGANISATION: (organisations,),
+    AnswerType.IDENTIFIER: (identifiers,),
+    AnswerType.INSTRUCTION: (instructions,),
+    AnswerType.DEFINITION: (definitions,),
+    AnswerType.REASON: (reasons,),
+    AnswerType.YES_NO: (yes_no,),
+    AnswerType.PHRASE: (definitions, identifiers),
 }
+# What every question of a family gets besides its own extractors.
+GENERAL: dict[str, tuple[Extractor, ...]] = {"value": (), "text": (clauses, windows)}
 
 
 # -- what the form of the text says ------------------------------------------------------------------
@@ -176,25 +162,25 @@ def _cast_candidates(question: Question, text: str) -> Iterator[Span]:
         actor_words = {normalize_word(w) for w in TOKEN.findall(actor)}
         role_overlap, actor_overlap = len(role_words & asked), len(actor_words & asked)
         if role_overlap > actor_overlap:  # the more of the role's name the question gives, the surer
-            bonus = min(1.0, CAST_ACTOR_BONUS + CAST_BONUS_PER_ROLE_WORD * role_overlap)
-            yield Span(actor, AnswerType.PERSON, match.start("actor"), match.end("actor"), bonus)
+            yield Span(actor, AnswerType.PERSON, match.start("actor"), match.end("actor"), "cast_actor",
+                       {"role_words": float(role_overlap)})
         elif actor_overlap > role_overlap and ROLE_QUESTION.search(question.text):
-            yield Span(role.strip(), AnswerType.PERSON, match.start("role"), match.end("role"), CAST_ROLE_BONUS)
+            yield Span(role.strip(), AnswerType.PERSON, match.start("role"), match.end("role"), "cast_role")
 
 
 def _described_after(question: Question, text: str, end: int) -> float:
-    """A bonus when what follows a name describes it in the question's words: an appositive
-    ("Jahmil French (in his final acting role)", "Amy J. Carle, Joanna's colleague")."""
+    """How much of the question describes a name right after it: an appositive ("Jahmil French
+    (in his final acting role)", "Amy J. Carle, Joanna's colleague"), as a share of its words."""
     following = re.match(rf"\s*(?:\(([^)]{{1,{APPOSITIVE_CHARS}}})\)|,\s*([^,.;]{{1,{APPOSITIVE_CHARS}}}))", text[end:])
     if not following:
         return 0.0
     words = set(stemmed_terms(following.group(1) or following.group(2)))
     asked = set(question.content_stems)
-    return APPOSITIVE_BONUS * len(words & asked) / max(1, len(asked))
+    return len(words & asked) / max(1, len(asked))
 
 
 def _named_as_example(question: Question, text: str, start: int) -> float:
-    """A bonus when a title is given as an example of what the question asks for, some of a kind
+    """1 when a title is given as an example of what the question asks for, some of a kind
     ("Which Fox shows ...?": "shows like the legal procedural “Proven Innocent” and ...")."""
     head = question.head_noun
     if not head or not (question.kind == QuestionKind.WHICH or head.endswith("s") and not head.endswith("ss")):
@@ -202,26 +188,23 @@ def _named_as_example(question: Question, text: str, start: int) -> float:
     before = text[max(0, start - EXAMPLE_CHARS):start]
     before = re.sub(r"[“\"][^”\"]*[”\"]\s*(?:,|and|or)\s*", " ", before)  # earlier items of the same list
     example = EXAMPLES_FOLLOW.search(before)
-    same_kind = example and stem(normalize_word(example.group(1))) == stem(normalize_word(head))
-    return EXAMPLE_OF_KIND_BONUS if same_kind else 0.0
+    return 1.0 if example and stem(normalize_word(example.group(1))) == stem(normalize_word(head)) else 0.0
 
 
 def _owned_by_asked(question: Question, text: str, start: int) -> float:
-    """A bonus when the name follows a possessive of the question's words: "ET's Lauren Zima"
-    (Lauren Zima of ET) for "Who interviewed Jenna Dewan for ET?"."""
+    """1 when the name follows a possessive of the question's words: "ET's Lauren Zima" (Lauren
+    Zima of ET) for "Who interviewed Jenna Dewan for ET?"."""
     owner = re.search(r"(\w+)['’]s\s+$", text[max(0, start - POSSESSOR_CHARS):start])
-    if not owner:
-        return 0.0
-    return POSSESSOR_BONUS if stem(normalize_word(owner.group(1))) in set(question.content_stems) else 0.0
+    return 1.0 if owner and stem(normalize_word(owner.group(1))) in set(question.content_stems) else 0.0
 
 
 def _counted_noun_after(question: Question, text: str, end: int) -> tuple[float, int]:
-    """A bonus when the number counts what the question asks about ("10 episodes"), and where
-    that noun ends."""
+    """1 when the number counts what the question asks about ("10 episodes"), and where that
+    noun ends."""
     if not question.head_noun:
         return 0.0, end
     wanted = stem(normalize_word(question.head_noun))
     for match in list(TOKEN.finditer(text, end, min(len(text), end + COUNTED_NOUN_CHARS)))[:COUNTED_NOUN_TOKENS]:
         if stem(normalize_word(match.group())) == wanted:
-            return COUNTED_NOUN_BONUS, match.end()
+            return 1.0, match.end()
     return 0.0, end

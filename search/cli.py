@@ -224,8 +224,11 @@ def search(query: str | None, index_dir: Path, output_format: str, as_json: bool
 @index_option
 @output_options
 @cluster_option
+@click.option("--explain", is_flag=True,
+              help="Also say why: how the question was read, the passages and candidates with what moved "
+                   "their scores, and why Liner answered or abstained.")
 def ask(question: str | None, index_dir: Path, output_format: str, as_json: bool, jsonl: bool, limit: int,
-        offset: int, exact: bool, cluster: str | None) -> None:
+        offset: int, exact: bool, cluster: str | None, explain: bool) -> None:
     """A short answer to QUESTION, with its confidence and exact source lines.
 
     Prints the answer first (or says the documents do not answer), then the passages behind it.
@@ -236,8 +239,10 @@ def ask(question: str | None, index_dir: Path, output_format: str, as_json: bool
       liner ask "Who plays Joanna Kassem?"
       liner ask "When was the show canceled?" --format markdown
       printf 'Who created Soundtrack?\\nWho plays Nellie?\\n' | liner ask --jsonl
+      liner ask "Who created Soundtrack?" --explain
     """
-    _run(question, index_dir, output_format, as_json, jsonl, Page(limit, offset, exact), method="ask", cluster=cluster)
+    _run(question, index_dir, output_format, as_json, jsonl, Page(limit, offset, exact, explain), method="ask",
+         cluster=cluster)
 
 
 @main.command(name="eval")
@@ -290,6 +295,7 @@ class Page(NamedTuple):
     limit: int
     offset: int = 0
     exact: bool = False
+    explain: bool = False  # ask only: and why (search/explain.py)
 
 
 def use_color(output_format: str) -> bool:
@@ -310,7 +316,8 @@ def _run(text: str | None, index_dir: Path, output_format: str, as_json: bool, j
     engine = _open_engine(index_dir, cluster)
 
     def run(query: str):
-        return getattr(engine, method)(query, limit=page.limit, offset=page.offset, correct=not page.exact)
+        options = {"explain_answer": True} if page.explain else {}
+        return getattr(engine, method)(query, limit=page.limit, offset=page.offset, correct=not page.exact, **options)
 
     if jsonl:
         for line in sys.stdin:
@@ -330,6 +337,10 @@ def _run(text: str | None, index_dir: Path, output_format: str, as_json: bool, j
     except QueryError as error:
         raise LinerError(f"bad query: {error}", EXIT_BAD_QUERY) from None
     click.echo(render(response, output_format, color=use_color(output_format)))
+    if page.explain and output_format != "json" and response.explanation is not None:
+        from search.explain import render_explanation
+
+        click.echo(render_explanation(response.explanation))
     found = response.answer is not None if method == "ask" and response.is_question else bool(response.results)
     if not found:
         sys.exit(EXIT_NOTHING_FOUND)

@@ -13,24 +13,25 @@ a query works on one generation from its start to its end.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from indexer.analysis import exact_words
 
 from search import expansion
-from search.answers import NO_ANSWER, extract_answer
+from search.answers import ANSWER_DEPTH, AnswerResult, extract_answer
 from search.duplicates import COLLAPSE_WINDOW, collapse_near_duplicates
 from search.hits import make_hits, match_terms
 from search.index import DocumentText, IndexCorruptError, IndexMissingError, OpenIndex, default_index_dir
 from search.paths import CitedPaths
 from search.kinds import QuestionKind
-from search.patterns import has_answer_type
+from search.explain import explain
+from search.model import Model, shipped_model
 from search.query import ParsedQuery, QueryError, parse_query
-from search.questions import analyse_question
+from search.questions import Question, analyse_question
 from search.rank import rerank
 from search.response import Response
-from search.retrieval import retrieve
+from search.retrieval import ScoredPassage, retrieve
 
 __all__ = ["Engine", "DocumentText", "IndexCorruptError", "IndexMissingError", "default_index_dir",
            "DEFAULT_LIMIT", "MAX_LIMIT"]
@@ -47,11 +48,31 @@ MAX_LIMIT = 100
 MAX_REACHABLE = 100
 
 
+@dataclass
+class Answered:
+    """One question's Response and what the pipeline computed on the way to it."""
+
+    response: Response
+    question: Question
+    weights: dict[str, float]
+    ranked: list[ScoredPassage]  # every retrieved passage, ranked, with its features
+    missing: list[str]  # the question's names that no document holds
+    common_words: frozenset[str]
+    absent: float  # the share of the question's weight on words no document holds
+    result: AnswerResult  # the answer, its candidates (best first) and the decision
+
+
 class Engine:
-    def __init__(self, index_dir: Path | str | None = None, *, index=None) -> None:
-        """`index`: an open index other than the folder's own (a cluster's: search/cluster/)."""
+    def __init__(self, index_dir: Path | str | None = None, *, index=None, model: Model | None = None,
+                 answer_depth: int = ANSWER_DEPTH) -> None:
+        """`index`: an open index other than the folder's own (a cluster's: search/cluster/).
+        `model`: the learned scoring (search/model.json by default; the evaluation passes the
+        model of each leave-one-corpus-out fold). `answer_depth`: how many ranked passages are
+        read for answer candidates (the training reads them all)."""
         self.index = index if index is not None else OpenIndex(index_dir)
         self.index_dir = self.index.index_dir
+        self.model = model or shipped_model()
+        self.answer_depth = answer_depth
         self._paths: tuple[dict, CitedPaths] | None = None
 
     def search(self, text: str, limit: int = DEFAULT_LIMIT, *, offset: int = 0, typing: bool = False,
@@ -77,14 +98,22 @@ class Engine:
                                     offset=offset, settled=not typing))
 
     def ask(self, text: str, limit: int = DEFAULT_LIMIT, *, offset: int = 0, typing: bool = False,
-            correct: bool = True) -> Response:
+            correct: bool = True, explain_answer: bool = False) -> Response:
         """A short answer with its citation (or none, when the documents do not say), and the
         ranked passages behind it: `limit` of them from `offset`, of `total`. While the question
         is still being typed (`typing`), there is no answer yet, only passages (the Response is not
-        `settled`), and a last word with nothing after it is matched as a prefix too.
+        `settled`), and a last word with nothing after it is matched as a prefix too. With
+        `explain_answer`, why this answer (Response.explanation).
 
         :raise QueryError: the question is empty, too long, or has nothing to search for.
         """
+        return self.answer(text, limit, offset=offset, typing=typing, correct=correct,
+                           explain_answer=explain_answer).response
+
+    def answer(self, text: str, limit: int = DEFAULT_LIMIT, *, offset: int = 0, typing: bool = False,
+               correct: bool = True, explain_answer: bool = False) -> Answered:
+        """`ask`, with what was computed on the way: the ranked passages with their features and
+        every answer candidate (what the evaluation and `make train` learn from)."""
         started = time.perf_counter()
         if not text.strip():
             raise QueryError("the question is empty")
@@ -97,20 +126,30 @@ class Engine:
         weights = expansion.question_weights(question, corrections, synonyms, stats)
         question = question.with_alternatives({**synonyms, **corrections})
         retrieved = retrieve(view, parsed, expansion.expansions(corrections, synonyms), all_words_first=False)
-        passages = rerank(retrieved.passages, weights, lambda p: has_answer_type(question.answer_type, p.text))
-        passages = collapse_near_duplicates(passages)
+        ranked = collapse_near_duplicates(rerank(retrieved.passages, question, weights, self.model.ranker))
         missing = expansion.missing_names(question, corrections, stats) + \
             expansion.missing_head(question, corrections, synonyms, stats)
         settled = not typing
-        result = extract_answer(question, passages, weights, missing, view.files.common_words) if settled else NO_ANSWER
+        absent = expansion.absent_share(weights, stats)
+        result = (extract_answer(question, ranked, weights, missing, self.model, common_words=view.files.common_words,
+                                 is_search=not question.is_question, depth=self.answer_depth, absent=absent)
+                  if settled else AnswerResult(None, [], None, reason="still being typed"))
+        shown = list(ranked)
         if result.passage is not None:  # the passage that holds the answer leads the results
-            passages.remove(result.passage)
-            passages.insert(0, result.passage)
-        hits = make_hits(_page(passages, offset, limit), match_terms(parsed, corrections), first_rank=offset + 1)
-        suggestion = expansion.suggestion(text, corrections, passages[0].text if passages else None)
-        return self._cited(Response(text, hits, len(passages), _ms(started), answer=result.answer,
-                                    conflicts=result.conflicts, suggestion=suggestion, question_type=question.kind,
-                                    notices=retrieved.notices, offset=offset, settled=settled))
+            shown.remove(result.passage)
+            shown.insert(0, result.passage)
+        hits = make_hits(_page(shown, offset, limit), match_terms(parsed, corrections), first_rank=offset + 1)
+        suggestion = expansion.suggestion(text, corrections, shown[0].text if shown else None)
+        response = Response(text, hits, len(shown), _ms(started), answer=result.answer, conflicts=result.conflicts,
+                            suggestion=suggestion, question_type=question.kind, notices=retrieved.notices,
+                            offset=offset, settled=settled)
+        if explain_answer:
+            decision = {"outcome": "answered" if result.answer else "abstained", "confidence": result.confidence,
+                        "bar": result.bar, "reason": result.reason}
+            response.explanation = explain(question, weights, corrections, synonyms, ranked, result.candidates,
+                                           self.model, decision, result.decision)
+        return Answered(self._cited(response), question, weights, ranked, missing, view.files.common_words, absent,
+                        result)
 
     def document(self, path: str, page: int | None = None) -> DocumentText | None:
         """An indexed file by its cited path (as a Response shows it, relative to the current

@@ -208,3 +208,17 @@ def suggestion(text: str, corrected: dict[str, list[str]], best_text: str | None
 
 def _similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b).ratio()
+
+
+def absent_share(weights: TermWeights, stats: TermStats) -> float:
+    """The share of the question's weight on words no passage holds, nor any word standing in
+    for them (a typo's correction, a synonym): what the documents cannot be about."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    stand_ins: dict[str, list[str]] = {}
+    for other, own in getattr(weights, "aliases", {}).items():
+        stand_ins.setdefault(own, []).append(other)
+    absent = sum(weight for own, weight in weights.items()
+                 if not stats.passages(own) and not any(stats.passages(other) for other in stand_ins.get(own, ())))
+    return absent / total

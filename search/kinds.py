@@ -20,6 +20,7 @@ class QuestionKind(StrEnum):
     WHICH = "which"
     HOW_MANY = "how_many"
     HOW_LONG = "how_long"
+    HOW = "how"  # how to do something, how something works
     YES_NO = "yes_no"
     KEYWORD = "keyword"  # not a question: words, phrases and filters
 
@@ -35,6 +36,15 @@ class AnswerType(StrEnum):
     MONEY = "money"
     DURATION = "duration"
     TITLE = "title"  # the name of a work: a show, an episode, a book
-    REASON = "reason"
-    YES_NO = "yes_no"
-    PHRASE = "phrase"  # anything else: a clause, a definition, a field's value
+    REASON = "reason"  # why: the reason clause
+    YES_NO = "yes_no"  # "Yes" or "No", with the clause that decides it
+    IDENTIFIER = "identifier"  # a name in code or configuration: a function, an option, a command, a constant
+    DEFINITION = "definition"  # what a term is or means
+    INSTRUCTION = "instruction"  # how to do something: the step, the command or the code
+    PHRASE = "phrase"  # anything else: a clause, a field's value
+
+
+# Answer types whose values have a form of their own (a date, a name, a figure): a passage without
+# one cannot answer, and only such values are compared across sources.
+VALUE_TYPES = frozenset({AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE, AnswerType.DATE,
+                         AnswerType.NUMBER, AnswerType.MONEY, AnswerType.DURATION, AnswerType.TITLE})

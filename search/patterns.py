@@ -39,6 +39,8 @@ DURATION = re.compile(
     re.IGNORECASE,
 )
 QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
+# A quotation of someone's words may run longer than a title.
+QUOTATION = re.compile(r"[“\"]([^”\"]{2,400})[”\"]")
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĘĚĞŁŃŇŐŒŘŚŠŞŢŤŮŰŹŻŽ"  # capitals of the Latin scripts: "Tomás", "Łukasz"
 _LOWER = "a-zß-öø-ÿāăąćčďęěğłńňőœřśšşţťůűźżž"
 NAME_WORD = (

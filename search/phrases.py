@@ -1,24 +1,20 @@
-"""Answers that are phrases, not values: what the text says a name is (a definition), or the
-clause (or quotation) of a sentence that best covers the question; and the one rule for cutting
-an answer to a short one.
+"""Answers that are phrases, not values: what the text says a term is (a definition), the reason
+clause of a why-question, the clause that best covers the question, and windows of a sentence
+short enough to be an answer; and the one rule for cutting an answer short, at a word boundary.
 """
 from __future__ import annotations
 
 import re
 from typing import Iterator
 
-from indexer.analysis import stemmed_terms
+from indexer.analysis import normalize_word, stem, stemmed_terms
 from search.expansion import canonical
-from search.patterns import CAPITALISED_RUN, CLAUSE_BREAK, QUOTE_VERBS, QUOTED
-from search.questions import Question
-from search.spans import Span
+from search.kinds import AnswerType
+from search.patterns import CAPITALISED_RUN, CLAUSE_BREAK, QUOTATION, QUOTE_VERBS, TOKEN
+from search.questions import DEFINING_VERBS, Question
+from search.spans import Asked, Span, Unit
 
 MAX_ANSWER_CHARS = 120
-# A definition or a clause found by its form earns this structure bonus (search/candidates.py).
-DEFINITION_BONUS = 0.8
-# A quotation, when the question asks what someone said: added to its clause's coverage when
-# choosing, and its structure bonus once chosen.
-QUOTATION_BONUS = 0.3
 # Pieces of a sentence shorter than this are not answers ("in 2019").
 MIN_CLAUSE_CHARS = 8
 # A clause shorter than this grows into its neighbours while it stays a short answer.
@@ -27,50 +23,156 @@ GROW_BELOW_CHARS = 40
 MIN_DEFINED_NAME_CHARS = 3
 # A cut answer ends at a comma, semicolon or space found after this many characters.
 MIN_CUT_CHARS = 40
+# Windows of one long sentence tried as answers (its start, its clauses, after the question's words).
+MAX_WINDOWS_PER_SENTENCE = 6
+# A defining verb stands at most this many words after the term it defines.
+DEFINING_GAP_WORDS = 3
+# Words that introduce a reason.
+REASON_MARKER = re.compile(r"\b(?:because|since|so that|in order to|due to|to avoid|to prevent|to make sure|to ensure|"
+                           r"otherwise|the reason(?: is| being)?|this is why|which means|as a result)\b", re.I)
+DEFINING = re.compile(r"\s*(?:,\s*|\(|\s-+\s|\s?[—–:]\s*|\s+(?:is|are|was|were|means|refers to|stands for|denotes|"
+                      r"describes|is used to|are used to)\s+)", re.I)
+_CLAUSE_END = re.compile(r"[.;!?](?:\s|$)|\n\s*\n")
 
 
-def definition_candidates(question: Question, text: str) -> Iterator[Span]:
-    """What the text says a name the question asks about is: an appositive or a copula
-    ("the Depot Loaf, a rye and wheat sourdough"; "Flirty Dancing is a reality series")."""
-    for match in CAPITALISED_RUN.finditer(question.text[1:]):  # not the question's first word
-        name = match.group()
-        if len(name) < MIN_DEFINED_NAME_CHARS:
-            continue
-        pattern = rf"{re.escape(name)}['’]?s?\s*(?:,|\(|\bis\b|\bwas\b|\bare\b|\bwere\b)\s+(?P<what>(?:a|an|the)\s[^,.;()]{{3,100}})"
-        for found in re.finditer(pattern, text):
-            yield Span(found.group("what").strip(), question.answer_type, found.start("what"), found.end("what"), DEFINITION_BONUS)
+def definitions(asked: Asked, unit: Unit) -> Iterator[Span]:
+    """What the text says a term of the question is: a copula, "means", an appositive or a
+    parenthesis after it ("A closure is a function that ...", "EAFP (easier to ask ...)"), and
+    man pages' "name - what it does"."""
+    text = unit.text
+    seen: set[int] = set()  # one definition per place, however many of the terms end there
+    for term in _defined_terms(asked.question):
+        for match in re.finditer(rf"(?<![\w-]){re.escape(term)}(?:e?s)?(?![\w-])", text, re.IGNORECASE):
+            cue = DEFINING.match(text, match.end())
+            if cue is None:
+                continue
+            start = cue.end()
+            end = clause_end(text, start)
+            if end - start >= MIN_CLAUSE_CHARS and start not in seen:
+                seen.add(start)
+                traits = {"copula": float(bool(re.search(r"[a-z]", cue.group()))), "at_start": float(match.start() < 3)}
+                yield Span(shorten(text[start:end]), asked.question.answer_type, start, end, "definition", traits)
 
 
-def clause_candidates(question: Question, text: str, stems: list[str], weights: dict[str, float],
-                      quoted: bool = False) -> Iterator[Span]:
-    """The clause (or quotation) of a sentence that best covers the question, as a short phrase.
-    `stems` are the sentence's canonical stems; `quoted`: the sentence is a quotation."""
+def reasons(asked: Asked, unit: Unit) -> Iterator[Span]:
+    """The clause a word of reason opens ("because ...", "so that ...", "to avoid ...")."""
+    text = unit.text
+    matched = _question_word_ends(asked, unit)
+    for marker in REASON_MARKER.finditer(text):
+        end = clause_end(text, marker.end())
+        if end - marker.start() >= MIN_CLAUSE_CHARS:
+            after = float(any(position <= marker.start() for position in matched))
+            yield Span(shorten(text[marker.start():end]), AnswerType.REASON, marker.start(), end, "reason",
+                       {"after_question_words": after})
+
+
+def clauses(asked: Asked, unit: Unit) -> Iterator[Span]:
+    """The clause (or quotation) of a sentence that best covers the question, as a short phrase."""
+    question, weights, text = asked.question, asked.weights, unit.text
     total = sum(weights.values()) or 1.0
-    if not set(weights) & set(stems):
+    if not set(weights) & set(unit.stems):
         return
     wants_quote = bool(QUOTE_VERBS.search(question.text))
     best = None
-    for start, end, is_quotation in _pieces(text):
+    for start, end, is_quotation in sentence_pieces(text):
         piece = text[start:end].strip()
         if len(piece) < MIN_CLAUSE_CHARS:
             continue
         piece_stems = set(canonical(weights, stemmed_terms(piece)))
         overlap = sum(w for s, w in weights.items() if s in piece_stems) / total
-        bonus = QUOTATION_BONUS if (is_quotation or quoted) and wants_quote else 0.0
-        key = overlap + bonus
-        if best is None or key > best[0]:
-            best = (key, start, end)
+        quotation = float((is_quotation or unit.quoted) and wants_quote)
+        if best is None or overlap + quotation > best[0]:
+            best = (overlap + quotation, start, end, overlap, quotation)
     if best is None or best[0] <= 0:
         return
-    _, start, end = best
+    _, start, end, overlap, quotation = best
     start, end = _grow_clause(text, start, end)
     clause = text[start:end].strip(" ,;:“”\"")
-    yield Span(shorten(clause), question.answer_type, start, end, QUOTATION_BONUS if wants_quote else 0.0)
+    yield Span(shorten(clause), question.answer_type, start, end, "clause", {"overlap": overlap, "quotation": quotation})
 
 
-def _pieces(text: str) -> list[tuple[int, int, bool]]:
+def windows(asked: Asked, unit: Unit) -> Iterator[Span]:
+    """The sentence itself when it is short enough to be an answer; else windows of it short
+    enough, starting where an answer tends to: at the sentence's start, at each of its clauses,
+    and just after the question's words."""
+    text = unit.text
+    if len(" ".join(text.split())) <= MAX_ANSWER_CHARS:
+        yield Span(" ".join(text.split()), asked.question.answer_type, 0, len(text), "sentence")
+        return
+    starts = {0: "window_start"}
+    for match in CLAUSE_BREAK.finditer(text):
+        if match.end() < len(text) - MIN_CLAUSE_CHARS:
+            starts.setdefault(match.end(), "window_clause")
+    ends = _question_word_ends(asked, unit)
+    if ends and max(ends) < len(text) - MIN_CLAUSE_CHARS:
+        starts[max(ends)] = "window_after_question"
+    for start, source in sorted(starts.items())[:MAX_WINDOWS_PER_SENTENCE]:
+        shown = cut_at_word(text[start:])
+        yield Span(shown, asked.question.answer_type, start, start + len(shown), source,
+                   {"offset": start / len(text)})
+
+
+def cut_at_word(text: str, limit: int = MAX_ANSWER_CHARS) -> str:
+    """The text on one line, as much of it as fits in `limit` characters, ending at a word's end."""
+    text = " ".join(text.split()).strip(" ,;:")
+    if len(text) <= limit:
+        return text
+    space = text.rfind(" ", 0, limit)
+    return text[:space].rstrip(" ,;:") if space > 0 else text[:limit]
+
+
+def shorten(text: str) -> str:
+    """The text on one line, cut to MAX_ANSWER_CHARS at a clause or word boundary."""
+    text = " ".join(text.split()).strip(" ,;:")
+    if len(text) <= MAX_ANSWER_CHARS:
+        return text
+    cut = text[: MAX_ANSWER_CHARS - 1]
+    for mark in (", ", "; ", " "):
+        if mark in cut[MIN_CUT_CHARS:]:
+            cut = cut[: cut.rfind(mark)]
+            break
+    else:  # one long word (a URL, a path): nothing to cut between
+        return text[: MAX_ANSWER_CHARS - 1] + "…"
+    return cut.rstrip(" ,;") + "…"
+
+
+def _defined_terms(question: Question) -> list[str]:
+    """The terms a definition would define: the question's subject, and its names."""
+    words = [w for w in question.content_words if w not in DEFINING_VERBS]
+    terms = [" ".join(words)] if 0 < len(words) <= 3 else []
+    terms += [words[-1]] if words and len(words) > 1 else []
+    for match in CAPITALISED_RUN.finditer(question.text[1:]):  # not the question's first word
+        if len(match.group()) >= MIN_DEFINED_NAME_CHARS:
+            terms.append(match.group())
+    return list({term.lower(): term for term in terms if term}.values())
+
+
+def _question_word_ends(asked: Asked, unit: Unit) -> list[int]:
+    """Where each word of the question ends in the unit's text (character offsets)."""
+    weights = asked.weights
+    aliases = getattr(weights, "aliases", {})
+    ends = []
+    for match in TOKEN.finditer(unit.text):
+        term = stem(normalize_word(match.group()))
+        if aliases.get(term, term) in weights:
+            ends.append(match.end())
+    return ends
+
+
+def clause_end(text: str, start: int) -> int:
+    """Where the clause that starts at `start` ends: at a full stop, a semicolon, a blank line or
+    the end of the text, and at most MAX_ANSWER_CHARS on (at a space)."""
+    found = _CLAUSE_END.search(text, start)
+    end = found.start() if found else len(text)
+    if end - start > MAX_ANSWER_CHARS:
+        space = text.rfind(" ", start, start + MAX_ANSWER_CHARS)
+        end = space if space > start else start + MAX_ANSWER_CHARS
+    return end
+
+
+def sentence_pieces(text: str) -> list[tuple[int, int, bool]]:
     """The quotations of a sentence, then its clauses: (start, end, is a quotation)."""
-    pieces = [(m.start(1), m.end(1), True) for m in QUOTED.finditer(text)]
+    pieces = [(m.start(1), m.end(1), True) for m in QUOTATION.finditer(text)]
     position = 0
     for match in list(CLAUSE_BREAK.finditer(text)) + [None]:
         end = match.start() if match else len(text)
@@ -92,16 +194,3 @@ def _grow_clause(text: str, start: int, end: int) -> tuple[int, int]:
         if not grown:
             break
     return start, end
-
-
-def shorten(text: str) -> str:
-    """The text on one line, cut to MAX_ANSWER_CHARS at a clause or word boundary."""
-    text = " ".join(text.split())
-    if len(text) <= MAX_ANSWER_CHARS:
-        return text
-    cut = text[: MAX_ANSWER_CHARS - 1]
-    for mark in (", ", "; ", " "):
-        if mark in cut[MIN_CUT_CHARS:]:
-            cut = cut[: cut.rfind(mark)]
-            break
-    return cut.rstrip(" ,;") + "…"

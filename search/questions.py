@@ -31,6 +31,17 @@ HEAD_NOUN_TYPES = {
               "wages", "rent", "money"),
     AnswerType.NUMBER: ("rating", "score", "percentage", "percent", "number", "amount", "count", "age", "rank", "stars",
                "grade"),
+    # Names in code and configuration ("Which module ...", "What option ...").
+    AnswerType.IDENTIFIER: ("function", "functions", "method", "methods", "module", "modules", "option", "options",
+                            "flag", "flags", "switch", "command", "commands", "variable", "variables", "constant",
+                            "constants", "class", "classes", "exception", "exceptions", "parameter", "parameters",
+                            "argument", "arguments", "attribute", "attributes", "setting", "settings", "keyword",
+                            "keywords", "directive", "directives", "package", "packages", "library", "libraries",
+                            "tool", "tools", "script", "scripts", "program", "programs", "utility", "utilities",
+                            "macro", "macros", "header", "headers", "operator", "operators", "signal", "signals",
+                            "syscall", "call", "file", "files", "directory", "directories", "encoding", "format",
+                            "formats", "extension", "field", "fields", "key", "keys", "api",
+                            "interface", "protocol", "syntax", "pragma"),
 }
 # "How much did Netflix pay ...?" asks for a sum of money, "How much rain fell?" does not.
 MONEY_VERBS = frozenset("pay pays paid cost costs spend spends spent earn earns earned charge charges charged sell "
@@ -42,6 +53,15 @@ QUESTION_WORDS = frozenset(
     "kind type sort".split()
 )
 LEADING_PREPOSITIONS = frozenset("in on at for from to by during since until of".split())
+# "How do I ...", "How can one ...", "How to ...": the question asks for a way to do something.
+HOW_TO_AUXILIARIES = frozenset("do does can could should would to is are may might will shall must".split())
+# The head noun of "what/which" stands within this many words of it ("What's the highest level C
+# function for ...?").
+HEAD_NOUN_WINDOW = 6
+# "What does X mean/do/stand for?" asks what X is.
+DEFINING_VERBS = frozenset("mean means do does signify indicate represent".split())
+# "What is X?" asks for a definition when X is a short noun phrase (at most this many content words).
+DEFINED_TERM_MAX_WORDS = 4
 # Verbs that only carry the question ("Who is X?", "What did X say?") and are not matched.
 LIGHT_VERBS = frozenset("is are was were be been being do does did has have had get got".split())
 
@@ -54,6 +74,7 @@ class Question:
     search_text: str  # the question without its question words: what retrieval searches for
     content_words: tuple[str, ...]  # normalised words that should match (no stop/question words)
     head_noun: str | None = None  # "episodes" in "Which episodes ...?"
+    wants_list: bool = False  # several things are asked for: "Which episodes ...?", "Who are the producers?"
 
     @property
     def content_stems(self) -> tuple[str, ...]:
@@ -88,7 +109,17 @@ def analyse_question(text: str) -> Question:
     )
     if not content:
         content = tuple(word for word in words if word not in QUESTION_WORDS) or tuple(words)
-    return Question(clean, kind, answer_type, search_text or clean, content, head)
+    wants_list = answer_type != AnswerType.DEFINITION and _wants_list(kind, words)
+    return Question(clean, kind, answer_type, search_text or clean, content, head, wants_list)
+
+
+def _wants_list(kind: QuestionKind, words: list[str]) -> bool:
+    """Whether the question asks for several things: a plural noun after "what/which" ("Which
+    options ...", "What are the STATUS values?"), "Who are ...", or "List/Name ..."."""
+    phrase = _noun_phrase(words[1:]) if kind in (QuestionKind.WHAT, QuestionKind.WHICH) else []
+    if phrase and _is_plural(phrase[-1]):
+        return True
+    return (kind == QuestionKind.WHO and len(words) > 1 and words[1] in ("are", "were")) or words[:1] in (["list"], ["name"])
 
 
 def _classify(first: str, second: str, words: list[str], text: str) -> tuple[QuestionKind, AnswerType, str | None]:
@@ -101,19 +132,17 @@ def _classify(first: str, second: str, words: list[str], text: str) -> tuple[Que
     if first == "why":
         return QuestionKind.WHY, AnswerType.REASON, None
     if first == "how":
-        if second == "much" and (MONEY_VERBS | set(HEAD_NOUN_TYPES[AnswerType.MONEY])) & set(words[2:]):
-            return QuestionKind.HOW_MANY, AnswerType.MONEY, None
-        if second in ("many", "much"):
-            return QuestionKind.HOW_MANY, AnswerType.NUMBER, _head_noun(words[2:])
-        if second in ("long", "old"):
-            return QuestionKind.HOW_LONG, AnswerType.DURATION, None
-        return QuestionKind.WHAT, AnswerType.PHRASE, None
+        return _classify_how(second, words)
     if first in ("what", "which"):
         head = _head_noun(words[1:])
-        answer_type = _type_of_head(head) or AnswerType.PHRASE
-        return QuestionKind(first), answer_type, head
+        typed = _type_of_head(head)
+        if first == "what" and _asks_what_a_term_is(words) and (typed is None or words[1] in ("does", "do")):
+            return QuestionKind.WHAT, AnswerType.DEFINITION, head
+        return QuestionKind(first), typed or AnswerType.PHRASE, head
     if first in YES_NO_OPENERS and text.rstrip().endswith("?"):
         return QuestionKind.YES_NO, AnswerType.YES_NO, None
+    if first in ("define", "meaning"):
+        return QuestionKind.WHAT, AnswerType.DEFINITION, None
     if text.rstrip().endswith("?") or first in ("name", "list"):
         return QuestionKind.WHAT, AnswerType.PHRASE, None
     typed = [word for word in words if _type_of_head(word)]  # "rotten tomatoes score": a number
@@ -122,11 +151,45 @@ def _classify(first: str, second: str, words: list[str], text: str) -> tuple[Que
     return QuestionKind.KEYWORD, AnswerType.PHRASE, None
 
 
+def _classify_how(second: str, words: list[str]) -> tuple[QuestionKind, AnswerType, str | None]:
+    """"How many/much/long/old" ask for a value; "How do I/can I/to ..." for the way to do it."""
+    if second == "much" and (MONEY_VERBS | set(HEAD_NOUN_TYPES[AnswerType.MONEY])) & set(words[2:]):
+        return QuestionKind.HOW_MANY, AnswerType.MONEY, None
+    if second in ("many", "much"):
+        return QuestionKind.HOW_MANY, AnswerType.NUMBER, _head_noun(words[2:])
+    if second in ("long", "old"):
+        return QuestionKind.HOW_LONG, AnswerType.DURATION, None
+    if second in HOW_TO_AUXILIARIES:
+        return QuestionKind.HOW, AnswerType.INSTRUCTION, None
+    return QuestionKind.WHAT, AnswerType.PHRASE, None
+
+
+def _asks_what_a_term_is(words: list[str]) -> bool:
+    """"What is a closure?", "What are generators?", "What does EAFP mean?", "What does the -r
+    option do?": the question asks what its subject is, means or does, and no more."""
+    if len(words) < 3:
+        return False
+    if words[1] in ("is", "are", "was", "were"):
+        if words[1] in ("are", "were") and words[2] == "the" and _is_plural(words[-1]):
+            return False  # "What are the STATUS values?" asks for a list of them
+        return len([w for w in words[2:] if w not in STOP_WORDS]) <= DEFINED_TERM_MAX_WORDS
+    return words[1] in ("does", "do") and words[-1] in DEFINING_VERBS or words[-2:] == ["stand", "for"]
+
+
 def _head_noun(rest: list[str]) -> str | None:
     """The noun a what/which question asks about: in "What approval rating did ...", the last
     word of the noun phrase before the verb that knows a type ("rating"), else its first word."""
-    phrase = []
-    for word in rest[:5]:
+    phrase = _noun_phrase(rest)
+    typed = [word for word in phrase if _type_of_head(word)]
+    if typed:
+        return typed[-1]
+    return phrase[0] if phrase else None
+
+
+def _noun_phrase(rest: list[str]) -> list[str]:
+    """The words of the noun phrase after "what/which" (and a light verb): "the STATUS values"."""
+    phrase: list[str] = []
+    for word in rest[:HEAD_NOUN_WINDOW]:
         if word in LIGHT_VERBS or word in YES_NO_OPENERS:
             if not phrase:
                 continue  # "What is the average rating ...": the phrase starts after the verb
@@ -136,10 +199,7 @@ def _head_noun(rest: list[str]) -> str | None:
                 break
             continue
         phrase.append(word)
-    typed = [word for word in phrase if _type_of_head(word)]
-    if typed:
-        return typed[-1]
-    return phrase[0] if phrase else None
+    return phrase
 
 
 def _type_of_head(head: str | None) -> AnswerType | None:
@@ -151,8 +211,9 @@ def _type_of_head(head: str | None) -> AnswerType | None:
     return None
 
 
-# "What's", "Who's", "Where's" ... spelled out, so "'s" is not taken for a word to search.
-_CONTRACTED_WH = re.compile(r"\b(what|who|where|when|which|how)['’]s\b", re.IGNORECASE)
+# "What's", "Who's", "Where's" ... spelled out, so "'s" is not taken for a word to search; the
+# apostrophe is often left out ("Whats the ...").
+_CONTRACTED_WH = re.compile(r"\b(what|who|where|when|which|how)['’]?s\b", re.IGNORECASE)
 
 _LEADING = re.compile(
     r"^\s*(?:(?:in|on|at|for|from|to|by|during|since|until|of)\s+(?=(?:who|what|which|when|where|how)\b))?"
@@ -171,3 +232,8 @@ def _search_text(text: str, kind: QuestionKind) -> str:
     if kind == QuestionKind.YES_NO:
         stripped = re.sub(r"^\s*\w+\b", " ", stripped, count=1)
     return stripped.strip().rstrip("?.! ").strip() or text
+
+
+def _is_plural(word: str) -> bool:
+    """An English plural by its ending: "values", "options", "entries"; not "status", "class"."""
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))

@@ -116,6 +116,7 @@ class Response:
     suggestion: str | None = None
     question_type: QuestionKind | None = None
     notices: list[str] = field(default_factory=list)  # limits hit, corrections made
+    explanation: object | None = None  # search/explain.py's Explanation, when asked for
     offset: int = 0  # results[0] is result number offset + 1 of total
     settled: bool = True  # False while the last word is still being typed: no answer is looked for
 
@@ -142,4 +143,5 @@ class Response:
             "took_ms": round(self.took_ms, 2),
             "notices": self.notices,
             "results": [hit.to_dict() for hit in self.results],
+            **({"explanation": self.explanation.to_dict()} if self.explanation is not None else {}),
         }

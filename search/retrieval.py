@@ -46,6 +46,7 @@ class ScoredPassage:
     bm25: float
     score: float = 0.0
     also_in: list[SourceRef] = field(default_factory=list)
+    features: dict[str, float] = field(default_factory=dict)  # what the ranker scored (search/features.py)
 
     @property
     def text(self) -> str:

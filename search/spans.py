@@ -2,7 +2,7 @@
 it, and what the extractors need to know of the question."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from search.kinds import AnswerType
 from search.questions import Question
@@ -22,13 +22,15 @@ class Unit:
 
 @dataclass(frozen=True)
 class Span:
-    """A candidate answer in a unit's text: [start, end) and the structure bonus its form earns."""
+    """A candidate answer in a unit's text: [start, end), the extractor that found it, and the
+    evidence its form gives (named traits, each a feature of the answer scorer)."""
 
     text: str
     answer_type: AnswerType
     start: int
     end: int
-    bonus: float = 0.0
+    source: str
+    traits: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

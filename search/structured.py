@@ -12,7 +12,7 @@ from typing import Iterator
 
 from indexer.analysis import KIND_WORDS, agent_noun_bases, exact_words, normalize_word, stem, stemmed_terms
 from indexer.passages import Passage
-from search.kinds import AnswerType
+from search.kinds import VALUE_TYPES, AnswerType
 from search.patterns import QUOTED, REFERENCE_MARK, TYPE_FIELD_NAMES, mostly_in_question, type_of_value
 from search.phrases import shorten
 from search.questions import Question
@@ -24,6 +24,8 @@ TYPE_NOUN_MATCH = 0.6
 # asked, with this match, even under a column the question does not name.
 TITLE_ROW_COVERAGE = 0.3
 TITLE_ROW_MATCH = 0.6
+# Questions any field value may answer, whatever its form (an organisation's name has none).
+ANY_VALUE_ANSWERS = frozenset({AnswerType.ORGANISATION}) | (frozenset(AnswerType) - VALUE_TYPES)
 # Words of a field name that say nothing of what it holds.
 NAME_FILLER_WORDS = ("of", "by", "no", "num", "the")
 # Column headers under which a cell names a work.
@@ -38,6 +40,7 @@ class Fact:
     answer_type: AnswerType
     match: float  # how much of the name the question asks for, 0..1
     name: str
+    source: str  # "field" or "cell"
 
 
 def structured_facts(question: Question, passage: Passage, coverage: float, common: frozenset[str]) -> Iterator[Fact]:
@@ -51,9 +54,9 @@ def structured_facts(question: Question, passage: Passage, coverage: float, comm
         value = REFERENCE_MARK.sub("", passage.field_value).strip()
         if match > 0 and not mostly_in_question(value, question_words):
             answer_type = type_of_value(value, question.answer_type, common)
-            if answer_type == question.answer_type or question.answer_type in (AnswerType.PHRASE, AnswerType.ORGANISATION):
+            if answer_type == question.answer_type or question.answer_type in ANY_VALUE_ANSWERS:
                 shown_type = answer_type if answer_type != AnswerType.PHRASE else question.answer_type
-                yield Fact(shorten(value), shown_type, match, passage.field_name)
+                yield Fact(shorten(value), shown_type, match, passage.field_name, "field")
     for header, cell in passage.cells:
         if not header or mostly_in_question(cell, question_words):
             continue
@@ -62,10 +65,10 @@ def structured_facts(question: Question, passage: Passage, coverage: float, comm
         if answer_type == AnswerType.TITLE and not _is_title_cell(header, cell):
             answer_type = AnswerType.PHRASE
         cell_text = shorten(cell.strip('"“” '))
-        if match > 0 and (answer_type == question.answer_type or question.answer_type == AnswerType.PHRASE):
-            yield Fact(cell_text, answer_type, match, header)
+        if match > 0 and (answer_type == question.answer_type or question.answer_type not in VALUE_TYPES):
+            yield Fact(cell_text, answer_type, match, header, "cell")
         elif answer_type == question.answer_type == AnswerType.TITLE and coverage > TITLE_ROW_COVERAGE:
-            yield Fact(cell_text, answer_type, TITLE_ROW_MATCH, header)
+            yield Fact(cell_text, answer_type, TITLE_ROW_MATCH, header, "cell")
 
 
 def name_match(name: str, asked: set[str], related: str = "", type_only: set[str] = frozenset()) -> float:

@@ -7,7 +7,7 @@ Dates agree as far as both go ("January 2020" and "January 31, 2020"); numbers b
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from indexer.analysis import normalize_word, stem
 from search.kinds import AnswerType
@@ -15,14 +15,11 @@ from search.patterns import TOKEN
 from search.retrieval import ScoredPassage
 from search.spans import Unit
 
-# Each further document that gives the same value adds this much.
-SUPPORT_BONUS = 0.06
-# ... when that document's own candidate scores at least this share of the best one (a name that
-# merely recurs everywhere is not support).
-SUPPORT_SHARE = 0.85
-# A different value is a conflict when its score is at least this share of the best one and it
-# fills the same slot (the same question words stand around it).
-CONFLICT_SHARE = 0.7
+# A different value is a conflict when the selector scores it within this margin of the best one
+# (log-odds: within a factor of e^4 of its probability) and it is a value of the same kind and
+# measure that fills the same slot (the same question words stand around it) in another document.
+# On the seeds' two Rotten Tomatoes ratings (38% and 44%) the second one's margin is 3.0.
+CONFLICT_MARGIN = 4.0
 # Two slots are the same when this share of the smaller one's question words stand in the other.
 SAME_SLOT_OVERLAP = 0.5
 # Only values of these types can disagree: a name or a phrase more often differs in wording.
@@ -35,50 +32,83 @@ _NUMBER_VALUES = {word: str(value) for value, word in enumerate(
 
 @dataclass
 class Candidate:
-    """A scored candidate answer: its text, type, the unit and passage it stands in, and the
-    question words around it (its slot)."""
+    """A candidate answer: its text, type and extractor, the unit and passage it stands in, the
+    question words around it (its slot), its features and the score the answer selector gives
+    it."""
 
     text: str
     answer_type: AnswerType
-    score: float
+    source: str
     unit: Unit
     passage: ScoredPassage
     slot: frozenset[str] = frozenset()
+    features: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0
+
+    @property
+    def key(self):
+        return value_key(self.text, self.answer_type)
+
+    @property
+    def documents(self) -> set[str]:
+        return {self.passage.path} | {ref.path for ref in self.passage.also_in}
 
 
 @dataclass
 class ValueGroup:
-    """Candidates that give one value; shown as the most precise of them."""
+    """Candidates that give one value: scored as the best of them, shown as the most precise."""
 
-    text: str
-    answer_type: AnswerType
+    best: Candidate
     score: float
-    unit: Unit
-    passage: ScoredPassage
-    slot: frozenset[str]
     documents: set[str]
+    slot: frozenset[str]
     key: object = None
+    members: list[Candidate] = field(default_factory=list)
+    share: float = 0.0  # its share of the selector's probability over all values (search/answers.py)
+
+    @property
+    def text(self) -> str:
+        return self.best.text
+
+    @property
+    def answer_type(self) -> AnswerType:
+        return self.best.answer_type
 
 
 def group_by_value(candidates: list[Candidate]) -> list[ValueGroup]:
     """Merge candidates that give the same value, best first."""
     groups: list[ValueGroup] = []
     for candidate in sorted(candidates, key=lambda c: -c.score):
-        key = value_key(candidate.text, candidate.answer_type)
+        key = candidate.key
         group = next((g for g in groups if g.answer_type == candidate.answer_type and same_value(g.key, key)), None)
-        sources = {candidate.passage.path} | {ref.path for ref in candidate.passage.also_in}
         if group is None:
-            groups.append(ValueGroup(candidate.text, candidate.answer_type, candidate.score, candidate.unit,
-                                     candidate.passage, candidate.slot, sources, key))
+            groups.append(ValueGroup(candidate, candidate.score, candidate.documents, candidate.slot, key, [candidate]))
             continue
-        if candidate.score >= SUPPORT_SHARE * group.score:
-            if more_precise(key, group.key):
-                group.text, group.unit, group.passage, group.key = candidate.text, candidate.unit, candidate.passage, key
-            new = sources - group.documents
-            group.documents |= new
-            group.score += SUPPORT_BONUS * len(new)
-            group.slot = group.slot | candidate.slot
-    return sorted(groups, key=lambda g: -g.score)
+        group.members.append(candidate)
+        if more_precise(key, group.key):
+            group.best, group.key = candidate, key
+        group.documents |= candidate.documents
+        group.slot = group.slot | candidate.slot
+    return groups
+
+
+def agreeing_documents(candidates: list[Candidate]) -> list[int]:
+    """For each candidate, how many other documents give the same value (dates agreeing as far
+    as both go)."""
+    buckets: dict[tuple, list[int]] = {}
+    for position, candidate in enumerate(candidates):
+        buckets.setdefault((candidate.answer_type, candidate.key), []).append(position)
+    documents = {bucket: set().union(*(candidates[p].documents for p in positions)) for bucket, positions in buckets.items()}
+    agreeing = [0] * len(candidates)
+    for (answer_type, key), positions in buckets.items():
+        same = documents[(answer_type, key)]
+        if answer_type == AnswerType.DATE:  # "Dec. 18" agrees with "December 18, 2019"
+            for (other_type, other_key), other_documents in documents.items():
+                if other_type == answer_type and other_key != key and same_value(key, other_key):
+                    same = same | other_documents
+        for position in positions:
+            agreeing[position] = len(same - candidates[position].documents)
+    return agreeing
 
 
 def conflicts_with(best: ValueGroup, others: list[ValueGroup]) -> list[ValueGroup]:
@@ -88,7 +118,7 @@ def conflicts_with(best: ValueGroup, others: list[ValueGroup]) -> list[ValueGrou
         if group.answer_type == best.answer_type
         and group.answer_type in CONFLICTING_TYPES
         and (group.answer_type != AnswerType.NUMBER or same_shape(group.text, best.text))
-        and group.score >= CONFLICT_SHARE * best.score
+        and group.score >= best.score - CONFLICT_MARGIN
         and same_slot(group.slot, best.slot)
         and not group.documents & best.documents
     ]

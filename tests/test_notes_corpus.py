@@ -1,12 +1,12 @@
 """Quality on our second corpus (tests/data/notes, questions in tests/data/notes_qa.jsonl).
 
-The seeds are what the engine was first tuned on; these notes show how well the tuning carries
-over. Each metric is asserted a little under what it measures today, each answer that is right
-today is pinned (a regression test), and misses whose cause is known are strict xfails.
-Measured (same definitions as `liner eval`): at first hit@1 0.70, hit@5 0.87, answer 0.48 (11 of
-23), abstention 0 of 2; after the fixes the first version of this file led to, hit@1 0.91, hit@5
-0.96, answer 0.87 (20 of 23), abstention 1 of 2, attribution 1.00. Those fixes were made while
-looking at these questions, so the notes are no longer a held-out set: a third corpus is.
+The notes are one of the benchmark's corpora (eval/benchmark.json), so the shipped model
+(search/model.json, `make train`) has seen them: the figures here are in-sample, a guard against
+a pipeline that breaks, not a measure of quality. What the model does on corpora it has not seen
+is measured leaving each corpus out in turn (`make eval`, docs/evaluation.md). Each metric is
+asserted a little under what the shipped model measures (2026-11-29: hit@1 0.83, hit@5 0.96,
+answer 0.78 (18 of 23), abstention 1 of 2, attribution 1.00); which single questions are right
+moves when the model is trained again, so none is pinned, but the behaviours below are.
 """
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def test_hit_at_5(responses):
 
 def test_hit_at_1(responses):
     hits = [first_rank_with_answer(responses[row["id"]], row["answers"]) == 1 for row in answerable()]
-    assert share(hits) >= 0.85, [row["id"] for row, hit in zip(answerable(), hits) if not hit]
+    assert share(hits) >= 0.78, [row["id"] for row, hit in zip(answerable(), hits) if not hit]
 
 
 def test_a_source_document_is_in_the_top_5(responses):
@@ -87,22 +87,9 @@ def test_every_top_passage_stands_at_its_cited_lines(responses):
 
 # -- answers ----------------------------------------------------------------------------------------------
 
-RIGHT_TODAY = ["n001", "n002", "n003", "n004", "n005", "n006", "n007", "n009", "n011", "n012", "n013", "n014", "n015",
-               "n016", "n017", "n019", "n022", "n023", "n024", "n025"]
-
-
-@pytest.mark.parametrize("question_id", RIGHT_TODAY)
-def test_answers_that_are_right_stay_right(responses, question_id):
-    row = BY_ID[question_id]
-    answer = responses[question_id]["answer"]
-    assert answer is not None, f"{row['question']!r}: no answer"
-    assert answer_is_right(answer["text"], row["answers"]), f"{row['question']!r} -> {answer['text']!r}"
-    assert answer["path"] in row["sources"]
-
-
 def test_answer_accuracy(responses):
     right = [answer_is_right((responses[row["id"]]["answer"] or {}).get("text"), row["answers"]) for row in answerable()]
-    assert share(right) >= 0.80, [row["id"] for row, ok in zip(answerable(), right) if not ok]
+    assert share(right) >= 0.73, [row["id"] for row, ok in zip(answerable(), right) if not ok]
 
 
 def test_an_unanswerable_question_abstains(responses):

@@ -1,26 +1,62 @@
-"""search/phrases.py: definitions, the clause that answers, and cutting an answer short."""
+"""search/phrases.py: definitions, reasons, the clause that answers, windows of a long sentence,
+and cutting an answer short."""
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from indexer.analysis import stem, stemmed_terms
-from search.phrases import MAX_ANSWER_CHARS, clause_candidates, definition_candidates, shorten
+from search.phrases import MAX_ANSWER_CHARS, clauses, cut_at_word, definitions, reasons, shorten, windows
 from search.questions import analyse_question
+from search.spans import Asked, Unit
+
+
+def asked(question: str, *words: str) -> Asked:
+    return Asked(analyse_question(question), {stem(word): 1.0 for word in words}, frozenset())
+
+
+def unit(text: str) -> Unit:
+    return Unit(text, 1, 1, stemmed_terms(text))
 
 
 def test_a_definition_is_what_the_text_says_the_name_is():
-    question = analyse_question("What is the Depot Loaf?")
-    (span,) = definition_candidates(question, "The Depot Loaf is a rye and wheat sourdough baked daily.")
+    (span,) = definitions(asked("What is the Depot Loaf?"), unit("The Depot Loaf is a rye and wheat sourdough baked daily."))
     assert span.text == "a rye and wheat sourdough baked daily"
+    assert span.traits["copula"] == 1.0
+
+
+def test_an_appositive_defines_too_and_an_unrelated_name_does_not():
+    (span,) = definitions(asked("What is EAFP?"), unit("EAFP (easier to ask for forgiveness than permission) is a style."))
+    assert span.text.startswith("easier to ask for forgiveness")
+    assert list(definitions(asked("What is EAFP?"), unit("LBYL is a style of checking first."))) == []
+
+
+def test_a_reason_is_the_clause_its_marker_opens():
+    text = "The garden was closed because the creek flooded the beds; it reopened in June."
+    (span,) = reasons(asked("Why was the garden closed?", "garden", "closed"), unit(text))
+    assert span.text == "because the creek flooded the beds"
+    assert span.traits["after_question_words"] == 1.0
 
 
 def test_the_clause_covering_the_question_is_the_answer():
-    question = analyse_question("Why was the garden closed?")
     text = "In May, the garden was closed because the creek flooded the beds; it reopened in June."
-    weights = {stem(word): 1.0 for word in ("garden", "closed")}
-    (span,) = clause_candidates(question, text, stemmed_terms(text), weights)
+    (span,) = clauses(asked("Why was the garden closed?", "garden", "closed"), unit(text))
     assert "garden was closed because the creek flooded the beds" in span.text
+    assert list(clauses(asked("Who baked bread?", "baker"), unit(text))) == []
+
+
+def test_a_short_sentence_is_its_own_window_and_a_long_one_is_cut_at_its_clauses():
+    short = "The fair opens at nine."
+    assert [span.source for span in windows(asked("When does the fair open?", "fair"), unit(short))] == ["sentence"]
+    long = ("The archive keeps every letter the society received since its founding, " * 2) + "and a catalogue of them."
+    spans = list(windows(asked("What does the archive keep?", "archive", "keep"), unit(long)))
+    assert spans[0].source == "window_start" and spans[0].start == 0
+    assert all(len(span.text) <= MAX_ANSWER_CHARS for span in spans)
+    assert any(span.source == "window_clause" for span in spans)
+
+
+def test_cut_at_word_never_splits_a_word():
+    assert cut_at_word("alpha beta gamma", limit=12) == "alpha beta"
 
 
 def test_a_short_answer_is_never_longer_than_the_limit_and_keeps_whole_words():

@@ -12,9 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
+from models import model
+
 from indexer.schema import RANKED_FIELD
 from search.expansion import common_terms
 from search.query import MAX_QUERY_CHARS, QueryError, build_query, content_words, parse_query
+from search.engine import Engine
 from search.retrieval import tiers
 
 SEED_004 = "seeds/004_d16686d2a66679cd.txt"
@@ -389,13 +392,24 @@ def test_only_a_sum_of_money_answers_how_much_was_paid(tmp_path):
 
 def test_the_question_s_verb_picks_the_field_over_its_answer_type_noun(tmp_path):
     """In "Which company distributes ...?" the noun "company" says what kind of answer is wanted
-    (and names the `Company` field); "distributes" says which field answers (`Distributor`)."""
-    engine = engine_over(tmp_path, {"show.md": (
+    (and names the `Company` field); "distributes" says which field answers (`Distributor`): the
+    candidates' field_match says so, and a selector that reads it picks the distributor. (Whether
+    the shipped selector weighs it above the passage's rank is learned: docs/evaluation.md.)"""
+    engine_over(tmp_path, {"show.md": (
         "# Harbour Lights\n\nHarbour Lights is a drama series about a lighthouse keeper.\n\n"
         "- Company: Northwind Pictures\n- Distributor: Lantern Media\n- Network: Seaview\n")})
+    engine = Engine(tmp_path / "index", model=model(selector={"field_match": 4.0, "passage_rank": 1.0}))
+    matches = candidate_features(engine, "Which company distributes Harbour Lights?", "field_match")
+    assert matches["Lantern Media"] > matches["Northwind Pictures"] > 0
     assert engine.ask("Which company distributes Harbour Lights?").answer.text == "Lantern Media"
     assert engine.ask("Which company made Harbour Lights?").answer.text == "Northwind Pictures"
     assert engine.ask("What is the company behind Harbour Lights?").answer.text == "Northwind Pictures"
+
+
+def candidate_features(engine, question: str, feature: str) -> dict[str, float]:
+    """Each candidate answer's value of one feature of the answer selector."""
+    result = engine.answer(question).result
+    return {candidate.text: candidate.features.get(feature, 0.0) for candidate in result.candidates}
 
 
 def test_a_name_after_a_possessive_of_the_question_s_words_is_theirs(tmp_path):
@@ -409,12 +423,17 @@ def test_a_name_after_a_possessive_of_the_question_s_words_is_theirs(tmp_path):
 
 def test_titles_given_as_examples_of_what_a_which_question_asks_for(tmp_path):
     """"films like “Night Harbour”": Hearst's pattern says Night Harbour is one of the films
-    asked for; a question about one film's name is not asking for examples."""
-    engine = engine_over(tmp_path, {"studio.md": (
+    asked for (the trait trait_quoted_title_example_of_kind); a question about one film's name is not asking for
+    examples. A selector that reads the trait answers with an example."""
+    engine_over(tmp_path, {"studio.md": (
         "# Bluewater Studio\n\nThe studio made its name with the film “Driftwood” in 2019, and it sold well; "
         "cheaper films like “Night Harbour” and “Glass Bay” came later.\n")})
+    engine = Engine(tmp_path / "index", model=model(selector={"trait_quoted_title_example_of_kind": 4.0, "passage_rank": 1.0}, bar=0.3))
+    examples = candidate_features(engine, "Which cheaper films did the studio make?", "trait_quoted_title_example_of_kind")
+    assert examples["Night Harbour"] == examples["Glass Bay"] == 1.0 and examples["Driftwood"] == 0.0
     assert engine.ask("Which cheaper films did the studio make?").answer.text in ("Night Harbour", "Glass Bay")
-    assert engine.ask("What was the film the studio made its name with called?").answer.text == "Driftwood"
+    named = candidate_features(engine, "What was the film the studio made its name with called?", "trait_quoted_title_example_of_kind")
+    assert not any(named.values())
 
 
 def test_a_phrase_is_found_in_a_title_or_a_body_but_never_across_the_two(tmp_path):

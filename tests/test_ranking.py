@@ -14,10 +14,10 @@ from pathlib import Path
 import indexer.schema as schema
 from indexer.build import build_index
 from search.engine import Engine
-from indexer.passages import Passage
-from search.rank import coverage, proximity, rerank
-from search.retrieval import ScoredPassage
-from search.response import SourceRef
+from models import linear
+from records import scored
+from search.questions import analyse_question
+from search.rank import CONTEXT_WEIGHT, covered_share, rerank
 
 FILLER_WORDS = ("beds weeded compost turned volunteers watered rows kale beans squash herbs grey sky shed fence "
                 "gate path barrow rake hoe spade trowel seedlings tomatoes peppers onions garlic leeks carrots "
@@ -103,37 +103,26 @@ def test_the_engine_scores_with_the_documented_bm25_parameters(engine):
     assert weighting._field_B.get("title") == schema.TITLE_B  # noqa: SLF001
 
 
-# -- re-ranking features (pure) ---------------------------------------------------------------------------
+# -- re-ranking (pure; the features themselves: tests/test_features.py) ------------------------------------
 
 
-def passage(text: str, path: str = "a.txt", line: int = 1, bm25: float = 1.0, **fields) -> ScoredPassage:
-    fields = {"title": "", "section": None, "kind": "paragraph", **fields}
-    record = Passage(path=path, line_start=line, line_end=line, text=text, ordinal=line, **fields)
-    return ScoredPassage(record, bm25)
-
-
-def test_proximity_is_highest_when_the_words_stand_together():
-    stems = {"joanna", "kassem"}
-    together = proximity(passage("Dewan played Joanna Kassem on the show"), stems)
-    apart = proximity(passage("Joanna was a dancer on the show and later Kassem was her name"), stems)
-    assert together == 1.0 and 0 < apart < together
-    assert proximity(passage("nothing here"), stems) == 0.0
-
-
-def test_coverage_counts_body_fully_and_context_by_half():
-    weights = {"editor": 1.0, "soundtrack": 1.0}
-    in_body = coverage(passage("Soundtrack editor Bill Henry"), weights)
-    in_context = coverage(passage("Bill Henry", section="Soundtrack", field_name="Editor"), weights)
-    assert in_body == 1.0 and in_context == 0.5
-    assert coverage(passage("Bill Henry"), weights) == 0.0
-
-
-def test_rerank_prefers_the_passage_that_covers_the_question():
+def test_rerank_orders_by_the_rankers_score_of_each_passages_features():
     weights = {"joanna": 2.0, "kassem": 2.0, "play": 1.0}
-    loose = passage("Joanna appears in the pilot.", bm25=5.0)
-    answer = passage("Jenna Dewan plays Joanna Kassem.", bm25=4.0)
-    ranked = rerank([loose, answer], weights, lambda p: False)
-    assert ranked[0] is answer and ranked[0].score > ranked[1].score
+    question = analyse_question("Who plays Joanna Kassem?")
+    loose = scored("Joanna appears in the pilot.", bm25=5.0)
+    answer = scored("Jenna Dewan plays Joanna Kassem.", bm25=4.0)
+    by_coverage = rerank([loose, answer], question, weights, linear({"coverage": 1.0}))
+    assert by_coverage[0] is answer and answer.score > loose.score
+    assert answer.features["coverage"] == 1.0  # what the score was computed from is kept for --explain
+    by_bm25 = rerank([loose, answer], question, weights, linear({"bm25": 1.0}))
+    assert by_bm25[0] is loose
+
+
+def test_covered_share_counts_context_words_at_their_weight():
+    weights = {"editor": 1.0, "soundtrack": 1.0}
+    assert covered_share(weights, {"editor", "soundtrack"}, set()) == 1.0
+    assert covered_share(weights, {"editor"}, {"soundtrack"}) == 0.5 + CONTEXT_WEIGHT / 2
+    assert covered_share({}, set(), set()) == 0.0
 
 
 def test_search_ranks_by_score(engine):

@@ -46,7 +46,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 # Questions the seeds answer, in files both versions of the served folder keep.
-QUESTIONS = ["Who created Soundtrack?", "Who plays Joanna Kassem?", "Who plays Nellie?",
+QUESTIONS = ["Who created Soundtrack?", "Who plays Joanna Kassem?", "When did Soundtrack premiere?",
              "How many episodes does Soundtrack have?"]
 REINDEXES = 4
 CLIENT_THREADS = 3

@@ -5,12 +5,12 @@ from records import scored
 
 from search.kinds import AnswerType
 from search.spans import Unit
-from search.values import (Candidate, conflicts_with, date_key, group_by_value, number_key, same_shape, same_slot,
+from search.values import (Candidate, agreeing_documents, conflicts_with, date_key, group_by_value, number_key, same_shape, same_slot,
                            value_key)
 
 
 def candidate(text: str, answer_type: AnswerType, score: float, path: str, slot: frozenset[str] = frozenset({"review"})):
-    return Candidate(text, answer_type, score, Unit(text, 1, 1, []), scored(text, path=path), slot)
+    return Candidate(text, answer_type, "test", Unit(text, 1, 1, []), scored(text, path=path), slot, score=score)
 
 
 def test_dates_are_the_same_as_far_as_both_go():
@@ -25,11 +25,20 @@ def test_numbers_are_the_same_by_their_figure():
     assert number_key("4.83/10") == "4.83/10"
 
 
-def test_agreeing_sources_add_support_and_the_most_precise_value_is_shown():
+def test_agreeing_sources_are_one_value_shown_at_its_most_precise_and_scored_as_its_best():
     groups = group_by_value([candidate("Dec. 18", AnswerType.DATE, 1.0, "a.md"),
                              candidate("December 18, 2019", AnswerType.DATE, 0.95, "b.md")])
     assert len(groups) == 1
-    assert groups[0].text == "December 18, 2019" and groups[0].documents == {"a.md", "b.md"} and groups[0].score > 1.0
+    assert groups[0].text == "December 18, 2019" and groups[0].documents == {"a.md", "b.md"} and groups[0].score == 1.0
+    assert len(groups[0].members) == 2
+
+
+def test_agreement_is_counted_in_other_documents_dates_agreeing_as_far_as_both_go():
+    agreeing = agreeing_documents([candidate("Dec. 18", AnswerType.DATE, 1.0, "a.md"),
+                                   candidate("December 18, 2019", AnswerType.DATE, 0.9, "b.md"),
+                                   candidate("December 18, 2019", AnswerType.DATE, 0.8, "b.md"),
+                                   candidate("May 2", AnswerType.DATE, 0.7, "c.md")])
+    assert agreeing == [1, 1, 1, 0]
 
 
 def test_a_different_figure_for_the_same_slot_from_another_source_conflicts():

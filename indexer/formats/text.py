@@ -25,6 +25,13 @@ MAX_CAPITALS_WORDS = 10
 NUMBERED_HEADING = re.compile(r"^\s*((?:\d{1,2}\.)*\d{1,2})\.?\s+([A-Z][^.:;!?]*?)\.?\s*$")
 MAX_NUMBERED_WORDS = 8
 MAX_SHORT_HEADING_WORDS = 6
+# A heading by indentation stands at least this many columns left of the text under it, and one
+# such step deeper is one level lower.
+OUTLINE_STEP = 2
+# ... and stands near the left margin (a line set far in is centred: a title block's lines).
+OUTLINE_MAX_INDENT = 4
+# Code's punctuation: a line with it is an example, not a heading.
+CODE_LINE = re.compile(r"[{};<>\\\[\]]|[$@%]\w|\w\(|\)\s*$|\s=\s|\w=\S|::|->|=>|^[a-z][\w.-]*\s+--?\w")
 MINOR_WORDS = frozenset("a an and as at by for from in into of on or the to with".split())
 
 
@@ -123,14 +130,17 @@ def adorned_heading(lines: list[str], index: int, min_length_share: float = 0.5)
 
 
 def centred_heading(lines: list[str], index: int) -> HeadingMatch | None:
-    """A short line indented far, with blank lines around it ("Preamble" in a licence)."""
+    """A short line indented far, with blank lines around it ("Preamble" in a licence); not a
+    line of code indented as an example is."""
     line = lines[index]
     indent = len(line) - len(line.lstrip(" "))
     if indent < CENTRED_INDENT or "\t" in line[:indent] or not _alone(lines, index):
         return None
     text = line.strip()
-    if len(text.split()) > MAX_CENTRED_WORDS or text.endswith((".", ",", ";", ":")) or not text[:1].isalnum():
+    if looks_like_code(text):
         return None
+    if len(text.split()) > MAX_CENTRED_WORDS or text.endswith((".", ",", ";", ":")) or not text[:1].isupper():
+        return None  # a title starts with a capital: a lower-case line set apart is an example
     return HeadingMatch(text, 1, level=1)
 
 
@@ -167,6 +177,35 @@ def short_heading(lines: list[str], index: int) -> HeadingMatch | None:
     if text.endswith((".", ",", ";", ":", "!", "?")) or not all(w[:1].isupper() or w in MINOR_WORDS for w in words):
         return None
     return HeadingMatch(text, 1, level=1)
+
+
+def outline_heading(lines: list[str], index: int) -> HeadingMatch | None:
+    """A heading by indentation: a short line after a blank one, with the text it opens right
+    under it and indented further ("  How can I copy a file?" over "    Use the File::Copy ...",
+    as pod2text writes =head2; "   Empty lists" over a man page's paragraph). Its level follows
+    its indent. Terms of a definition list (an option, an error name over its description) are
+    no headings: their description is about them, and should hold their name."""
+    line = lines[index]
+    if not is_blank(lines, index - 1) or is_blank(lines, index + 1):
+        return None
+    indent = len(line) - len(line.lstrip(" "))
+    below = lines[index + 1]
+    if indent > OUTLINE_MAX_INDENT or "\t" in line[:indent] or len(below) - len(below.lstrip(" ")) < indent + OUTLINE_STEP:
+        return None
+    text = line.strip()
+    words = text.split()
+    if len(words) > MAX_HEADING_WORDS or looks_like_code(text) or text[:1] in "-*+•" or text[:1].isdigit():
+        return None
+    titled = len(words) >= 2 and text[:1].isupper() and not text.endswith((".", ",", ";", ":"))
+    section_name = indent == 0 and text.isupper() and sum(char.isalpha() for char in text) >= 4  # a man page's DESCRIPTION
+    if text.endswith("?") or titled or section_name:
+        return HeadingMatch(text, 1, level=1 + indent // OUTLINE_STEP)
+    return None
+
+
+def looks_like_code(text: str) -> bool:
+    """A line with code's punctuation: braces, brackets, semicolons, assignments, sigils, calls."""
+    return bool(CODE_LINE.search(text))
 
 
 def _alone(lines: list[str], index: int) -> bool:

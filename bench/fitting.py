@@ -1,0 +1,175 @@
+"""Fitting the scoring models (scikit-learn, at training time only; the query path reads the
+result as plain numbers, search/model.py).
+
+- The ranker: a linear model trained on pairs of passages of one question, the one that holds an
+  accepted answer against one that does not (Joachims 2002, "Optimizing search engines using
+  clickthrough data": RankSVM's pairwise transform, here with logistic loss as RankNet's).
+- The answer selector: a conditional logit over the candidates of one question (McFadden 1974's
+  model of a choice among alternatives; the maximum-entropy answer selector of Ittycheriah et
+  al. 2001): the right candidates' share of the softmax over a question's candidates is made as
+  large as it can be.
+- The confidence: logistic regression of whether the selected answer was right, on what the
+  selector says of it and how well its passage matches, and its calibration: isotonic regression
+  on predictions for corpora the confidence model was not trained on.
+- The bar: the confidence below which abstaining is right more often than answering.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+
+from search.model import Calibration, LinearModel
+
+# Inverse regularisation strength of both logistic regressions (scikit-learn's C): the default
+# 1.0; weaker or stronger by 10x moved no corpus's leave-one-out hit@1 or answer by more than
+# 0.01 in the runs recorded in docs/evaluation.md.
+REGULARISATION_C = 1.0
+# The smallest spread a feature is divided by when standardised (most features run from 0 to 1).
+MIN_SCALE = 0.5
+# The L2 penalty of the answer selector's conditional logit, on standardised features (about 700
+# training questions, a few hundred features).
+SELECTOR_L2 = 1.0
+# The confidence model sees one row per question: it is held to few strong weights.
+CONFIDENCE_C = 0.1
+# Most pairs taken from one question (its positives against its negatives), so that questions
+# with many passages do not outweigh the rest.
+MAX_PAIRS_PER_QUESTION = 60
+# The calibration claims the lower end of a one-sided 90% interval for each step's share of right
+# answers (z for 90%, one-sided).
+CALIBRATION_Z = 1.2816
+# Confidence bars tried when choosing where to abstain.
+BARS = tuple(round(0.05 * step, 2) for step in range(1, 20))
+# The random state of the pair sampling: the same data gives the same model.
+SEED = 20261129
+
+
+def feature_scales(matrix: np.ndarray) -> np.ndarray:
+    """Each feature's standard deviation, at least MIN_SCALE: a feature that is nearly always 0
+    (a trait of one extractor, seen on few rows) would otherwise be blown up by its tiny spread
+    and earn a large weight from a handful of rows."""
+    return np.maximum(matrix.std(axis=0), MIN_SCALE)
+
+
+@dataclass(frozen=True)
+class Standardiser:
+    names: tuple[str, ...]
+    means: np.ndarray
+    scales: np.ndarray
+
+    @classmethod
+    def of(cls, rows: list[dict[str, float]]) -> "Standardiser":
+        names = tuple(sorted({name for row in rows for name in row}))
+        matrix = np.array([[row.get(name, 0.0) for name in names] for row in rows], dtype=float)
+        return cls(names, matrix.mean(axis=0), feature_scales(matrix))
+
+    def matrix(self, rows: list[dict[str, float]]) -> np.ndarray:
+        raw = np.array([[row.get(name, 0.0) for name in self.names] for row in rows], dtype=float)
+        return (raw - self.means) / self.scales
+
+    def model(self, weights: np.ndarray, bias: float = 0.0) -> LinearModel:
+        return LinearModel(self.names, tuple(float(w) for w in weights), tuple(float(m) for m in self.means),
+                           tuple(float(s) for s in self.scales), float(bias))
+
+
+def fit_ranker(questions: list[tuple[list[dict[str, float]], list[bool]]]) -> LinearModel:
+    """A linear ranker from (passage features, is a hit) per question."""
+    standardiser = Standardiser.of([row for rows, _ in questions for row in rows])
+    random = np.random.default_rng(SEED)
+    differences = []
+    for rows, hits in questions:
+        positives = [i for i, hit in enumerate(hits) if hit]
+        negatives = [i for i, hit in enumerate(hits) if not hit]
+        pairs = [(p, n) for p in positives for n in negatives]
+        if not pairs:
+            continue
+        if len(pairs) > MAX_PAIRS_PER_QUESTION:
+            pairs = [pairs[i] for i in random.choice(len(pairs), MAX_PAIRS_PER_QUESTION, replace=False)]
+        matrix = standardiser.matrix(rows)
+        differences.extend(matrix[p] - matrix[n] for p, n in pairs)
+    data = np.array(differences)
+    labels = np.r_[np.ones(len(data)), np.zeros(len(data))]
+    regression = LogisticRegression(C=REGULARISATION_C, fit_intercept=False, max_iter=2000)
+    regression.fit(np.r_[data, -data], labels)
+    return standardiser.model(regression.coef_[0])
+
+
+def fit_selector(matrix: np.ndarray, right: np.ndarray, question: np.ndarray, penalty: float = SELECTOR_L2) -> np.ndarray:
+    """The weights of a conditional logit: for each question (rows sharing a `question` id, which
+    stand together) with a right and a wrong candidate, the softmax probability of its right
+    candidates is maximised, under an L2 penalty."""
+    from scipy.optimize import minimize
+
+    starts = np.flatnonzero(np.r_[True, question[1:] != question[:-1]])
+    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(question)]))
+    positives = np.add.reduceat(right, starts)
+    sizes = np.diff(np.r_[starts, len(question)])
+    keep = ((positives > 0) & (positives < sizes))[group]
+    matrix, right, question = matrix[keep], right[keep], question[keep]
+    starts = np.flatnonzero(np.r_[True, question[1:] != question[:-1]])
+    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(question)]))
+
+    def loss_and_gradient(weights: np.ndarray) -> tuple[float, np.ndarray]:
+        scores = matrix @ weights
+        top = np.maximum.reduceat(scores, starts)
+        exp = np.exp(scores - top[group])
+        total = np.add.reduceat(exp, starts)
+        exp_right = exp * right
+        total_right = np.add.reduceat(exp_right, starts)
+        loss = float(np.sum(np.log(total) - np.log(total_right)) + 0.5 * penalty * weights @ weights)
+        gradient = matrix.T @ (exp / total[group] - exp_right / total_right[group]) + penalty * weights
+        return loss, gradient
+
+    solution = minimize(loss_and_gradient, np.zeros(matrix.shape[1]), jac=True, method="L-BFGS-B",
+                        options={"maxiter": 500})
+    return solution.x
+
+
+def fit_confidence(rows: list[dict[str, float]], right: list[bool]) -> LinearModel:
+    """The probability that the selected answer is right, from its decision features."""
+    standardiser = Standardiser.of(rows)
+    regression = LogisticRegression(C=CONFIDENCE_C, max_iter=3000)
+    regression.fit(standardiser.matrix(rows), np.array(right, dtype=float))
+    return standardiser.model(regression.coef_[0], regression.intercept_[0])
+
+
+def fit_calibration(probabilities: list[float], right: list[bool]) -> Calibration:
+    """How often the best answer was right, by the confidence model's probability: isotonic
+    regression (monotone), each of its steps taken at the lower end of a one-sided interval for
+    its share of right answers (Wilson 1927's score interval), so that a step resting on few
+    answers claims less. These probabilities come from corpora the models had not seen, and a
+    user's folder is another such corpus: a claim of 80% should hold there, not only on average."""
+    if len(set(right)) < 2:
+        return Calibration((), ())
+    order = np.argsort(probabilities)
+    xs = np.array(probabilities)[order]
+    ys = np.array(right, dtype=float)[order]
+    fitted = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(xs, ys).predict(xs)
+    inputs, outputs, floor = [], [], 0.0
+    start = 0
+    for end in range(1, len(xs) + 1):
+        if end < len(xs) and fitted[end] == fitted[start]:
+            continue
+        floor = max(floor, _wilson_lower(ys[start:end].mean(), end - start))
+        inputs += [float(xs[start]), float(xs[end - 1])]
+        outputs += [floor, floor]
+        start = end
+    return Calibration(tuple(inputs), tuple(outputs))
+
+
+def _wilson_lower(share: float, count: int, z: float = CALIBRATION_Z) -> float:
+    """The lower end of the Wilson score interval for a share of `count` trials."""
+    centre = share + z * z / (2 * count)
+    spread = z * np.sqrt(share * (1 - share) / count + z * z / (4 * count * count))
+    return float(max(0.0, (centre - spread) / (1 + z * z / count)))
+
+
+def choose_bar(confidences: list[float | None], right_if_answered: list[bool], answerable: list[bool]) -> float:
+    """The confidence bar that makes the most answers right: below it Liner abstains, which is
+    right for a question the documents do not answer and wrong for one they do."""
+    def score(bar: float) -> int:
+        return sum((right if confidence is not None and confidence >= bar else not can)
+                   for confidence, right, can in zip(confidences, right_if_answered, answerable))
+    return max(BARS, key=lambda bar: (score(bar), bar))

@@ -1,0 +1,188 @@
+"""Answer features: what the answer step knows of each candidate, and of its best candidate when it
+decides whether to answer, as named numbers; their weights are learned (`make train`).
+
+A candidate is judged by its sentence (how much of the question it covers, with its neighbours),
+where it stands (how near the question's words, after them or not, whether it is the question's
+own words), its own form (its extractor and that extractor's traits, its length, whether its type
+is the one asked), its passage (its place in the ranking) and its support (how many documents
+give the same value): the evidence of the classic answer-extraction pipeline (Harabagiu et al.
+2000, "FALCON"; Ittycheriah et al. 2001, "IBM's statistical question answering system", a
+maximum-entropy answer selector over such features). What tells a good answer depends on what was
+asked (a short name for "who", a clause for "why"), so the shape features are also given per
+family of question.
+"""
+from __future__ import annotations
+
+import math
+
+from indexer.analysis import STOP_WORDS, normalize_word
+from indexer.kinds import PassageKind
+from search.kinds import VALUE_TYPES, AnswerType, QuestionKind
+from search.patterns import TOKEN, mostly_in_question
+from search.phrases import MAX_ANSWER_CHARS
+from search.questions import Question
+from search.spans import Span, Unit
+
+# Question words farther than this many tokens from a candidate do not vouch for it; nearer ones
+# count less the farther they are (1 at the candidate, 1/2 four tokens away).
+NEAR_WINDOW = 8
+NEAR_DECAY_TOKENS = 3.0
+# A sentence's coverage counts its neighbours' at this share: an answer's sentence may leave the
+# question's words to the sentence before it.
+NEIGHBOUR_SHARE = 0.5
+# The extractors a candidate may come from (search/candidates.py and the modules it draws on).
+SOURCES = ("person", "cast_actor", "cast_role", "date", "number", "money", "duration", "quoted_title",
+           "capitalised_title", "place", "organisation", "marked_code", "code_form", "code_in_instruction",
+           "code_line", "instruction", "definition", "reason", "clause", "sentence", "window_start",
+           "window_clause", "window_after_question", "yes_no", "enumeration", "list_items", "field", "cell")
+# Families of question: what a good answer looks like is alike within one.
+CODE_TYPES = frozenset({AnswerType.IDENTIFIER, AnswerType.INSTRUCTION})
+# Features whose weight differs by family (each also given as `name@family`).
+SHAPE_FEATURES = ("chars", "words", "whole_unit", "novelty", "in_question", "type_match", "after_question",
+                  "looks_like_code", "is_question_text", "nearness") + tuple(f"source_{s}" for s in SOURCES)
+
+
+def family(question: Question) -> str:
+    if question.answer_type in VALUE_TYPES:
+        return "value"
+    if question.answer_type in CODE_TYPES:
+        return "code"
+    if question.kind == QuestionKind.YES_NO:
+        return "yes_no"
+    return "prose"
+
+
+def question_features(question: Question, is_search: bool) -> dict[str, float]:
+    """What kind of question it is (for deciding whether to answer: a date is found more surely
+    than a reason)."""
+    features = {f"ask_{answer_type.value}": float(question.answer_type == answer_type) for answer_type in AnswerType}
+    features["ask_search"] = float(is_search)
+    features["ask_list"] = float(question.wants_list)
+    features["ask_how_many"] = float(question.kind == QuestionKind.HOW_MANY)
+    return features
+
+
+def span_features(question: Question, span: Span, units: list[Unit], index: int, weights: dict[str, float],
+                  question_words: set[str], kind: PassageKind) -> dict[str, float]:
+    """The candidate's own features, in its unit (the `index`th of its passage)."""
+    unit = units[index]
+    neighbours = [units[j].coverage for j in (index - 1, index + 1) if 0 <= j < len(units)]
+    words = [normalize_word(w) for w in TOKEN.findall(span.text)]
+    content = [w for w in words if w and w not in STOP_WORDS]
+    features = {
+        "unit_coverage": unit.coverage,
+        "neighbour_coverage": max([unit.coverage] + [(1 - NEIGHBOUR_SHARE) * unit.coverage + NEIGHBOUR_SHARE * c
+                                                     for c in neighbours]),
+        "nearness": nearness(unit, span.start, span.end, weights),
+        "in_question": float(mostly_in_question(span.text, question_words)),
+        "novelty": sum(w not in question_words for w in content) / len(content) if content else 0.0,
+        "after_question": _after_question_words(unit, span.start, weights),
+        "chars": min(len(span.text), MAX_ANSWER_CHARS) / MAX_ANSWER_CHARS,
+        "words": math.log1p(len(words)),
+        "whole_unit": float(span.end - span.start >= 0.8 * len(unit.text)),
+        "type_match": float(span.answer_type == question.answer_type),
+        "first_unit": float(index == 0),
+        "looks_like_code": float(bool(span.text) and not span.text[:1].isupper() and any(c in span.text for c in "_()=$@%:/.-")),
+        "is_question_text": float(span.text.rstrip().endswith("?") or unit.text.rstrip().endswith("?")),
+        "in_heading": float(kind == PassageKind.TITLE),
+        "in_code": float(kind == PassageKind.CODE),
+    }
+    features.update(source_features(span.source))
+    features.update({f"trait_{span.source}_{name}": value for name, value in span.traits.items()})
+    return features
+
+
+def by_family(features: dict[str, float], question: Question) -> dict[str, float]:
+    """The shape features again, under the question's family (`chars@value`): what tells a good
+    answer to "who" from a good answer to "why"."""
+    name = family(question)
+    return {f"{feature}@{name}": features[feature] for feature in SHAPE_FEATURES if features.get(feature)}
+
+
+def source_features(source: str) -> dict[str, float]:
+    return {f"source_{name}": float(source == name) for name in SOURCES}
+
+
+def nearness(unit: Unit, start: int, end: int, weights: dict[str, float]) -> float:
+    """How much of the question stands close around the candidate: each question word within
+    NEAR_WINDOW tokens counts with its weight, less the farther it is (each word once, nearest)."""
+    first, last = token_positions(unit, start, end)
+    nearest: dict[str, int] = {}
+    for i, s in enumerate(unit.stems):
+        if s in weights and not first <= i < last:
+            distance = first - i if i < first else i - last + 1
+            nearest[s] = min(distance, nearest.get(s, distance))
+    total = sum(weights.values()) or 1.0
+    return sum(weights[s] / (1.0 + (d - 1) / NEAR_DECAY_TOKENS) for s, d in nearest.items() if d <= NEAR_WINDOW) / total
+
+
+def token_positions(unit: Unit, start: int, end: int) -> tuple[int, int]:
+    first = len(TOKEN.findall(unit.text[:start]))
+    last = first + max(1, len(TOKEN.findall(unit.text[start:end])))
+    return first, last
+
+
+def _after_question_words(unit: Unit, start: int, weights: dict[str, float]) -> float:
+    """1 when question words stand before the candidate in its sentence and none after it
+    starts: the answer follows what the question names ("X is ...", "To X, use ...")."""
+    first, _ = token_positions(unit, start, start)
+    before = any(s in weights for s in unit.stems[:first])
+    return float(before)
+
+
+def position_features(rank: int, score: float, top_score: float) -> dict[str, float]:
+    """Where the candidate's passage stands in the ranking."""
+    return {"passage_rank": 1.0 / (1.0 + rank), "passage_gap": score - top_score}
+
+
+# The ranker's features of a candidate's passage that say how well it matches the question (its
+# text, and what describes it: a FAQ's answer stands under a heading that is the question).
+PASSAGE_MATCH = ("coverage", "context_coverage", "title_coverage", "bigrams", "all_words")
+# A candidate shorter than this is not looked for in other passages (short values recur by chance).
+REPEAT_MIN_CHARS = 12
+
+
+def passage_match_features(passage_features: dict[str, float]) -> dict[str, float]:
+    return {f"passage_{name}": passage_features.get(name, 0.0) for name in PASSAGE_MATCH}
+
+
+def repeated_in(text: str, own: object, passages: list) -> float:
+    """How many other passages read hold the candidate's text word for word: boilerplate ("This
+    answer was contributed by ...") recurs, an answer seldom does."""
+    if len(text) < REPEAT_MIN_CHARS:
+        return 0.0
+    needle = text.rstrip("…").lower()
+    return math.log1p(sum(1 for passage in passages if passage is not own and needle in passage.text.lower()))
+
+
+def support_features(documents_agreeing: int) -> dict[str, float]:
+    """How many other documents give the same value."""
+    return {"support": math.log1p(documents_agreeing)}
+
+
+# What the decision to answer reads of the best-ranked passage: how much of the question it holds.
+TOP_PASSAGE = ("coverage", "context_coverage", "all_words", "rarest_missing", "best_sentence", "bigrams")
+
+
+def top_passage_features(passage) -> dict[str, float]:
+    return {f"top_{name}": passage.features.get(name, 0.0) for name in TOP_PASSAGE}
+
+
+# The features of the best candidate that the decision to answer reads (besides the selector's
+# own judgement of it: its score, its share of the probability, its lead over the next value).
+DECISION_FEATURES = ("unit_coverage", "neighbour_coverage", "nearness", "passage_rank", "passage_gap", "support",
+                     "type_match", "novelty", "in_question", "chars", "structured", "field_match")
+
+
+def decision_features(best: dict[str, float], score: float, share: float, lead: float, count: int,
+                      question: dict[str, float]) -> dict[str, float]:
+    """What decides whether the best candidate is answered: how sure the selector is of it, how
+    well its passage and sentence match the question, and what kind of question it is."""
+    features = {"selector_score": score, "selector_share": share, "selector_lead": lead,
+                "candidates": math.log1p(count)}
+    features.update({f"best_{name}": best.get(name, 0.0) for name in DECISION_FEATURES})
+    # Not which extractor found it: an extractor that only one genre of documents needs (cast
+    # lines) is judged by the selectors that never saw that genre, and the confidence model would
+    # learn to distrust it everywhere.
+    features.update(question)
+    return features

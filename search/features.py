@@ -1,0 +1,163 @@
+"""Passage features: what the ranker (search/rank.py) knows of each retrieved passage, as named
+numbers. The weights that combine them are learned (`make train`, search/model.json).
+
+Classic evidence of passage retrieval for question answering (Tellex et al. 2003, "Quantitative
+Evaluation of Passage Retrieval Algorithms for Question Answering", SIGIR): the BM25F score and
+rank, how much of the question's weight the passage covers and where (its text, or only what
+describes it: title, section, field name), how close the words stand, whether the question's
+word pairs stand together, and whether the passage could hold what is asked: a value of the
+expected type, a reason, a definition of the asked term, an instruction or code.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+from indexer.analysis import STOP_WORDS, exact_words, stemmed_terms
+from indexer.kinds import PassageKind
+from search.expansion import canonical
+from search.kinds import VALUE_TYPES, AnswerType, QuestionKind
+from search.patterns import has_answer_type
+from search.questions import Question
+from search.retrieval import ScoredPassage
+
+# Answer types whose values have a form of their own (a date, a name): a passage without one
+# cannot answer.
+# Words that introduce a reason, a definition, an instruction; a negation (for yes/no).
+REASON_CUE = re.compile(r"\b(because|since|so that|in order to|due to|the reason|otherwise|therefore|thus|"
+                        r"as a result|to avoid|to prevent|to make sure|to ensure|this means|which means)\b", re.I)
+DEFINITION_CUE = r"\b(?:is|are|was|were|means|refers to|stands for|denotes|describes)\b"
+INSTRUCTION_CUE = re.compile(r"\b(use|call|run|type|set|pass|add|install|create|write|try|invoke|specify|enable|"
+                             r"disable|configure|put|import|load|open|edit|remove|delete|replace|see)\b", re.I)
+# Code in running text: reST/Markdown literals, roles, option flags, calls, assignments, sigils.
+CODE = re.compile(r"``[^`]+``|`[^`]+`|:\w+:`|(?:^|\s)--?[A-Za-z][\w-]*|\w+\(\)|\w+\s*=\s*\S|[$@%][\w{]|::|=>|->|"
+                  r"^\s{3,}\S", re.M)
+NEGATION = re.compile(r"\b(not|no|never|cannot|can't|don't|doesn't|isn't|aren't|won't|shouldn't|mustn't|"
+                      r"neither|nor|none)\b|n't\b", re.I)
+# Passage lengths are read on a log scale, this many words counting 1.
+LENGTH_SCALE_WORDS = 100
+
+
+def passage_features(question: Question, passages: list[ScoredPassage], weights: dict[str, float]) -> list[dict[str, float]]:
+    """The features of each passage, in the order given (retrieval's)."""
+    top_bm25 = max((p.bm25 for p in passages), default=0.0) or 1.0
+    by_bm25 = sorted(range(len(passages)), key=lambda i: -passages[i].bm25)
+    bm25_rank = {index: rank for rank, index in enumerate(by_bm25)}
+    question_stems = _content_stems(question.text)
+    rarest = max(weights, key=weights.get) if weights else None
+    return [
+        {
+            "bm25": passage.bm25 / top_bm25,
+            "bm25_rank": 1.0 / (1.0 + bm25_rank[index]),
+            **_coverage_features(passage, weights, rarest),
+            "proximity": proximity(passage, weights),
+            "bigrams": _bigram_share(question_stems, _content_stems(passage.text)),
+            "length": math.log1p(len(passage.text.split())) / math.log1p(LENGTH_SCALE_WORDS),
+            "density": _density(passage, weights),
+            "first_in_file": 1.0 if passage.passage.ordinal == 0 else 0.0,
+            "first_in_section": 1.0 if passage.passage.section_position == 0 else 0.0,
+            "section_position": math.log1p(passage.passage.section_position),
+            "best_sentence": _best_sentence_coverage(passage, weights),
+            "section_bigrams": _bigram_share(question_stems, _content_stems(passage.passage.section or "")),
+            "section_is_question": 1.0 if (passage.passage.section or "").rstrip().endswith("?") else 0.0,
+            **_kind_features(passage),
+            **_answer_form_features(question, passage),
+        }
+        for index, passage in enumerate(passages)
+    ]
+
+
+def proximity(passage: ScoredPassage, weights: dict[str, float]) -> float:
+    """1 when the question's matched words stand side by side, falling as they spread out."""
+    body = canonical(weights, passage.body_stems)
+    positions = [i for i, s in enumerate(body) if s in weights]
+    distinct = {body[i] for i in positions}
+    if len(distinct) < 2:
+        return 0.5 if distinct else 0.0
+    best = len(body)
+    for start_index, start in enumerate(positions):  # smallest window holding every matched stem
+        seen: set[str] = set()
+        for end in positions[start_index:]:
+            seen.add(body[end])
+            if len(seen) == len(distinct):
+                best = min(best, end - start + 1)
+                break
+    return 1.0 / (1.0 + (best - len(distinct)) / 5.0)
+
+
+def _coverage_features(passage: ScoredPassage, weights: dict[str, float], rarest: str | None) -> dict[str, float]:
+    total = sum(weights.values()) or 1.0
+    body = set(canonical(weights, passage.body_stems))
+    context = set(canonical(weights, passage.context_stems))
+    title = set(canonical(weights, stemmed_terms(passage.passage.title)))
+    anywhere = body | context | title
+    own_words = set(passage.body_stems)
+    return {
+        "coverage": sum(w for s, w in weights.items() if s in body) / total,
+        # ... by the question's own words, not the synonyms and corrections standing in for them
+        "own_coverage": sum(w for s, w in weights.items() if s in own_words) / total,
+        "context_coverage": sum(w for s, w in weights.items() if s in context and s not in body) / total,
+        "title_coverage": sum(w for s, w in weights.items() if s in title) / total,
+        "all_words": 1.0 if weights and all(s in anywhere for s in weights) else 0.0,
+        "rarest_missing": 1.0 if rarest is not None and rarest not in anywhere else 0.0,
+    }
+
+
+def _best_sentence_coverage(passage: ScoredPassage, weights: dict[str, float]) -> float:
+    """The largest share of the question's weight one sentence of the passage covers: an answer
+    tends to stand in one sentence with the question's words."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    text = passage.text
+    best = 0.0
+    for start, end in passage.passage.sentences or ((0, len(text)),):
+        present = set(canonical(weights, stemmed_terms(text[start:end])))
+        best = max(best, sum(w for s, w in weights.items() if s in present) / total)
+    return best
+
+
+def _density(passage: ScoredPassage, weights: dict[str, float]) -> float:
+    """Question words per word of the passage."""
+    body = canonical(weights, passage.body_stems)
+    return sum(1 for s in body if s in weights) / len(body) if body else 0.0
+
+
+def _content_stems(text: str) -> list[str]:
+    return [stem for word, stem in zip(exact_words(text), stemmed_terms(text)) if word not in STOP_WORDS]
+
+
+def _bigram_share(question: list[str], passage: list[str]) -> float:
+    """Share of the question's consecutive content-word pairs that stand side by side in the
+    passage (stop words between them skipped on both sides)."""
+    pairs = set(zip(question, question[1:]))
+    if not pairs:
+        return 0.0
+    return len(pairs & set(zip(passage, passage[1:]))) / len(pairs)
+
+
+def _kind_features(passage: ScoredPassage) -> dict[str, float]:
+    return {f"kind_{kind.value}": 1.0 if passage.kind == kind else 0.0 for kind in PassageKind}
+
+
+def _answer_form_features(question: Question, passage: ScoredPassage) -> dict[str, float]:
+    """Whether the passage has the form of what is asked; each only for the questions that ask
+    for it (so that each is learned for its kind of question)."""
+    text = passage.text
+    wanted = question.answer_type
+    has_code = bool(CODE.search(text))
+    return {
+        "value_present": 1.0 if wanted in VALUE_TYPES and has_answer_type(wanted, text) else 0.0,
+        "value_absent": 1.0 if wanted in VALUE_TYPES and not has_answer_type(wanted, text) else 0.0,
+        "reason_cue": 1.0 if wanted == AnswerType.REASON and REASON_CUE.search(text) else 0.0,
+        "definition_cue": 1.0 if wanted == AnswerType.DEFINITION and _defines(question, text) else 0.0,
+        "instruction_cue": 1.0 if wanted == AnswerType.INSTRUCTION and INSTRUCTION_CUE.search(text) else 0.0,
+        "code_for_code": 1.0 if wanted in (AnswerType.INSTRUCTION, AnswerType.IDENTIFIER) and has_code else 0.0,
+        "negation_for_yes_no": 1.0 if question.kind == QuestionKind.YES_NO and NEGATION.search(text) else 0.0,
+    }
+
+
+def _defines(question: Question, text: str) -> bool:
+    """The passage says what the asked term is: the term, then a defining verb."""
+    term = question.content_words[0] if question.content_words else ""
+    return bool(term) and re.search(rf"\b{re.escape(term)}\w*\W{{0,3}}(?:\w+\W+){{0,2}}{DEFINITION_CUE}", text, re.I) is not None

@@ -1,0 +1,49 @@
+"""Yes/no answers: "Yes" or "No", with the clause of the sentence that decides it.
+
+A sentence that opens with "Yes" or "No" says so (FAQs do); otherwise a negation in the clause
+that covers the question decides "No", its absence "Yes" (the polarity heuristic of early QA
+systems for yes/no questions; the answer scorer learns how far to trust it).
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from indexer.analysis import stemmed_terms
+from search.expansion import canonical
+from search.kinds import AnswerType
+from search.phrases import MAX_ANSWER_CHARS, sentence_pieces, shorten
+from search.spans import Asked, Span, Unit
+
+EXPLICIT = re.compile(r"^\W*(yes|no|not really|not as such|not exactly)\b", re.I)
+NEGATION = re.compile(r"\b(?:not|no|never|cannot|can't|don't|doesn't|isn't|aren't|wasn't|weren't|won't|"
+                      r"shouldn't|mustn't|mayn't|neither|nor|none|without)\b|n't\b", re.I)
+# The answer shows "Yes: " or "No: " before the deciding clause, within the answer's length.
+SEPARATOR = ": "
+
+
+def yes_no(asked: Asked, unit: Unit) -> Iterator[Span]:
+    text = unit.text
+    explicit = EXPLICIT.match(text)
+    start, end = _deciding_clause(asked, unit)
+    if explicit:
+        verdict = "Yes" if explicit.group(1).lower() == "yes" else "No"
+    else:
+        verdict = "No" if NEGATION.search(text[start:end]) else "Yes"
+    clause = shorten(text[start:end])
+    room = MAX_ANSWER_CHARS - len(verdict) - len(SEPARATOR)
+    shown = clause if len(clause) <= room else shorten(clause[: room - 1])
+    yield Span(f"{verdict}{SEPARATOR}{shown}", AnswerType.YES_NO, start, end, "yes_no",
+               {"explicit": float(bool(explicit)), "says_no": float(verdict == "No")})
+
+
+def _deciding_clause(asked: Asked, unit: Unit) -> tuple[int, int]:
+    """The clause of the unit that covers most of the question."""
+    weights = asked.weights
+    best, best_overlap = (0, len(unit.text)), -1.0
+    for start, end, _ in sentence_pieces(unit.text):
+        stems = set(canonical(weights, stemmed_terms(unit.text[start:end])))
+        overlap = sum(w for s, w in weights.items() if s in stems)
+        if overlap > best_overlap:
+            best, best_overlap = (start, end), overlap
+    return best

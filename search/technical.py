@@ -1,0 +1,81 @@
+"""Answers in technical text: identifiers (a function, an option, a constant, a command) and
+instructions (the step, command or code that does what a how-question asks).
+
+Technical documents mark code: reStructuredText ``literals`` and roles (:func:`name`), Markdown
+`backticks`, indented code lines. Where nothing is marked (man pages, plain-text FAQs), code still
+shows by its form: option flags (-r, --recursive), dotted and underscored names, calls (`f()`),
+sigils ($var, @INC), paths, assignments (reverse=True) and capitalised constants (ZIP_STORED).
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from search.kinds import AnswerType
+from search.phrases import MAX_ANSWER_CHARS, MIN_CLAUSE_CHARS, clause_end, shorten
+from search.spans import Asked, Span, Unit
+
+# Marked-up code: ``literal``, :role:`text` (the text, or the target of `title <target>`), `code`.
+MARKED_CODE = re.compile(r"``(?P<literal>[^`]+?)``|:[\w:.-]+:`(?P<role>[^`]+?)`|(?<![`\w])`(?P<tick>[^`\n]+?)`(?![`\w])")
+# Code by its form, where nothing marks it.
+CODE_FORM = re.compile(
+    r"(?<![\w-])--?[A-Za-z][\w-]*(?:=\S+)?"  # option flags
+    r"|[$@%][\w:]+|\$\W"  # Perl sigils, punctuation variables
+    r"|(?<![\w/])(?:/[\w.+-]+){2,}/?"  # paths
+    r"|\b[A-Za-z_][\w]*(?:(?:\.|::|->)[A-Za-z_]\w*)+(?:\(\))?"  # dotted, Module::Name, a->b
+    r"|\b[A-Za-z_]\w*\(\)"  # calls
+    r"|\b[a-z]+_[\w]+\b|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b"  # snake_case, CONSTANT_NAMES
+    r"|\b\w+=\S+"  # assignments
+)
+# A line of code: indented, or with code's punctuation.
+CODE_LINE = re.compile(r"^(?:\s{2,}|\t|>>> |\$ |# )\S.*$", re.M)
+# Verbs that open an instruction ("Use ...", "Call ...", "Set X to ...").
+INSTRUCTION_OPENER = re.compile(r"(?:^|(?<=[.:;,]\s)|(?<=\bto\s)|(?<=\bcan\s)|(?<=\bshould\s))"
+                                r"\b(?:use|call|run|type|set|pass|add|install|create|write|try|invoke|specify|enable|"
+                                r"disable|configure|put|import|load|open|edit|remove|delete|replace|see|read)\b", re.I)
+# A role's `title <target>` form.
+_ROLE_TARGET = re.compile(r"<([^>]+)>\s*$")
+
+
+def identifiers(asked: Asked, unit: Unit) -> Iterator[Span]:
+    """Names in code: those marked up first, then those known by their form."""
+    text = unit.text
+    marked = []
+    for match in MARKED_CODE.finditer(text):
+        group = next(name for name in ("literal", "role", "tick") if match.group(name) is not None)
+        value = _role_value(match.group(group)) if group == "role" else match.group(group).strip()
+        if value and len(value) <= MAX_ANSWER_CHARS:
+            marked.append((match.start(), match.end()))
+            yield Span(value, AnswerType.IDENTIFIER, match.start(group), match.end(group), "marked_code",
+                       {"role": float(group == "role")})
+    for match in CODE_FORM.finditer(text):
+        if any(start <= match.start() < end for start, end in marked):
+            continue
+        value = match.group().rstrip(".,;:")
+        if len(value) >= 2:
+            yield Span(value, AnswerType.IDENTIFIER, match.start(), match.start() + len(value), "code_form",
+                       {"option": float(value.startswith("-"))})
+
+
+def instructions(asked: Asked, unit: Unit) -> Iterator[Span]:
+    """How to do what is asked: the code the sentence shows (marked, or lines of code), and the
+    clause an instruction verb opens ("Use shutil.copytree() with ...")."""
+    text = unit.text
+    for span in identifiers(asked, unit):
+        yield Span(span.text, AnswerType.INSTRUCTION, span.start, span.end, "code_in_instruction", span.traits)
+    for match in CODE_LINE.finditer(text):
+        line = " ".join(match.group().split())
+        if MIN_CLAUSE_CHARS // 2 <= len(line):
+            shown = line if len(line) <= MAX_ANSWER_CHARS else shorten(line)  # code keeps its punctuation
+            yield Span(shown, AnswerType.INSTRUCTION, match.start(), match.end(), "code_line")
+    for match in INSTRUCTION_OPENER.finditer(text):
+        end = clause_end(text, match.start())
+        if end - match.start() >= MIN_CLAUSE_CHARS:
+            yield Span(shorten(text[match.start():end]), AnswerType.INSTRUCTION, match.start(), end, "instruction")
+
+
+def _role_value(text: str) -> str:
+    """:func:`~os.path.join` -> os.path.join; :ref:`the guide <guide>` -> the guide."""
+    target = _ROLE_TARGET.search(text)
+    value = text[: target.start()].strip() if target else text
+    return value.lstrip("~!").strip()

@@ -1,0 +1,29 @@
+"""search/polarity.py: yes or no, with the clause that decides it."""
+from __future__ import annotations
+
+from indexer.analysis import stemmed_terms
+from search.polarity import yes_no
+from search.questions import analyse_question
+from search.spans import Asked, Unit
+
+
+def answer(question_text: str, sentence: str):
+    question = analyse_question(question_text)
+    asked = Asked(question, {stem: 1.0 for stem in question.content_stems}, frozenset())
+    (span,) = yes_no(asked, Unit(sentence, 1, 1, stemmed_terms(sentence)))
+    return span
+
+
+def test_a_sentence_that_says_yes_or_no_decides():
+    span = answer("Can I use tabs?", "No. Tabs are accepted by the parser, but spaces are preferred.")
+    assert span.text.startswith("No: ") and span.traits["explicit"] == 1.0
+
+
+def test_a_negation_in_the_clause_that_covers_the_question_says_no():
+    assert answer("Does the garden open on Mondays?", "The garden does not open on Mondays.").text.startswith("No: ")
+    assert answer("Does the garden open on Sundays?", "The garden opens on Sundays at nine.").text.startswith("Yes: ")
+
+
+def test_the_answer_keeps_to_the_answer_length():
+    span = answer("Is it free?", "Yes, " + "it is free of charge and always will be, " * 10)
+    assert len(span.text) <= 120 and span.text.startswith("Yes: ")

@@ -1,0 +1,42 @@
+"""search/technical.py: names in code and the instructions of how-to answers."""
+from __future__ import annotations
+
+from indexer.analysis import stemmed_terms
+from search.questions import analyse_question
+from search.spans import Asked, Unit
+from search.technical import identifiers, instructions
+
+
+def asked(text: str) -> Asked:
+    question = analyse_question(text)
+    return Asked(question, {stem: 1.0 for stem in question.content_stems}, frozenset())
+
+
+def unit(text: str) -> Unit:
+    return Unit(text, 1, 1, stemmed_terms(text))
+
+
+def test_marked_code_in_rst_and_markdown():
+    text = "Call :meth:`~pathlib.Path.glob`, ``sorted(x, reverse=True)`` or `ls -l`; see :ref:`the guide <guide>`."
+    names = [span.text for span in identifiers(asked("Which method?"), unit(text)) if span.source == "marked_code"]
+    assert names == ["pathlib.Path.glob", "sorted(x, reverse=True)", "ls -l", "the guide"]
+
+
+def test_code_by_its_form_where_nothing_marks_it():
+    text = "Run grep --recursive, set RE_DUP_MAX, read $ENV{HOME} or Module::CoreList, and call is_zipfile()."
+    names = {span.text for span in identifiers(asked("Which option?"), unit(text))}
+    assert {"--recursive", "RE_DUP_MAX", "Module::CoreList", "is_zipfile()"} <= names
+    assert any(span.traits.get("option") for span in identifiers(asked("Which option?"), unit(text)))
+
+
+def test_an_instruction_is_the_clause_an_instruction_verb_opens_and_the_code_it_shows():
+    text = "To copy a tree, use shutil.copytree() with ignore=ignore_patterns('*.pyc')."
+    found = {span.source: span.text for span in instructions(asked("How do I copy a tree?"), unit(text))}
+    assert found["instruction"].startswith("use shutil.copytree()")
+    assert "code_in_instruction" in found
+
+
+def test_an_indented_line_of_code_is_an_answer():
+    text = "Like this:\n    my @unique = do { my %seen; grep { !$seen{$_}++ } @list };"
+    lines = [span.text for span in instructions(asked("How do I remove duplicates?"), unit(text)) if span.source == "code_line"]
+    assert lines == ["my @unique = do { my %seen; grep { !$seen{$_}++ } @list };"]
