@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from indexer.formats.files import NotReadable, is_document, kind_of, needs_sniffing, read_content
+from indexer.formats.errors import NotReadable
+from indexer.formats.files import is_document, kind_of, needs_sniffing, read_content
 
 
 # Notes are small; a file this large is almost certainly a dump or a log, and reading it whole

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from indexer.formats.errors import NotReadable
+
 
 class Kind(str, Enum):
     """How a file is read."""
@@ -72,10 +74,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-
-
-class NotReadable(Exception):
-    """Bytes that are not a document's text; the message is the reason shown to the user."""
 
 
 @dataclass(frozen=True)
@@ -210,7 +208,7 @@ def read_content(name: str, data: bytes) -> Content:
     if name.lower().endswith(".gz"):
         data = decompress(data)
     if kind_of(name) is Kind.PDF:
-        from indexer.formats.pdf import extract_pages  # pypdf is imported for PDF files only
+        from indexer.formats.pdf_pages import extract_pages  # pypdf is imported for PDF files only
 
         return paged_content(extract_pages(data), "pdf")
     decoded = decode(data)
