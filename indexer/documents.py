@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from indexer.formats.files import NotReadable, is_document, kind_of, needs_sniffing, read_content
+from indexer.formats.errors import NotReadable
+from indexer.formats.files import is_document, kind_of, needs_sniffing, read_content
 
 
 # Notes are small; a file this large is almost certainly a dump or a log, and reading it whole
@@ -36,8 +37,8 @@ _PERCENT_ESCAPE = re.compile("%([0-9A-Fa-f]{2})")
 
 # Control characters in a note's text are shown as the Unicode control pictures (ESC as U+241B),
 # so that no output (a terminal above all) receives them; C1 controls, which have no picture, as
-# U+FFFD. Tab and the line ends stay; a CR that ends no line is shown too. Each replaces one
-# character by one, so columns and line numbers stay those of the file.
+# U+FFFD. Tab stays; the line breaks (CR, form feed, ...) are \n by now (indexer/formats/files.py).
+# Each replaces one character by one, so columns and line numbers stay those of the file.
 _CONTROL_CHARACTERS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?=[^\n])")
 
 
@@ -81,12 +82,10 @@ class Document:
 
 
 def split_lines(text: str) -> list[str]:
-    """Lines as editors and `grep -n` count them, so citations match: broken at \\n only (a
-    form feed or U+2028 inside a line is part of it), a \\r\\n ending taken whole."""
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()  # the newline that ends the last line starts no new one
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
+    """Lines as str.splitlines and Unicode count them (a form feed, U+2028, a lone \r end a line
+    too: indexer/formats/files.py writes each as \n when a file is read), so that a citation names
+    the line any such reader finds."""
+    return text.splitlines()
 
 
 @dataclass(frozen=True)

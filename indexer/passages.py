@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from indexer.display import Display
-from indexer.formats.pdf import page_of
+from indexer.formats.pdf_pages import page_of
 from indexer.sentences import sentence_spans
 from indexer.structure import Block, StructuredDocument
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from indexer.documents import Document, split_lines
-from indexer.formats.pdf import page_of
+from indexer.formats.pdf_pages import page_of
 from indexer.structure import StructuredDocument, parse_structure
 
 

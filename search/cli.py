@@ -20,28 +20,10 @@ from typing import NamedTuple
 import click
 
 from indexer.kinds import PassageKind
-
-EXIT_NOTHING_FOUND = 1
-EXIT_BAD_QUERY = 2
-EXIT_INDEX_PROBLEM = 3
-
-EXIT_CODES_HELP = """\b
-Exit codes:
-  0  something was found
-  1  nothing was found (no passage, or no answer to a question)
-  2  bad usage or a bad query
-  3  the index is missing, unreadable or busy"""
+from search.exits import EXIT_BAD_QUERY, EXIT_CODES_HELP, EXIT_INDEX_PROBLEM, EXIT_NOTHING_FOUND, LinerError
 
 # The passage kinds `kind:` filters on, as the indexer names them (a light enum module).
 PASSAGE_KINDS = tuple(kind.value for kind in PassageKind)
-
-
-class LinerError(click.ClickException):
-    """A user-facing error with its own exit code (never a traceback)."""
-
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 class QueryCommand(click.Command):

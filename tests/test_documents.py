@@ -154,11 +154,20 @@ def test_lines_are_numbered_as_in_the_file_for_unix_and_windows_line_ends():
         assert document.lines == ["one", "two", "", "four"]
 
 
-@pytest.mark.parametrize("separator", ["\x0c", "\u2028", "\x85", "\x1e"])
-def test_lines_break_only_at_newlines(separator):
-    text = f"page one{separator}still line one\nline two\n"
-    document = Document("a.txt", "a.txt", text, "h")
-    assert document.lines == [f"page one{separator}still line one", "line two"]
+@pytest.mark.parametrize("separator", ["\x0c", "\x0b", "\r", "\u2028", "\u2029", "\x85", "\x1e"])
+def test_lines_break_where_str_splitlines_breaks_them(tmp_path, separator):
+    """A form feed (GNU NEWS files put one between releases), a lone CR, U+2028 ... end a line, as
+    Python's universal newlines and str.splitlines count them; the text keeps no such character."""
+    write(tmp_path / "news.txt", f"page one{separator}page two\nline three\n".encode("utf-8"))
+    document = read_document(only_source(tmp_path))
+    assert document.lines == ["page one", "page two", "line three"]
+    assert document.lines == (tmp_path / "news.txt").read_text(encoding="utf-8").splitlines()
+    assert "\n".join(document.lines) + "\n" == document.text
+
+
+def test_a_form_feed_on_its_own_line_is_an_empty_line_of_its_own(tmp_path):
+    write(tmp_path / "news.txt", b"release 2\n\x0c\nrelease 1\n")
+    assert read_document(only_source(tmp_path)).lines == ["release 2", "", "", "release 1"]
 
 
 # -- names a path cannot show as they are (issue 11, item 1) --------------------------------------
@@ -276,5 +285,5 @@ def test_a_nul_anywhere_makes_a_file_binary_with_its_offset(tmp_path):
 def test_control_characters_are_shown_as_control_pictures_not_sent_to_a_terminal(tmp_path):
     write(tmp_path / "ctl.txt", b"red \x1b[31mtext\x1b[0m\r\nover\rwrite\tkept\x7f\xc2\x9b\x0c\nlast\r\n")
     document = read_document(only_source(tmp_path))
-    assert document.lines == ["red \u241b[31mtext\u241b[0m", "over\u240dwrite\tkept\u2421\ufffd\u240c", "last"]
+    assert document.lines == ["red \u241b[31mtext\u241b[0m", "over", "write\tkept\u2421\ufffd", "", "last"]
     assert document.content_hash == hashlib.sha256((tmp_path / "ctl.txt").read_bytes()).hexdigest()

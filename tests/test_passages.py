@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import indexer.passages as passages_module
 from indexer.documents import Document, iter_documents
+from indexer.formats.files import with_newlines
 from indexer.passages import MAX_PASSAGE_WORDS, make_passages
 from indexer.sentences import sentence_spans
 from indexer.structure import parse_structure
@@ -228,8 +229,10 @@ def test_property_small_windows_are_verbatim_and_cut_at_sentences(text):
 
 
 @pytest.mark.parametrize("separator", ["\x0c", "\u2028"])
-def test_a_page_break_inside_a_line_does_not_shift_citations(separator):
-    text = f"Harbor Notes\n\nPage one ends here.{separator}Page two starts on the same line.\nThe parade starts at nine.\n"
+def test_a_page_break_inside_a_line_is_a_line_break_as_splitlines_counts_it(separator):
+    raw = f"Harbor Notes\n\nPage one ends here.{separator}Page two starts on the same line.\nThe parade starts at nine.\n"
+    text = with_newlines(raw)  # as indexer/formats/files.py reads the file
     check_text(text)
     passage = next(p for p in make_passages(parse_structure(Document("p.txt", "p.txt", text, "h"))) if "parade" in p.text)
-    assert passage.line_end == 4  # the file has four lines; the parade is on the last
+    assert raw.splitlines()[passage.line_end - 1] == "The parade starts at nine."
+    assert passage.line_end == 5

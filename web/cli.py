@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from search.cli import EXIT_BAD_QUERY, LinerError, cluster_option, index_option
+from search.cli import cluster_option, index_option
+from search.exits import EXIT_BAD_QUERY, LinerError
 
 
 @click.command()

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from indexer.formats.errors import NotReadable
+
 
 class Kind(str, Enum):
     """How a file is read."""
@@ -72,10 +74,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-
-
-class NotReadable(Exception):
-    """Bytes that are not a document's text; the message is the reason shown to the user."""
 
 
 @dataclass(frozen=True)
@@ -201,6 +199,19 @@ class Content:
     pages: tuple[int, ...] = ()
 
 
+# Every line break of Python's str.splitlines (and Unicode's mandatory breaks, UAX #14: CR, CR LF,
+# VT, FF, NEL, LS, PS; Python adds the file, group and record separators). Written as \n when a
+# file is read, so that a cited line number is the one any reader that splits lines this way
+# finds (Python's universal newlines and str.splitlines). An editor that breaks at \n only shows
+# a line after a form feed (^L) one number earlier for each form feed above it.
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def with_newlines(text: str) -> str:
+    """The text with every line break (see _LINE_BREAKS) written as \n."""
+    return _LINE_BREAKS.sub("\n", text)
+
+
 def read_content(name: str, data: bytes) -> Content:
     """The text of a file named `name` with bytes `data`: decompressed, decoded, or for a PDF its
     pages' text, one page after another.
@@ -210,11 +221,11 @@ def read_content(name: str, data: bytes) -> Content:
     if name.lower().endswith(".gz"):
         data = decompress(data)
     if kind_of(name) is Kind.PDF:
-        from indexer.formats.pdf import extract_pages  # pypdf is imported for PDF files only
+        from indexer.formats.pdf_pages import extract_pages  # pypdf is imported for PDF files only
 
         return paged_content(extract_pages(data), "pdf")
     decoded = decode(data)
-    return Content(decoded.text, decoded.encoding)
+    return Content(with_newlines(decoded.text), decoded.encoding)
 
 
 def paged_content(pages: list[str], encoding: str) -> Content:
@@ -222,7 +233,7 @@ def paged_content(pages: list[str], encoding: str) -> Content:
     starts, lines = [], []
     for page in pages:
         starts.append(len(lines) + 1)
-        page_lines = page.split("\n")
+        page_lines = with_newlines(page).split("\n")
         if page_lines and page_lines[-1] == "":
             page_lines.pop()
         lines.extend(page_lines or [""])

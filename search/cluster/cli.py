@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from search.cli import EXIT_BAD_QUERY, EXIT_INDEX_PROBLEM, LinerError
+from search.exits import EXIT_BAD_QUERY, EXIT_INDEX_PROBLEM, LinerError
 
 # Shards of a new sharded index when --shards is not given.
 DEFAULT_SHARDS = 3
