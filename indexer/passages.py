@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from indexer.display import Display
 from indexer.formats.pdf_pages import page_of
 from indexer.sentences import sentence_spans
-from indexer.structure import Block, StructuredDocument
+from indexer.blocks import Block, StructuredDocument
 
 # Window size, measured on our QA set over the seeds (`liner eval`, docs/evaluation.md): at 40
 # words answers were split from the words that find them; at 120, a passage held several facts

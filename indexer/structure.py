@@ -10,8 +10,8 @@ build on this reader: `parse_structure` picks the reader by the file's name.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from indexer.blocks import SECTION_SEPARATOR, Block, StructuredDocument
 from indexer.display import Display
 from indexer.documents import Document
 from indexer.formats.files import CONVENTIONAL_NAME, NO_REAL_SUFFIX
@@ -21,48 +21,12 @@ from indexer.formats.text import (ADORNMENT, BARE_DATE_LINE, BOILERPLATE, BOILER
                                   HeadingMatch, adorned_heading, capitals_heading, centred_heading, numbered_heading, outline_heading,
                                   pipe_row_display)
 
-SECTION_SEPARATOR = " › "
-
 # A title longer than this is a sentence, not a headline.
 MAX_TITLE_WORDS = 16
 
 # A line at least this long is a paragraph of its own even without a blank line after it (wiki
 # dumps put one paragraph per line); shorter lines are soft-wrapped prose and are joined.
 OWN_PARAGRAPH_WORDS = 20
-
-@dataclass
-class Block:
-    """A structural unit of a document with its exact line span (1-based, inclusive)."""
-
-    kind: str  # title | paragraph | quote | field | table_row | list_item | byline | code
-    line_start: int
-    line_end: int
-    text: str  # verbatim lines line_start..line_end joined by "\n"
-    section: str | None = None
-    field_name: str | None = None
-    field_value: str | None = None
-    context: str = ""  # words that describe the block without standing in it (a table header)
-    cells: list[tuple[str, str]] = field(default_factory=list)  # (column header, cell) for table rows
-    # `text` with its markup taken out (indexer/display.py); None when it has none.
-    display: Display | None = None
-
-    @property
-    def shown(self) -> Display:
-        return self.display or Display.identity(self.text)
-
-
-@dataclass
-class StructuredDocument:
-    document: Document
-    title: str
-    date: str | None  # ISO date of publication, when the text gives one
-    byline: str | None
-    blocks: list[Block]
-    # Lines that are markup rather than content, for the document view: line -> (role, what to
-    # show): ("heading", its text) for a heading's title line, ("markup", "") for underlines,
-    # table separators, fences and tags.
-    markup: dict[int, tuple[str, str]] = field(default_factory=dict)
-
 
 def parse_structure(document: Document) -> StructuredDocument:
     """Recover the structure of one document, with the reader of its format."""

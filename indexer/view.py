@@ -7,9 +7,11 @@ A PDF is shown one page at a time: the page's extracted text, numbered as its ci
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from indexer.blocks import StructuredDocument
 from indexer.documents import Document, split_lines
 from indexer.formats.pdf_pages import page_of
-from indexer.structure import StructuredDocument, parse_structure
+from indexer.structure import parse_structure
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from indexer.blocks import SECTION_SEPARATOR, Block, StructuredDocument
 from indexer.display import DisplayBuilder
 from indexer.documents import Document
 from indexer.formats.text import PLAIN_FIELD
-from indexer.structure import SECTION_SEPARATOR, Block, StructuredDocument
 
 SKIPPED = frozenset("script style noscript template svg nav iframe select button object canvas".split())
 HEADINGS = {f"h{level}": level for level in range(1, 7)}

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from indexer.blocks import Block, StructuredDocument
 from indexer.display import Display, clean
 from indexer.formats.text import ISO_DATE, WIKI_HEADING, HeadingMatch, pipe_row_display
-from indexer.structure import Block, LineReader, StructuredDocument
+from indexer.structure import LineReader
 
 FRONT_MATTER_FENCE = re.compile(r"^(---|\+\+\+)\s*$")
 FRONT_MATTER_FIELD = re.compile(r"^([A-Za-z][\w -]{0,40}?)\s*[:=]\s*(.*?)\s*$")

@@ -3,8 +3,9 @@ another (a paragraph never runs over a page break).
 """
 from __future__ import annotations
 
+from indexer.blocks import StructuredDocument
 from indexer.formats.text import HeadingMatch, short_heading
-from indexer.structure import LineReader, StructuredDocument
+from indexer.structure import LineReader
 
 
 class PdfReader(LineReader):

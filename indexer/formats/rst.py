@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 
+from indexer.blocks import Block, StructuredDocument
 from indexer.display import Display, DisplayBuilder, clean
 from indexer.formats.text import ISO_DATE, HeadingMatch, adorned_heading, is_blank, pipe_row_display
-from indexer.structure import Block, LineReader, StructuredDocument
+from indexer.structure import LineReader
 
 EXPLICIT = re.compile(r"^(\s*)\.\.(?:\s+|$)(.*)$")
 DIRECTIVE = re.compile(r"^(?:\|[^|]+\|\s+)?([\w:.+-]+)::(?:\s+(.*))?$")
