@@ -6,7 +6,7 @@ INDEX  ?= .liner/index
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 
-.PHONY: run install-cluster test test-cluster test-long bench bench-cluster eval train index install clean help readme screenshots
+.PHONY: run install-cluster test test-cluster test-long bench bench-scale bench-cluster eval train index install clean help readme screenshots
 
 help:
 	@echo "make run        install, index seeds/, serve the web app on http://$(HOST):$(PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make eval       the multi-genre benchmark, leave one corpus out, beside FTS5 and tantivy (docs/evaluation.md)"
 	@echo "make train      fit the scoring model on the benchmark (search/model.json)"
 	@echo "make bench      benchmark against stock Whoosh, SQLite FTS5 and tantivy (docs/benchmarks.md)"
+	@echo "make bench-scale  1,000,000 passages beside stock Whoosh (docs/benchmarks-scale.md; about 40 min)"
 	@echo "make readme     run README.md's console examples and write their real output in"
 	@echo "make screenshots  retake docs/screenshots/*.png (docs/web.md) in Chromium"
 
@@ -81,6 +82,12 @@ train: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m compileall -q indexer search web
 	$(BIN)/python -m bench.run
+
+# A million passages made offline from Python's documentation (bench/large_corpus.py), Liner beside
+# stock Whoosh: build time and memory, latency, an update, a rebuild's disk, `liner ask` from cold.
+bench-scale: $(VENV)/.installed-test
+	$(BIN)/python -m compileall -q indexer search web
+	$(BIN)/python -m bench.scale
 
 # The sharded index on a local 3-node Ray cluster against one index: every QA set, then 100,000
 # passages (docs/cluster.md).

@@ -26,18 +26,26 @@ class BuildMeasure:
     seconds: float  # files -> index
     chunk_seconds: float | None  # of which reading + chunking (peers only)
     passages: int
-    peak_rss_mb: float  # of the whole child process
+    peak_rss_mb: float  # of the whole child process (with its workers: an upper bound, see main)
     size_mb: float  # index on disk after the build
     cpu_seconds: float = 0.0  # user + system time of the child: steadier than wall time on a busy machine
+    # The largest sum of the resident memory of the child and its workers seen at one moment
+    # (sampled every SAMPLE_S): what the machine held for the build.
+    tree_peak_rss_mb: float | None = None
+    phases: dict | None = None  # Liner's own timing of its build phases (BuildReport.phases)
 
     @property
     def index_seconds(self) -> float:
         return self.seconds - (self.chunk_seconds or 0.0)
 
 
+SAMPLE_S = 0.02
+
+
 def build_in_child(engine: str, folder: Path, index_dir: Path, incremental: bool = False,
                    timeout_s: float = 900.0, passages_file: Path | None = None,
-                   chunk_seconds: float | None = None) -> BuildMeasure:
+                   chunk_seconds: float | None = None, from_index: Path | None = None,
+                   rebuild: bool = False) -> BuildMeasure:
     """Run one build in a fresh Python process and measure it.
 
     A peer given `passages_file` (the pickled passages of `folder`) indexes those instead of
@@ -51,13 +59,19 @@ def build_in_child(engine: str, folder: Path, index_dir: Path, incremental: bool
         command.append("--incremental")
     if passages_file is not None:
         command += ["--passages", str(passages_file), "--chunk-seconds", str(chunk_seconds or 0.0)]
+    if from_index is not None:
+        command += ["--from-index", str(from_index)]
+    if rebuild:
+        command.append("--rebuild")
     output = index_dir.parent / f".{index_dir.name}.build.json"
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     with open(output, "w+", encoding="utf-8") as out, open(output.with_suffix(".err"), "w+", encoding="utf-8") as err:
         process = subprocess.Popen(command, stdout=out, stderr=err)
         deadline = time.monotonic() + timeout_s
         timed_out = False
+        tree_peak = 0.0
         while True:
+            tree_peak = max(tree_peak, tree_rss_mb(process.pid))
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
@@ -66,7 +80,7 @@ def build_in_child(engine: str, folder: Path, index_dir: Path, incremental: bool
                 pid, status, usage = os.wait4(process.pid, 0)
                 timed_out = True
                 break
-            time.sleep(0.02)
+            time.sleep(SAMPLE_S)
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
@@ -88,7 +102,26 @@ def build_in_child(engine: str, folder: Path, index_dir: Path, incremental: bool
         peak_rss_mb=result.get("peak_rss_mb") or usage.ru_maxrss / 1024.0,
         size_mb=folder_size(index_dir) / 1e6,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
+        tree_peak_rss_mb=tree_peak or None,
+        phases=result.get("phases"),
     )
+
+
+def tree_rss_mb(pid: int) -> float:
+    """The resident memory (VmRSS) of a process and all its descendants now, in MB."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+        pending.extend(int(child) for child in children)
+    return total / 1024.0
 
 
 def folder_size(path: Path) -> int:
@@ -104,11 +137,11 @@ def main(argv: list[str]) -> None:
         from bench.peers import Liner
 
         started = time.perf_counter()
-        report = Liner().build_folder(folder, index_dir)
+        report = Liner().build_folder(folder, index_dir, rebuild="--rebuild" in options)
         seconds = time.perf_counter() - started
         result = {"seconds": seconds, "chunk_seconds": None, "passages": report.passages,
                   "full_rebuild": report.full_rebuild, "files_indexed": report.files_indexed,
-                  "workers": report.workers}
+                  "workers": report.workers, "phases": report.phases}
     else:
         if incremental:
             raise SystemExit(f"{engine}: only Liner builds incrementally here")
@@ -116,7 +149,13 @@ def main(argv: list[str]) -> None:
         from bench.peers import peer_named
 
         peer = peer_named(engine)
-        if "--passages" in options:
+        if "--from-index" in options:  # the very passages Liner indexed, read back from its index
+            from bench.peers import passages_of_index
+
+            started = time.perf_counter()
+            passages = passages_of_index(Path(options[options.index("--from-index") + 1]))
+            chunk_seconds = 0.0
+        elif "--passages" in options:
             with open(options[options.index("--passages") + 1], "rb") as handle:
                 passages = pickle.load(handle)
             chunk_seconds = float(options[options.index("--chunk-seconds") + 1])
@@ -126,9 +165,10 @@ def main(argv: list[str]) -> None:
             passages = read_passages(folder)
             chunk_seconds = time.perf_counter() - started
         indexing = time.perf_counter()
+        passages = _Counted(passages)
         peer.build(passages, index_dir)
         seconds = chunk_seconds + time.perf_counter() - indexing
-        result = {"seconds": seconds, "chunk_seconds": chunk_seconds, "passages": len(passages)}
+        result = {"seconds": seconds, "chunk_seconds": chunk_seconds, "passages": passages.count}
     result["peak_rss_mb"] = _own_peak_rss_mb()
     if result.get("workers") and result["peak_rss_mb"] is not None:
         # Worker processes count too: the largest one's peak (getrusage of the waited-for
@@ -137,6 +177,19 @@ def main(argv: list[str]) -> None:
         largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
         result["peak_rss_mb"] += result["workers"] * largest
     print(json.dumps(result))
+
+
+class _Counted:
+    """The passages a peer indexes, counted as it goes (they may come one at a time)."""
+
+    def __init__(self, passages) -> None:
+        self._passages = passages
+        self.count = 0
+
+    def __iter__(self):
+        for passage in self._passages:
+            self.count += 1
+            yield passage
 
 
 def _own_peak_rss_mb() -> float | None:

@@ -55,6 +55,7 @@ class ColdStart:
     liner_median_s: float
     python_median_s: float  # `python -c pass`: the floor any Python command stands on
     exit_codes: tuple[int, ...]
+    liner_peak_rss_mb: float | None = None  # the largest VmHWM of a `liner ask` process seen
 
 
 def liner_command() -> list[str]:
@@ -70,12 +71,31 @@ def cold_start(index_dir: Path, question: str, runs: int) -> ColdStart:
     `python -c pass` run as often (interleaved, so both see the same machine)."""
     liner = liner_command() + ["ask", question, "--index", str(index_dir)]
     python = [sys.executable, "-c", "pass"]
-    liner_times, python_times, codes = [], [], []
+    liner_times, python_times, codes, peaks = [], [], [], []
     for _ in range(runs):
         for command, times in ((liner, liner_times), (python, python_times)):
             started = time.perf_counter()
-            completed = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            code, peak = _run_watching_memory(command)
             times.append(time.perf_counter() - started)
             if command is liner:
-                codes.append(completed.returncode)
-    return ColdStart(runs, median(liner_times), median(python_times), tuple(codes))
+                codes.append(code)
+                peaks.append(peak)
+    known = [peak for peak in peaks if peak]
+    return ColdStart(runs, median(liner_times), median(python_times), tuple(codes), max(known) if known else None)
+
+
+def _run_watching_memory(command: list[str]) -> tuple[int, float | None]:
+    """Run `command`; its exit code and its peak resident memory (VmHWM, read from /proc until it
+    exits: the high-water mark only rises, so the last reading is the peak but for its last
+    moments). getrusage cannot tell: Linux carries the parent's high-water mark over exec."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = None
+    while process.poll() is None:
+        try:
+            for line in open(f"/proc/{process.pid}/status", encoding="ascii"):
+                if line.startswith("VmHWM:"):
+                    peak = int(line.split()[1]) / 1024.0
+        except OSError:
+            pass
+        time.sleep(0.002)
+    return process.returncode, peak

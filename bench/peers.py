@@ -73,11 +73,14 @@ class _WhooshSearcher:
         self._passages = passages
 
     def texts(self, query: str, kind: str, limit: int = LIMIT) -> list[str]:
+        """The texts of the top passages (their numbers, when opened without the passages)."""
         try:
             parsed = self._parser.parse(query)
         except Exception:  # stock behaviour on odd input: nothing found
             return []
         results = self._searcher.search(parsed, limit=limit)
+        if self._passages is None:
+            return [hit["number"] for hit in results]
         return [self._passages[hit["number"]].text for hit in results]
 
     def close(self) -> None:
@@ -227,6 +230,20 @@ class _LinerSearcher:
 
 
 PEERS: dict[str, Peer] = {peer.name: peer for peer in (StockWhoosh(), SqliteFts5(), Tantivy())}
+
+
+def passages_of_index(index_dir: Path, every: int = 1):
+    """The passages of a Liner index, read back from its stored fields in index order (every
+    `every`-th one): the corpus a peer indexes at a size where chunking it again would take longer
+    than building, and a sample to make queries from."""
+    from search.engine import Engine
+    from indexer.codec import stored_document
+    from indexer.schema import passage_from_stored
+
+    reader = Engine(index_dir).index.view().searcher.reader()
+    for docnum in range(0, reader.doc_count_all(), every):
+        if not reader.is_deleted(docnum):
+            yield passage_from_stored(stored_document(reader, docnum))
 
 
 def peer_named(name: str) -> Peer:

@@ -60,7 +60,7 @@ from indexer.layout import (
     write_vocabulary,
 )
 from indexer.documents import MAX_FILE_BYTES, LoadProblem, SourceFile, find_source_files, path_text
-from indexer.ingest import Ingest, Ingested
+from indexer.ingest import Ingest, Ingested, timed
 from indexer.merge import delete_documents, merge_segments, read_segments, segments_to_merge, write_toc
 from indexer.parallel import Share, WorkerFailedError, Workers, shares
 from indexer.schema import WORDS_FIELD, build_schema
@@ -108,6 +108,8 @@ class BuildReport:
     seconds: float = 0.0
     full_rebuild: bool = False
     workers: int = 0  # worker processes that indexed beside this one (0: this process alone)
+    # Seconds spent in each phase, summed over the processes that indexed (docs/benchmarks.md).
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 def build_index(
@@ -216,12 +218,14 @@ def _build_generation(
 ) -> BuildReport:
     problems: list[LoadProblem] = []
     hidden: list[str] = []
-    sources = _sources(folder, index_dir, problems, hidden, select)
+    phases: dict[str, float] = {}
+    with timed(phases, "listing files"):
+        sources = _sources(folder, index_dir, problems, hidden, select)
     target = index_dir / generation
     # Every file considered, those refused while listing (links out, loops, pipes) included, so
     # that files_total - len(problems) is the number of files in the index.
     report = BuildReport(index_dir, generation, files_total=len(sources) + len(problems), problems=problems,
-                         hidden=hidden)
+                         hidden=hidden, phases=phases)
     report.full_rebuild = previous_manifest is None
     storage, schema, segments = _open_generation(target, None if report.full_rebuild else index_dir / previous)
     held = nullcontext
@@ -234,9 +238,12 @@ def _build_generation(
         write_toc(storage, schema, segments)
 
     report.passages = sum(entry["passages"] for entry in files.values())
-    _check_passages(target, report.passages)
-    _write_synonyms(target, None if report.full_rebuild else index_dir / previous)
-    _write_manifest(target, folder, files, report)
+    with timed(phases, "checking"):
+        _check_passages(target, report.passages)
+    with timed(phases, "lexicon and vocabulary"):
+        _write_synonyms(target, None if report.full_rebuild else index_dir / previous)
+    with timed(phases, "manifest and flush to disk"):
+        _write_manifest(target, folder, files, report)
     return report
 
 
@@ -309,7 +316,8 @@ def _index_all(sources: list[SourceFile], storage: FileStorage, schema, report: 
     for part in done:
         _report_ingested(report, part)
     files = {path: entry for part in done for path, entry in part.files.items()}
-    return files, _merged(storage, schema, segments)
+    with timed(report.phases, "merging segments"):
+        return files, _merged(storage, schema, segments)
 
 
 def _index_in_workers(sources: list[SourceFile], storage: FileStorage, schema, workers: int, memory: int,
@@ -371,10 +379,11 @@ def _update(sources: list[SourceFile], storage: FileStorage, schema, segments: l
     _report_ingested(report, done)
     segments = segments + done.segments
     merging = segments_to_merge(segments)
-    while merging:
-        merged = merge_segments(storage, schema, merging, _INDEX_NAME)
-        segments = [segment for segment in segments if segment not in merging] + [merged]
-        merging = segments_to_merge(segments)
+    with timed(report.phases, "merging segments"):
+        while merging:
+            merged = merge_segments(storage, schema, merging, _INDEX_NAME)
+            segments = [segment for segment in segments if segment not in merging] + [merged]
+            merging = segments_to_merge(segments)
     return {**files, **done.files}, segments
 
 
@@ -382,6 +391,8 @@ def _report_ingested(report: BuildReport, done: Ingested) -> None:
     report.problems.extend(done.problems)
     report.notices.extend(done.notices)
     report.files_indexed += done.indexed
+    for phase, seconds in done.phases.items():
+        report.phases[phase] = report.phases.get(phase, 0.0) + seconds
 
 
 def _memory_bytes() -> int:

@@ -5,9 +5,10 @@ share of them (indexer/parallel.py), each with its own.
 """
 from __future__ import annotations
 
-from contextlib import nullcontext
+import time
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 from indexer.documents import Document, DocumentError, LoadProblem, SourceFile, read_document
 from indexer.passages import make_passages
@@ -27,6 +28,17 @@ class Ingested:
     notices: list[LoadProblem] = field(default_factory=list)
     indexed: int = 0  # files read and indexed
     passages: int = 0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds spent in each step (timed)
+
+
+@contextmanager
+def timed(phases: dict[str, float], phase: str) -> Iterator[None]:
+    """Add the seconds the block takes to `phases[phase]` (the build's profile by phase)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        phases[phase] = phases.get(phase, 0.0) + time.perf_counter() - started
 
 
 class Ingest:
@@ -45,7 +57,8 @@ class Ingest:
     def read(self, source: SourceFile) -> Document | None:
         """The file as a Document, or None (a problem is reported) when it cannot be read."""
         try:
-            document = read_document(source)
+            with timed(self.done.phases, "reading files"):
+                document = read_document(source)
         except DocumentError as error:
             self.done.problems.append(LoadProblem(source.display_path, str(error)))
             return None
@@ -55,13 +68,17 @@ class Ingest:
 
     def add(self, source: SourceFile, document: Document) -> dict:
         """Index the document's passages; its manifest entry."""
-        passages = make_passages(parse_structure(document))
-        with self._held():
+        phases = self.done.phases
+        with timed(phases, "structure"):
+            structured = parse_structure(document)
+        with timed(phases, "passages and sentences"):
+            passages = make_passages(structured)
+        with self._held(), timed(phases, "analysis and inversion"):
             buffer = self._buffer or self._new_buffer()
             for number, passage in enumerate(passages):
                 buffer.add(passage_document(passage, file_words(passages) if number == 0 else None))
-            if buffer.memory >= self._memory_bytes:
-                self._finish_buffer()
+        if buffer.memory >= self._memory_bytes:
+            self._finish_buffer()
         entry = {"relative_path": source.relative_path, "size": source.size, "mtime_ns": source.mtime_ns,
                  "sha256": document.content_hash, "passages": len(passages)}
         self.done.files[source.display_path] = entry
@@ -87,8 +104,9 @@ class Ingest:
         return self._buffer
 
     def _finish_buffer(self) -> None:
-        if self._buffer is not None and self._buffer.documents:
-            self.done.segments.append(self._buffer.finish())
-        elif self._buffer is not None:
-            self._buffer.discard()
+        with timed(self.done.phases, "writing segments"):
+            if self._buffer is not None and self._buffer.documents:
+                self.done.segments.append(self._buffer.finish())
+            elif self._buffer is not None:
+                self._buffer.discard()
         self._buffer = None
