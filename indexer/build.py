@@ -18,24 +18,20 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
-import sys
 import time
 import uuid
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
 from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
 
+from indexer.documents import LoadProblem, SourceFile, find_source_files, path_text
 from indexer.generations import (  # noqa: F401 - write_lock and IndexBusyError are part of this module's API
     IndexBusyError,
-    create_readers_lock,
     fsync_folder,
     fsync_index_files,
     remove_old_generations,
@@ -59,57 +55,18 @@ from indexer.layout import (
     read_generation_manifest,
     write_vocabulary,
 )
-from indexer.documents import MAX_FILE_BYTES, LoadProblem, SourceFile, find_source_files, path_text
-from indexer.ingest import Ingest, Ingested, timed
-from indexer.merge import delete_documents, merge_segments, read_segments, segments_to_merge, write_toc
-from indexer.parallel import Share, WorkerFailedError, Workers, shares
-from indexer.schema import WORDS_FIELD, build_schema
+from indexer.indexing import ProgressCallback, index_all, open_generation, update  # noqa: F401 - ProgressCallback: API
+from indexer.ingest import timed
+from indexer.merge import write_toc
+from indexer.parallel import WorkerFailedError
+from indexer.reports import BuildReport
+from indexer.schema import WORDS_FIELD
 from indexer.synonyms import build_lexicon
-
-# The memory (MB) a build's segment buffers may hold together, all its workers included: a
-# segment is written each time a buffer fills, and they are merged at the end, so a build's
-# memory is bounded by this and not by the folder (LINER_INDEX_MEMORY_MB sets another).
-INDEX_MEMORY_MB = 160
-# A full build of at least this much text indexes in worker processes, one per core (at most
-# PARALLEL_PROCS), each reading, cutting and indexing its share of the files into segments of
-# its own; below a megabyte, starting them costs more than it saves.
-PARALLEL_FROM_BYTES = 1_000_000
-PARALLEL_PROCS = 4
-
-ProgressCallback = Callable[[int, int, str], None]
-
-_INDEX_NAME = "MAIN"  # Whoosh's default index name: its files are "_MAIN_<n>.toc" and "MAIN_<segment>.*"
-
-
-def _is_index_file(name: str) -> bool:
-    """A file of a generation's Whoosh index (its TOCs and segments), not one Liner writes beside
-    it (the manifest, the lexicon files)."""
-    return name.startswith((f"_{_INDEX_NAME}_", f"{_INDEX_NAME}_"))
 
 
 class BuildError(Exception):
     """The build failed and changed nothing: the previous index is still current. The message
     says what went wrong and what to do, in one line."""
-
-
-@dataclass
-class BuildReport:
-    index_dir: Path
-    generation: str
-    files_total: int = 0
-    files_indexed: int = 0  # new or changed, read and (re)indexed
-    files_unchanged: int = 0  # skipped without re-reading
-    files_removed: int = 0
-    passages: int = 0
-    problems: list[LoadProblem] = field(default_factory=list)
-    hidden: list[str] = field(default_factory=list)  # hidden files and folders left out (display paths)
-    # Files indexed with a caveat the user should know of (legacy text decoded by a guess).
-    notices: list[LoadProblem] = field(default_factory=list)
-    seconds: float = 0.0
-    full_rebuild: bool = False
-    workers: int = 0  # worker processes that indexed beside this one (0: this process alone)
-    # Seconds spent in each phase, summed over the processes that indexed (docs/benchmarks.md).
-    phases: dict[str, float] = field(default_factory=dict)
 
 
 def build_index(
@@ -227,13 +184,13 @@ def _build_generation(
     report = BuildReport(index_dir, generation, files_total=len(sources) + len(problems), problems=problems,
                          hidden=hidden, phases=phases)
     report.full_rebuild = previous_manifest is None
-    storage, schema, segments = _open_generation(target, None if report.full_rebuild else index_dir / previous)
+    storage, schema, segments = open_generation(target, None if report.full_rebuild else index_dir / previous)
     held = nullcontext
     if report.full_rebuild:
-        files, segments = _index_all(sources, storage, schema, report, progress, parallel)
+        files, segments = index_all(sources, storage, schema, report, progress, parallel)
     else:
-        files, segments = _update(sources, storage, schema, segments, previous_manifest.get("files", {}), report,
-                                  progress, held)
+        files, segments = update(sources, storage, schema, segments, previous_manifest.get("files", {}), report,
+                                 progress, held)
     with held():
         write_toc(storage, schema, segments)
 
@@ -257,160 +214,6 @@ def _sources(folder: Path, index_dir: Path, problems: list[LoadProblem], hidden:
         sources = [source for source in sources if select(source.display_path)]
         problems[:] = [problem for problem in problems if select(problem.path)]
     return sources
-
-
-def _open_generation(target: Path, previous: Path | None) -> tuple[FileStorage, object, list]:
-    """The new generation's storage, schema and segments: empty, or the previous generation's
-    segments, whose files are hard-linked into it (a segment's files never change once written:
-    two generations share them, and an update writes only what changed)."""
-    target.mkdir()
-    create_readers_lock(target)
-    storage = FileStorage(str(target))
-    if previous is None:
-        return storage, build_schema(), []
-    for path in previous.iterdir():  # a generation is one flat folder
-        if path.is_file() and _is_index_file(path.name):
-            _link_or_copy(path, target / path.name)
-    schema, segments = read_segments(storage)
-    return storage, schema, segments
-
-
-# What os.link raises where a file system has no hard links (or not across these folders): the
-# file is then copied. Any other error (a full disk) is the build's to report.
-_NO_HARD_LINKS = (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENOTSUP)
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError as error:
-        if error.errno not in _NO_HARD_LINKS:
-            raise
-        shutil.copy2(source, target)
-
-
-def _index_all(sources: list[SourceFile], storage: FileStorage, schema, report: BuildReport,
-               progress: ProgressCallback | None, parallel: bool) -> tuple[dict[str, dict], list]:
-    """A full build: every file indexed (in worker processes when there is enough to index),
-    the segments merged into one."""
-    memory = _memory_bytes()
-    # Only what will be read counts: a file over the size limit is reported without being read.
-    workers = _worker_count(parallel, sum(source.size for source in sources if source.size <= MAX_FILE_BYTES))
-    if workers > 1:
-        report.workers = workers
-        done = _index_in_workers(sources, storage, schema, workers, memory, progress)
-    else:
-        ingest = Ingest(storage, schema, _INDEX_NAME, memory)
-        try:
-            for number, source in enumerate(sources, 1):
-                if progress:
-                    progress(number, len(sources), source.display_path)
-                document = ingest.read(source)
-                if document is not None:
-                    ingest.add(source, document)
-        except BaseException:
-            ingest.discard()
-            raise
-        done = [ingest.finish()]
-    segments = [segment for part in done for segment in part.segments]
-    for part in done:
-        _report_ingested(report, part)
-    files = {path: entry for part in done for path, entry in part.files.items()}
-    with timed(report.phases, "merging segments"):
-        return files, _merged(storage, schema, segments)
-
-
-def _index_in_workers(sources: list[SourceFile], storage: FileStorage, schema, workers: int, memory: int,
-                      progress: ProgressCallback | None) -> list[Ingested]:
-    runs = shares(sources, workers)
-    started = 0
-
-    def file_started(path: str) -> None:
-        nonlocal started
-        started += 1
-        if progress:
-            progress(started, len(sources), path)
-
-    pool = Workers(schema)
-    try:
-        pool.start([Share(number, run, storage.folder, _INDEX_NAME, memory // len(runs))
-                    for number, run in enumerate(runs)])
-        return pool.wait(file_started)
-    except BaseException:
-        pool.stop()
-        raise
-
-
-def _merged(storage: FileStorage, schema, segments: list) -> list:
-    """The full build's segments as one (none for an empty folder)."""
-    if len(segments) <= 1:
-        return segments
-    return [merge_segments(storage, schema, segments, _INDEX_NAME)]
-
-
-def _update(sources: list[SourceFile], storage: FileStorage, schema, segments: list, known: dict[str, dict],
-            report: BuildReport, progress: ProgressCallback | None, held) -> tuple[dict[str, dict], list]:
-    """An update: new and changed files indexed into a new segment, the passages of changed and
-    removed files marked deleted, segments merged when enough of them have piled up."""
-    ingest = Ingest(storage, schema, _INDEX_NAME, _memory_bytes(), held)
-    files: dict[str, dict] = {}
-    try:
-        for number, source in enumerate(sources, 1):
-            if progress:
-                progress(number, len(sources), source.display_path)
-            entry = known.get(source.display_path)
-            if entry and entry["size"] == source.size and entry["mtime_ns"] == source.mtime_ns:
-                files[source.display_path] = entry  # unchanged: not even re-read
-                report.files_unchanged += 1
-                continue
-            document = ingest.read(source)
-            if document is not None and entry and entry["sha256"] == document.content_hash:
-                files[source.display_path] = {**entry, "size": source.size, "mtime_ns": source.mtime_ns}
-                report.files_unchanged += 1
-                continue
-            if document is not None:
-                ingest.add(source, document)
-        done = ingest.finish()
-    except BaseException:
-        ingest.discard()
-        raise
-    report.files_removed += len(set(known) - set(files) - set(done.files))  # gone, or unreadable now
-    delete_documents(storage, schema, segments, "path", sorted(set(known) - set(files)))
-    _report_ingested(report, done)
-    segments = segments + done.segments
-    merging = segments_to_merge(segments)
-    with timed(report.phases, "merging segments"):
-        while merging:
-            merged = merge_segments(storage, schema, merging, _INDEX_NAME)
-            segments = [segment for segment in segments if segment not in merging] + [merged]
-            merging = segments_to_merge(segments)
-    return {**files, **done.files}, segments
-
-
-def _report_ingested(report: BuildReport, done: Ingested) -> None:
-    report.problems.extend(done.problems)
-    report.notices.extend(done.notices)
-    report.files_indexed += done.indexed
-    for phase, seconds in done.phases.items():
-        report.phases[phase] = report.phases.get(phase, 0.0) + seconds
-
-
-def _memory_bytes() -> int:
-    """The build's memory budget for segment buffers (INDEX_MEMORY_MB, or the environment's)."""
-    try:
-        megabytes = float(os.environ.get("LINER_INDEX_MEMORY_MB") or INDEX_MEMORY_MB)
-    except ValueError:
-        megabytes = INDEX_MEMORY_MB
-    return int(max(megabytes, 1) * 1024 * 1024)
-
-
-def _worker_count(parallel: bool, total_bytes: int) -> int:
-    procs = min(PARALLEL_PROCS, os.cpu_count() or 1)
-    # Only where workers can be tied to the build's life (Linux, forked): indexer/parallel.py.
-    forks = sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
-    if parallel and total_bytes >= PARALLEL_FROM_BYTES and procs > 1 and forks:
-        return procs
-    return 1
 
 
 def _write_manifest(target: Path, folder: Path, files: dict[str, dict], report: BuildReport) -> None:

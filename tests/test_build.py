@@ -19,7 +19,7 @@ QUESTIONS = ("Who runs the food pantry?", "When is the garden open?")
 def build_in_parallel(monkeypatch, memory_mb: float | None = None) -> None:
     """Make full builds of any size index in two worker processes, each writing a segment every
     `memory_mb` of buffered postings (the build's whole budget)."""
-    monkeypatch.setattr("indexer.build.PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr("indexer.indexing.PARALLEL_FROM_BYTES", 0)
     monkeypatch.setattr("os.cpu_count", lambda: 2)
     if memory_mb is not None:
         monkeypatch.setenv("LINER_INDEX_MEMORY_MB", str(memory_mb))

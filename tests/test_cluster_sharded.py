@@ -22,7 +22,8 @@ from search.cluster.shards import ShardSearcher
 from search.cluster.stats import COUNTED_FIELDS, SCORED_FIELDS, read_statistics
 from search.engine import Engine
 from search.expansion import common_terms
-from search.query import _CoordMatcher, build_query, parse_query
+from search.query import build_query, parse_query
+from search.query_nodes import _CoordMatcher
 from search.questions import analyse_question
 from search.retrieval import Ranked, retrieve, tiers
 from tests.conftest import NOTES, ROOT, SEEDS

@@ -43,7 +43,7 @@ LINER = Path(sys.executable).with_name("liner")
 # A liner process whose full builds run in two worker processes, each writing a segment every
 # few passages, whatever the folder's size; PATCH is Python run first (in the build process, so
 # the workers inherit it).
-PARALLEL_LINER = ("import os, sys; import indexer.build as b; b.PARALLEL_FROM_BYTES = 0; "
+PARALLEL_LINER = ("import os, sys; import indexer.indexing as b; b.PARALLEL_FROM_BYTES = 0; "
                   "os.environ['LINER_INDEX_MEMORY_MB'] = '0.02'; "
                   "os.cpu_count = lambda: 2; {patch}; from search.cli import main; main(sys.argv[1:])")
 
@@ -231,7 +231,7 @@ def _raise_enospc(*args, **kwargs):
 # Each step of a build at which a disk can fill up: (what is patched, whether the build is incremental).
 DISK_FULL_AT = {
     "creating the index files": ("whoosh.filedb.filestore.FileStorage.create_file", False),
-    "linking the previous generation's segments": ("indexer.build.os.link", True),
+    "linking the previous generation's segments": ("indexer.indexing.os.link", True),
     "writing the synonyms": ("indexer.build._write_synonyms", True),
     "flushing the index files": ("indexer.build.fsync_index_files", False),
     "switching CURRENT": ("indexer.generations.os.replace", True),

@@ -298,9 +298,9 @@ def test_ctrl_c_just_after_the_commit_stops_the_build_and_keeps_the_old_index(tm
 
 def _start_parallel_build(folder: Path, index_dir: Path, **popen) -> tuple[subprocess.Popen, list[int]]:
     """`liner index folder --index index_dir` in a process whose full builds index in two worker
-    processes (5 passages a batch) whatever the folder's size; returns it once its workers are
+    processes (a segment every few passages) whatever the folder's size; returns it once its workers are
     seen (or it ended first), with their pids."""
-    code = ("import os, sys; import indexer.build as b; b.PARALLEL_FROM_BYTES = 0; b.PARALLEL_BATCH = 5; "
+    code = ("import os, sys; import indexer.indexing as b; b.PARALLEL_FROM_BYTES = 0; os.environ['LINER_INDEX_MEMORY_MB'] = '0.02'; "
             "os.cpu_count = lambda: 2; from search.cli import main; main(['index', sys.argv[1], '--index', sys.argv[2]])")
     # Ctrl-C at its default, as in a terminal: a shell without job control starts background
     # commands with SIGINT ignored, and Python then keeps it ignored (so would the build).

@@ -7,7 +7,7 @@ average length from the searcher it runs in: a shard's own. `GlobalBM25F` reads 
 terms: stats.py), with the same formulas Whoosh uses, so the numbers are equal to the last bit.
 
 One more number is local in Whoosh: a `CoordMatcher` (the bonus for matching more of a question's
-words: search/query.py's `_Union`) divides by the number of the query's terms the index holds. In a
+words: search/query_nodes.py's `_Union`) divides by the number of the query's terms the index holds. In a
 shard that lacks a word the count would be smaller; `with_global_coordination` counts the terms
 the whole index holds instead.
 """
@@ -23,7 +23,7 @@ from whoosh.matching import CoordMatcher
 
 from indexer.schema import BM25_B, BM25_K1, TITLE_B
 from search.cluster.stats import TermStatistics
-from search.query import _Union
+from search.query_nodes import _Union
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def global_term_count(query, statistics: QueryStatistics) -> int:
 
 
 class _GlobalUnion(_Union):
-    """search/query.py's union, coordinated over `term_count` terms."""
+    """search/query_nodes.py's union, coordinated over `term_count` terms."""
 
     def __init__(self, subqueries, boost=1.0, scale=None, term_count: int = 0) -> None:
         super().__init__(subqueries, boost=boost, scale=scale)

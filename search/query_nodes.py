@@ -1,0 +1,162 @@
+"""The Whoosh query nodes Liner builds (search/query.py), with the matchers that run them faster
+than Whoosh's own on a Liner index: a union scored with a coordination bonus, and an intersection
+of plain words found a block at a time (indexer/matcher.py)."""
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from whoosh import query as wq
+from whoosh.matching import CoordMatcher, UnionMatcher, WrappingMatcher
+
+from indexer.matcher import BlockMatcher, common_documents
+
+# The coordination bonus of Whoosh's Or: with scale s, a passage matching m of n words is scaled
+# by roughly 1 - s + s*m/n (whoosh.query.Or), like the OrGroup.factory(0.9) its parser suggests.
+COORDINATION_SCALE = 0.9
+
+
+def all_of(subqueries: list[wq.Query]) -> wq.And:
+    return _All(subqueries)
+
+
+class _All(wq.And):
+    """Whoosh's And, whose documents are found up front when every part is one term of a Liner
+    index (indexer/matcher.py's common_documents): Whoosh steps through an intersection one
+    posting at a time in Python, most of a two-word search on 100,000 passages. The matches are
+    then scored by Whoosh's own intersection tree, moved straight to each, so a passage scores
+    what it scores there."""
+
+    def _matcher(self, subs, searcher, context):
+        matcher = super()._matcher(subs, searcher, context)
+        reader = searcher.reader()
+        if reader.has_deletions():
+            # The postings still list the passages an update deleted; Whoosh's tree filters them.
+            return matcher
+        leaves = list(matcher.term_matchers()) if all(type(sub) is wq.Term for sub in subs) else []
+        if len(leaves) != len(subs) or not all(type(leaf) is BlockMatcher for leaf in leaves):
+            return matcher  # a phrase, an expansion: Whoosh's own way
+        leaves.sort(key=lambda leaf: reader.doc_frequency(*leaf.term()))
+        return _Intersected(matcher, common_documents(leaves))
+
+
+class _Intersected(WrappingMatcher):
+    """An intersection matcher whose documents are known: it goes to each in turn, and moves
+    Whoosh's tree there only when a score or a position is asked for (counting needs neither)."""
+
+    def __init__(self, child, documents: list[int], at: int = 0) -> None:
+        super().__init__(child)
+        self._documents = documents
+        self._at = at
+        self._child_at = -1
+
+    def copy(self):
+        return _Intersected(self.child.copy(), self._documents, self._at)
+
+    def _moved(self):
+        """The tree, at the current document."""
+        if self._child_at != self._at:
+            self.child.skip_to(self._documents[self._at])
+            self._child_at = self._at
+        return self.child
+
+    def is_active(self) -> bool:
+        return self._at < len(self._documents)
+
+    def id(self) -> int:
+        return self._documents[self._at]
+
+    def all_ids(self):
+        return iter(self._documents[self._at:])
+
+    def next(self) -> bool:
+        self._at += 1
+        return False
+
+    def skip_to(self, docnum: int) -> None:
+        if self._at < len(self._documents) and docnum > self._documents[self._at]:
+            self._at = bisect_left(self._documents, docnum, self._at)
+
+    def score(self) -> float:
+        return self._moved().score()
+
+    def weight(self) -> float:
+        return self._moved().weight()
+
+    def value(self):
+        return self._moved().value()
+
+    def value_as(self, astype):
+        return self._moved().value_as(astype)
+
+    def spans(self):
+        return self._moved().spans()
+
+    def matching_terms(self, id=None):
+        return self._moved().matching_terms(id)
+
+    def supports_block_quality(self) -> bool:
+        return False  # few documents: scoring them all costs less than bounding them
+
+    def replace(self, minquality: float = 0):
+        return self
+
+    def skip_to_quality(self, minquality: float) -> int:
+        return 0
+
+
+def any_of(subqueries: list[wq.Query], scale: float | None = None) -> wq.Or:
+    return _Union(subqueries, scale=scale)
+
+
+class _Union(wq.Or):
+    """Whoosh's Or as a tree of union matchers over the clauses in order. Whoosh's own Or either
+    preloads every clause into arrays of 2,048 slots per nested Or on small indexes (which made
+    retrieval on the seeds several times slower), or sizes every clause first to balance its
+    tree, looking each term up again at every level of nesting (a fifth of retrieval here)."""
+
+    def _matcher(self, subs, searcher, context):
+        matcher = self._tree_matcher(subs, UnionMatcher, searcher, context, None)
+        if self.scale and any(matcher.term_matchers()):  # the bonus for matching more clauses
+            matcher = _CoordMatcher(matcher, scale=self.scale)
+        return matcher
+
+
+class _CoordMatcher(CoordMatcher):
+    """Whoosh's CoordMatcher with quality thresholds that mean what its scores mean, and the same
+    number of terms for the whole query.
+
+    CoordMatcher rescales its child's scores (the V-Twin "SQR" function) but hands a minimum
+    quality to its child unchanged, when the collector skips blocks that cannot make the top
+    (`skip_to_quality`, `replace`). Under an AndMaybe (a question's rarer words beside its common
+    ones) the child then stops at a block whose own quality passes the threshold but whose
+    rescaled quality does not, and AndMaybe asks again, for ever: a question hung there on a
+    2,500-passage corpus. Here the threshold is carried back through SQR (which rises with the
+    child's score) before it is handed down, with a hair of margin so that rounding cannot leave
+    the child where it is.
+
+    Whoosh also counts the terms again when it swaps its child for a smaller tree once a term's
+    postings run out (`_replacement`), so a passage's bonus for matching more words depended on
+    where it stands in the index (and on how an index is cut into segments or shards:
+    search/cluster/scoring.py): the count made for the query is kept."""
+
+    MARGIN = 1e-9
+
+    def _child_threshold(self, minquality: float) -> float:
+        termcount, scale = self._termcount, self._scale
+        if termcount <= 1 or termcount == scale:
+            return float("inf") if minquality > 0 else minquality  # SQR is 0 here: nothing reaches a positive bar
+        # sqr(s) = (s + (termcount - 1) / (termcount - scale) ** 2) * (termcount - 1) / termcount
+        lift = (termcount - 1) / (termcount - scale) ** 2
+        return minquality * termcount / (termcount - 1) - lift + self.MARGIN * max(1.0, abs(minquality))
+
+    def skip_to_quality(self, minquality: float) -> int:
+        return self.child.skip_to_quality(self._child_threshold(minquality))
+
+    def replace(self, minquality: float = 0):
+        replaced = self.child.replace(self._child_threshold(minquality) if minquality else 0)
+        return self if replaced is self.child else self._replacement(replaced)
+
+    def _replacement(self, newchild):
+        replaced = self.__class__(newchild, scale=self._scale)
+        replaced._termcount = self._termcount
+        return replaced
