@@ -123,8 +123,8 @@ def token_positions(unit: Unit, start: int, end: int) -> tuple[int, int]:
 
 
 def _after_question_words(unit: Unit, start: int, weights: dict[str, float]) -> float:
-    """1 when question words stand before the candidate in its sentence and none after it
-    starts: the answer follows what the question names ("X is ...", "To X, use ...")."""
+    """1 when question words stand before the candidate in its sentence: the answer follows what
+    the question names ("X is ...", "To X, use ...")."""
     first, _ = token_positions(unit, start, start)
     before = any(s in weights for s in unit.stems[:first])
     return float(before)
