@@ -21,8 +21,6 @@ from search.patterns import has_answer_type
 from search.questions import Question
 from search.retrieval import ScoredPassage
 
-# Answer types whose values have a form of their own (a date, a name): a passage without one
-# cannot answer.
 # Words that introduce a reason, a definition, an instruction; a negation (for yes/no).
 REASON_CUE = re.compile(r"\b(because|since|so that|in order to|due to|the reason|otherwise|therefore|thus|"
                         r"as a result|to avoid|to prevent|to make sure|to ensure|this means|which means)\b", re.I)
@@ -49,27 +47,39 @@ def passage_features(question: Question, passages: list[ScoredPassage], weights:
         {
             "bm25": passage.bm25 / top_bm25,
             "bm25_rank": 1.0 / (1.0 + bm25_rank[index]),
-            **_coverage_features(passage, weights, rarest),
-            "proximity": proximity(passage, weights),
-            "bigrams": _bigram_share(question_stems, _content_stems(passage.text)),
-            "length": math.log1p(len(passage.text.split())) / math.log1p(LENGTH_SCALE_WORDS),
-            "density": _density(passage, weights),
-            "first_in_file": 1.0 if passage.passage.ordinal == 0 else 0.0,
-            "first_in_section": 1.0 if passage.passage.section_position == 0 else 0.0,
-            "section_position": math.log1p(passage.passage.section_position),
-            "best_sentence": _best_sentence_coverage(passage, weights),
-            "section_bigrams": _bigram_share(question_stems, _content_stems(passage.passage.section or "")),
-            "section_is_question": 1.0 if (passage.passage.section or "").rstrip().endswith("?") else 0.0,
-            **_kind_features(passage),
-            **_answer_form_features(question, passage),
+            **_passage_own_features(question, passage, weights, rarest, question_stems),
         }
         for index, passage in enumerate(passages)
     ]
 
 
+def _passage_own_features(question: Question, passage: ScoredPassage, weights: dict[str, float], rarest: str | None,
+                          question_stems: list[str]) -> dict[str, float]:
+    """What one passage shows of itself, whatever the others are."""
+    body = canonical(weights, passage.body_stems)  # read by three features: made once
+    return {
+        **_coverage_features(passage, body, weights, rarest),
+        "proximity": _proximity(body, weights),
+        "bigrams": _bigram_share(question_stems, _content_stems(passage.text)),
+        "length": math.log1p(len(passage.text.split())) / math.log1p(LENGTH_SCALE_WORDS),
+        "density": sum(1 for s in body if s in weights) / len(body) if body else 0.0,
+        "first_in_file": 1.0 if passage.passage.ordinal == 0 else 0.0,
+        "first_in_section": 1.0 if passage.passage.section_position == 0 else 0.0,
+        "section_position": math.log1p(passage.passage.section_position),
+        "best_sentence": _best_sentence_coverage(passage, weights),
+        "section_bigrams": _bigram_share(question_stems, _content_stems(passage.passage.section or "")),
+        "section_is_question": 1.0 if (passage.passage.section or "").rstrip().endswith("?") else 0.0,
+        **_kind_features(passage),
+        **_answer_form_features(question, passage),
+    }
+
+
 def proximity(passage: ScoredPassage, weights: dict[str, float]) -> float:
     """1 when the question's matched words stand side by side, falling as they spread out."""
-    body = canonical(weights, passage.body_stems)
+    return _proximity(canonical(weights, passage.body_stems), weights)
+
+
+def _proximity(body: list[str], weights: dict[str, float]) -> float:
     positions = [i for i, s in enumerate(body) if s in weights]
     distinct = {body[i] for i in positions}
     if len(distinct) < 2:
@@ -85,9 +95,10 @@ def proximity(passage: ScoredPassage, weights: dict[str, float]) -> float:
     return 1.0 / (1.0 + (best - len(distinct)) / 5.0)
 
 
-def _coverage_features(passage: ScoredPassage, weights: dict[str, float], rarest: str | None) -> dict[str, float]:
+def _coverage_features(passage: ScoredPassage, body_stems: list[str], weights: dict[str, float],
+                       rarest: str | None) -> dict[str, float]:
     total = sum(weights.values()) or 1.0
-    body = set(canonical(weights, passage.body_stems))
+    body = set(body_stems)
     context = set(canonical(weights, passage.context_stems))
     title = set(canonical(weights, stemmed_terms(passage.passage.title)))
     anywhere = body | context | title
@@ -117,12 +128,6 @@ def _best_sentence_coverage(passage: ScoredPassage, weights: dict[str, float]) -
     return best
 
 
-def _density(passage: ScoredPassage, weights: dict[str, float]) -> float:
-    """Question words per word of the passage."""
-    body = canonical(weights, passage.body_stems)
-    return sum(1 for s in body if s in weights) / len(body) if body else 0.0
-
-
 def _content_stems(text: str) -> list[str]:
     return [stem for word, stem in zip(exact_words(text), stemmed_terms(text)) if word not in STOP_WORDS]
 
@@ -145,14 +150,15 @@ def _answer_form_features(question: Question, passage: ScoredPassage) -> dict[st
     for it (so that each is learned for its kind of question)."""
     text = passage.text
     wanted = question.answer_type
-    has_code = bool(CODE.search(text))
+    has_value = wanted in VALUE_TYPES and has_answer_type(wanted, text)
+    wants_code = wanted in (AnswerType.INSTRUCTION, AnswerType.IDENTIFIER)
     return {
-        "value_present": 1.0 if wanted in VALUE_TYPES and has_answer_type(wanted, text) else 0.0,
-        "value_absent": 1.0 if wanted in VALUE_TYPES and not has_answer_type(wanted, text) else 0.0,
+        "value_present": 1.0 if has_value else 0.0,
+        "value_absent": 1.0 if wanted in VALUE_TYPES and not has_value else 0.0,
         "reason_cue": 1.0 if wanted == AnswerType.REASON and REASON_CUE.search(text) else 0.0,
         "definition_cue": 1.0 if wanted == AnswerType.DEFINITION and _defines(question, text) else 0.0,
         "instruction_cue": 1.0 if wanted == AnswerType.INSTRUCTION and INSTRUCTION_CUE.search(text) else 0.0,
-        "code_for_code": 1.0 if wanted in (AnswerType.INSTRUCTION, AnswerType.IDENTIFIER) and has_code else 0.0,
+        "code_for_code": 1.0 if wants_code and CODE.search(text) else 0.0,
         "negation_for_yes_no": 1.0 if question.kind == QuestionKind.YES_NO and NEGATION.search(text) else 0.0,
     }
 

@@ -12,7 +12,7 @@ import bisect
 import json
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -40,10 +40,24 @@ class LinearModel:
                 "scales": list(self.scales), "bias": self.bias}
 
     def score(self, values: dict[str, float]) -> float:
-        total = self.bias
-        for name, weight, mean, scale in zip(self.features, self.weights, self.means, self.scales):
-            total += weight * (values.get(name, 0.0) - mean) / scale
+        """bias + sum of weight * (value - mean) / scale: the constant part once, then only the
+        features `values` holds (a candidate has a few dozen of the selector's ~170)."""
+        coefficients = self._coefficients
+        total = self._intercept
+        for name, value in values.items():
+            coefficient = coefficients.get(name)
+            if coefficient is not None:
+                total += coefficient * value
         return total
+
+    @cached_property
+    def _coefficients(self) -> dict[str, float]:
+        return {name: weight / scale for name, weight, scale in zip(self.features, self.weights, self.scales)}
+
+    @cached_property
+    def _intercept(self) -> float:
+        """The score of no features at all: the bias less each feature's mean, weighted."""
+        return self.bias - sum(weight * mean / scale for weight, mean, scale in zip(self.weights, self.means, self.scales))
 
     def probability(self, values: dict[str, float]) -> float:
         return _logistic(self.score(values))
