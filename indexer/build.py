@@ -59,7 +59,7 @@ from indexer.indexing import ProgressCallback, index_all, open_generation, updat
 from indexer.ingest import timed
 from indexer.merge import write_toc
 from indexer.parallel import WorkerFailedError
-from indexer.reports import BuildReport
+from indexer.reports import BuildReport, PhaseCallback
 from indexer.schema import WORDS_FIELD
 from indexer.synonyms import build_lexicon
 
@@ -78,10 +78,12 @@ def build_index(
     lock_timeout: float = 10.0,
     select: Callable[[str], bool] | None = None,
     parallel: bool = True,
+    on_phase: PhaseCallback | None = None,
 ) -> BuildReport:
     """Index every supported file in `folder` into `index_dir`; return what was done.
     `select` keeps only the files whose display path it accepts (one shard of a sharded index:
-    search/cluster/); `parallel=False` indexes in this process alone.
+    search/cluster/); `parallel=False` indexes in this process alone; `progress` is told of each
+    file as it is read, `on_phase` of each later phase (merging, checking, ...) as it starts.
 
     :raise FileNotFoundError: `folder` is not a folder.
     :raise IndexBusyError: another build held the lock for `lock_timeout` seconds.
@@ -100,7 +102,7 @@ def build_index(
     started = time.perf_counter()
     try:
         with write_lock(index_dir, lock_timeout):
-            report = _build_and_switch(folder, index_dir, rebuild, progress, select, parallel)
+            report = _build_and_switch(folder, index_dir, rebuild, progress, select, parallel, on_phase)
     except OSError as error:
         raise BuildError(f"cannot write the index at {path_text(str(index_dir))}: {_os_reason(error)}. "
                          f"The previous index is unchanged{_what_to_do(error)}.") from None
@@ -112,7 +114,7 @@ def build_index(
 
 
 def _build_and_switch(folder: Path, index_dir: Path, rebuild: bool, progress: ProgressCallback | None,
-                      select: Callable[[str], bool] | None, parallel: bool) -> BuildReport:
+                      select: Callable[[str], bool] | None, parallel: bool, on_phase: PhaseCallback | None) -> BuildReport:
     """Build a new generation and make it current; on any failure, remove it (the current one
     stays) and raise."""
     previous = current_generation(index_dir)
@@ -124,8 +126,10 @@ def _build_and_switch(folder: Path, index_dir: Path, rebuild: bool, progress: Pr
     generation = f"{GENERATION_PREFIX}{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
     try:
         report = _build_generation(folder, index_dir, generation, previous, None if rebuild else previous_manifest,
-                                   progress, select, parallel)
-        switch_current(index_dir, generation)
+                                   progress, select, parallel, on_phase)
+        with report.phase("switching to the new index"):
+            switch_current(index_dir, generation)
+        report.announce = None  # the report outlives the build (it may be pickled: search/cluster/)
     except BaseException:
         _discard(index_dir, generation)
         raise
@@ -172,6 +176,7 @@ def _build_generation(
     progress: ProgressCallback | None,
     select: Callable[[str], bool] | None = None,
     parallel: bool = True,
+    on_phase: PhaseCallback | None = None,
 ) -> BuildReport:
     problems: list[LoadProblem] = []
     hidden: list[str] = []
@@ -182,7 +187,7 @@ def _build_generation(
     # Every file considered, those refused while listing (links out, loops, pipes) included, so
     # that files_total - len(problems) is the number of files in the index.
     report = BuildReport(index_dir, generation, files_total=len(sources) + len(problems), problems=problems,
-                         hidden=hidden, phases=phases)
+                         hidden=hidden, phases=phases, announce=on_phase)
     report.full_rebuild = previous_manifest is None
     storage, schema, segments = open_generation(target, None if report.full_rebuild else index_dir / previous)
     held = nullcontext
@@ -195,11 +200,11 @@ def _build_generation(
         write_toc(storage, schema, segments)
 
     report.passages = sum(entry["passages"] for entry in files.values())
-    with timed(phases, "checking"):
+    with report.phase("checking"):
         _check_passages(target, report.passages)
-    with timed(phases, "lexicon and vocabulary"):
+    with report.phase("synonyms and vocabulary"):
         _write_synonyms(target, None if report.full_rebuild else index_dir / previous)
-    with timed(phases, "manifest and flush to disk"):
+    with report.phase("writing the manifest to disk"):
         _write_manifest(target, folder, files, report)
     return report
 

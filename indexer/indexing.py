@@ -17,7 +17,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from indexer.documents import MAX_FILE_BYTES, SourceFile
 from indexer.generations import create_readers_lock
-from indexer.ingest import Ingest, Ingested, timed
+from indexer.ingest import Ingest, Ingested
 from indexer.merge import delete_documents, merge_segments, read_segments, segments_to_merge
 from indexer.parallel import Share, Workers, shares
 from indexer.reports import BuildReport, add_ingested
@@ -103,7 +103,7 @@ def index_all(sources: list[SourceFile], storage: FileStorage, schema, report: B
     for part in done:
         add_ingested(report, part)
     files = {path: entry for part in done for path, entry in part.files.items()}
-    with timed(report.phases, "merging segments"):
+    with report.phase("merging segments"):
         return files, _merged(storage, schema, segments)
 
 
@@ -166,7 +166,7 @@ def update(sources: list[SourceFile], storage: FileStorage, schema, segments: li
     add_ingested(report, done)
     segments = segments + done.segments
     merging = segments_to_merge(segments)
-    with timed(report.phases, "merging segments"):
+    with report.phase("merging segments"):
         while merging:
             merged = merge_segments(storage, schema, merging, INDEX_NAME)
             segments = [segment for segment in segments if segment not in merging] + [merged]

@@ -2,11 +2,16 @@
 indexing of its files (indexer/indexing.py)."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterator
 
 from indexer.documents import LoadProblem
-from indexer.ingest import Ingested
+from indexer.ingest import Ingested, timed
+
+# Told the name of each phase of a build as it starts (the progress line of `liner index`).
+PhaseCallback = Callable[[str], None]
 
 
 @dataclass
@@ -27,6 +32,15 @@ class BuildReport:
     workers: int = 0  # worker processes that indexed beside this one (0: this process alone)
     # Seconds spent in each phase, summed over the processes that indexed (docs/benchmarks.md).
     phases: dict[str, float] = field(default_factory=dict)
+    announce: PhaseCallback | None = field(default=None, repr=False, compare=False)
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """A phase of the build: announced as it starts, its seconds added to `phases`."""
+        if self.announce is not None:
+            self.announce(name)
+        with timed(self.phases, name):
+            yield
 
 
 def add_ingested(report: BuildReport, done: Ingested) -> None:

@@ -149,7 +149,7 @@ def index(folder: Path, index_dir: Path, rebuild: bool, wait: float, quiet: bool
     progress = BuildProgress(sys.stderr) if sys.stderr.isatty() and not quiet else None
     try:
         report = build_index(folder, index_dir, rebuild=rebuild, progress=progress and progress.file_read,
-                             lock_timeout=wait)
+                             lock_timeout=wait, on_phase=progress and progress.phase_started)
     except (IndexBusyError, BuildError) as error:
         raise LinerError(str(error), EXIT_INDEX_PROBLEM) from None
     finally:

@@ -2,9 +2,9 @@
 files are read, how far along it is and a steady estimate of the time left.
 
 A build reads and cuts every file (the one phase it reports file by file), then indexes what the
-workers still hold, merges the segments and commits. Those last steps report nothing until they
-are done, so once the last file is read the line names them and counts the seconds instead of
-showing a bar stuck at 100%.
+workers still hold, merges the segments, checks the new index, writes its synonyms and manifest
+and switches to it. Once the last file is read the line names the phase that is running, as the
+build announces it, and counts its seconds, instead of showing a bar stuck at 100%.
 """
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ class BuildProgress:
         self._finishing: threading.Thread | None = None
         self._stop = threading.Event()
         self._width = 0
+        self._phase = "indexing"  # after the last file is read: what the workers still hold
+        self._phase_started = clock()
 
     def file_read(self, done: int, total: int, path: str) -> None:
         if total < SHOW_FROM_FILES:
@@ -48,6 +50,10 @@ class BuildProgress:
         if done == total and self._finishing is None:
             self._finishing = threading.Thread(target=self._count_seconds, daemon=True)
             self._finishing.start()
+
+    def phase_started(self, name: str) -> None:
+        """The build started another phase (indexer/build.py's on_phase): shown once files are."""
+        self._phase, self._phase_started = name, self.clock()
 
     def close(self) -> None:
         self._stop.set()
@@ -65,9 +71,9 @@ class BuildProgress:
         return (now - first_time) / (done - first_done) * (total - done)
 
     def _count_seconds(self) -> None:
-        finishing_from = self.clock()
+        self._phase_started = self.clock()
         while not self._stop.wait(TICK_S):
-            self._show(finishing_line(self.clock() - finishing_from))
+            self._show(phase_line(self._phase, self.clock() - self._phase_started))
 
     def _show(self, line: str) -> None:
         padding = max(0, self._width - len(line))
@@ -83,8 +89,8 @@ def reading_line(done: int, total: int, seconds_left: float | None) -> str:
     return f"Reading files  [{bar:<24}] {done}/{total}{left}"
 
 
-def finishing_line(seconds: float) -> str:
-    return f"Indexing, merging and committing…  {_duration(seconds)}"
+def phase_line(phase: str, seconds: float) -> str:
+    return f"{phase[:1].upper()}{phase[1:]}…  {_duration(seconds)}"
 
 
 def _duration(seconds: float) -> str:

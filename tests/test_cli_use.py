@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from indexer.build import build_index
 from indexer.kinds import PassageKind
 from search.cli import main
 from search.progress import BuildProgress
@@ -174,9 +175,28 @@ def test_progress_names_the_phase_after_the_last_file_is_read():
     for done in range(1, 31):
         progress.file_read(done, 30, f"notes/{done}.md")
     assert "Reading files" in stream.getvalue() and "30/30" in stream.getvalue()
-    time.sleep(1.2)  # the build commits: nothing is reported, the line counts the seconds
+    time.sleep(1.2)  # the workers index what they hold: the line names it and counts the seconds
+    progress.phase_started("merging segments")
+    time.sleep(1.2)
     progress.close()
-    assert "Indexing, merging and committing…  0:01" in stream.getvalue()
+    shown = stream.getvalue()
+    assert "Indexing…  0:01" in shown
+    assert shown.index("Merging segments…  0:01") > shown.index("Indexing…  0:01")
+
+
+def test_a_build_announces_each_phase_after_reading_in_order(tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.md").write_text("# Herons\n\nThe herons came back to the pond in March.\n", encoding="utf-8")
+    phases: list[str] = []
+    report = build_index(folder, tmp_path / "index", on_phase=phases.append)
+    assert phases[-4:] == ["checking", "synonyms and vocabulary", "writing the manifest to disk",
+                           "switching to the new index"]
+    assert set(phases) <= set(report.phases) and report.announce is None
+    (folder / "b.md").write_text("# Kale\n\nKale was sown in the second bed.\n", encoding="utf-8")
+    phases.clear()
+    build_index(folder, tmp_path / "index", on_phase=phases.append)
+    assert phases[-1] == "switching to the new index" and "checking" in phases
 
 
 def test_progress_is_not_shown_for_a_few_files():
