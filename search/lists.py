@@ -8,8 +8,7 @@ import re
 from typing import Iterator
 
 from indexer.kinds import PassageKind
-from search.kinds import AnswerType
-from search.phrases import MAX_ANSWER_CHARS, shorten
+from search.phrases import shorten
 from search.retrieval import ScoredPassage
 from search.spans import Asked, Span, Unit
 from search.technical import MARKED_CODE
@@ -61,7 +60,7 @@ def item_lists(passages: list[ScoredPassage]) -> list[tuple[list[ScoredPassage],
             terms = [_leading_term(p.text) for p in run[:MAX_LIST_ITEMS]]
             joined = ", ".join(term for term in terms if term)
             if joined:
-                found.append((run, joined if len(joined) <= MAX_ANSWER_CHARS else shorten(joined)))
+                found.append((run, shorten(joined)))
     return found
 
 

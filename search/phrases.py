@@ -5,6 +5,7 @@ short enough to be an answer; and the one rule for cutting an answer short, at a
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Iterator
 
 from indexer.analysis import normalize_word, stem, stemmed_terms
@@ -14,6 +15,9 @@ from search.patterns import CAPITALISED_RUN, CLAUSE_BREAK, QUOTATION, QUOTE_VERB
 from search.questions import DEFINING_VERBS, Question
 from search.spans import Asked, Span, Unit
 
+# The longest short answer, counted as a reader comparing answers counts it: after Unicode NFKC
+# folding (where "…" is three characters) with runs of whitespace as one (the shared scorer's
+# rule: a longer answer is not a short answer).
 MAX_ANSWER_CHARS = 120
 # Pieces of a sentence shorter than this are not answers ("in 2019").
 MIN_CLAUSE_CHARS = 8
@@ -113,27 +117,35 @@ def windows(asked: Asked, unit: Unit) -> Iterator[Span]:
 
 
 def cut_at_word(text: str, limit: int = MAX_ANSWER_CHARS) -> str:
-    """The text on one line, as much of it as fits in `limit` characters, ending at a word's end."""
-    text = " ".join(text.split()).strip(" ,;:")
-    if len(text) <= limit:
-        return text
-    space = text.rfind(" ", 0, limit)
-    return text[:space].rstrip(" ,;:") if space > 0 else text[:limit]
+    """The text on one line, as much of it as fits in `limit` (as shown_length counts), ending at a
+    word's end."""
+    cut = " ".join(text.split()).strip(" ,;:")
+    room = limit
+    while shown_length(cut) > limit and room > 0:  # a character NFKC widens ("…", "ﬁ") takes more room
+        space = cut.rfind(" ", 0, room)
+        cut = cut[:space].rstrip(" ,;:") if space > 0 else cut[:room]
+        room -= 1
+    return cut
 
 
-def shorten(text: str) -> str:
-    """The text on one line, cut to MAX_ANSWER_CHARS at a clause or word boundary."""
+def shown_length(text: str) -> int:
+    """The length MAX_ANSWER_CHARS limits: after NFKC folding, whitespace runs as one."""
+    return len(" ".join(unicodedata.normalize("NFKC", text).split()))
+
+
+def shorten(text: str, limit: int = MAX_ANSWER_CHARS) -> str:
+    """The text on one line, cut to `limit` (as shown_length counts) at a clause or word boundary."""
     text = " ".join(text.split()).strip(" ,;:")
-    if len(text) <= MAX_ANSWER_CHARS:
+    if shown_length(text) <= limit:
         return text
-    cut = text[: MAX_ANSWER_CHARS - 1]
+    cut = text[:limit]
+    while cut and shown_length(cut + "…") > limit:
+        cut = cut[:-1]
     for mark in (", ", "; ", " "):
         if mark in cut[MIN_CUT_CHARS:]:
             cut = cut[: cut.rfind(mark)]
             break
-    else:  # one long word (a URL, a path): nothing to cut between
-        return text[: MAX_ANSWER_CHARS - 1] + "…"
-    return cut.rstrip(" ,;") + "…"
+    return cut.rstrip(" ,;") + "…"  # one long word (a URL, a path) is cut where it reaches the limit
 
 
 def _defined_terms(question: Question) -> list[str]:

@@ -30,9 +30,7 @@ def yes_no(asked: Asked, unit: Unit) -> Iterator[Span]:
         verdict = "Yes" if explicit.group(1).lower() == "yes" else "No"
     else:
         verdict = "No" if NEGATION.search(text[start:end]) else "Yes"
-    clause = shorten(text[start:end])
-    room = MAX_ANSWER_CHARS - len(verdict) - len(SEPARATOR)
-    shown = clause if len(clause) <= room else shorten(clause[: room - 1])
+    shown = shorten(text[start:end], MAX_ANSWER_CHARS - len(verdict) - len(SEPARATOR))
     yield Span(f"{verdict}{SEPARATOR}{shown}", AnswerType.YES_NO, start, end, "yes_no",
                {"explicit": float(bool(explicit)), "says_no": float(verdict == "No")})
 

@@ -12,7 +12,7 @@ import re
 from typing import Iterator
 
 from search.kinds import AnswerType
-from search.phrases import MAX_ANSWER_CHARS, MIN_CLAUSE_CHARS, clause_end, shorten
+from search.phrases import MAX_ANSWER_CHARS, MIN_CLAUSE_CHARS, clause_end, shorten, shown_length
 from search.spans import Asked, Span, Unit
 
 # Marked-up code: ``literal``, :role:`text` (the text, or the target of `title <target>`), `code`.
@@ -44,7 +44,7 @@ def identifiers(asked: Asked, unit: Unit) -> Iterator[Span]:
     for match in MARKED_CODE.finditer(text):
         group = next(name for name in ("literal", "role", "tick") if match.group(name) is not None)
         value = _role_value(match.group(group)) if group == "role" else match.group(group).strip()
-        if value and len(value) <= MAX_ANSWER_CHARS:
+        if value and shown_length(value) <= MAX_ANSWER_CHARS:
             marked.append((match.start(), match.end()))
             yield Span(value, AnswerType.IDENTIFIER, match.start(group), match.end(group), "marked_code",
                        {"role": float(group == "role")})
@@ -66,7 +66,7 @@ def instructions(asked: Asked, unit: Unit) -> Iterator[Span]:
     for match in CODE_LINE.finditer(text):
         line = " ".join(match.group().split())
         if MIN_CLAUSE_CHARS // 2 <= len(line):
-            shown = line if len(line) <= MAX_ANSWER_CHARS else shorten(line)  # code keeps its punctuation
+            shown = line if shown_length(line) <= MAX_ANSWER_CHARS else shorten(line)  # code keeps its punctuation
             yield Span(shown, AnswerType.INSTRUCTION, match.start(), match.end(), "code_line")
     for match in INSTRUCTION_OPENER.finditer(text):
         end = clause_end(text, match.start())

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indexer.analysis import stem, stemmed_terms
-from search.phrases import MAX_ANSWER_CHARS, clauses, cut_at_word, definitions, reasons, shorten, windows
+from search.phrases import MAX_ANSWER_CHARS, clauses, cut_at_word, definitions, reasons, shorten, shown_length, windows
 from search.questions import analyse_question
 from search.spans import Asked, Unit
 
@@ -51,7 +51,7 @@ def test_a_short_sentence_is_its_own_window_and_a_long_one_is_cut_at_its_clauses
     long = ("The archive keeps every letter the society received since its founding, " * 2) + "and a catalogue of them."
     spans = list(windows(asked("What does the archive keep?", "archive", "keep"), unit(long)))
     assert spans[0].source == "window_start" and spans[0].start == 0
-    assert all(len(span.text) <= MAX_ANSWER_CHARS for span in spans)
+    assert all(shown_length(span.text) <= MAX_ANSWER_CHARS for span in spans)
     assert any(span.source == "window_clause" for span in spans)
 
 
@@ -65,6 +65,17 @@ def test_a_short_answer_is_never_longer_than_the_limit_and_keeps_whole_words():
     assert len(short) <= MAX_ANSWER_CHARS and short.endswith("word…")
 
 
-@given(st.text(alphabet=st.characters(codec="utf-8", categories=["L", "Zs", "P"]), max_size=400))
-def test_shorten_keeps_to_the_limit(text):
-    assert len(shorten(text)) <= MAX_ANSWER_CHARS
+@given(st.text(alphabet=st.characters(codec="utf-8", categories=["L", "Zs", "P", "No"]), max_size=400))
+def test_shorten_and_cut_at_word_keep_to_the_limit_as_nfkc_counts_it(text):
+    assert shown_length(shorten(text)) <= MAX_ANSWER_CHARS
+    assert shown_length(cut_at_word(text)) <= MAX_ANSWER_CHARS
+
+
+def test_the_ellipsis_and_ligatures_count_as_they_read_after_nfkc():
+    """NFKC reads "…" as "..." and "ﬁ" as "fi": an answer cut to 120 characters with an ellipsis
+    would be 122 to a reader that folds them, and no longer a short answer."""
+    text = "The ﬁrst ﬁeld ﬁlls the ﬁle. " * 10
+    short = shorten(text)
+    assert short.endswith("…") and shown_length(short) <= MAX_ANSWER_CHARS
+    assert shown_length(cut_at_word("ﬁ" * 80 + " end")) <= MAX_ANSWER_CHARS
+    assert shown_length("a…") == 4
