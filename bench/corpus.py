@@ -268,3 +268,11 @@ def _cut_to(file: Path, text: str, passages: list[Passage], wanted: int) -> str:
 
 def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:80]
+
+
+def fresh_folder(path: Path) -> Path:
+    """`path` as an empty folder to build into: what a previous run left there removed."""
+    if path.exists():
+        shutil.rmtree(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from bench import report
 from bench.build_child import LINER, BuildMeasure, build_in_child
-from bench.corpus import WORK_DIR, make_corpus, read_passages
+from bench.corpus import WORK_DIR, fresh_folder, make_corpus, read_passages
 from bench.latency import ColdStart, Latency, cold_start, time_queries_in_turn
 from bench.peers import PEERS, Liner
 from bench.quality import Quality, score
@@ -142,7 +142,7 @@ def run_seeds(results: Results, settings: Settings, budget: Budget) -> None:
     indexes = WORK_DIR / "index" / "seeds"
     _say(f"seeds: {len(passages)} passages; building")
     for engine in ENGINES:
-        section.builds[engine] = build_in_child(engine, SEEDS, _fresh(indexes / _slug(engine)))
+        section.builds[engine] = build_in_child(engine, SEEDS, fresh_folder(indexes / _slug(engine)))
 
     searchers = _open_all(indexes, passages)
     qa = load_qa(QA_FILE)
@@ -203,10 +203,10 @@ def run_scale(size: int, settings: Settings, budget: Budget, work_dir: Path = WO
         pickle.dump(corpus.passages, handle, protocol=pickle.HIGHEST_PROTOCOL)
     for engine in PEERS:
         _say(f"{name}: building {engine}")
-        section.builds[engine] = build_in_child(engine, corpus.folder, _fresh(indexes / _slug(engine)),
+        section.builds[engine] = build_in_child(engine, corpus.folder, fresh_folder(indexes / _slug(engine)),
                                                 passages_file=passages_file, chunk_seconds=corpus.chunk_seconds)
     passages_file.unlink()
-    liner_dir = _fresh(indexes / _slug(LINER))
+    liner_dir = fresh_folder(indexes / _slug(LINER))
     timeout = max(budget.left() - RESERVE_AFTER_BUILD_S, 5.0)
     _say(f"{name}: building Liner (time left for it: {timeout:.0f} s)")
     try:
@@ -224,7 +224,7 @@ def run_scale(size: int, settings: Settings, budget: Budget, work_dir: Path = WO
     # Re-index a copy, so the latency below is measured on the index as built (one segment), like
     # the peers'; then query the copy again: users query their index in that state after an edit.
     reindexed_dir = liner_dir.with_name(liner_dir.name + "-reindexed")
-    _fresh(reindexed_dir)
+    fresh_folder(reindexed_dir)
     shutil.copytree(liner_dir, reindexed_dir)
     _say(f"{name}: re-index after changing one file")
     section.reindex = _reindex_one_file(corpus.folder, reindexed_dir, budget)
@@ -310,13 +310,6 @@ def _latencies(searchers: dict, sets: dict[str, tuple[list[str], list[str]]],
             out[engine][kind] = latency
         kinds_left -= 1
     return out
-
-
-def _fresh(path: Path) -> Path:
-    if path.exists():
-        shutil.rmtree(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _slug(engine: str) -> str:

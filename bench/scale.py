@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -24,7 +23,7 @@ from pathlib import Path
 
 from bench import report
 from bench.build_child import LINER, BuildMeasure, build_in_child, folder_size
-from bench.corpus import WORK_DIR
+from bench.corpus import WORK_DIR, fresh_folder
 from bench.large_corpus import make_large_corpus
 from bench.latency import ColdStart, Latency, cold_start, time_queries_in_turn
 from bench.peers import PEERS, Liner, passages_of_index
@@ -73,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     results.corpus = {"folder": str(corpus.folder.relative_to(ROOT)), "files": corpus.files,
                       "editions": corpus.editions, "bytes": folder_size(corpus.folder)}
     indexes = WORK_DIR / "index" / f"large-{arguments.passages}"
-    liner_dir, stock_dir = _fresh(indexes / "liner"), _fresh(indexes / "stock-whoosh")
+    liner_dir, stock_dir = fresh_folder(indexes / "liner"), fresh_folder(indexes / "stock-whoosh")
 
     _say("bench-scale: building Liner")
     results.builds[LINER] = build_in_child(LINER, corpus.folder, liner_dir, timeout_s=3600)
@@ -138,13 +137,6 @@ def _generation(index_dir: Path) -> Path:
     from indexer.layout import current_generation
 
     return index_dir / current_generation(index_dir)
-
-
-def _fresh(path: Path) -> Path:
-    if path.exists():
-        shutil.rmtree(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _say(message: str) -> None:

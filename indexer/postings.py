@@ -53,7 +53,8 @@ VALUES_ZLIB = 0x40
 LAST_BLOCK = 0x80
 
 TYPECODES = ("B", "H", "I")
-_SWAP = sys.byteorder != "little"
+# Postings and stored fields are little-endian on disk; a big-endian machine swaps them.
+SWAP_BYTES = sys.byteorder != "little"
 _FLOAT = struct.Struct("<f")
 
 
@@ -81,17 +82,17 @@ def _typecode(largest: int) -> int:
     return 0 if largest < 0x100 else 1 if largest < 0x10000 else 2
 
 
-def _array_bytes(typecode: str, values) -> bytes:
+def little_endian_bytes(typecode: str, values) -> bytes:
     packed = array(typecode, values)
-    if _SWAP:
+    if SWAP_BYTES:
         packed.byteswap()
     return packed.tobytes()
 
 
-def _read_array(typecode: str, data) -> array:
+def read_little_endian(typecode: str, data) -> array:
     packed = array(typecode)
     packed.frombytes(data)
-    if _SWAP:
+    if SWAP_BYTES:
         packed.byteswap()
     return packed
 
@@ -108,7 +109,7 @@ def _squeeze(data: bytes, flag: int) -> tuple[bytes, int]:
 def _counted_array(values: Sequence[int]) -> bytes:
     """A typecode index byte, then the values."""
     code = _typecode(max(values, default=0))
-    return bytes((code,)) + _array_bytes(TYPECODES[code], values)
+    return bytes((code,)) + little_endian_bytes(TYPECODES[code], values)
 
 
 def _encode_weights(weights: Sequence[float]) -> tuple[bytes, int]:
@@ -117,8 +118,8 @@ def _encode_weights(weights: Sequence[float]) -> tuple[bytes, int]:
         return (b"", W_ONES) if first == 1.0 else (_FLOAT.pack(first), W_SAME)
     doubled = [weight * 2 for weight in weights]
     if all(0 < twice < 256 and twice == int(twice) for twice in doubled):
-        return _array_bytes("B", map(int, doubled)), W_HALVES
-    return _array_bytes("f", weights), W_FLOATS
+        return little_endian_bytes("B", map(int, doubled)), W_HALVES
+    return little_endian_bytes("f", weights), W_FLOATS
 
 
 def encode_positions(counts: Sequence[int], positions: Sequence[int]) -> bytes:
@@ -144,7 +145,7 @@ def encode_block(ids: Sequence[int], weights: Sequence[float], values: bytes, le
     first = ids[0]
     gaps = [b - a for a, b in zip(ids, ids[1:])]
     id_code = _typecode(max(gaps, default=0))
-    id_part, id_zip = _squeeze(_array_bytes(TYPECODES[id_code], gaps), IDS_ZLIB)
+    id_part, id_zip = _squeeze(little_endian_bytes(TYPECODES[id_code], gaps), IDS_ZLIB)
     weight_part, weight_mode = _encode_weights(weights)
     weight_part, weight_zip = _squeeze(weight_part, WEIGHTS_ZLIB)
     value_part, value_zip = _squeeze(values, VALUES_ZLIB)
@@ -175,7 +176,7 @@ def decode_ids(buffer, start: int, count: int, first: int, flags: int, size: int
     """The document numbers of a block whose ids part starts at `start`."""
     if count == 1:
         return [first]
-    gaps = _read_array(TYPECODES[flags & IDS_TYPE], _part(buffer, start, size, flags & IDS_ZLIB))
+    gaps = read_little_endian(TYPECODES[flags & IDS_TYPE], _part(buffer, start, size, flags & IDS_ZLIB))
     return list(accumulate(gaps, initial=first))
 
 
@@ -187,8 +188,8 @@ def decode_weights(buffer, start: int, count: int, flags: int, size: int) -> Seq
     if mode == W_SAME:
         return (_FLOAT.unpack_from(data)[0],) * count
     if mode == W_HALVES:
-        return [twice / 2 for twice in _read_array("B", data)]
-    return _read_array("f", data).tolist()
+        return [twice / 2 for twice in read_little_endian("B", data)]
+    return read_little_endian("f", data).tolist()
 
 
 class PositionLists:
@@ -212,7 +213,7 @@ def _read_counted(data, at: int, count: int | None = None) -> tuple[array, int]:
     code = TYPECODES[data[at]]
     at += 1
     end = len(data) if count is None else at + count * array(code).itemsize
-    return _read_array(code, data[at:end]), end
+    return read_little_endian(code, data[at:end]), end
 
 
 def decode_values(kind: str, buffer, start: int, end: int, count: int, flags: int):

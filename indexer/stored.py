@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import pickle
 import struct
-import sys
 import threading
 import zlib
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
 from itertools import accumulate
+
+from indexer.postings import SWAP_BYTES, little_endian_bytes, read_little_endian
 
 # A block holds passages until their text reaches about this size. On the 100,000-passage bench
 # corpus, 1, 2 and 4 KB blocks made 11.6, 9.6 and 8.3 MB of stored fields, and reading one
@@ -34,7 +35,6 @@ ZLIB_LEVEL = 6  # stored fields are written once and read a few at a time: worth
 CACHED_BLOCKS = 64
 
 TRAILER = struct.Struct("<QQQ")  # number of blocks, offset of the arrays, number of documents
-_SWAP = sys.byteorder != "little"
 
 
 class StoredWriter:
@@ -64,10 +64,8 @@ class StoredWriter:
     def _flush(self) -> None:
         if self._pending:
             pickles = [pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL) for stored in self._pending]
-            ends = array("I", accumulate(map(len, pickles)))
-            if _SWAP:
-                ends.byteswap()
-            data = zlib.compress(ends.tobytes() + b"".join(pickles), ZLIB_LEVEL)
+            ends = little_endian_bytes("I", accumulate(map(len, pickles)))
+            data = zlib.compress(ends + b"".join(pickles), ZLIB_LEVEL)
             self._append(data, len(self._pending))
             self._pending, self._pending_bytes = [], 0
 
@@ -86,9 +84,7 @@ class StoredWriter:
         self._flush()
         at = self._written
         for numbers in (self._starts, self._offsets):
-            if _SWAP:
-                numbers.byteswap()
-            self._file.write(numbers.tobytes())
+            self._file.write(little_endian_bytes(numbers.typecode, numbers))
         self._file.write(TRAILER.pack(len(self._starts), at, self._count))
         self._file.close()
 
@@ -125,7 +121,7 @@ class StoredReader:
                 self._cache.move_to_end(block)
                 return found
         data = zlib.decompress(self.raw_block(block))
-        found = (_array("I", data[:4 * self.block_documents(block)]), data)
+        found = (read_little_endian("I", data[:4 * self.block_documents(block)]), data)
         with self._lock:
             self._cache[block] = found
             if len(self._cache) > CACHED_BLOCKS:
@@ -147,14 +143,6 @@ def _numbers(typecode: str, buffer, at: int, count: int):
     """`count` little-endian numbers at `at`: a view of the buffer where the machine's order is
     little-endian (bisect and indexing read it in place), else a copy."""
     size = array(typecode).itemsize
-    if _SWAP:
-        return _array(typecode, buffer[at:at + size * count])
+    if SWAP_BYTES:
+        return read_little_endian(typecode, buffer[at:at + size * count])
     return memoryview(buffer)[at:at + size * count].cast(typecode)
-
-
-def _array(typecode: str, data) -> array:
-    numbers = array(typecode)
-    numbers.frombytes(data)
-    if _SWAP:
-        numbers.byteswap()
-    return numbers
