@@ -60,7 +60,7 @@ def _passage_own_features(question: Question, passage: ScoredPassage, weights: d
     return {
         **_coverage_features(passage, body, weights, rarest),
         "proximity": _proximity(body, weights),
-        "bigrams": _bigram_share(question_stems, _content_stems(passage.text)),
+        "bigrams": _bigram_share(question_stems, _content_stems(passage.text, passage.body_stems)),
         "length": math.log1p(len(passage.text.split())) / math.log1p(LENGTH_SCALE_WORDS),
         "density": sum(1 for s in body if s in weights) / len(body) if body else 0.0,
         "first_in_file": 1.0 if passage.passage.ordinal == 0 else 0.0,
@@ -128,8 +128,10 @@ def _best_sentence_coverage(passage: ScoredPassage, weights: dict[str, float]) -
     return best
 
 
-def _content_stems(text: str) -> list[str]:
-    return [stem for word, stem in zip(exact_words(text), stemmed_terms(text)) if word not in STOP_WORDS]
+def _content_stems(text: str, stems: list[str] | None = None) -> list[str]:
+    """The stems of `text`'s words that are not stop words; `stems`: stemmed_terms(text), if made."""
+    stems = stemmed_terms(text) if stems is None else stems
+    return [stem for word, stem in zip(exact_words(text), stems) if word not in STOP_WORDS]
 
 
 def _bigram_share(question: list[str], passage: list[str]) -> float:
