@@ -19,7 +19,7 @@ from indexer.analysis import STOP_WORDS, normalize_word
 from indexer.kinds import PassageKind
 from search.kinds import VALUE_TYPES, AnswerType, QuestionKind
 from search.patterns import TOKEN, mostly_in_question
-from search.phrases import MAX_ANSWER_CHARS
+from search.phrases import MAX_ANSWER_CHARS, quoted_phrases
 from search.questions import Question
 from search.spans import Span, Unit
 
@@ -34,7 +34,7 @@ NEIGHBOUR_SHARE = 0.5
 SOURCES = ("person", "cast_actor", "cast_role", "date", "number", "money", "duration", "quoted_title",
            "capitalised_title", "place", "organisation", "marked_code", "code_form", "code_in_instruction",
            "code_line", "instruction", "definition", "reason", "clause", "sentence", "window_start",
-           "window_clause", "window_after_question", "yes_no", "enumeration", "list_items", "field", "cell")
+           "window_clause", "window_after_question", "window_around_phrase", "yes_no", "enumeration", "list_items", "field", "cell")
 # Families of question: what a good answer looks like is alike within one.
 CODE_TYPES = frozenset({AnswerType.IDENTIFIER, AnswerType.INSTRUCTION})
 # Features whose weight differs by family (each also given as `name@family`).
@@ -86,10 +86,18 @@ def span_features(question: Question, span: Span, units: list[Unit], index: int,
         "is_question_text": float(span.text.rstrip().endswith("?") or unit.text.rstrip().endswith("?")),
         "in_heading": float(kind == PassageKind.TITLE),
         "in_code": float(kind == PassageKind.CODE),
+        "holds_quoted": _holds_quoted(question, span.text),
     }
     features.update(source_features(span.source))
     features.update({f"trait_{span.source}_{name}": value for name, value in span.traits.items()})
     return features
+
+
+def _holds_quoted(question: Question, text: str) -> float:
+    """1 when the candidate holds a phrase the query quotes, word for word."""
+    folded = " ".join(text.lower().split())
+    phrases = quoted_phrases(question.text)
+    return float(bool(phrases) and any(" ".join(p.lower().split()) in folded for p in phrases))
 
 
 def by_family(features: dict[str, float], question: Question) -> dict[str, float]:

@@ -30,6 +30,8 @@ EXAMPLE_CHARS = 80
 # How far after a number its counted noun may stand: characters, and tokens.
 COUNTED_NOUN_CHARS = 30
 COUNTED_NOUN_TOKENS = 2
+# The word after a number that says what it measures: lower case, joined by a space or a hyphen.
+MEASURE_UNIT = re.compile(r"(?:\s|-)[a-z]+\b")
 # A quoted title longer than this is a quotation, not a title.
 MAX_TITLE_WORDS = 8
 
@@ -79,7 +81,12 @@ def numbers(asked: Asked, unit: Unit) -> Iterator[Span]:
         if inside_date(text, match.start()) or YEAR.fullmatch(match.group()):
             continue
         counted, noun_end = _counted_noun_after(asked.question, text, match.end())
-        shown = text[match.start():noun_end if counted and asked.question.kind == QuestionKind.HOW_MANY else match.end()]
+        end = match.end()
+        if counted and asked.question.kind == QuestionKind.HOW_MANY:
+            end = noun_end
+        elif asked.question.kind == QuestionKind.HOW_LONG:
+            end = _measure_end(text, match.end())
+        shown = text[match.start():end]
         yield Span(shown.strip(), AnswerType.NUMBER, match.start(), match.end(), "number", {"counted_noun": counted})
 
 
@@ -131,13 +138,13 @@ def organisations(asked: Asked, unit: Unit) -> Iterator[Span]:
 
 
 EXTRACTORS: dict[AnswerType, tuple[Extractor, ...]] = {
-    AnswerType.PERSON: (persons,),
+    AnswerType.PERSON: (persons, organisations),  # "Who holds the copyright?": a foundation, too
     AnswerType.DATE: (dates,),
     AnswerType.NUMBER: (numbers,),
     AnswerType.MONEY: (sums_of_money,),
-    AnswerType.DURATION: (durations,),
+    AnswerType.DURATION: (durations, numbers),  # "How long may a line be?": 80 characters
     AnswerType.TITLE: (titles,),
-    AnswerType.PLACE: (places,),
+    AnswerType.PLACE: (places, identifiers),  # "Where is the mail directory?": a path
     AnswerType.ORGANISATION: (organisations,),
     AnswerType.IDENTIFIER: (identifiers,),
     AnswerType.INSTRUCTION: (instructions,),
@@ -196,6 +203,13 @@ def _owned_by_asked(question: Question, text: str, start: int) -> float:
     Zima of ET) for "Who interviewed Jenna Dewan for ET?"."""
     owner = re.search(r"(\w+)['’]s\s+$", text[max(0, start - POSSESSOR_CHARS):start])
     return 1.0 if owner and stem(normalize_word(owner.group(1))) in set(question.content_stems) else 0.0
+
+
+def _measure_end(text: str, end: int) -> int:
+    """Where the unit after a number ends ("80 characters", "44-byte"): a length is its number
+    and what it counts."""
+    unit = MEASURE_UNIT.match(text, end)
+    return unit.end() if unit else end
 
 
 def _counted_noun_after(question: Question, text: str, end: int) -> tuple[float, int]:

@@ -114,6 +114,30 @@ def windows(asked: Asked, unit: Unit) -> Iterator[Span]:
         shown = cut_at_word(text[start:])
         yield Span(shown, asked.question.answer_type, start, start + len(shown), source,
                    {"offset": start / len(text)})
+    yield from _windows_around_phrases(asked, text)
+
+
+def _windows_around_phrases(asked: Asked, text: str) -> Iterator[Span]:
+    """For a query that quotes a phrase: the phrase in its words around it, as much as fits,
+    so that the answer shows what was searched for where it stands."""
+    for phrase in quoted_phrases(asked.question.text):
+        found = re.search(r"\s+".join(map(re.escape, phrase.split())), text, re.IGNORECASE)
+        if not found:
+            continue
+        lead = max(0, (MAX_ANSWER_CHARS - len(phrase)) // 2)
+        start = found.start() if found.start() <= lead else text.find(" ", found.start() - lead) + 1
+        shown = cut_at_word(text[start:])
+        yield Span(shown, asked.question.answer_type, start, start + len(shown), "window_around_phrase",
+                   {"offset": start / len(text)})
+
+
+def quoted_phrases(text: str) -> list[str]:
+    """The phrases a query quotes ("closes its loop")."""
+    return [match.group(1).strip() for match in QUOTED_PHRASE.finditer(text) if match.group(1).strip()]
+
+
+# A phrase quoted in a query, in straight or curly quotes.
+QUOTED_PHRASE = re.compile(r"[“\"]([^”\"]+)[”\"]")
 
 
 def cut_at_word(text: str, limit: int = MAX_ANSWER_CHARS) -> str:

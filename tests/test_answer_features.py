@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 from indexer.analysis import stem, stemmed_terms
+from indexer.kinds import PassageKind
 from search.answer_features import (NEAR_WINDOW, REPEAT_MIN_CHARS, by_family, decision_features, nearness,
-                                    repeated_in, support_features)
+                                    repeated_in, span_features, support_features)
+from search.kinds import AnswerType
+from search.spans import Span
 from search.questions import analyse_question
 from search.spans import Unit
 
@@ -31,6 +34,19 @@ def test_question_words_beyond_the_window_do_not_vouch():
 def test_the_candidates_own_words_are_not_its_neighbours():
     text = "Ada Lovelace wrote notes."
     assert nearness(unit(text), 0, 12, {stem("lovelace"): 1.0}) == 0.0
+
+
+def test_a_candidate_holding_the_quoted_phrase_is_marked_and_one_without_it_is_not():
+    question = analyse_question('"careful muddle"')
+    text = "The treasurer called the ledger a careful muddle, and then the fire came."
+    units = [unit(text)]
+
+    def holds(start: int, end: int) -> float:
+        span = Span(text[start:end], AnswerType.PHRASE, start, end, "window_clause")
+        return span_features(question, span, units, 0, {}, set(), PassageKind.PARAGRAPH)["holds_quoted"]
+
+    assert holds(0, text.index(",")) == 1.0
+    assert holds(text.index("and"), len(text)) == 0.0
 
 
 class _Passage:

@@ -23,7 +23,27 @@ def test_every_answer_type_has_its_extractors_and_text_answers_also_get_clauses_
 
 def test_people_are_names_not_places_or_ordinary_words():
     sentence = "The loaf was first baked by Mara Quist, who runs the bakery on Depot Street in Ashby Ridge."
-    assert [text for text, *_ in found("Who baked it?", sentence)] == ["Mara Quist"]
+    assert [text for text, _, source, _ in found("Who baked it?", sentence) if source == "person"] == ["Mara Quist"]
+
+
+def test_who_may_be_answered_by_an_organisation_as_well_as_a_person():
+    sentence = "The copyright is held by the Lantern Weavers Guild since the first edition."
+    spans = found("Who holds the copyright?", sentence)
+    assert ("Lantern Weavers Guild", AnswerType.ORGANISATION, "organisation") in [span[:3] for span in spans]
+
+
+def test_where_in_technical_text_may_be_answered_by_a_path():
+    paths = [text for text, _, source, _ in found("Where are the spool files kept?",
+                                                  "Spool files are kept in /var/spool/quill until sent.")
+             if source == "code_form"]
+    assert paths == ["/var/spool/quill"]
+
+
+def test_how_long_shows_the_number_with_what_it_measures():
+    lengths = [text for text, _, source, _ in found("How long may a summary line be?",
+                                                    "A summary line should be under 72 characters; a 16-byte header.")
+               if source == "number"]
+    assert lengths == ["72 characters", "16-byte"]
 
 
 def test_a_year_alone_is_marked_as_such():

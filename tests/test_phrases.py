@@ -55,6 +55,15 @@ def test_a_short_sentence_is_its_own_window_and_a_long_one_is_cut_at_its_clauses
     assert any(span.source == "window_clause" for span in spans)
 
 
+def test_a_quoted_phrase_gets_a_window_around_it_in_a_long_sentence():
+    long = ("The society's early minutes list every donor and every gift in order, " * 2
+            + "and the treasurer called the second ledger a careful muddle before the fire of that winter took it.")
+    spans = [span for span in windows(asked('"careful muddle"', "care", "muddl"), unit(long))
+             if span.source == "window_around_phrase"]
+    assert len(spans) == 1 and "careful muddle" in spans[0].text
+    assert shown_length(spans[0].text) <= MAX_ANSWER_CHARS and long[spans[0].start - 1] == " "
+
+
 def test_cut_at_word_never_splits_a_word():
     assert cut_at_word("alpha beta gamma", limit=12) == "alpha beta"
 
