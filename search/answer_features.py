@@ -14,6 +14,7 @@ family of question.
 from __future__ import annotations
 
 import math
+import re
 
 from indexer.analysis import STOP_WORDS, normalize_word
 from indexer.kinds import PassageKind
@@ -154,6 +155,23 @@ def passage_match_features(passage_features: dict[str, float]) -> dict[str, floa
     return {f"passage_{name}": passage_features.get(name, 0.0) for name in PASSAGE_MATCH}
 
 
+# A number in a question (a version, a year, a count): "When will version 5.0 be released?".
+QUESTION_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)*")
+
+
+def question_numbers(question: Question) -> list[str]:
+    return QUESTION_NUMBER.findall(question.text)
+
+
+def misses_numbers(numbers: list[str], text: str) -> float:
+    """The share of the question's numbers its passage does not hold: a passage about version
+    4.6 does not answer a question about version 5.0, however well its words match."""
+    if not numbers:
+        return 0.0
+    missing = [n for n in numbers if not re.search(rf"(?<![\d.]){re.escape(n)}(?!\d)", text)]
+    return len(missing) / len(numbers)
+
+
 def repeated_in(text: str, own: object, passages: list) -> float:
     """How many other passages read hold the candidate's text word for word: boilerplate ("This
     answer was contributed by ...") recurs, an answer seldom does."""
@@ -179,7 +197,7 @@ def top_passage_features(passage) -> dict[str, float]:
 # The features of the best candidate that the decision to answer reads (besides the selector's
 # own judgement of it: its score, its share of the probability, its lead over the next value).
 DECISION_FEATURES = ("unit_coverage", "neighbour_coverage", "nearness", "passage_rank", "passage_gap", "support",
-                     "type_match", "novelty", "in_question", "chars", "structured", "field_match")
+                     "type_match", "novelty", "in_question", "chars", "structured", "field_match", "misses_numbers")
 
 
 def decision_features(best: dict[str, float], score: float, share: float, lead: float, count: int,

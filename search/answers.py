@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 
 from indexer.analysis import normalize_word, stemmed_terms
 from indexer.kinds import PassageKind
-from search.answer_features import (by_family, decision_features, passage_match_features, position_features,
-                                    question_features, repeated_in, source_features, span_features, support_features,
-                                    token_positions, top_passage_features)
+from search.answer_features import (by_family, decision_features, misses_numbers, passage_match_features,
+                                    position_features, question_features, question_numbers, repeated_in,
+                                    source_features, span_features, support_features, token_positions,
+                                    top_passage_features)
 from search.candidates import spans
 from search.expansion import canonical
 from search.kinds import AnswerType
@@ -99,11 +100,14 @@ def answer_candidates(asked: Asked, passages: list[ScoredPassage]) -> list[Candi
     question = asked.question
     asked_words = set(question.content_words) | {normalize_word(w) for w in question.text.split()}
     top = passages[0].score
+    numbers = question_numbers(question)
     candidates: list[Candidate] = []
     for rank, passage in enumerate(passages):
+        missing = misses_numbers(numbers, passage.text)
         for candidate in passage_candidates(asked, passage, asked_words):
             candidate.features.update(position_features(rank, passage.score, top))
             candidate.features.update(passage_match_features(passage.features))
+            candidate.features["misses_numbers"] = missing
             candidates.append(candidate)
     if question.wants_list:
         for run, joined in item_lists(passages):

@@ -55,7 +55,7 @@ def _family(question: Question) -> str:
 
 def persons(asked: Asked, unit: Unit) -> Iterator[Span]:
     text = unit.text
-    yield from _cast_candidates(asked.question, text)
+    yield from _cast_candidates(asked.question, text, asked.common_words)
     if is_headline(text):
         return  # in Title Case Headlines every word looks like a name
     for match in CAPITALISED_RUN.finditer(text):
@@ -160,14 +160,18 @@ GENERAL: dict[str, tuple[Extractor, ...]] = {"value": (), "text": (clauses, wind
 # -- what the form of the text says ------------------------------------------------------------------
 
 
-def _cast_candidates(question: Question, text: str) -> Iterator[Span]:
-    """"Actor as Role" lines: "Who plays Role?" -> Actor; "Who does Actor play?" -> Role."""
+def _cast_candidates(question: Question, text: str, common_words: frozenset[str]) -> Iterator[Span]:
+    """"Actor as Role" lines: "Who plays Role?" -> Actor; "Who does Actor play?" -> Role. The
+    actor must read as a person's name: "the General Public License as published by ..." is no
+    cast line."""
     asked = set(question.content_words)
     for match in CAST_LINE.finditer(text):
         actor, role = match.group("actor"), match.group("role")
         role_words = {normalize_word(w) for w in TOKEN.findall(role)}
         actor_words = {normalize_word(w) for w in TOKEN.findall(actor)}
         role_overlap, actor_overlap = len(role_words & asked), len(actor_words & asked)
+        if kind_of_name(actor, common_words) != AnswerType.PERSON:
+            continue
         if role_overlap > actor_overlap:  # the more of the role's name the question gives, the surer
             yield Span(actor, AnswerType.PERSON, match.start("actor"), match.end("actor"), "cast_actor",
                        {"role_words": float(role_overlap)})

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from indexer.analysis import stem, stemmed_terms
 from indexer.kinds import PassageKind
-from search.answer_features import (NEAR_WINDOW, REPEAT_MIN_CHARS, by_family, decision_features, nearness,
-                                    repeated_in, span_features, support_features)
+from search.answer_features import (NEAR_WINDOW, REPEAT_MIN_CHARS, by_family, decision_features, misses_numbers,
+                                    nearness, question_numbers, repeated_in, span_features, support_features)
 from search.kinds import AnswerType
 from search.spans import Span
 from search.questions import analyse_question
@@ -80,3 +80,11 @@ def test_the_decision_reads_no_extractor_name():
     features = decision_features(best, score=2.0, share=0.8, lead=1.5, count=4, question={"ask_person": 1.0})
     assert not any("source" in name for name in features)
     assert features["best_unit_coverage"] == 0.5 and features["selector_share"] == 0.8 and features["ask_person"] == 1.0
+
+
+def test_a_passage_without_the_questions_numbers_is_marked_as_missing_them():
+    numbers = question_numbers(analyse_question("When will version 5.0 of the manual be released?"))
+    assert numbers == ["5.0"]
+    assert misses_numbers(numbers, "Version 4.6.2 of the manual was released in 2022.") == 1.0
+    assert misses_numbers(numbers, "Version 5.0.1 of the manual fixed typos.") == 0.0
+    assert misses_numbers(question_numbers(analyse_question("Who wrote the manual?")), "Anything at all.") == 0.0

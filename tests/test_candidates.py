@@ -26,6 +26,22 @@ def test_people_are_names_not_places_or_ordinary_words():
     assert [text for text, _, source, _ in found("Who baked it?", sentence) if source == "person"] == ["Mara Quist"]
 
 
+def test_a_cast_line_needs_a_person_as_its_actor():
+    question = analyse_question("Who published it for the foundation?")
+    asked = Asked(question, {stem: 1.0 for stem in question.content_stems}, frozenset({"general", "public", "license"}))
+
+    def cast(sentence: str) -> list[str]:
+        unit = Unit(sentence, 1, 1, stemmed_terms(sentence))
+        return [span.text for span in spans(asked, unit) if span.source.startswith("cast")]
+
+    assert cast("It is free under the General Public License as published by the foundation.") == []
+    assert cast("It is free under Mara Quist as published by the foundation.") == ["Mara Quist"]
+    played = analyse_question("Who plays the pager's author?")
+    asked = Asked(played, {stem: 1.0 for stem in played.content_stems}, frozenset())
+    unit = Unit("Mara Quist as the pager's author, and Ted Lowe as its critic.", 1, 1, [])
+    assert [span.text for span in spans(asked, unit) if span.source == "cast_actor"] == ["Mara Quist"]
+
+
 def test_who_may_be_answered_by_an_organisation_as_well_as_a_person():
     sentence = "The copyright is held by the Lantern Weavers Guild since the first edition."
     spans = found("Who holds the copyright?", sentence)
