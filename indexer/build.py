@@ -219,8 +219,10 @@ def _sources(folder: Path, index_dir: Path, problems: list[LoadProblem], hidden:
              select: Callable[[str], bool] | None) -> list[SourceFile]:
     """The files to index: every document of the folder (those `select` accepts), not the index
     itself when it is kept inside the folder (its CURRENT file is text)."""
-    sources = [source for source in find_source_files(folder, problems, hidden)
-               if not source.absolute.resolve().is_relative_to(index_dir.resolve())]
+    sources = find_source_files(folder, problems, hidden)
+    index_root = index_dir.resolve()
+    if index_root.is_relative_to(folder) or folder.is_relative_to(index_root):  # else no file can be in it
+        sources = [source for source in sources if not source.absolute.resolve().is_relative_to(index_root)]
     if select is not None:
         sources = [source for source in sources if select(source.display_path)]
         problems[:] = [problem for problem in problems if select(problem.path)]
