@@ -156,9 +156,9 @@ def read_vocabulary(path: Path) -> list[str] | None:
     try:
         with open(path, "rb") as handle:
             header = json.loads(handle.readline())
-            body = handle.read()
-    except (OSError, ValueError):
+            body = handle.read().decode("utf-8")
+    except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
         return None
     if not isinstance(header, dict) or header.get("format") != 1:
         return None
-    return body.decode("utf-8").splitlines()
+    return body.split("\n")[:-1]  # each word ends with a line feed (not splitlines: it splits at more)
