@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+import threading
 import types
 from functools import lru_cache
 
@@ -35,6 +36,9 @@ def sentence_tokenizer():
 
 # The packages whose __init__ is skipped to load NLTK's Punkt module alone.
 _SKIPPED_PACKAGES = ("nltk", "nltk.tokenize")
+# Held while they stand in sys.modules: two threads splitting their first sentences load it one at a
+# time (nothing else in Liner imports NLTK).
+_LOADING = threading.Lock()
 
 
 def nltk_punkt_module() -> types.ModuleType:
@@ -46,20 +50,21 @@ def nltk_punkt_module() -> types.ModuleType:
     packages stand in as bare namespaces while it loads; then every NLTK module it loaded is
     dropped from sys.modules, so that a later `import nltk` anywhere in the process runs NLTK's
     own __init__ as usual (and loads its own copy of Punkt)."""
-    if "nltk" in sys.modules:  # already imported whole by someone else: nothing to save
-        return importlib.import_module("nltk.tokenize.punkt")
-    loaded_before = set(sys.modules)
-    try:
-        for package in _SKIPPED_PACKAGES:
-            spec = importlib.util.find_spec(package)
-            bare = types.ModuleType(package)
-            bare.__spec__, bare.__path__ = spec, list(spec.submodule_search_locations)
-            sys.modules[package] = bare
-        return importlib.import_module("nltk.tokenize.punkt")
-    finally:
-        for name in set(sys.modules) - loaded_before:
-            if name == "nltk" or name.startswith("nltk."):
-                del sys.modules[name]
+    with _LOADING:
+        if "nltk" in sys.modules:  # already imported whole by someone else: nothing to save
+            return importlib.import_module("nltk.tokenize.punkt")
+        loaded_before = set(sys.modules)
+        try:
+            for package in _SKIPPED_PACKAGES:
+                spec = importlib.util.find_spec(package)
+                bare = types.ModuleType(package)
+                bare.__spec__, bare.__path__ = spec, list(spec.submodule_search_locations)
+                sys.modules[package] = bare
+            return importlib.import_module("nltk.tokenize.punkt")
+        finally:
+            for name in set(sys.modules) - loaded_before:
+                if name == "nltk" or name.startswith("nltk."):
+                    del sys.modules[name]
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
