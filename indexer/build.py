@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Callable
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from indexer.documents import LoadProblem, SourceFile, find_source_files, path_text
 from indexer.generations import (  # noqa: F401 - write_lock and IndexBusyError are part of this module's API
@@ -53,11 +54,12 @@ from indexer.layout import (
     current_generation,
     display_prefix,
     read_generation_manifest,
+    read_vocabulary,
     write_vocabulary,
 )
-from indexer.indexing import ProgressCallback, index_all, open_generation, update  # noqa: F401 - ProgressCallback: API
+from indexer.indexing import ProgressCallback, index_all, link_or_copy, open_generation, update  # noqa: F401 - ProgressCallback: API
 from indexer.ingest import timed
-from indexer.merge import write_toc
+from indexer.merge import segment_terms, write_toc
 from indexer.parallel import WorkerFailedError
 from indexer.reports import BuildReport, PhaseCallback
 from indexer.schema import WORDS_FIELD
@@ -191,11 +193,15 @@ def _build_generation(
     report.full_rebuild = previous_manifest is None
     storage, schema, segments = open_generation(target, None if report.full_rebuild else index_dir / previous)
     held = nullcontext
+    added = None  # the segments an update only added to the previous ones (None: it merged some)
     if report.full_rebuild:
         files, segments = index_all(sources, storage, schema, report, progress, parallel)
     else:
+        kept = {segment.segment_id() for segment in segments}
         files, segments = update(sources, storage, schema, segments, previous_manifest.get("files", {}), report,
                                  progress, held)
+        if kept <= {segment.segment_id() for segment in segments}:
+            added = [segment for segment in segments if segment.segment_id() not in kept]
     with held():
         write_toc(storage, schema, segments)
 
@@ -203,7 +209,7 @@ def _build_generation(
     with report.phase("checking"):
         _check_passages(target, report.passages)
     with report.phase("synonyms and vocabulary"):
-        _write_synonyms(target, None if report.full_rebuild else index_dir / previous)
+        _write_synonyms(target, None if report.full_rebuild else index_dir / previous, added)
     with report.phase("writing the manifest to disk"):
         _write_manifest(target, folder, files, report)
     return report
@@ -213,8 +219,10 @@ def _sources(folder: Path, index_dir: Path, problems: list[LoadProblem], hidden:
              select: Callable[[str], bool] | None) -> list[SourceFile]:
     """The files to index: every document of the folder (those `select` accepts), not the index
     itself when it is kept inside the folder (its CURRENT file is text)."""
-    sources = [source for source in find_source_files(folder, problems, hidden)
-               if not source.absolute.resolve().is_relative_to(index_dir.resolve())]
+    sources = find_source_files(folder, problems, hidden)
+    index_root = index_dir.resolve()
+    if index_root.is_relative_to(folder) or folder.is_relative_to(index_root):  # else no file can be in it
+        sources = [source for source in sources if not source.absolute.resolve().is_relative_to(index_root)]
     if select is not None:
         sources = [source for source in sources if select(source.display_path)]
         problems[:] = [problem for problem in problems if select(problem.path)]
@@ -259,16 +267,48 @@ def _check_passages(generation_dir: Path, expected: int) -> None:
                          "the previous index is unchanged. Run `liner index --rebuild` to start afresh.")
 
 
-def _write_synonyms(target: Path, previous: Path | None) -> None:
+def _write_synonyms(target: Path, previous: Path | None, added: list | None = None) -> None:
     """The synonym table of this generation's vocabulary (indexer/synonyms.py), reusing the
-    previous generation's work for words it already had."""
+    previous generation's work for words it already had.
+
+    When an update only added segments (`added`) to the previous generation's, merging none, its
+    vocabulary is the previous one and the added segments' words (a segment keeps its terms when
+    its passages are deleted, until a merge rewrites it): the whole index is not read, and should
+    they bring no new word, the previous generation's files are linked as they are."""
+    known_words = read_vocabulary(previous / VOCABULARY_FILE) if previous and added is not None else None
+    if known_words is None:
+        vocabulary = _index_vocabulary(target)
+    else:
+        storage = FileStorage(str(target))
+        new_words = {word for segment in added for word in segment_terms(storage, segment, WORDS_FIELD)}
+        new_words.difference_update(known_words)
+        if not new_words and _linked_from(previous, target, LEXICON_FILES):
+            return
+        # Sorted as the lexicon lists them: by UTF-8 bytes, which is by code point.
+        vocabulary = sorted(new_words.union(known_words))
+    write_lexicon(target, vocabulary, previous)
+
+
+def _index_vocabulary(target: Path) -> list[str]:
     index = whoosh_index.open_dir(str(target))
     try:
         with index.reader() as reader:
-            vocabulary = list(reader.field_terms(WORDS_FIELD))
+            return list(reader.field_terms(WORDS_FIELD))
     finally:
         index.close()
-    write_lexicon(target, vocabulary, previous)
+
+
+def _linked_from(previous: Path, target: Path, names: tuple[str, ...]) -> bool:
+    """Whether the files `names` of `previous` are now in `target` too (hard-linked); False,
+    with none of them left in `target`, when `previous` lacks one."""
+    try:
+        for name in names:
+            link_or_copy(previous / name, target / name)
+    except FileNotFoundError:
+        for name in names:
+            (target / name).unlink(missing_ok=True)
+        return False
+    return True
 
 
 def write_lexicon(target: Path, vocabulary: list[str], previous: Path | None) -> None:
@@ -286,6 +326,10 @@ def write_lexicon(target: Path, vocabulary: list[str], previous: Path | None) ->
     write_durably(target / SYNONYMS_FORWARD_FILE, json.dumps(lexicon.forward, separators=(",", ":")))
     write_durably(target / SYNONYMS_FILE, json.dumps(lexicon.synonyms, separators=(",", ":")))
     write_durably(target / COMMON_WORDS_FILE, json.dumps(lexicon.common_words, separators=(",", ":")))
+
+
+# The files write_lexicon writes into a generation.
+LEXICON_FILES = (VOCABULARY_FILE, SYNONYMS_FORWARD_FILE, SYNONYMS_FILE, COMMON_WORDS_FILE)
 
 
 @lru_cache(maxsize=1)

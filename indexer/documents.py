@@ -133,22 +133,26 @@ def find_source_files(folder: Path, problems: list[LoadProblem] | None = None,
     folder = folder.resolve()
     problems = problems if problems is not None else []
     hidden = hidden if hidden is not None else []
-    candidates = _walk(folder, problems, hidden)
+    cwd = Path.cwd()
+    links: set[Path] = set()
+    candidates = _walk(folder, problems, hidden, links, cwd)
     # Real files first, links after: a link to a file the walk also reaches is then the one
     # skipped, whatever the names' sort order, and the file is cited under its own path.
-    candidates.sort(key=lambda path: (path.is_symlink(), path))
+    candidates.sort(key=lambda path: (path in links, path))
     found: list[SourceFile] = []
     seen_targets: set[Path] = set()
     for candidate in candidates:
-        source = _source_file(folder, candidate, seen_targets, problems)
+        source = _source_file(folder, candidate, candidate in links, seen_targets, problems, cwd)
         if source is not None:
             found.append(source)
     return sorted(found, key=lambda source: source.relative_path)
 
 
-def _walk(folder: Path, problems: list[LoadProblem], hidden: list[str]) -> list[Path]:
-    """The candidate files under `folder`. A loop over a list of folders still to read, not a
-    recursion (os.walk recurses in Python 3.11: 1,000 nested folders overflowed the stack)."""
+def _walk(folder: Path, problems: list[LoadProblem], hidden: list[str], links: set[Path], cwd: Path) -> list[Path]:
+    """The candidate files under `folder`, those that are links also added to `links`. Links to
+    folders are not gone into, so every folder on a candidate's path is a real one. A loop over a
+    list of folders still to read, not a recursion (os.walk recurses in Python 3.11: 1,000 nested
+    folders overflowed the stack)."""
     candidates: list[Path] = []
     pending = [folder]
     while pending:
@@ -157,20 +161,23 @@ def _walk(folder: Path, problems: list[LoadProblem], hidden: list[str]) -> list[
             with os.scandir(directory) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
         except OSError as error:
-            problems.append(LoadProblem(display_path_for(directory), f"folder not read ({_reason(error, directory)})"))
+            problems.append(LoadProblem(display_path_for(directory, cwd),
+                                        f"folder not read ({_reason(error, directory)})"))
             continue
         for entry in entries:
             path = directory / entry.name
             is_folder = _is_folder(entry)
             if entry.name.startswith("."):
                 if is_folder or _has_document_suffix(entry.name.lstrip(".")):  # a hidden note, not any dot file
-                    hidden.append(display_path_for(path))
+                    hidden.append(display_path_for(path, cwd))
             elif is_folder and entry.is_symlink():  # listed, but not gone into: say so
-                problems.append(LoadProblem(display_path_for(path), "link to a folder; not followed"))
+                problems.append(LoadProblem(display_path_for(path, cwd), "link to a folder; not followed"))
             elif is_folder:
                 pending.append(path)
             elif is_document(path):
                 candidates.append(path)
+                if entry.is_symlink():
+                    links.add(path)
     return candidates
 
 
@@ -186,18 +193,20 @@ def _is_folder(entry: os.DirEntry) -> bool:
 
 
 def _source_file(
-    folder: Path, candidate: Path, seen_targets: set[Path], problems: list[LoadProblem]
+    folder: Path, candidate: Path, is_link: bool, seen_targets: set[Path], problems: list[LoadProblem], cwd: Path
 ) -> SourceFile | None:
-    display = display_path_for(candidate)
+    display = display_path_for(candidate, cwd)
+    # A file that is no link is its own real path (the walk went through real folders only): only
+    # a link is resolved, which costs a system call per part of the path.
     try:
-        target = candidate.resolve(strict=True)
+        target = candidate.resolve(strict=True) if is_link else candidate
     except (OSError, RuntimeError) as error:  # RuntimeError: symlink loop on older Pythons
         if isinstance(error, OSError) and error.errno not in (errno.ENOENT, errno.ELOOP):
             problems.append(LoadProblem(display, _reason(error, candidate)))
         else:
             problems.append(LoadProblem(display, f"broken or looping link ({_short(error)})"))
         return None
-    if not target.is_relative_to(folder):
+    if is_link and not target.is_relative_to(folder):
         problems.append(LoadProblem(display, "link points outside the indexed folder; skipped"))
         return None
     if target in seen_targets:

@@ -57,7 +57,7 @@ def open_generation(target: Path, previous: Path | None) -> tuple[FileStorage, o
         return storage, build_schema(), []
     for path in previous.iterdir():  # a generation is one flat folder
         if path.is_file() and is_index_file(path.name):
-            _link_or_copy(path, target / path.name)
+            link_or_copy(path, target / path.name)
     schema, segments = read_segments(storage)
     return storage, schema, segments
 
@@ -67,7 +67,8 @@ def open_generation(target: Path, previous: Path | None) -> tuple[FileStorage, o
 _NO_HARD_LINKS = (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENOTSUP)
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def link_or_copy(source: Path, target: Path) -> None:
+    """`target` made a hard link to `source`, or a copy where the file system has no links."""
     try:
         os.link(source, target)
     except OSError as error:

@@ -148,3 +148,17 @@ def write_vocabulary(path: Path, words: list[str]) -> None:
     header = json.dumps({"format": 1, "letters": letters}, ensure_ascii=False, separators=(",", ":"))
     with open(path, "wb") as handle:
         handle.write(header.encode("utf-8") + b"\n" + bytes(body))
+
+
+def read_vocabulary(path: Path) -> list[str] | None:
+    """The words write_vocabulary wrote, in their order; None when the file is missing or not
+    of that format (an update then reads the vocabulary from the index instead)."""
+    try:
+        with open(path, "rb") as handle:
+            header = json.loads(handle.readline())
+            body = handle.read().decode("utf-8")
+    except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
+        return None
+    if not isinstance(header, dict) or header.get("format") != 1:
+        return None
+    return body.split("\n")[:-1]  # each word ends with a line feed (not splitlines: it splits at more)

@@ -65,6 +65,15 @@ def delete_documents(storage, schema, segments: list, field: str, texts: list[st
             _close(terms)
 
 
+def segment_terms(storage, segment, field: str) -> list[str]:
+    """The terms of one field in one segment, in lexicon order (an update's new words)."""
+    terms = _terms_reader(storage, segment)
+    try:
+        return [btext.decode("utf-8") for btext, _number, _info in _field_items(terms, field, 0)]
+    finally:
+        _close(terms)
+
+
 def segments_to_merge(segments: list) -> list:
     """The segments an update should merge now (none: an empty list)."""
     for segment in segments:

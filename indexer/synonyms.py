@@ -16,6 +16,8 @@ lookup in that table is all that is left.
 from __future__ import annotations
 
 import importlib.util
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -41,42 +43,48 @@ DETACHMENT_RULES: dict[str, tuple[tuple[str, str], ...]] = {
 @dataclass
 class WordNet:
     folder: Path
-    senses: dict[str, dict[str, list[int]]]  # lemma -> part of speech -> synset offsets, by frequency
+    senses: dict[str, dict[str, tuple[int, ...]]]  # part of speech -> lemma -> its main synsets' offsets
     irregular: dict[str, dict[str, list[str]]]  # part of speech -> inflected form -> base forms
     irregular_forms: dict[str, dict[str, list[str]]]  # part of speech -> base form -> inflected forms
 
     def base_forms(self, word: str, pos: str) -> list[str]:
         """WordNet's morphy: the word itself, its exception-list bases, or a detached suffix."""
         if word in self.irregular[pos]:
-            return [base for base in self.irregular[pos][word] if base in self.senses]
+            return [base for base in self.irregular[pos][word] if self.is_lemma(base)]
         forms = [word] + [
             word[: -len(old)] + new
             for old, new in DETACHMENT_RULES[pos]
             if word.endswith(old)
         ]
-        return [form for form in dict.fromkeys(forms) if pos in self.senses.get(form, {})]
+        return [form for form in dict.fromkeys(forms) if form in self.senses[pos]]
 
-    def main_senses(self, lemma: str, pos: str) -> list[int]:
-        return self.senses.get(lemma, {}).get(pos, [])[:SENSES_PER_WORD]
+    def is_lemma(self, word: str) -> bool:
+        return any(word in lemmas for lemmas in self.senses.values())
+
+    def main_senses(self, lemma: str, pos: str) -> tuple[int, ...]:
+        return self.senses[pos].get(lemma, ())
 
 
 @lru_cache(maxsize=1)
 def wordnet() -> WordNet | None:
-    """The packaged WordNet 3.0, or None when the package is not installed (then no synonyms)."""
+    """The packaged WordNet 3.0, or None when the package is not installed (then no synonyms).
+    Of each lemma's senses only the main ones (SENSES_PER_WORD) are kept: nothing reads the others,
+    and all of them, in a table per lemma, took 24 MB more (tracemalloc)."""
     folder = _packaged_wordnet()
     if folder is None:
         return None
-    senses: dict[str, dict[str, list[int]]] = {}
+    senses: dict[str, dict[str, tuple[int, ...]]] = {}
     irregular: dict[str, dict[str, list[str]]] = {}
     irregular_forms: dict[str, dict[str, list[str]]] = {}
     for pos, name in PARTS_OF_SPEECH.items():
+        senses[pos] = {}
         with open(folder / f"index.{name}", encoding="utf-8") as lines:
             for line in lines:
                 if line.startswith(" "):
                     continue  # the licence header
                 fields = line.split()
-                count = int(fields[2])  # lemma pos synset_cnt ... then synset_cnt offsets
-                senses.setdefault(fields[0], {})[pos] = [int(offset) for offset in fields[-count:]]
+                count = int(fields[2])  # lemma pos synset_cnt ... then synset_cnt offsets, by frequency
+                senses[pos][fields[0]] = tuple(int(offset) for offset in fields[-count:][:SENSES_PER_WORD])
         irregular[pos], irregular_forms[pos] = {}, {}
         with open(folder / f"{name}.exc", encoding="utf-8") as lines:
             for line in lines:
@@ -155,34 +163,48 @@ def _lowercase_lemmas() -> frozenset[str]:
         return frozenset()
     words = set()
     for pos in PARTS_OF_SPEECH:
-        for line in _data_lines(pos).values():
-            fields = line.split()
-            if not line.startswith(" ") and len(fields) > 4:  # not the licence header
-                words.update(w for w in fields[4 : 4 + 2 * int(fields[3], 16) : 2] if w.islower())
+        for names in _synsets(pos).names:
+            words.update(word for word in names.split() if word.islower())
     return frozenset(words)
 
 
-@lru_cache(maxsize=200_000)
 def _synset_words(pos: str, offset: int) -> tuple[str, ...]:
-    """The lemma names of one synset, from its line in the data file: offset, lexicographer file,
-    type, word count in hex, then word/lex-id pairs. The packaged files end lines with CRLF while
-    their offsets count LF endings, so the line is found by reading, not by seeking."""
-    fields = _data_lines(pos)[offset].split()
-    count = int(fields[3], 16)
-    return tuple(fields[4 : 4 + 2 * count : 2])
+    """The lemma names of one synset."""
+    return tuple(_synsets(pos).words(offset).split())
+
+
+class _Synsets:
+    """The lemma names of one part of speech's synsets, by offset, read from its data file. Each
+    line there holds a synset's offset, lexicographer file, type, word count in hex, then
+    word/lex-id pairs, pointers and a gloss: only the words are kept (the whole lines took about 40 MB).
+    The packaged files end lines with CRLF while their offsets count LF endings, so the offsets are
+    counted while reading, not taken from file positions."""
+
+    def __init__(self, path: Path) -> None:
+        self.offsets = array("I")  # increasing, as in the file
+        self.names: list[str] = []  # each synset's words, separated by spaces
+        offset = 0
+        with open(path, "rb") as handle:
+            for line in handle:
+                text = line.rstrip(b"\r\n")
+                fields = text.split()
+                if not text.startswith(b" ") and len(fields) > 4:  # not the licence header
+                    count = int(fields[3], 16)
+                    self.offsets.append(offset)
+                    self.names.append(b" ".join(fields[4 : 4 + 2 * count : 2]).decode("utf-8"))
+                offset += len(text) + 1  # WordNet's offsets count one byte per line end
+
+    def words(self, offset: int) -> str:
+        """:raise KeyError: no synset starts at `offset`."""
+        place = bisect_left(self.offsets, offset)
+        if place == len(self.offsets) or self.offsets[place] != offset:
+            raise KeyError(offset)
+        return self.names[place]
 
 
 @lru_cache(maxsize=len(PARTS_OF_SPEECH))
-def _data_lines(pos: str) -> dict[int, str]:
-    """Offset (as WordNet counts it) -> line, for one data file."""
-    lines: dict[int, str] = {}
-    offset = 0
-    with open(wordnet().folder / f"data.{PARTS_OF_SPEECH[pos]}", encoding="utf-8", newline="") as handle:
-        for line in handle:
-            text = line.rstrip("\r\n")
-            lines[offset] = text
-            offset += len(text.encode("utf-8")) + 1  # WordNet's offsets count one byte per line end
-    return lines
+def _synsets(pos: str) -> _Synsets:
+    return _Synsets(wordnet().folder / f"data.{PARTS_OF_SPEECH[pos]}")
 
 
 def _packaged_wordnet() -> Path | None:

@@ -111,3 +111,51 @@ def test_a_parallel_build_that_fails_stops_its_workers_and_keeps_the_old_index(t
         raise AssertionError("the build did not fail")
     assert multiprocessing.active_children() == []
     assert Engine(tmp_path / "index").search("compost").results == before
+
+
+LEXICON_FILES = ("vocabulary.txt", "synonyms.json", "synonyms-forward.json", "common-words.json")
+
+
+def lexicon(index_dir: Path) -> dict[str, bytes]:
+    generation = index_dir / current_generation(index_dir)
+    return {name: (generation / name).read_bytes() for name in LEXICON_FILES}
+
+
+def test_an_update_writes_the_lexicon_a_full_build_writes(tmp_path):
+    """An update derives its vocabulary from the previous one and the new segment's words,
+    without reading the whole index: the same files as a full build of the same segments."""
+    import indexer.build
+
+    folder = tmp_path / "notes"
+    shutil.copytree(NOTES, folder)
+    build_index(folder, tmp_path / "index")
+    edits = [("new.md", "# New\n\nA heron by the pond, a kingfisher over the weir.\n"),  # new words
+             ("garden.md", "# Garden\n\nCompost and volunteers.\n"),  # words the index has
+             ("bakery.md", None)]  # removed: its words stay until a merge, as in Whoosh's lexicon
+    for name, text in edits:
+        if text is None:
+            (folder / name).unlink()
+        else:
+            (folder / name).write_text(text, encoding="utf-8")
+        report = build_index(folder, tmp_path / "index")
+        assert not report.full_rebuild
+        written = lexicon(tmp_path / "index")
+        generation = tmp_path / "index" / current_generation(tmp_path / "index")
+        for path in LEXICON_FILES:
+            (generation / path).unlink()
+        indexer.build._write_synonyms(generation, None)  # the whole index read, as a full build does
+        assert lexicon(tmp_path / "index") == written, name
+
+
+def test_an_update_that_brings_no_new_word_links_the_lexicon(tmp_path):
+    folder = tmp_path / "notes"
+    shutil.copytree(NOTES, folder)
+    build_index(folder, tmp_path / "index")
+    before = tmp_path / "index" / current_generation(tmp_path / "index")
+    inodes = [(before / name).stat().st_ino for name in LEXICON_FILES]
+    with open(folder / "garden.md", "a", encoding="utf-8") as notes:
+        notes.write("\nCompost.\n")
+    build_index(folder, tmp_path / "index")
+    after = tmp_path / "index" / current_generation(tmp_path / "index")
+    assert after != before
+    assert [(after / name).stat().st_ino for name in LEXICON_FILES] == inodes
