@@ -101,6 +101,7 @@ class TermCounts:
     def __init__(self, reader) -> None:
         self._reader = reader
         self.doc_count: int = reader.doc_count()
+        self._has_deletions: bool = reader.has_deletions()
         self._passages: dict[tuple[str, str], int] = {}
         self._live: dict[tuple[str, str], bool] = {}
 
@@ -138,7 +139,9 @@ class TermCounts:
         if live is None:
             if len(self._live) >= self.MAX_CACHED:
                 self._live.clear()
-            live = self._live[key] = bool(self._count(field, term)) and self._reader.postings(field, term).is_active()
+            # Without deletions every counted passage is live: no postings to open.
+            live = self._live[key] = bool(self._count(field, term)) and (
+                not self._has_deletions or self._reader.postings(field, term).is_active())
         return live
 
 
