@@ -34,10 +34,10 @@ def figures(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=ANALYSED_TEXTS_CACHED)
 def shingles(text: str) -> frozenset[tuple[str, ...]]:
-    words = [normalize_word(m.group()) for m in _TOKEN.finditer(_REFERENCE_MARK.sub(" ", text))]
+    words = list(map(normalize_word, _TOKEN.findall(_REFERENCE_MARK.sub(" ", text))))
     if len(words) < SHINGLE_SIZE:
         return frozenset({tuple(words)}) if words else frozenset()
-    return frozenset(tuple(words[i : i + SHINGLE_SIZE]) for i in range(len(words) - SHINGLE_SIZE + 1))
+    return frozenset(zip(*(words[start:] for start in range(SHINGLE_SIZE))))  # each run of SHINGLE_SIZE words
 
 
 def collapse_near_duplicates(passages: list[ScoredPassage], window: int = COLLAPSE_WINDOW) -> list[ScoredPassage]:
