@@ -35,8 +35,20 @@ class _All(wq.And):
         leaves = list(matcher.term_matchers()) if all(type(sub) is wq.Term for sub in subs) else []
         if len(leaves) != len(subs) or not all(type(leaf) is BlockMatcher for leaf in leaves):
             return matcher  # a phrase, an expansion: Whoosh's own way
-        leaves.sort(key=lambda leaf: reader.doc_frequency(*leaf.term()))
-        return _Intersected(matcher, common_documents(leaves))
+        return _Intersected(matcher, self._common_documents(reader, leaves))
+
+    def _common_documents(self, reader, leaves: list[BlockMatcher]) -> list[int]:
+        """The documents all the leaves hold in this reader, found once per query: a search runs
+        one query twice, ranked and then counted (search/retrieval.py), and intersecting the
+        lists again cost as much as ranking their matches. A query is built for one search, on
+        one searcher, whose readers outlive it: a reader's id names it while the query lives."""
+        found = self.__dict__.setdefault("_intersections", {})
+        # The terms too: a copy of the query (Whoosh's copies keep its attributes) may hold others.
+        key = (id(reader), tuple(leaf.term() for leaf in leaves))
+        if key not in found:
+            leaves.sort(key=lambda leaf: reader.doc_frequency(*leaf.term()))
+            found[key] = common_documents(leaves)
+        return found[key]
 
 
 class _Intersected(WrappingMatcher):

@@ -87,3 +87,22 @@ def test_every_word_is_found_around_passages_an_update_deleted(tmp_path):
     for text in ("heron garden", "grey heron garden", "heron"):
         retrieved = retrieve(view, parse_query(text), {}, limit=10)
         assert sorted(p.path.rsplit("/", 1)[-1] for p in retrieved.passages) == ["a.md", "c.md", "y.md"], text
+
+
+def test_an_intersection_matched_twice_finds_the_same_passages(engine):
+    """A search ranks a query and then counts it: the second matcher reuses the intersection,
+    and a copy of the query with other words finds its own."""
+    from whoosh import query as wq
+
+    from search.collect import matching_documents
+    from search.query_nodes import all_of
+
+    searcher = engine.index.view().searcher
+    both = all_of([wq.Term("text", "joanna"), wq.Term("text", "kassem")])
+    expected = sorted(searcher.docs_for_query(wq.And([wq.Term("text", "joanna"), wq.Term("text", "kassem")])))
+    assert expected and matching_documents(searcher, both, 100) == expected
+    assert matching_documents(searcher, both, 100) == expected
+    other = both.copy()
+    other.subqueries = [wq.Term("text", "jenna"), wq.Term("text", "dewan")]
+    assert matching_documents(searcher, other, 100) == sorted(
+        searcher.docs_for_query(wq.And([wq.Term("text", "jenna"), wq.Term("text", "dewan")])))
