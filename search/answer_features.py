@@ -14,6 +14,7 @@ family of question.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from indexer.analysis import STOP_WORDS, normalize_word
 from indexer.kinds import PassageKind
@@ -40,6 +41,10 @@ CODE_TYPES = frozenset({AnswerType.IDENTIFIER, AnswerType.INSTRUCTION})
 # Features whose weight differs by family (each also given as `name@family`).
 SHAPE_FEATURES = ("chars", "words", "whole_unit", "novelty", "in_question", "type_match", "after_question",
                   "looks_like_code", "is_question_text", "nearness") + tuple(f"source_{s}" for s in SOURCES)
+
+
+# Feature names made once: a question makes a few dozen candidates, each named by all of them.
+_SOURCE_FEATURES = tuple(f"source_{name}" for name in SOURCES)
 
 
 def family(question: Question) -> str:
@@ -95,12 +100,22 @@ def span_features(question: Question, span: Span, units: list[Unit], index: int,
 def by_family(features: dict[str, float], question: Question) -> dict[str, float]:
     """The shape features again, under the question's family (`chars@value`): what tells a good
     answer to "who" from a good answer to "why"."""
-    name = family(question)
-    return {f"{feature}@{name}": features[feature] for feature in SHAPE_FEATURES if features.get(feature)}
+    return {named: features[feature] for feature, named in _family_features(family(question)) if features.get(feature)}
+
+
+@lru_cache(maxsize=None)  # one per family
+def _family_features(name: str) -> tuple[tuple[str, str], ...]:
+    """(feature, its name under the family `name`) for each shape feature."""
+    return tuple((feature, f"{feature}@{name}") for feature in SHAPE_FEATURES)
 
 
 def source_features(source: str) -> dict[str, float]:
-    return {f"source_{name}": float(source == name) for name in SOURCES}
+    return dict(_source_features(source))
+
+
+@lru_cache(maxsize=None)  # one per extractor
+def _source_features(source: str) -> tuple[tuple[str, float], ...]:
+    return tuple((feature, float(source == name)) for feature, name in zip(_SOURCE_FEATURES, SOURCES))
 
 
 def nearness(unit: Unit, start: int, end: int, weights: dict[str, float]) -> float:
@@ -117,8 +132,13 @@ def nearness(unit: Unit, start: int, end: int, weights: dict[str, float]) -> flo
 
 
 def token_positions(unit: Unit, start: int, end: int) -> tuple[int, int]:
-    first = len(TOKEN.findall(unit.text[:start]))
-    last = first + max(1, len(TOKEN.findall(unit.text[start:end])))
+    return _token_positions(unit.text, start, end)
+
+
+@lru_cache(maxsize=8192)  # asked three times a candidate (nearness, slot, words before it), by text
+def _token_positions(text: str, start: int, end: int) -> tuple[int, int]:
+    first = len(TOKEN.findall(text[:start]))
+    last = first + max(1, len(TOKEN.findall(text[start:end])))
     return first, last
 
 
@@ -142,8 +162,11 @@ PASSAGE_MATCH = ("coverage", "context_coverage", "title_coverage", "bigrams", "a
 REPEAT_MIN_CHARS = 12
 
 
+_PASSAGE_MATCH_FEATURES = tuple((name, f"passage_{name}") for name in PASSAGE_MATCH)
+
+
 def passage_match_features(passage_features: dict[str, float]) -> dict[str, float]:
-    return {f"passage_{name}": passage_features.get(name, 0.0) for name in PASSAGE_MATCH}
+    return {named: passage_features.get(name, 0.0) for name, named in _PASSAGE_MATCH_FEATURES}
 
 
 def repeated_in(text: str, own: object, passages: list) -> float:
@@ -152,7 +175,12 @@ def repeated_in(text: str, own: object, passages: list) -> float:
     if len(text) < REPEAT_MIN_CHARS:
         return 0.0
     needle = text.rstrip("…").lower()
-    return math.log1p(sum(1 for passage in passages if passage is not own and needle in passage.text.lower()))
+    return math.log1p(sum(1 for passage in passages if passage is not own and needle in _lowered(passage.text)))
+
+
+@lru_cache(maxsize=1024)  # a passage's text, read for each candidate of its question
+def _lowered(text: str) -> str:
+    return text.lower()
 
 
 def support_features(documents_agreeing: int) -> dict[str, float]:
