@@ -51,7 +51,7 @@ class ScoredPassage:
     also_in: list[SourceRef] = field(default_factory=list)
     features: dict[str, float] = field(default_factory=dict)  # what the ranker scored (search/features.py)
 
-    @property
+    @cached_property  # read for every feature and candidate of a passage
     def text(self) -> str:
         """What is ranked, answered and shown: the display text (markup out); a Hit cites the
         verbatim text (indexer/display.py)."""
