@@ -80,7 +80,9 @@ class TermsReader(W3TermsReader):
     hash-table lookups, an MD5 each, per keyword search on 100,000 passages. The table never
     changes under a reader."""
 
-    MAX_CACHED = 100_000  # terms remembered per segment reader; then it starts again
+    # Terms remembered per segment reader (one a server thread), then it starts again: a query asks
+    # for a few dozen, and every thread of a server keeps its own (memory counts: `liner serve`).
+    MAX_CACHED = 512
 
     def __init__(self, codec, dbfile, length, postfile) -> None:
         super().__init__(codec, dbfile, length, postfile)

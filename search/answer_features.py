@@ -135,7 +135,7 @@ def token_positions(unit: Unit, start: int, end: int) -> tuple[int, int]:
     return _token_positions(unit.text, start, end)
 
 
-@lru_cache(maxsize=8192)  # asked three times a candidate (nearness, slot, words before it), by text
+@lru_cache(maxsize=256)  # asked three times a candidate, one after the other (nearness, words before it, slot)
 def _token_positions(text: str, start: int, end: int) -> tuple[int, int]:
     first = len(TOKEN.findall(text[:start]))
     last = first + max(1, len(TOKEN.findall(text[start:end])))

@@ -139,7 +139,7 @@ def more_precise(a, b) -> bool:
     return False
 
 
-@lru_cache(maxsize=4096)  # read for every candidate, twice (grouping, agreeing documents)
+@lru_cache(maxsize=512)  # read for every candidate of a question, twice (agreeing documents, grouping)
 def value_key(text: str, answer_type: AnswerType):
     """What two candidates must share to give the same value."""
     if answer_type == AnswerType.DATE:
