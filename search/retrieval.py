@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property, lru_cache, partial
 from typing import Protocol
 
 from whoosh.collectors import TimeLimit, WrappingCollector
@@ -78,11 +78,17 @@ class ScoredPassage:
         """Stems of what describes the passage without standing in it: section, field name,
         table header, and the verbs behind agent nouns ("Editor" -> "edit")."""
         passage = self.passage
-        words = " ".join(filter(None, [passage.section, passage.field_name, passage.context]))
-        stems = set(stemmed_terms(words))
-        stems.update(stem(normalize_word(base)) for base in agent_noun_bases(words.split()))
-        stems.update(stemmed_terms(KIND_WORDS.get(passage.kind, "")))
-        return frozenset(stems)
+        return context_stems(passage.section, passage.field_name, passage.context, passage.kind)
+
+
+@lru_cache(maxsize=1024)  # the passages of one section, field or table share theirs
+def context_stems(section: str | None, field_name: str | None, context: str, kind: PassageKind) -> frozenset[str]:
+    """ScoredPassage.context_stems, of what describes a passage."""
+    words = " ".join(filter(None, [section, field_name, context]))
+    stems = set(stemmed_terms(words))
+    stems.update(stem(normalize_word(base)) for base in agent_noun_bases(words.split()))
+    stems.update(stemmed_terms(KIND_WORDS.get(kind, "")))
+    return frozenset(stems)
 
 
 class StoredMatch(ScoredPassage):
