@@ -48,7 +48,10 @@ def collapse_near_duplicates(passages: list[ScoredPassage], window: int = COLLAP
         for first, first_shingles, first_figures in kept:
             if own_figures != first_figures or not (own or first_shingles):
                 continue
-            if _size_ratio(len(own), len(first_shingles)) < NEAR_DUPLICATE_JACCARD:
+            # The smaller size over the larger bounds the similarity (they share at most the
+            # smaller, their union is at least the larger), divided as it is: division rounds
+            # monotonically, so a pair ruled out here fails the similarity too.
+            if min(len(own), len(first_shingles)) / max(len(own), len(first_shingles)) < NEAR_DUPLICATE_JACCARD:
                 continue  # too unlike in size to be alike enough: no need to intersect them
             shared = len(own & first_shingles)
             if shared / (len(own) + len(first_shingles) - shared) >= NEAR_DUPLICATE_JACCARD:
@@ -59,9 +62,3 @@ def collapse_near_duplicates(passages: list[ScoredPassage], window: int = COLLAP
             kept.append((passage, own, own_figures))
     return [passage for passage, _, _ in kept] + passages[window:]
 
-
-def _size_ratio(one: int, other: int) -> float:
-    """The smaller of two sets' sizes over the larger: a bound of their Jaccard similarity (they
-    share at most the smaller, and their union is at least the larger), divided as the similarity
-    is, so a pair this rules out fails the similarity too (division rounds monotonically)."""
-    return min(one, other) / max(one, other)

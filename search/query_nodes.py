@@ -153,6 +153,22 @@ class _CoordMatcher(CoordMatcher):
 
     MARGIN = 1e-9
 
+    def __init__(self, child, scale: float = 1.0) -> None:
+        super().__init__(child, scale=scale)
+        self._leaves = _union_leaves(child)
+
+    def score(self) -> float:
+        """CoordMatcher's score: the child's, lifted by how many of the terms match here. Whoosh
+        counts them by walking the tree with a generator per node (a third of ranking a union);
+        in a tree of unions of terms they are the terms at this document, as counted here."""
+        leaves = self._leaves
+        if leaves is None:
+            return super().score()
+        child = self.child
+        score = child.score()
+        here = child.id()
+        return self._sqr(score, sum(1 for leaf in leaves if leaf.is_active() and leaf.id() == here))
+
     def _child_threshold(self, minquality: float) -> float:
         termcount, scale = self._termcount, self._scale
         if termcount <= 1 or termcount == scale:
@@ -172,3 +188,15 @@ class _CoordMatcher(CoordMatcher):
         replaced = self.__class__(newchild, scale=self._scale)
         replaced._termcount = self._termcount
         return replaced
+
+
+def _union_leaves(matcher) -> list[BlockMatcher] | None:
+    """The term matchers of a tree of unions of terms (each active one at the tree's document
+    is one the tree matches there: a union stands at the lowest of its parts); None for a tree
+    of anything else (a phrase, a boost), which Whoosh's own count walks."""
+    if type(matcher) is UnionMatcher:
+        a, b = _union_leaves(matcher.a), _union_leaves(matcher.b)
+        return a + b if a is not None and b is not None else None
+    if type(matcher) is BlockMatcher and matcher.term() is not None:
+        return [matcher]
+    return None

@@ -106,3 +106,26 @@ def test_an_intersection_matched_twice_finds_the_same_passages(engine):
     other.subqueries = [wq.Term("text", "jenna"), wq.Term("text", "dewan")]
     assert matching_documents(searcher, other, 100) == sorted(
         searcher.docs_for_query(wq.And([wq.Term("text", "jenna"), wq.Term("text", "dewan")])))
+
+
+def test_a_union_scores_every_passage_as_whooshs_coordination_does(engine):
+    """_CoordMatcher counts the terms matching at a passage itself; Whoosh's CoordMatcher walks
+    the tree for them: the same score, to the bit, at every passage of the union."""
+    from whoosh import query as wq
+    from whoosh.matching import CoordMatcher
+
+    from search.query_nodes import COORDINATION_SCALE, any_of
+
+    searcher = engine.index.view().searcher
+    union = any_of([wq.Term("text", word) for word in ("joanna", "kassem", "dewan", "soundtrack")],
+                   scale=COORDINATION_SCALE)
+    ours = union.matcher(searcher, searcher.context())
+    assert ours._leaves is not None  # the counted path, not Whoosh's walk
+    whooshs = CoordMatcher(union.matcher(searcher, searcher.context()).child, scale=COORDINATION_SCALE)
+    scored = 0
+    while ours.is_active():
+        assert whooshs.id() == ours.id() and whooshs.score() == ours.score()
+        ours.next()
+        whooshs.next()
+        scored += 1
+    assert scored > 10 and not whooshs.is_active()
