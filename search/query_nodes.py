@@ -6,7 +6,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from whoosh import query as wq
-from whoosh.matching import CoordMatcher, UnionMatcher, WrappingMatcher
+from whoosh.matching import CoordMatcher, NullMatcher, UnionMatcher, WrappingMatcher
 
 from indexer.matcher import BlockMatcher, common_documents
 
@@ -191,12 +191,17 @@ class _CoordMatcher(CoordMatcher):
 
 
 def _union_leaves(matcher) -> list[BlockMatcher] | None:
-    """The term matchers of a tree of unions of terms (each active one at the tree's document
-    is one the tree matches there: a union stands at the lowest of its parts); None for a tree
-    of anything else (a phrase, a boost), which Whoosh's own count walks."""
+    """The term matchers of a tree of unions of terms, boosted or not (each active one at the
+    tree's document is one the tree matches there: a union stands at the lowest of its parts, a
+    boost where its term stands; a word no passage holds matches nowhere); None for a tree of
+    anything else (a phrase, an intersection), which Whoosh's own count walks."""
     if type(matcher) is UnionMatcher:
         a, b = _union_leaves(matcher.a), _union_leaves(matcher.b)
         return a + b if a is not None and b is not None else None
+    if type(matcher) is WrappingMatcher:
+        return _union_leaves(matcher.child)
     if type(matcher) is BlockMatcher and matcher.term() is not None:
         return [matcher]
+    if type(matcher) is type(NullMatcher):  # Whoosh's one matcher of nothing
+        return []
     return None

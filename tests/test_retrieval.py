@@ -117,8 +117,9 @@ def test_a_union_scores_every_passage_as_whooshs_coordination_does(engine):
     from search.query_nodes import COORDINATION_SCALE, any_of
 
     searcher = engine.index.view().searcher
-    union = any_of([wq.Term("text", word) for word in ("joanna", "kassem", "dewan", "soundtrack")],
-                   scale=COORDINATION_SCALE)
+    words = [wq.Term("text", word) for word in ("joanna", "kassem", "dewan", "soundtrack")]
+    words += [wq.Term("text", "netflix", boost=0.5), wq.Term("text", "zzzunheard")]  # a synonym, a typo
+    union = any_of(words, scale=COORDINATION_SCALE)
     ours = union.matcher(searcher, searcher.context())
     assert ours._leaves is not None  # the counted path, not Whoosh's walk
     whooshs = CoordMatcher(union.matcher(searcher, searcher.context()).child, scale=COORDINATION_SCALE)
