@@ -60,14 +60,19 @@ class _Intersected(WrappingMatcher):
         self._documents = documents
         self._at = at
         self._child_at = -1
+        self._leaves = list(child.term_matchers())
 
     def copy(self):
         return _Intersected(self.child.copy(), self._documents, self._at)
 
     def _moved(self):
-        """The tree, at the current document."""
+        """The tree, at the current document. Every term holds it, so the tree (intersections of
+        the terms, which keep no place of their own) stands there once each term does: the terms
+        are moved, not the tree, which would check at each level that its two sides agree."""
         if self._child_at != self._at:
-            self.child.skip_to(self._documents[self._at])
+            document = self._documents[self._at]
+            for leaf in self._leaves:
+                leaf.skip_to(document)
             self._child_at = self._at
         return self.child
 

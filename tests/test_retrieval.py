@@ -130,3 +130,23 @@ def test_a_union_scores_every_passage_as_whooshs_coordination_does(engine):
         whooshs.next()
         scored += 1
     assert scored > 10 and not whooshs.is_active()
+
+
+def test_an_intersection_scores_every_passage_as_whooshs_does(engine):
+    """_Intersected moves the terms, not Whoosh's tree, to each passage: the same scores."""
+    from whoosh import query as wq
+
+    from search.query_nodes import all_of
+
+    searcher = engine.index.view().searcher
+    terms = [wq.Term("text", word) for word in ("soundtrack", "netflix", "series")]
+    ours = all_of(terms).matcher(searcher, searcher.context())
+    whooshs = wq.And(terms).matcher(searcher, searcher.context())
+    assert type(ours).__name__ == "_Intersected"
+    scored = 0
+    while whooshs.is_active():
+        assert ours.id() == whooshs.id() and ours.score() == whooshs.score()
+        ours.next()
+        whooshs.next()
+        scored += 1
+    assert scored > 3 and not ours.is_active()
