@@ -20,6 +20,7 @@ from typing import Sequence
 
 from whoosh.reading import MultiReader
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocReader, W3Segment, W3TermInfo, W3TermsReader
+from whoosh.reading import TermNotFound
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
@@ -62,14 +63,55 @@ class LinerCodec(W3Codec):
     def per_document_reader(self, storage, segment) -> "PerDocReader":
         return PerDocReader(storage, segment)
 
-    def terms_reader(self, storage, segment) -> W3TermsReader:
+    def terms_reader(self, storage, segment) -> "TermsReader":
         name = segment.make_filename(self.TERMS_EXT)
         terms = open_mapped(storage, name)
         postings = open_mapped(storage, segment.make_filename(self.POSTS_EXT))
-        return W3TermsReader(self, terms, storage.file_length(name), postings)
+        return TermsReader(self, terms, storage.file_length(name), postings)
 
     def new_segment(self, storage, indexname) -> W3Segment:
         return W3Segment(self, indexname)
+
+
+class TermsReader(W3TermsReader):
+    """Whoosh's term table reader, remembering where each term it was asked for stands (or that it
+    is not there). Whoosh looks a query's term up again for each thing it wants of it (is it
+    there, its count, its postings) and each query of a search's tiers asks again: about forty
+    hash-table lookups, an MD5 each, per keyword search on 100,000 passages. The table never
+    changes under a reader."""
+
+    # Terms remembered per segment reader (one a server thread), then it starts again: a query asks
+    # for a few dozen, and every thread of a server keeps its own (memory counts: `liner serve`).
+    MAX_CACHED = 512
+
+    def __init__(self, codec, dbfile, length, postfile) -> None:
+        super().__init__(codec, dbfile, length, postfile)
+        self._places: dict[bytes, tuple[int, int] | None] = {}
+
+    def _place(self, key: bytes) -> tuple[int, int] | None:
+        """(position, length) of a term's entry in the table; None when there is none."""
+        places = self._places
+        if key in places:
+            return places[key]
+        if len(places) >= self.MAX_CACHED:
+            places.clear()
+        place = places[key] = next(iter(self._tindex.ranges_for_key(key)), None)
+        return place
+
+    def _range_for_key(self, fieldname, tbytes) -> tuple[int, int]:
+        place = self._place(self._keycoder(fieldname, tbytes))
+        if place is None:
+            raise KeyError((fieldname, tbytes))
+        return place
+
+    def __contains__(self, term) -> bool:
+        return self._place(self._keycoder(*term)) is not None
+
+    def term_info(self, fieldname, tbytes) -> W3TermInfo:
+        place = self._place(self._keycoder(fieldname, tbytes))
+        if place is None:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}")
+        return W3TermInfo.from_bytes(self._dbfile.get(*place))
 
 
 class FieldWriter(W3FieldWriter):

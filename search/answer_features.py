@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from indexer.analysis import STOP_WORDS, normalize_word
 from indexer.kinds import PassageKind
@@ -41,6 +42,10 @@ CODE_TYPES = frozenset({AnswerType.IDENTIFIER, AnswerType.INSTRUCTION})
 # Features whose weight differs by family (each also given as `name@family`).
 SHAPE_FEATURES = ("chars", "words", "whole_unit", "novelty", "in_question", "type_match", "after_question",
                   "looks_like_code", "is_question_text", "nearness") + tuple(f"source_{s}" for s in SOURCES)
+
+
+# Feature names made once: a question makes a few dozen candidates, each named by all of them.
+_SOURCE_FEATURES = tuple(f"source_{name}" for name in SOURCES)
 
 
 def family(question: Question) -> str:
@@ -104,12 +109,22 @@ def _holds_quoted(question: Question, text: str) -> float:
 def by_family(features: dict[str, float], question: Question) -> dict[str, float]:
     """The shape features again, under the question's family (`chars@value`): what tells a good
     answer to "who" from a good answer to "why"."""
-    name = family(question)
-    return {f"{feature}@{name}": features[feature] for feature in SHAPE_FEATURES if features.get(feature)}
+    return {named: features[feature] for feature, named in _family_features(family(question)) if features.get(feature)}
+
+
+@lru_cache(maxsize=None)  # one per family
+def _family_features(name: str) -> tuple[tuple[str, str], ...]:
+    """(feature, its name under the family `name`) for each shape feature."""
+    return tuple((feature, f"{feature}@{name}") for feature in SHAPE_FEATURES)
 
 
 def source_features(source: str) -> dict[str, float]:
-    return {f"source_{name}": float(source == name) for name in SOURCES}
+    return dict(_source_features(source))
+
+
+@lru_cache(maxsize=None)  # one per extractor
+def _source_features(source: str) -> tuple[tuple[str, float], ...]:
+    return tuple((feature, float(source == name)) for feature, name in zip(_SOURCE_FEATURES, SOURCES))
 
 
 def nearness(unit: Unit, start: int, end: int, weights: dict[str, float]) -> float:
@@ -126,8 +141,13 @@ def nearness(unit: Unit, start: int, end: int, weights: dict[str, float]) -> flo
 
 
 def token_positions(unit: Unit, start: int, end: int) -> tuple[int, int]:
-    first = len(TOKEN.findall(unit.text[:start]))
-    last = first + max(1, len(TOKEN.findall(unit.text[start:end])))
+    return _token_positions(unit.text, start, end)
+
+
+@lru_cache(maxsize=256)  # asked three times a candidate, one after the other (nearness, words before it, slot)
+def _token_positions(text: str, start: int, end: int) -> tuple[int, int]:
+    first = len(TOKEN.findall(text[:start]))
+    last = first + max(1, len(TOKEN.findall(text[start:end])))
     return first, last
 
 
@@ -151,8 +171,11 @@ PASSAGE_MATCH = ("coverage", "context_coverage", "title_coverage", "bigrams", "a
 REPEAT_MIN_CHARS = 12
 
 
+_PASSAGE_MATCH_FEATURES = tuple((name, f"passage_{name}") for name in PASSAGE_MATCH)
+
+
 def passage_match_features(passage_features: dict[str, float]) -> dict[str, float]:
-    return {f"passage_{name}": passage_features.get(name, 0.0) for name in PASSAGE_MATCH}
+    return {named: passage_features.get(name, 0.0) for name, named in _PASSAGE_MATCH_FEATURES}
 
 
 # A number in a question (a version, a year, a count): "When will version 5.0 be released?".
@@ -178,7 +201,12 @@ def repeated_in(text: str, own: object, passages: list) -> float:
     if len(text) < REPEAT_MIN_CHARS:
         return 0.0
     needle = text.rstrip("…").lower()
-    return math.log1p(sum(1 for passage in passages if passage is not own and needle in passage.text.lower()))
+    return math.log1p(sum(1 for passage in passages if passage is not own and needle in _lowered(passage.text)))
+
+
+@lru_cache(maxsize=1024)  # a passage's text, read for each candidate of its question
+def _lowered(text: str) -> str:
+    return text.lower()
 
 
 def support_features(documents_agreeing: int) -> dict[str, float]:

@@ -34,10 +34,10 @@ def figures(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=ANALYSED_TEXTS_CACHED)
 def shingles(text: str) -> frozenset[tuple[str, ...]]:
-    words = [normalize_word(m.group()) for m in _TOKEN.finditer(_REFERENCE_MARK.sub(" ", text))]
+    words = list(map(normalize_word, _TOKEN.findall(_REFERENCE_MARK.sub(" ", text))))
     if len(words) < SHINGLE_SIZE:
         return frozenset({tuple(words)}) if words else frozenset()
-    return frozenset(tuple(words[i : i + SHINGLE_SIZE]) for i in range(len(words) - SHINGLE_SIZE + 1))
+    return frozenset(zip(*(words[start:] for start in range(SHINGLE_SIZE))))  # each run of SHINGLE_SIZE words
 
 
 def collapse_near_duplicates(passages: list[ScoredPassage], window: int = COLLAPSE_WINDOW) -> list[ScoredPassage]:
@@ -48,6 +48,11 @@ def collapse_near_duplicates(passages: list[ScoredPassage], window: int = COLLAP
         for first, first_shingles, first_figures in kept:
             if own_figures != first_figures or not (own or first_shingles):
                 continue
+            # The smaller size over the larger bounds the similarity (they share at most the
+            # smaller, their union is at least the larger), divided as it is: division rounds
+            # monotonically, so a pair ruled out here fails the similarity too.
+            if min(len(own), len(first_shingles)) / max(len(own), len(first_shingles)) < NEAR_DUPLICATE_JACCARD:
+                continue  # too unlike in size to be alike enough: no need to intersect them
             shared = len(own & first_shingles)
             if shared / (len(own) + len(first_shingles) - shared) >= NEAR_DUPLICATE_JACCARD:
                 first.also_in.append(SourceRef(passage.path, passage.passage.line_start, passage.passage.line_end,
@@ -56,3 +61,4 @@ def collapse_near_duplicates(passages: list[ScoredPassage], window: int = COLLAP
         else:
             kept.append((passage, own, own_figures))
     return [passage for passage, _, _ in kept] + passages[window:]
+

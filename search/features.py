@@ -143,8 +143,12 @@ def _bigram_share(question: list[str], passage: list[str]) -> float:
     return len(pairs & set(zip(passage, passage[1:]))) / len(pairs)
 
 
+_KIND_FEATURES = tuple((f"kind_{kind.value}", kind) for kind in PassageKind)
+
+
 def _kind_features(passage: ScoredPassage) -> dict[str, float]:
-    return {f"kind_{kind.value}": 1.0 if passage.kind == kind else 0.0 for kind in PassageKind}
+    kind = passage.kind
+    return {name: 1.0 if kind == each else 0.0 for name, each in _KIND_FEATURES}
 
 
 def _answer_form_features(question: Question, passage: ScoredPassage) -> dict[str, float]:

@@ -24,7 +24,7 @@ from whoosh.filedb.filetables import FileFormatError
 from whoosh.index import EmptyIndexError
 
 from indexer.analysis import stem
-from indexer.codec import LENGTH_OF_CODE, length_codes
+from indexer.codec import LENGTH_OF_CODE, length_codes, stored_document
 from indexer.generations import GenerationGone, GenerationHold, hold_generation, remove_if_unheld
 from indexer.layout import (
     COMMON_WORDS_FILE,
@@ -34,7 +34,8 @@ from indexer.layout import (
     current_generation,
     read_manifest,
 )
-from indexer.schema import BM25_B, BM25_K1, RANKED_FIELD, TITLE_B, WORDS_FIELD
+from indexer.passages import Passage
+from indexer.schema import BM25_B, BM25_K1, RANKED_FIELD, TITLE_B, WORDS_FIELD, passage_from_stored
 from search.document_text import DocumentText, indexed_document
 from search.typos import Vocabulary
 
@@ -101,6 +102,7 @@ class TermCounts:
     def __init__(self, reader) -> None:
         self._reader = reader
         self.doc_count: int = reader.doc_count()
+        self._has_deletions: bool = reader.has_deletions()
         self._passages: dict[tuple[str, str], int] = {}
         self._live: dict[tuple[str, str], bool] = {}
 
@@ -138,17 +140,41 @@ class TermCounts:
         if live is None:
             if len(self._live) >= self.MAX_CACHED:
                 self._live.clear()
-            live = self._live[key] = bool(self._count(field, term)) and self._reader.postings(field, term).is_active()
+            # Without deletions every counted passage is live: no postings to open.
+            live = self._live[key] = bool(self._count(field, term)) and (
+                not self._has_deletions or self._reader.postings(field, term).is_active())
         return live
+
+
+class PassageCache:
+    """The passages of one generation read so far, by document number, shared by the threads
+    that query it: a generation never changes, and a server reads the same passages for question
+    after question (each read decompresses and unpickles stored fields and builds a Passage)."""
+
+    MAX_CACHED = 1024  # passages kept (a few KB each, in every worker); then it starts again
+
+    def __init__(self) -> None:
+        self._passages: dict[int, Passage] = {}
+
+    def read(self, reader, docnum: int) -> Passage:
+        """Passage number `docnum` of the generation `reader` reads."""
+        passage = self._passages.get(docnum)
+        if passage is None:
+            if len(self._passages) >= self.MAX_CACHED:
+                self._passages.clear()
+            passage = self._passages[docnum] = passage_from_stored(stored_document(reader, docnum))
+        return passage
 
 
 class GenerationFiles:
     """What a build wrote beside one generation's Whoosh index, each loaded once, on first use:
-    an index built without WordNet has no synonym files, and then they are empty."""
+    an index built without WordNet has no synonym files, and then they are empty; and the
+    generation's passages as they are read (PassageCache)."""
 
     def __init__(self, folder: Path, index) -> None:
         self.folder = folder
         self._index = index  # the generation's whoosh.index.Index
+        self.passages = PassageCache()
 
     @cached_property
     def vocabulary(self) -> Vocabulary:

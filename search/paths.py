@@ -28,6 +28,9 @@ class CitedPaths:
         self._prefix: str | None = manifest.get("display_prefix")
         self._files: dict | None = None
         self._by_relative: dict | None = None
+        # (stored path, working folder) -> shown path: every query shows its hits' paths, and
+        # making one cost more than the rest of a hit (two Path objects and a relative_to).
+        self._shown: dict[tuple[str, Path], str] = {}
 
     def _table(self) -> dict:
         if self._files is None:
@@ -43,10 +46,12 @@ class CitedPaths:
 
     def shown(self, stored: str, cwd: Path | None = None) -> str:
         """The stored path as the user in `cwd` (default: the current folder) opens it."""
-        relative = self._relative(stored)
-        if not relative:
-            return stored
-        return shown_path(self.root / relative, cwd or Path.cwd())
+        cwd = cwd or Path.cwd()
+        shown = self._shown.get((stored, cwd))
+        if shown is None:
+            relative = self._relative(stored)
+            shown = self._shown[(stored, cwd)] = shown_path(self.root / relative, cwd) if relative else stored
+        return shown
 
     def stored(self, shown: str, cwd: Path | None = None) -> str | None:
         """The stored path of a shown one; None when the index has no such file."""

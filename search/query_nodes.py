@@ -6,7 +6,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from whoosh import query as wq
-from whoosh.matching import CoordMatcher, UnionMatcher, WrappingMatcher
+from whoosh.matching import CoordMatcher, NullMatcher, UnionMatcher, WrappingMatcher
 
 from indexer.matcher import BlockMatcher, common_documents
 
@@ -35,8 +35,20 @@ class _All(wq.And):
         leaves = list(matcher.term_matchers()) if all(type(sub) is wq.Term for sub in subs) else []
         if len(leaves) != len(subs) or not all(type(leaf) is BlockMatcher for leaf in leaves):
             return matcher  # a phrase, an expansion: Whoosh's own way
-        leaves.sort(key=lambda leaf: reader.doc_frequency(*leaf.term()))
-        return _Intersected(matcher, common_documents(leaves))
+        return _Intersected(matcher, self._common_documents(reader, leaves))
+
+    def _common_documents(self, reader, leaves: list[BlockMatcher]) -> list[int]:
+        """The documents all the leaves hold in this reader, found once per query: a search runs
+        one query twice, ranked and then counted (search/retrieval.py), and intersecting the
+        lists again cost as much as ranking their matches. A query is built for one search, on
+        one searcher, whose readers outlive it: a reader's id names it while the query lives."""
+        found = self.__dict__.setdefault("_intersections", {})
+        # The terms too: a copy of the query (Whoosh's copies keep its attributes) may hold others.
+        key = (id(reader), tuple(leaf.term() for leaf in leaves))
+        if key not in found:
+            leaves.sort(key=lambda leaf: reader.doc_frequency(*leaf.term()))
+            found[key] = common_documents(leaves)
+        return found[key]
 
 
 class _Intersected(WrappingMatcher):
@@ -48,14 +60,19 @@ class _Intersected(WrappingMatcher):
         self._documents = documents
         self._at = at
         self._child_at = -1
+        self._leaves = list(child.term_matchers())
 
     def copy(self):
         return _Intersected(self.child.copy(), self._documents, self._at)
 
     def _moved(self):
-        """The tree, at the current document."""
+        """The tree, at the current document. Every term holds it, so the tree (intersections of
+        the terms, which keep no place of their own) stands there once each term does: the terms
+        are moved, not the tree, which would check at each level that its two sides agree."""
         if self._child_at != self._at:
-            self.child.skip_to(self._documents[self._at])
+            document = self._documents[self._at]
+            for leaf in self._leaves:
+                leaf.skip_to(document)
             self._child_at = self._at
         return self.child
 
@@ -141,6 +158,22 @@ class _CoordMatcher(CoordMatcher):
 
     MARGIN = 1e-9
 
+    def __init__(self, child, scale: float = 1.0) -> None:
+        super().__init__(child, scale=scale)
+        self._leaves = _union_leaves(child)
+
+    def score(self) -> float:
+        """CoordMatcher's score: the child's, lifted by how many of the terms match here. Whoosh
+        counts them by walking the tree with a generator per node (a third of ranking a union);
+        in a tree of unions of terms they are the terms at this document, as counted here."""
+        leaves = self._leaves
+        if leaves is None:
+            return super().score()
+        child = self.child
+        score = child.score()
+        here = child.id()
+        return self._sqr(score, sum(1 for leaf in leaves if leaf.is_active() and leaf.id() == here))
+
     def _child_threshold(self, minquality: float) -> float:
         termcount, scale = self._termcount, self._scale
         if termcount <= 1 or termcount == scale:
@@ -160,3 +193,20 @@ class _CoordMatcher(CoordMatcher):
         replaced = self.__class__(newchild, scale=self._scale)
         replaced._termcount = self._termcount
         return replaced
+
+
+def _union_leaves(matcher) -> list[BlockMatcher] | None:
+    """The term matchers of a tree of unions of terms, boosted or not (each active one at the
+    tree's document is one the tree matches there: a union stands at the lowest of its parts, a
+    boost where its term stands; a word no passage holds matches nowhere); None for a tree of
+    anything else (a phrase, an intersection), which Whoosh's own count walks."""
+    if type(matcher) is UnionMatcher:
+        a, b = _union_leaves(matcher.a), _union_leaves(matcher.b)
+        return a + b if a is not None and b is not None else None
+    if type(matcher) is WrappingMatcher:
+        return _union_leaves(matcher.child)
+    if type(matcher) is BlockMatcher and matcher.term() is not None:
+        return [matcher]
+    if type(matcher) is type(NullMatcher):  # Whoosh's one matcher of nothing
+        return []
+    return None

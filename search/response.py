@@ -5,7 +5,7 @@ API and the web page all render from it; none of them re-ranks or re-slices.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from search.kinds import QuestionKind
 
@@ -51,10 +51,10 @@ class Hit:
         return format_citation(self.path, self.line_start, self.line_end, self.page)
 
     def to_dict(self) -> dict:
-        data = _without_empty_page(asdict(self))
+        data = _without_empty_page(_fields_of(self))
         data["score"] = round(self.score, 4)
         data["highlights"] = [list(pair) for pair in self.highlights]
-        data["also_in"] = [_without_empty_page(asdict(ref)) for ref in self.also_in]
+        data["also_in"] = [_without_empty_page(_fields_of(ref)) for ref in self.also_in]
         return data
 
 
@@ -74,7 +74,7 @@ class Answer:
         return format_citation(self.path, self.line_start, self.line_end, self.page)
 
     def to_dict(self) -> dict:
-        data = _without_empty_page(asdict(self))
+        data = _without_empty_page(_fields_of(self))
         data["confidence"] = round(self.confidence, 3)
         return data
 
@@ -95,7 +95,24 @@ class Conflict:
         return format_citation(self.path, self.line_start, self.line_end, self.page)
 
     def to_dict(self) -> dict:
-        return _without_empty_page(asdict(self))
+        return _without_empty_page(_fields_of(self))
+
+
+def _fields_of(record) -> dict:
+    """A record's fields by name, in order: dataclasses.asdict without its deep copy, which cost
+    more than the rest of rendering an answer (every value here is a string, a number or None;
+    the lists are rebuilt by the callers)."""
+    return {name: getattr(record, name) for name in _field_names(type(record))}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(each.name for each in fields(kind))
+    return names
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _without_empty_page(data: dict) -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property, lru_cache, partial
 from typing import Protocol
 
 from whoosh.collectors import TimeLimit, WrappingCollector
@@ -22,7 +22,7 @@ from indexer.schema import passage_from_stored
 from search import collect
 from search.collect import matching_documents, ordered_segments, top_matches
 from search.expansion import TermStats, common_terms
-from search.index import IndexView
+from search.index import IndexView, PassageCache
 from search.query import Expansion, ParsedQuery, build_query, content_words
 from search.response import SourceRef
 
@@ -51,7 +51,7 @@ class ScoredPassage:
     also_in: list[SourceRef] = field(default_factory=list)
     features: dict[str, float] = field(default_factory=dict)  # what the ranker scored (search/features.py)
 
-    @property
+    @cached_property  # read for every feature and candidate of a passage
     def text(self) -> str:
         """What is ranked, answered and shown: the display text (markup out); a Hit cites the
         verbatim text (indexer/display.py)."""
@@ -78,11 +78,17 @@ class ScoredPassage:
         """Stems of what describes the passage without standing in it: section, field name,
         table header, and the verbs behind agent nouns ("Editor" -> "edit")."""
         passage = self.passage
-        words = " ".join(filter(None, [passage.section, passage.field_name, passage.context]))
-        stems = set(stemmed_terms(words))
-        stems.update(stem(normalize_word(base)) for base in agent_noun_bases(words.split()))
-        stems.update(stemmed_terms(KIND_WORDS.get(passage.kind, "")))
-        return frozenset(stems)
+        return context_stems(passage.section, passage.field_name, passage.context, passage.kind)
+
+
+@lru_cache(maxsize=1024)  # the passages of one section, field or table share theirs
+def context_stems(section: str | None, field_name: str | None, context: str, kind: PassageKind) -> frozenset[str]:
+    """ScoredPassage.context_stems, of what describes a passage."""
+    words = " ".join(filter(None, [section, field_name, context]))
+    stems = set(stemmed_terms(words))
+    stems.update(stem(normalize_word(base)) for base in agent_noun_bases(words.split()))
+    stems.update(stemmed_terms(KIND_WORDS.get(kind, "")))
+    return frozenset(stems)
 
 
 class StoredMatch(ScoredPassage):
@@ -90,15 +96,18 @@ class StoredMatch(ScoredPassage):
     keyword search collects a hundred matches to count what the user can page to, and shows ten;
     reading the other ninety cost more than finding them. Everything else is a ScoredPassage's."""
 
-    def __init__(self, searcher, docnum: int, bm25: float) -> None:
+    def __init__(self, searcher, docnum: int, bm25: float, passages: PassageCache | None = None) -> None:
+        """`passages`: the generation's passages read so far, to read this one from (and keep)."""
         super().__init__(None, bm25)  # type: ignore[arg-type]
         del self.passage  # read on first use (__getattr__)
-        self.searcher, self.docnum = searcher, docnum
+        self.searcher, self.docnum, self.passages = searcher, docnum, passages
 
     def __getattr__(self, name: str):
         if name != "passage" or "searcher" not in self.__dict__:
             raise AttributeError(name)
-        passage = self.passage = passage_from_stored(stored_document(self.searcher.reader(), self.docnum))
+        reader = self.searcher.reader()
+        passage = self.passage = (self.passages.read(reader, self.docnum) if self.passages is not None
+                                  else passage_from_stored(stored_document(reader, self.docnum)))
         return passage
 
 
@@ -210,7 +219,7 @@ def _retrieve_counted(view: IndexView, parsed: ParsedQuery, expanded: dict[str, 
     # its room; when fewer were found, every match was ranked).
     passages = list(found.values())[:ranked]
     kept = {match_key(passage) for passage in passages}
-    unranked = [StoredMatch(view.searcher, docnum, 0.0) for docnum in matched if docnum not in kept]
+    unranked = [StoredMatch(view.searcher, docnum, 0.0, view.files.passages) for docnum in matched if docnum not in kept]
     passages += unranked[:max(0, min(len(matched), depth) - len(passages))]
     return Retrieved(passages, len(matched), notices, ranked=len(kept))
 
@@ -239,16 +248,16 @@ def tiers(parsed: ParsedQuery, expanded: dict[str, list[Expansion]], stats: Term
 def _run(view: IndexView, query, depth: int, deadline: float, notices: list[str]) -> Ranked:
     """One query on the view's generation: its searcher (the passages read only when asked
     for), or the runner standing in for one."""
-    run = view.runner or partial(_run_on_searcher_lazily, view.searcher)
+    run = view.runner or partial(_run_on_searcher_lazily, view.searcher, view.files.passages)
     ranked = run(query, depth, deadline)
     notices.extend(notice for notice in ranked.notices if notice not in notices)
     return ranked
 
 
-def _run_on_searcher_lazily(searcher, query, depth: int, deadline: float) -> Ranked:
-    """run_on_searcher, with StoredMatch passages (read when first asked for)."""
+def _run_on_searcher_lazily(searcher, cache: PassageCache | None, query, depth: int, deadline: float) -> Ranked:
+    """run_on_searcher, with StoredMatch passages (read when first asked for, through `cache`)."""
     items, scored, timed_out = top_matches(searcher, query, depth, deadline)
-    passages = in_best_first_order([StoredMatch(searcher, docnum, round(score or 0.0, SCORE_DECIMALS))
+    passages = in_best_first_order([StoredMatch(searcher, docnum, round(score or 0.0, SCORE_DECIMALS), cache)
                                     for score, docnum in items], ordered_segments(searcher))
     return Ranked(passages, max(scored, len(passages)), timed_out, _partial(timed_out))
 

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer.analysis import TOKEN_PATTERN, normalize_word, stem
 
 MAX_SNIPPET_CHARS = 240
+# Texts whose words are kept analysed (a server shows the same passages again and again); each
+# costs about 150 bytes a word in every worker.
+ANALYSED_SNIPPETS_CACHED = 512
 ELLIPSIS = "…"
 
 _TOKEN = re.compile(TOKEN_PATTERN)
@@ -41,10 +45,11 @@ def match_spans(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
     `terms`, or every word of a phrase where the whole phrase stands. Matched words with only
     white space between them are one run ("Joanna Kassem", "Pennies From Heaven"), so a phrase
     is marked as one, as a reader sees it."""
-    tokens = list(_TOKEN.finditer(text))
-    matched = [terms.matches(token.group()) for token in tokens]
+    tokens, words, stems = _analysed(text)
+    # MatchTerms.matches, on words analysed once
+    matched = [bool(word) and (word in terms.words or stemmed in terms.stems) for word, stemmed in zip(words, stems)]
     for phrase in terms.phrases:
-        _mark_phrase(tokens, matched, phrase)
+        _mark_phrase(stems, matched, phrase)
     runs: list[tuple[int, int]] = []
     for token, is_match in zip(tokens, matched):
         if not is_match:
@@ -56,11 +61,18 @@ def match_spans(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
     return runs
 
 
-def _mark_phrase(tokens: list[re.Match], matched: list[bool], phrase: tuple[str, ...]) -> None:
+@lru_cache(maxsize=ANALYSED_SNIPPETS_CACHED)
+def _analysed(text: str) -> tuple[list[re.Match], list[str], list[str]]:
+    """The tokens of `text`, their normalised words and their stems (read, never changed)."""
+    tokens = list(_TOKEN.finditer(text))
+    words = list(map(normalize_word, map(re.Match.group, tokens)))
+    return tokens, words, list(map(stem, words))
+
+
+def _mark_phrase(stems: list[str], matched: list[bool], phrase: tuple[str, ...]) -> None:
     """Set `matched` for every word of each place where the phrase's stems stand in a row."""
     if not phrase:
         return
-    stems = [stem(normalize_word(token.group())) for token in tokens]
     for start in range(len(stems) - len(phrase) + 1):
         if tuple(stems[start : start + len(phrase)]) == phrase:
             matched[start : start + len(phrase)] = [True] * len(phrase)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from indexer.analysis import normalize_word, stem
 from search.kinds import AnswerType
@@ -138,6 +139,7 @@ def more_precise(a, b) -> bool:
     return False
 
 
+@lru_cache(maxsize=512)  # read for every candidate of a question, twice (agreeing documents, grouping)
 def value_key(text: str, answer_type: AnswerType):
     """What two candidates must share to give the same value."""
     if answer_type == AnswerType.DATE:

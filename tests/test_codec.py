@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import formats
@@ -223,3 +224,28 @@ def test_a_merge_drops_deleted_passages_and_renumbers_the_rest(tmp_path):
 def test_the_codec_is_named_in_the_table_of_contents(tmp_path):
     ix = _liner_index(tmp_path / "ix", _documents(NOTES))
     assert all(isinstance(segment.codec(), LinerCodec) for segment in ix._segments())
+
+
+def test_a_terms_reader_answers_again_as_the_table_does(seeds_index):
+    from whoosh import index as whoosh_index
+    from whoosh.codec.whoosh3 import W3TermsReader
+    from whoosh.reading import TermNotFound
+
+    from indexer.layout import current_generation
+
+    ix = whoosh_index.open_dir(str(seeds_index / current_generation(seeds_index)))
+    with ix.reader() as reader:
+        terms = reader._terms  # Whoosh's own methods, called on it, read the table each time
+        for term in [("text", b"kassem"), ("text", b"soundtrack"), ("title", b"netflix"), ("text", b"zzzunheard")] * 2:
+            assert (term in terms) == W3TermsReader.__contains__(terms, term)
+            if W3TermsReader.__contains__(terms, term):
+                info = W3TermsReader.term_info(terms, *term)
+                again = terms.term_info(*term)
+                assert (again.doc_frequency(), again.weight(), again.min_id(), again.max_id(), again.extent()[0]) == \
+                    (info.doc_frequency(), info.weight(), info.min_id(), info.max_id(), info.extent()[0])
+                assert (terms.doc_frequency(*term), terms.frequency(*term)) == (info.doc_frequency(), info.weight())
+            else:
+                with pytest.raises(TermNotFound):
+                    terms.term_info(*term)
+                with pytest.raises(KeyError):
+                    terms.doc_frequency(*term)

@@ -38,3 +38,22 @@ def test_no_index_says_how_to_build_one(tmp_path):
 def test_files_a_build_did_not_write_are_empty(tmp_path):
     files = GenerationFiles(tmp_path, index=None)
     assert files.synonym_table == {} and files.common_words == frozenset()
+
+
+def test_a_generations_passages_are_read_once_and_then_kept(seeds_index, monkeypatch):
+    from indexer.codec import stored_document
+    from indexer.schema import passage_from_stored
+    from search.index import PassageCache
+
+    view = OpenIndex(seeds_index).view()
+    reader = view.searcher.reader()
+    cache = view.files.passages
+    first = cache.read(reader, 3)
+    assert first == passage_from_stored(stored_document(reader, 3))
+    assert cache.read(reader, 3) is first  # kept: not read again
+    monkeypatch.setattr(PassageCache, "MAX_CACHED", 2)
+    small = PassageCache()
+    for docnum in range(5):
+        small.read(reader, docnum)
+    assert len(small._passages) <= 2
+    assert OpenIndex(seeds_index).view().files.passages is not cache  # one per opened generation

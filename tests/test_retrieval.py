@@ -87,3 +87,66 @@ def test_every_word_is_found_around_passages_an_update_deleted(tmp_path):
     for text in ("heron garden", "grey heron garden", "heron"):
         retrieved = retrieve(view, parse_query(text), {}, limit=10)
         assert sorted(p.path.rsplit("/", 1)[-1] for p in retrieved.passages) == ["a.md", "c.md", "y.md"], text
+
+
+def test_an_intersection_matched_twice_finds_the_same_passages(engine):
+    """A search ranks a query and then counts it: the second matcher reuses the intersection,
+    and a copy of the query with other words finds its own."""
+    from whoosh import query as wq
+
+    from search.collect import matching_documents
+    from search.query_nodes import all_of
+
+    searcher = engine.index.view().searcher
+    both = all_of([wq.Term("text", "joanna"), wq.Term("text", "kassem")])
+    expected = sorted(searcher.docs_for_query(wq.And([wq.Term("text", "joanna"), wq.Term("text", "kassem")])))
+    assert expected and matching_documents(searcher, both, 100) == expected
+    assert matching_documents(searcher, both, 100) == expected
+    other = both.copy()
+    other.subqueries = [wq.Term("text", "jenna"), wq.Term("text", "dewan")]
+    assert matching_documents(searcher, other, 100) == sorted(
+        searcher.docs_for_query(wq.And([wq.Term("text", "jenna"), wq.Term("text", "dewan")])))
+
+
+def test_a_union_scores_every_passage_as_whooshs_coordination_does(engine):
+    """_CoordMatcher counts the terms matching at a passage itself; Whoosh's CoordMatcher walks
+    the tree for them: the same score, to the bit, at every passage of the union."""
+    from whoosh import query as wq
+    from whoosh.matching import CoordMatcher
+
+    from search.query_nodes import COORDINATION_SCALE, any_of
+
+    searcher = engine.index.view().searcher
+    words = [wq.Term("text", word) for word in ("joanna", "kassem", "dewan", "soundtrack")]
+    words += [wq.Term("text", "netflix", boost=0.5), wq.Term("text", "zzzunheard")]  # a synonym, a typo
+    union = any_of(words, scale=COORDINATION_SCALE)
+    ours = union.matcher(searcher, searcher.context())
+    assert ours._leaves is not None  # the counted path, not Whoosh's walk
+    whooshs = CoordMatcher(union.matcher(searcher, searcher.context()).child, scale=COORDINATION_SCALE)
+    scored = 0
+    while ours.is_active():
+        assert whooshs.id() == ours.id() and whooshs.score() == ours.score()
+        ours.next()
+        whooshs.next()
+        scored += 1
+    assert scored > 10 and not whooshs.is_active()
+
+
+def test_an_intersection_scores_every_passage_as_whooshs_does(engine):
+    """_Intersected moves the terms, not Whoosh's tree, to each passage: the same scores."""
+    from whoosh import query as wq
+
+    from search.query_nodes import all_of
+
+    searcher = engine.index.view().searcher
+    terms = [wq.Term("text", stem(word)) for word in ("soundtrack", "netflix", "series")]
+    ours = all_of(terms).matcher(searcher, searcher.context())
+    whooshs = wq.And(terms).matcher(searcher, searcher.context())
+    assert type(ours).__name__ == "_Intersected"
+    scored = 0
+    while whooshs.is_active():
+        assert ours.id() == whooshs.id() and ours.score() == whooshs.score()
+        ours.next()
+        whooshs.next()
+        scored += 1
+    assert scored > 3 and not ours.is_active()

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from web.server import FAILED_START_S
+from web.server import FAILED_START_S, ConnectionCounts
 
 LINER = Path(sys.executable).with_name("liner")
 
@@ -121,6 +121,50 @@ def test_two_workers_share_the_port_and_answer(served):
     assert "2 worker processes" in output and "Traceback" not in output
     assert served.process.returncode == 0
     assert wait_until(lambda: not any(alive(pid) for pid in workers))
+
+
+def test_keep_alive_connections_are_spread_evenly_over_the_workers(served):
+    connections = [http.client.HTTPConnection("127.0.0.1", served.port, timeout=30) for _ in range(8)]
+    try:
+        for connection in connections:  # each stays open after its answer (keep-alive)
+            connection.request("GET", "/api/ask?q=" + quote("Who plays Nellie?"))
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200
+        held = sorted(len(established(pid, served.port)) for pid in children(served.process.pid))
+        assert held == [4, 4]
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+def test_a_worker_takes_a_connection_only_while_it_holds_fewest():
+    counts = ConnectionCounts(3)
+    first, second, third = counts.of(0), counts.of(1), counts.of(2)
+    assert first.may_accept(0) and second.may_accept(0) and third.may_accept(0)
+    assert not first.may_accept(1)  # the others hold none
+    assert second.may_accept(1) is False and third.may_accept(1) and first.may_accept(1)
+    counts.forget(2)  # a worker that died holds nothing: its replacement takes the next one
+    assert not first.may_accept(1) and counts.of(2).may_accept(0)
+
+
+def established(pid: int, port: int) -> set[int]:
+    """The sockets of process `pid` that hold an established connection to local `port`
+    (Linux: /proc/PID/fd and /proc/net/tcp)."""
+    owned = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            owned.add(int(target[8:-1]))
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port and int(fields[9]) in owned:
+            found.add(int(fields[9]))
+    return found
 
 
 def test_a_worker_that_dies_is_replaced(served):

@@ -6,6 +6,12 @@ listening socket, bound before they start, and the kernel hands each new connect
 them (as pre-forking servers such as gunicorn do). Each worker opens the index itself and, as
 one process does, follows CURRENT to a re-built index.
 
+The kernel hands a new connection to whichever worker takes it first, and a keep-alive client
+stays with that worker: 8 clients of two workers fell 6 and 2, and the busier worker's queue set
+the latency while the other's core idled. So a worker takes a new connection only while it holds
+no more connections than the worker that holds fewest (ConnectionCounts, in memory the workers
+share), and a few clients are spread evenly.
+
 The first process only keeps its workers running: it starts another when one dies, and stops
 them all on Ctrl-C or SIGTERM. On Linux a worker also dies with it if it is killed outright.
 
@@ -19,6 +25,7 @@ error replies (400, 413, 431, 500) carry the app's security headers too.
 """
 from __future__ import annotations
 
+import mmap
 import os
 import resource
 import signal
@@ -66,6 +73,11 @@ OUTBUF_HIGH_WATERMARK = 16 * 1024 * 1024
 # reads, up to 8 KB of them). The last one queued closes the connection, and a client retries the
 # others on a new one (RFC 9112, 9.3.2). Browsers do not pipeline.
 MAX_PIPELINED_REQUESTS = 8
+# How long (seconds) one of several workers waits for its sockets before it looks again whether
+# it may take a new connection (waitress waits 1 s): a worker that left a connection to another,
+# which then took one, is asleep while it holds fewest. Waking 50 times a second costs nothing
+# seen beside a query.
+ACCEPT_RECHECK_S = 0.02
 
 
 def default_workers() -> int:
@@ -86,24 +98,25 @@ def serve(index_dir: Path, host: str, port: int, threads: int, workers: int,
     if workers == 1 or not hasattr(os, "fork"):
         _run_worker(listener, config, threads)
         return 0
-    return _supervise(lambda: _start_worker(listener, config, threads), workers)
+    counts = ConnectionCounts(workers)
+    return _supervise(lambda worker: _start_worker(listener, config, threads, counts.of(worker)), workers, counts)
 
 
 def _allowed_hosts(host: str, allowed: Iterable[str]) -> list[str]:
     return [*LOCAL_HOSTS, *allowed, *([] if host in WILDCARD_ADDRESSES else [host])]
 
 
-def _run_worker(listener: socket.socket, config: dict, threads: int) -> None:
+def _run_worker(listener: socket.socket, config: dict, threads: int, share: "WorkerConnections | None" = None) -> None:
     from web.app import create_app
 
-    server = bounded_server(create_app(config), listener, threads)
+    server = bounded_server(create_app(config), listener, threads, share)
     try:
         server.run()
     except KeyboardInterrupt:
         pass
 
 
-def _start_worker(listener: socket.socket, config: dict, threads: int) -> int:
+def _start_worker(listener: socket.socket, config: dict, threads: int, share: "WorkerConnections") -> int:
     parent = os.getpid()
     pid = os.fork()
     if pid:
@@ -113,7 +126,7 @@ def _start_worker(listener: socket.socket, config: dict, threads: int) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the first process stops us
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         die_with_parent(parent)  # it would otherwise go on serving, holding the port
-        _run_worker(listener, config, threads)
+        _run_worker(listener, config, threads, share)
     except BaseException:  # a worker must never return into the caller's code
         status = 1
         import traceback
@@ -125,8 +138,10 @@ def _start_worker(listener: socket.socket, config: dict, threads: int) -> int:
         os._exit(status)
 
 
-def _supervise(start: Callable[[], int], workers: int) -> int:
-    started = {start(): time.monotonic() for _ in range(workers)}
+def _supervise(start: Callable[[int], int], workers: int, counts: "ConnectionCounts") -> int:
+    """Start `workers` workers (numbered from 0) and keep them running; a worker started again
+    takes the number of the one it replaces."""
+    started = {start(worker): (worker, time.monotonic()) for worker in range(workers)}
     stopping = False
 
     def stop(signum, frame) -> None:
@@ -143,9 +158,10 @@ def _supervise(start: Callable[[], int], workers: int) -> int:
             pid, wait_status = os.wait()
         except ChildProcessError:
             break
-        began = started.pop(pid, None)
-        if began is None or stopping:
+        worker, began = started.pop(pid, (None, None))
+        if worker is None or stopping:
             continue
+        counts.forget(worker)  # its connections died with it
         code = os.waitstatus_to_exitcode(wait_status)
         if time.monotonic() - began < FAILED_START_S:
             print(f"liner serve: a worker failed to start (exit status {code}); stopping", file=sys.stderr)
@@ -153,26 +169,60 @@ def _supervise(start: Callable[[], int], workers: int) -> int:
             stop(signal.SIGTERM, None)
             continue
         print(f"liner serve: worker {pid} exited (status {code}); starting another", file=sys.stderr)
-        started[start()] = time.monotonic()
+        started[start(worker)] = (worker, time.monotonic())
     return status
+
+
+class ConnectionCounts:
+    """How many connections each worker holds, in an anonymous shared map made before the workers
+    are forked: each worker writes its own count and reads the others'."""
+
+    def __init__(self, workers: int) -> None:
+        self._counts = memoryview(mmap.mmap(-1, 8 * workers)).cast("q")
+
+    def of(self, worker: int) -> "WorkerConnections":
+        return WorkerConnections(self._counts, worker)
+
+    def forget(self, worker: int) -> None:
+        self._counts[worker] = 0
+
+
+class WorkerConnections:
+    """One worker's place in ConnectionCounts."""
+
+    def __init__(self, counts: memoryview, worker: int) -> None:
+        self._counts, self._worker = counts, worker
+
+    def may_accept(self, held: int) -> bool:
+        """Record that this worker holds `held` connections; whether it may take another: while
+        it holds no more than any other worker. The worker holding fewest always may, so some
+        worker always takes a waiting connection."""
+        self._counts[self._worker] = held
+        return held <= min(self._counts)
 
 
 # -- waitress, bounded ----------------------------------------------------------------------------
 
 
-def bounded_server(app, listener: socket.socket, threads: int) -> TcpWSGIServer:
-    """waitress serving `app` on `listener` with the bounds of this module's docstring."""
+def bounded_server(app, listener: socket.socket, threads: int,
+                   share: WorkerConnections | None = None) -> TcpWSGIServer:
+    """waitress serving `app` on `listener` with the bounds of this module's docstring; `share`:
+    this worker's place among several (a worker then takes its share of new connections)."""
     adjustments = Adjustments(
         sockets=[listener], threads=threads, ident="liner", asyncore_use_poll=True,
         connection_limit=_connection_limit(), channel_timeout=IDLE_TIMEOUT_S, cleanup_interval=CLEANUP_INTERVAL_S,
         max_request_header_size=MAX_REQUEST_HEADER_BYTES, max_request_body_size=MAX_REQUEST_BODY_BYTES,
         outbuf_high_watermark=OUTBUF_HIGH_WATERMARK,
     )
+    if share is not None:
+        adjustments.asyncore_loop_timeout = ACCEPT_RECHECK_S  # set past Adjustments, which takes whole seconds
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(threads)
     sockinfo = (listener.family, listener.type, listener.proto, listener.getsockname())
-    return _BoundedServer(app, map={}, _sock=listener, dispatcher=dispatcher, adj=adjustments, bind_socket=False,
-                          sockinfo=sockinfo)
+    server = _BoundedServer(app, map={}, _sock=listener, dispatcher=dispatcher, adj=adjustments, bind_socket=False,
+                            sockinfo=sockinfo)
+    server.share = share
+    return server
 
 
 def _connection_limit() -> int:
@@ -231,6 +281,14 @@ class _BoundedChannel(HTTPChannel):
 
 class _BoundedServer(TcpWSGIServer):
     channel_class = _BoundedChannel
+    share: WorkerConnections | None = None
+
+    def readable(self) -> bool:
+        """Whether to accept connections now: waitress's answer (below its connection limit), and
+        for one of several workers, only while it holds no more than the others (the module's
+        docstring says why). Asked before each wait for the sockets, so the count is current."""
+        accepting = super().readable()
+        return accepting and (self.share is None or self.share.may_accept(len(self._map)))
 
     def maintenance(self, now: float) -> None:
         """Close what waitress closes (connections idle IDLE_TIMEOUT_S), and also a connection
