@@ -29,6 +29,8 @@ from search.spans import Span, Unit
 # count less the farther they are (1 at the candidate, 1/2 four tokens away).
 NEAR_WINDOW = 8
 NEAR_DECAY_TOKENS = 3.0
+# The tokens before a candidate that `preceded` reads: "X of", "X is", "X: " and a word between.
+PRECEDING_TOKENS = 4
 # A sentence's coverage counts its neighbours' at this share: an answer's sentence may leave the
 # question's words to the sentence before it.
 NEIGHBOUR_SHARE = 0.5
@@ -83,6 +85,7 @@ def span_features(question: Question, span: Span, units: list[Unit], index: int,
         "in_question": float(mostly_in_question(span.text, question_words)),
         "novelty": sum(w not in question_words for w in content) / len(content) if content else 0.0,
         "after_question": _after_question_words(unit, span.start, weights),
+        "preceded": preceded(unit, span.start, weights),
         "chars": min(len(span.text), MAX_ANSWER_CHARS) / MAX_ANSWER_CHARS,
         "words": math.log1p(len(words)),
         "whole_unit": float(span.end - span.start >= 0.8 * len(unit.text)),
@@ -149,6 +152,15 @@ def _token_positions(text: str, start: int, end: int) -> tuple[int, int]:
     first = len(TOKEN.findall(text[:start]))
     last = first + max(1, len(TOKEN.findall(text[start:end])))
     return first, last
+
+
+def preceded(unit: Unit, start: int, weights: dict[str, float]) -> float:
+    """The share of the question's weight standing in the few tokens just before the candidate:
+    a value follows what it is the value of ("an average rating of 4.83/10")."""
+    first, _ = token_positions(unit, start, start)
+    before = set(unit.stems[max(0, first - PRECEDING_TOKENS):first])
+    total = sum(weights.values()) or 1.0
+    return sum(w for s, w in weights.items() if s in before) / total
 
 
 def _after_question_words(unit: Unit, start: int, weights: dict[str, float]) -> float:

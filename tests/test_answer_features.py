@@ -4,7 +4,8 @@ from __future__ import annotations
 from indexer.analysis import stem, stemmed_terms
 from indexer.kinds import PassageKind
 from search.answer_features import (NEAR_WINDOW, REPEAT_MIN_CHARS, by_family, decision_features, misses_numbers,
-                                    nearness, question_numbers, repeated_in, span_features, support_features)
+                                    nearness, preceded, question_numbers, repeated_in, span_features,
+                                    support_features)
 from search.kinds import AnswerType
 from search.spans import Span
 from search.questions import analyse_question
@@ -88,3 +89,12 @@ def test_a_passage_without_the_questions_numbers_is_marked_as_missing_them():
     assert misses_numbers(numbers, "Version 4.6.2 of the manual was released in 2022.") == 1.0
     assert misses_numbers(numbers, "Version 5.0.1 of the manual fixed typos.") == 0.0
     assert misses_numbers(question_numbers(analyse_question("Who wrote the manual?")), "Anything at all.") == 0.0
+
+
+def test_a_value_right_after_the_questions_words_is_preceded_by_them():
+    text = "It holds an approval rating of 38% with an average rating of 4.83/10 overall."
+    weights = {stem("average"): 1.0, stem("rating"): 1.0}
+    after_average = preceded(unit(text), text.index("4.83"), weights)
+    after_approval = preceded(unit(text), text.index("38%"), weights)
+    assert after_average == 1.0 and after_approval == 0.5
+    assert preceded(unit(text), 0, weights) == 0.0
