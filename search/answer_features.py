@@ -77,6 +77,7 @@ def span_features(question: Question, span: Span, units: list[Unit], index: int,
     neighbours = [units[j].coverage for j in (index - 1, index + 1) if 0 <= j < len(units)]
     words = [normalize_word(w) for w in TOKEN.findall(span.text)]
     content = [w for w in words if w and w not in STOP_WORDS]
+    before = stems_before(unit, span.start)
     features = {
         "unit_coverage": unit.coverage,
         "neighbour_coverage": max([unit.coverage] + [(1 - NEIGHBOUR_SHARE) * unit.coverage + NEIGHBOUR_SHARE * c
@@ -84,8 +85,9 @@ def span_features(question: Question, span: Span, units: list[Unit], index: int,
         "nearness": nearness(unit, span.start, span.end, weights),
         "in_question": float(mostly_in_question(span.text, question_words)),
         "novelty": sum(w not in question_words for w in content) / len(content) if content else 0.0,
-        "after_question": _after_question_words(unit, span.start, weights),
-        "preceded": preceded(unit, span.start, weights),
+        # question words before the candidate: the answer follows what the question names ("X is ...")
+        "after_question": float(any(s in weights for s in before)),
+        "preceded": preceded(before, weights),
         "chars": min(len(span.text), MAX_ANSWER_CHARS) / MAX_ANSWER_CHARS,
         "words": math.log1p(len(words)),
         "whole_unit": float(span.end - span.start >= 0.8 * len(unit.text)),
@@ -154,21 +156,19 @@ def _token_positions(text: str, start: int, end: int) -> tuple[int, int]:
     return first, last
 
 
-def preceded(unit: Unit, start: int, weights: dict[str, float]) -> float:
-    """The share of the question's weight standing in the few tokens just before the candidate:
-    a value follows what it is the value of ("an average rating of 4.83/10")."""
+def stems_before(unit: Unit, start: int) -> list[str]:
+    """The stems of the unit's tokens before character `start`."""
     first, _ = token_positions(unit, start, start)
-    before = set(unit.stems[max(0, first - PRECEDING_TOKENS):first])
+    return unit.stems[:first]
+
+
+def preceded(before: list[str], weights: dict[str, float]) -> float:
+    """The share of the question's weight standing in the few tokens just before the candidate
+    (`before`: the stems before it): a value follows what it is the value of ("an average
+    rating of 4.83/10")."""
+    near = set(before[-PRECEDING_TOKENS:])
     total = sum(weights.values()) or 1.0
-    return sum(w for s, w in weights.items() if s in before) / total
-
-
-def _after_question_words(unit: Unit, start: int, weights: dict[str, float]) -> float:
-    """1 when question words stand before the candidate in its sentence: the answer follows what
-    the question names ("X is ...", "To X, use ...")."""
-    first, _ = token_positions(unit, start, start)
-    before = any(s in weights for s in unit.stems[:first])
-    return float(before)
+    return sum(w for s, w in weights.items() if s in near) / total
 
 
 def position_features(rank: int, score: float, top_score: float) -> dict[str, float]:

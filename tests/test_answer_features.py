@@ -5,7 +5,7 @@ from indexer.analysis import stem, stemmed_terms
 from indexer.kinds import PassageKind
 from search.answer_features import (NEAR_WINDOW, REPEAT_MIN_CHARS, by_family, decision_features, misses_numbers,
                                     nearness, preceded, question_numbers, repeated_in, span_features,
-                                    support_features)
+                                    stems_before, support_features)
 from search.kinds import AnswerType
 from search.spans import Span
 from search.questions import analyse_question
@@ -94,7 +94,7 @@ def test_a_passage_without_the_questions_numbers_is_marked_as_missing_them():
 def test_a_value_right_after_the_questions_words_is_preceded_by_them():
     text = "It holds an approval rating of 38% with an average rating of 4.83/10 overall."
     weights = {stem("average"): 1.0, stem("rating"): 1.0}
-    after_average = preceded(unit(text), text.index("4.83"), weights)
-    after_approval = preceded(unit(text), text.index("38%"), weights)
+    after_average = preceded(stems_before(unit(text), text.index("4.83")), weights)
+    after_approval = preceded(stems_before(unit(text), text.index("38%")), weights)
     assert after_average == 1.0 and after_approval == 0.5
-    assert preceded(unit(text), 0, weights) == 0.0
+    assert preceded(stems_before(unit(text), 0), weights) == 0.0
