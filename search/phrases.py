@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Iterator
 
 from indexer.analysis import normalize_word, stem, stemmed_terms
 from search.expansion import canonical
 from search.kinds import AnswerType
 from search.patterns import CAPITALISED_RUN, CLAUSE_BREAK, QUOTATION, QUOTE_VERBS, TOKEN
+from search.query import QueryError, parse_query
 from search.questions import DEFINING_VERBS, Question
 from search.spans import Asked, Span, Unit
 
@@ -19,6 +21,8 @@ from search.spans import Asked, Span, Unit
 # folding (where "…" is three characters) with runs of whitespace as one (the shared scorer's
 # rule: a longer answer is not a short answer).
 MAX_ANSWER_CHARS = 120
+# Queries whose phrases are kept: every candidate of a question asks for its query's phrases.
+QUERIES_KEPT = 32
 # Pieces of a sentence shorter than this are not answers ("in 2019").
 MIN_CLAUSE_CHARS = 8
 # A clause shorter than this grows into its neighbours while it stays a short answer.
@@ -131,13 +135,15 @@ def _windows_around_phrases(asked: Asked, text: str) -> Iterator[Span]:
                    {"offset": start / len(text)})
 
 
-def quoted_phrases(text: str) -> list[str]:
-    """The phrases a query quotes ("closes its loop")."""
-    return [match.group(1).strip() for match in QUOTED_PHRASE.finditer(text) if match.group(1).strip()]
+@lru_cache(maxsize=QUERIES_KEPT)
+def quoted_phrases(query: str) -> tuple[str, ...]:
+    """The phrases a query asks for ("closes its loop"), as the query parser reads them: not a
+    negated or a field's phrase."""
+    try:
+        return tuple(parse_query(query).phrases)
+    except QueryError:
+        return ()
 
-
-# A phrase quoted in a query, in straight or curly quotes.
-QUOTED_PHRASE = re.compile(r"[“\"]([^”\"]+)[”\"]")
 
 
 def cut_at_word(text: str, limit: int = MAX_ANSWER_CHARS) -> str:

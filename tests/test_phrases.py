@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indexer.analysis import stem, stemmed_terms
-from search.phrases import MAX_ANSWER_CHARS, clauses, cut_at_word, definitions, reasons, shorten, shown_length, windows
+from search.phrases import (MAX_ANSWER_CHARS, clauses, cut_at_word, definitions, quoted_phrases, reasons, shorten,
+                            shown_length, windows)
 from search.questions import analyse_question
 from search.spans import Asked, Unit
 
@@ -62,6 +63,10 @@ def test_a_quoted_phrase_gets_a_window_around_it_in_a_long_sentence():
              if span.source == "window_around_phrase"]
     assert len(spans) == 1 and "careful muddle" in spans[0].text
     assert shown_length(spans[0].text) <= MAX_ANSWER_CHARS and long[spans[0].start - 1] == " "
+
+
+def test_the_phrases_asked_for_are_those_the_query_parser_reads():
+    assert quoted_phrases('“careful muddle” -"second ledger" title:"old minutes"') == ("careful muddle",)
 
 
 def test_cut_at_word_never_splits_a_word():
