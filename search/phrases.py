@@ -129,10 +129,19 @@ def _windows_around_phrases(asked: Asked, text: str) -> Iterator[Span]:
         if not found:
             continue
         lead = max(0, (MAX_ANSWER_CHARS - len(phrase)) // 2)
-        start = found.start() if found.start() <= lead else text.find(" ", found.start() - lead) + 1
+        start = _window_start(text, found.start(), lead)
         shown = cut_at_word(text[start:])
         yield Span(shown, asked.question.answer_type, start, start + len(shown), "window_around_phrase",
                    {"offset": start / len(text)})
+
+
+def _window_start(text: str, at: int, lead: int) -> int:
+    """Where a window showing up to `lead` characters before position `at` starts: at a word's
+    start, never after `at` (no space in the lead: at `at`)."""
+    if at <= lead:
+        return at
+    space = text.find(" ", at - lead, at)
+    return space + 1 if space >= 0 else at
 
 
 @lru_cache(maxsize=QUERIES_KEPT)

@@ -65,6 +65,13 @@ def test_a_quoted_phrase_gets_a_window_around_it_in_a_long_sentence():
     assert shown_length(spans[0].text) <= MAX_ANSWER_CHARS and long[spans[0].start - 1] == " "
 
 
+def test_a_phrase_window_never_starts_after_the_phrase():
+    text = "x" * 200 + "“careful muddle” and the rest of the ledger"
+    spans = [span for span in windows(asked('"careful muddle"', "care", "muddl"), unit(text))
+             if span.source == "window_around_phrase"]
+    assert len(spans) == 1 and "careful muddle" in spans[0].text
+
+
 def test_the_phrases_asked_for_are_those_the_query_parser_reads():
     assert quoted_phrases('“careful muddle” -"second ledger" title:"old minutes"') == ("careful muddle",)
 
