@@ -11,7 +11,8 @@ result as plain numbers, search/model.py).
 - The confidence: logistic regression of whether the selected answer was right, on what the
   selector says of it and how well its passage matches, and its calibration: isotonic regression
   on predictions for corpora the confidence model was not trained on.
-- The bar: the confidence below which abstaining is right more often than answering.
+- The bar: the confidence below which Liner abstains, chosen for the best balanced accuracy over
+  answerable and unanswerable questions.
 """
 from __future__ import annotations
 
@@ -167,9 +168,24 @@ def _wilson_lower(share: float, count: int, z: float = CALIBRATION_Z) -> float:
 
 
 def choose_bar(confidences: list[float | None], right_if_answered: list[bool], answerable: list[bool]) -> float:
-    """The confidence bar that makes the most answers right: below it Liner abstains, which is
-    right for a question the documents do not answer and wrong for one they do."""
-    def score(bar: float) -> int:
-        return sum((right if confidence is not None and confidence >= bar else not can)
-                   for confidence, right, can in zip(confidences, right_if_answered, answerable))
-    return max(BARS, key=lambda bar: (score(bar), bar))
+    """The confidence bar below which Liner abstains: the one with the best balanced accuracy,
+    the mean of the share of answerable questions answered right and the share of unanswerable
+    ones abstained on. Each kind counts as a whole, not by how many the benchmark has: about one
+    question in ten is unanswerable there because the benchmark was written so, and a user's folder
+    leaves another share unanswered. Ties go to the higher bar (a wrong answer costs more trust
+    than an abstention)."""
+    can = [(confidence, right) for confidence, right, a in zip(confidences, right_if_answered, answerable) if a]
+    cannot = [confidence for confidence, a in zip(confidences, answerable) if not a]
+
+    def balanced(bar: float) -> float:
+        rates = []
+        if can:
+            rates.append(sum(right and _answered(confidence, bar) for confidence, right in can) / len(can))
+        if cannot:
+            rates.append(sum(not _answered(confidence, bar) for confidence in cannot) / len(cannot))
+        return sum(rates) / len(rates) if rates else 0.0
+    return max(BARS, key=lambda bar: (balanced(bar), bar))
+
+
+def _answered(confidence: float | None, bar: float) -> bool:
+    return confidence is not None and confidence >= bar
