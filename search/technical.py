@@ -20,13 +20,15 @@ MARKED_CODE = re.compile(r"``(?P<literal>[^`]+?)``|:[\w:.-]+:`(?P<role>[^`]+?)`|
 # Code by its form, where nothing marks it.
 CODE_FORM = re.compile(
     r"(?<![\w-])--?[A-Za-z][\w-]*(?:=\S+)?"  # option flags
-    r"|[$@%][\w:]+|\$\W"  # Perl sigils, punctuation variables
+    r"|(?<!\w)[$@%][\w:]+|(?<!\w)\$[^\w\s]"  # Perl sigils, punctuation variables (not a@b.org, not a "$ " prompt)
     r"|(?<![\w/])(?:/[\w.+-]+){2,}/?"  # paths
     r"|\b[A-Za-z_][\w]*(?:(?:\.|::|->)[A-Za-z_]\w*)+(?:\(\))?"  # dotted, Module::Name, a->b
     r"|\b[A-Za-z_]\w*\(\)"  # calls
     r"|\b[a-z]+_[\w]+\b|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b"  # snake_case, CONSTANT_NAMES
     r"|\b\w+=\S+"  # assignments
 )
+# Dotted letters that are an abbreviation, not a name in code: "e.g", "i.e.", "L.A.", "U.S".
+ABBREVIATION = re.compile(r"(?:[A-Za-z]{1,2}\.)+[A-Za-z]{1,2}\.?")
 # A line of code: indented, or with code's punctuation.
 CODE_LINE = re.compile(r"^(?:\s{2,}|\t|>>> |\$ |# )\S.*$", re.M)
 # Verbs that open an instruction ("Use ...", "Call ...", "Set X to ...").
@@ -52,7 +54,7 @@ def identifiers(asked: Asked, unit: Unit) -> Iterator[Span]:
         if any(start <= match.start() < end for start, end in marked):
             continue
         value = match.group().rstrip(".,;:")
-        if len(value) >= 2:
+        if len(value) >= 2 and not ABBREVIATION.fullmatch(value):
             yield Span(value, AnswerType.IDENTIFIER, match.start(), match.start() + len(value), "code_form",
                        {"option": float(value.startswith("-"))})
 

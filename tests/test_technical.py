@@ -29,6 +29,14 @@ def test_code_by_its_form_where_nothing_marks_it():
     assert any(span.traits.get("option") for span in identifiers(asked("Which option?"), unit(text)))
 
 
+def test_abbreviations_mail_addresses_and_prompts_are_not_code():
+    text = ("Ask base-passwd@packages.debian.org first, e.g. by mail (i.e. not on IRC); she moved to L.A. "
+            "and typed $ make, then read $@ and @ARGV.")
+    names = {span.text for span in identifiers(asked("Which variable?"), unit(text))}
+    assert not names & {"e.g", "i.e", "L.A", "@packages", "$ "}
+    assert {"$@", "@ARGV"} <= names
+
+
 def test_an_instruction_is_the_clause_an_instruction_verb_opens_and_the_code_it_shows():
     text = "To copy a tree, use shutil.copytree() with ignore=ignore_patterns('*.pyc')."
     found = {span.source: span.text for span in instructions(asked("How do I copy a tree?"), unit(text))}
