@@ -26,6 +26,7 @@ from search.expansion import canonical
 from search.kinds import AnswerType
 from search.lists import enumerations, item_lists
 from search.model import Model
+from search.phrases import whole_last_word
 from search.questions import Question
 from search.rank import covered_share
 from search.response import Answer, Conflict
@@ -156,7 +157,8 @@ def _structured_features(question: Question, source: str, match: float, coverage
 
 
 def _unit_spans(asked: Asked, unit: Unit):
-    yield from spans(asked, unit)
+    for span in spans(asked, unit):
+        yield whole_last_word(span, unit.text)
     yield from enumerations(asked, unit)
 
 

@@ -114,11 +114,25 @@ def windows(asked: Asked, unit: Unit) -> Iterator[Span]:
     ends = _question_word_ends(asked, unit)
     if ends and max(ends) < len(text) - MIN_CLAUSE_CHARS:
         starts[max(ends)] = "window_after_question"
-    for start, source in sorted(starts.items())[:MAX_WINDOWS_PER_SENTENCE]:
+    for at, source in sorted(starts.items())[:MAX_WINDOWS_PER_SENTENCE]:
+        start = _first_word_from(text, at)
         shown = cut_at_word(text[start:])
         yield Span(shown, asked.question.answer_type, start, start + len(shown), source,
                    {"offset": start / len(text)})
     yield from _windows_around_phrases(asked, text)
+
+
+# What a window skips before its first word: the end of what came before it (". This limits ...",
+# "), and (h) the addition ..." after a sentence split inside a parenthesis, "” he said").
+WINDOW_LEAD_SKIPPED = " \t\n.,;:!?)]}”’"
+
+
+def _first_word_from(text: str, at: int) -> int:
+    """Where the first word at or after `at` starts (at `at` if nothing but lead punctuation follows)."""
+    start = at
+    while start < len(text) and text[start] in WINDOW_LEAD_SKIPPED:
+        start += 1
+    return start if start < len(text) else at
 
 
 def _windows_around_phrases(asked: Asked, text: str) -> Iterator[Span]:
@@ -129,7 +143,7 @@ def _windows_around_phrases(asked: Asked, text: str) -> Iterator[Span]:
         if not found:
             continue
         lead = max(0, (MAX_ANSWER_CHARS - len(phrase)) // 2)
-        start = _window_start(text, found.start(), lead)
+        start = min(_first_word_from(text, _window_start(text, found.start(), lead)), found.start())
         shown = cut_at_word(text[start:])
         yield Span(shown, asked.question.answer_type, start, start + len(shown), "window_around_phrase",
                    {"offset": start / len(text)})
@@ -153,6 +167,31 @@ def quoted_phrases(query: str) -> tuple[str, ...]:
     except QueryError:
         return ()
 
+
+
+# A word broken at a line's end by a hyphen, as man pages are typeset ("Au‐" / "thority"): the
+# hyphen, the line break and the indent of the next line, then the rest of the word.
+HYPHENATED_BREAK = re.compile(r"(?P<hyphen>[\u2010\u00ad-])[ \t]*\n\s*(?P<rest>[^\W\d_]+)")
+# Hyphens a typesetter adds at a break (dropped when the word is joined); "-" may be the word's own.
+BREAK_HYPHENS = "\u2010\u00ad"
+
+
+def whole_last_word(span: Span, text: str) -> Span:
+    """The span with its last word made whole when it ends where that word was hyphenated across
+    lines ("Internet Assigned Numbers Au" -> "... Authority"); when the whole word does not fit in
+    a short answer, the span ends before it. An answer never ends in half a word."""
+    broken = HYPHENATED_BREAK.match(text, span.end)
+    if not broken or not span.text[-1:].isalpha() or not text[span.end - 1 : span.end].isalpha():
+        return span
+    hyphen = "" if broken.group("hyphen") in BREAK_HYPHENS else "-"
+    whole = span.text + hyphen + broken.group("rest")
+    if shown_length(whole) <= MAX_ANSWER_CHARS:
+        return Span(whole, span.answer_type, span.start, broken.end(), span.source, span.traits)
+    space = span.text.rfind(" ")
+    if space <= 0:
+        return span
+    shorter = span.text[:space].rstrip(" ,;:")
+    return Span(shorter, span.answer_type, span.start, span.start + len(shorter), span.source, span.traits)
 
 
 def cut_at_word(text: str, limit: int = MAX_ANSWER_CHARS) -> str:

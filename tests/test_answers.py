@@ -85,3 +85,14 @@ def test_units_are_the_sentences_with_their_lines_and_coverage():
     units = passage_units(passage, weights_for("loaf"))
     assert [(unit.line_start, unit.line_end) for unit in units] == [(10, 10), (11, 11)]
     assert units[0].coverage == 1.0 and units[1].coverage == 0.0
+
+
+def test_a_candidate_never_ends_in_half_a_word_hyphenated_across_lines():
+    # A man page typeset with hyphenation: "Au‐" ends one line, "thority" starts the next.
+    question = analyse_question("Who assigns port numbers?")
+    page = scored("Port numbers are assigned by the IANA (Internet Assigned Numbers Au\u2010\n"
+                  "       thority), and their list is kept in this file.")
+    texts = {c.text for c in answer_candidates(Asked(question, weights_for("assign", "port", "numbers"), frozenset()),
+                                                [page])}
+    assert "Internet Assigned Numbers Authority" in texts
+    assert not any(text.endswith(" Au") for text in texts)

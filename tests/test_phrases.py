@@ -6,10 +6,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indexer.analysis import stem, stemmed_terms
+from search.kinds import AnswerType
 from search.phrases import (MAX_ANSWER_CHARS, clauses, cut_at_word, definitions, quoted_phrases, reasons, shorten,
-                            shown_length, windows)
+                            shown_length, whole_last_word, windows)
 from search.questions import analyse_question
-from search.spans import Asked, Unit
+from search.spans import Asked, Span, Unit
 
 
 def asked(question: str, *words: str) -> Asked:
@@ -56,6 +57,18 @@ def test_a_short_sentence_is_its_own_window_and_a_long_one_is_cut_at_its_clauses
     assert any(span.source == "window_clause" for span in spans)
 
 
+def test_a_window_starts_at_a_word_not_at_what_ends_the_words_before_it():
+    # After the question's words ("... as red") the window starts at "This", not at the full stop;
+    # a sentence split inside a parenthesis starts at "and", not at ")".
+    text = ("GNU ed runs in restricted mode if invoked as red. This limits editing of files to the local directory "
+            "and prohibits shell commands, which keeps a restricted account from leaving it.")
+    spans = list(windows(asked("What is red?", "red"), unit(text)))
+    after = [span for span in spans if span.source == "window_after_question"]
+    assert after and after[0].text.startswith("This limits") and text[after[0].start:].startswith("This")
+    split = "), and (h) the addition of the special variable last that is assigned the value of each print " * 2
+    assert all(span.text[:1].isalnum() for span in windows(asked("What is last?", "last"), unit(split)))
+
+
 def test_a_quoted_phrase_gets_a_window_around_it_in_a_long_sentence():
     long = ("The society's early minutes list every donor and every gift in order, " * 2
             + "and the treasurer called the second ledger a careful muddle before the fire of that winter took it.")
@@ -100,3 +113,17 @@ def test_the_ellipsis_and_ligatures_count_as_they_read_after_nfkc():
     assert short.endswith("…") and shown_length(short) <= MAX_ANSWER_CHARS
     assert shown_length(cut_at_word("ﬁ" * 80 + " end")) <= MAX_ANSWER_CHARS
     assert shown_length("a…") == 4
+
+
+def test_a_span_ending_in_a_word_broken_across_lines_takes_the_whole_word_or_leaves_it():
+    text = "the non-\n   blocking mode of a socket and a setting Au\u2010\n    thority"
+    end = text.index("-\n")
+    joined = whole_last_word(Span("the non", AnswerType.DEFINITION, 0, end, "clause"), text)
+    assert joined.text == "the non-blocking" and text[joined.end - 8 : joined.end] == "blocking"
+    end = text.index("\u2010")
+    assert whole_last_word(Span("a setting Au", AnswerType.DEFINITION, 0, end, "clause"), text).text == "a setting Authority"
+    long = "word " * 23 + "Au"  # 117 characters: the whole word would not fit in a short answer
+    cut = whole_last_word(Span(long, AnswerType.DEFINITION, 0, len(long), "clause"), long + "\u2010\n thority")
+    assert cut.text == ("word " * 23).strip()
+    whole = Span("a setting", AnswerType.DEFINITION, 0, 9, "clause")
+    assert whole_last_word(whole, "a setting and more") is whole
