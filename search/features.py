@@ -17,12 +17,12 @@ from indexer.analysis import STOP_WORDS, exact_words, stemmed_terms
 from indexer.kinds import PassageKind
 from search.expansion import canonical
 from search.kinds import VALUE_TYPES, AnswerType, QuestionKind
-from search.patterns import has_answer_type
+from search.patterns import CAUSAL_SINCE, has_answer_type
 from search.questions import Question
 from search.retrieval import ScoredPassage
 
 # Words that introduce a reason, a definition, an instruction; a negation (for yes/no).
-REASON_CUE = re.compile(r"\b(because|since|so that|in order to|due to|the reason|otherwise|therefore|thus|"
+REASON_CUE = re.compile(rf"\b(because|{CAUSAL_SINCE}|so that|in order to|due to|the reason|otherwise|therefore|thus|"
                         r"as a result|to avoid|to prevent|to make sure|to ensure|this means|which means)\b", re.I)
 DEFINITION_CUE = r"\b(?:is|are|was|were|means|refers to|stands for|denotes|describes)\b"
 INSTRUCTION_CUE = re.compile(r"\b(use|call|run|type|set|pass|add|install|create|write|try|invoke|specify|enable|"

@@ -57,6 +57,9 @@ PLACE = re.compile(
 )
 AFTER_PLACE_WORD = re.compile(r"\b(?:in|at|near|from|across|outside|inside|around)\s+(?:the\s+)?$", re.IGNORECASE)
 ROLE_QUESTION = re.compile(r"\b(play|plays|played|playing|portray\w*|role|character|cast as)\b", re.IGNORECASE)
+# "since" giving a reason, not a time: "since Linux 2.6.17", "since glibc 2.3.4", "since 1999",
+# "since the 1990s", "since version 3", "since then" say when, as man pages and changelogs do.
+CAUSAL_SINCE = r"since(?!\s+(?:[A-Za-z][\w.+-]*\s+)?v?\d|\s+then\b)"
 CLAUSE_BREAK = re.compile(r"\s*(?:[,;:()\[\]—–]|\s-\s|\s--\s)\s*")
 QUOTE_VERBS = re.compile(
     r"\b(say|said|says|tell|told|write|wrote|tweet|tweeted|think|thought|feel|felt|notice|noticed|observe|observed|"

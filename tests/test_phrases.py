@@ -40,6 +40,15 @@ def test_a_reason_is_the_clause_its_marker_opens():
     assert span.traits["after_question_words"] == 1.0
 
 
+def test_since_a_version_or_a_year_says_when_not_why():
+    why = asked("Why was the option removed?", "option", "removed")
+    for text in ("The option (since glibc 2.3.4 to glibc 2.24) was removed in glibc 2.25 for good.",
+                 "The option was removed, and nothing has replaced it since the 1990s or since then."):
+        assert list(reasons(why, unit(text))) == []
+    (span,) = reasons(why, unit("The option was removed since it relied on an extension nobody deployed."))
+    assert span.text == "since it relied on an extension nobody deployed"
+
+
 def test_the_clause_covering_the_question_is_the_answer():
     text = "In May, the garden was closed because the creek flooded the beds; it reopened in June."
     (span,) = clauses(asked("Why was the garden closed?", "garden", "closed"), unit(text))
