@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from indexer.analysis import normalize_word, stemmed_terms
+from indexer.analysis import STOP_WORDS, normalize_word, stemmed_terms
 from indexer.kinds import PassageKind
 from search.answer_features import (by_family, decision_features, misses_numbers, passage_match_features,
                                     position_features, question_features, question_numbers, repeated_in,
@@ -65,6 +65,8 @@ def extract_answer(question: Question, passages: list[ScoredPassage], weights: d
         return AnswerResult(None, [], None, reason=f"no document mentions {', '.join(missing_names)}")
     if not passages:
         return AnswerResult(None, [], None, reason="no passage matches")
+    if is_search and all(word in STOP_WORDS for word in question.content_words):
+        return AnswerResult(None, [], None, reason="only common words were searched for: nothing is asked of them")
     candidates = answer_candidates(Asked(question, weights, common_words), passages[:depth])
     if not candidates:
         return AnswerResult(None, [], None, reason="no candidate of the kind asked for")

@@ -96,3 +96,14 @@ def test_a_candidate_never_ends_in_half_a_word_hyphenated_across_lines():
                                                 [page])}
     assert "Internet Assigned Numbers Authority" in texts
     assert not any(text.endswith(" Au") for text in texts)
+
+
+def test_a_search_of_common_words_only_gets_no_answer_card():
+    passages = [scored("The musical drama stars Jenna Dewan and Paul James.")]
+    for words in ("the", "of the", '"the"'):
+        result = extract_answer(analyse_question(words), passages, weights_for("the"), [], model(bar=0.0),
+                                is_search=True)
+        assert result.answer is None and "common words" in result.reason
+    named = extract_answer(analyse_question("Jenna Dewan"), passages, weights_for("jenna", "dewan"), [], model(bar=0.0),
+                           is_search=True)
+    assert named.reason != result.reason
