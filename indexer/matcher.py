@@ -9,6 +9,7 @@ them one call at a time.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from typing import Sequence
 
 from whoosh.matching import LeafMatcher, ReadTooFar
 from whoosh.system import pack_uint
@@ -69,9 +70,13 @@ class BlockMatcher(LeafMatcher):
     def weight(self) -> float:
         weights = self._weights
         if weights is None:
-            start = self._position + _HEADER_SIZE + self._ids_size
-            weights = self._weights = decode_weights(self._buffer, start, self._count, self._flags, self._weights_size)
+            weights = self._read_weights()
         return weights[self._i]
+
+    def _read_weights(self) -> Sequence[float]:
+        start = self._position + _HEADER_SIZE + self._ids_size
+        self._weights = decode_weights(self._buffer, start, self._count, self._flags, self._weights_size)
+        return self._weights
 
     def _block_values(self):
         if self._values is None:
@@ -133,6 +138,20 @@ class BlockMatcher(LeafMatcher):
             ids = self._ids if self._ids is not None else self._read_ids()
             yield from ids[self._i:]
             self._next_block()
+
+    # -- a block at a time (search/term_top.py) ------------------------------------------------------------
+
+    def block_ids(self) -> list[int]:
+        """The document numbers of the current block, whole."""
+        return self._ids if self._ids is not None else self._read_ids()
+
+    def block_weights(self) -> Sequence[float]:
+        """The weights of the current block's postings, whole."""
+        return self._weights if self._weights is not None else self._read_weights()
+
+    def next_block(self) -> None:
+        """On to the next block (or the end)."""
+        self._next_block()
 
     # -- the block, for scoring bounds ------------------------------------------------------------------
 

@@ -1,0 +1,113 @@
+"""search/term_top.py: one word's best passages a block at a time are those of scoring every
+posting with Whoosh's own matcher; and a search ranks the same whether its second tier is
+ranked so or by Whoosh's AndMaybe."""
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+from whoosh import query as wq
+
+from indexer.analysis import stem
+from indexer.build import build_index
+from indexer.postings import BLOCK_POSTINGS
+from search import retrieval
+from search.index import OpenIndex
+from search.query import parse_query
+from search.retrieval import match_key, retrieve
+from search.term_top import second_tier_term, term_top
+
+WORDS = [f"w{chr(97 + first)}{chr(97 + second)}" for first in range(14) for second in range(14)]  # "waa".."wnn"
+# How fast a word's share of the passages falls with its rank in WORDS: the first in about half
+# the passages, most of the others in a few, so that most pairs of words seldom meet.
+DECAY = 0.04
+
+
+@pytest.fixture(scope="module")
+def view(tmp_path_factory):
+    """An index of a few thousand short passages of words drawn unevenly (the first words of
+    WORDS in most passages, the last in a few), so that words span many blocks of postings with
+    lengths and repeats that vary."""
+    chooser = random.Random(16)
+    folder = tmp_path_factory.mktemp("notes")
+    for number in range(40):
+        paragraphs = []
+        for _ in range(80):
+            size = chooser.randint(2, 30)
+            paragraphs.append(" ".join(WORDS[min(int(chooser.expovariate(DECAY)), len(WORDS) - 1)] for _ in range(size)))
+        (folder / f"note{number:02d}.md").write_text(f"# Note {number}\n\n" + "\n\n".join(paragraphs) + "\n")
+    index = folder.parent / "index"
+    build_index(folder, index)
+    return OpenIndex(index).view()
+
+
+def _exhaustive(searcher, term: wq.Term, depth: int, excluded: set[int]) -> list[tuple[float, int]]:
+    matcher = term.matcher(searcher, searcher.context())
+    every = []
+    while matcher.is_active():
+        if matcher.id() not in excluded:
+            every.append((matcher.score(), matcher.id()))
+        matcher.next()
+    return sorted(every, key=lambda item: (-item[0], item[1]))[:depth]
+
+
+def test_a_words_best_passages_are_those_of_scoring_every_posting(view):
+    searcher = view.searcher
+    chooser = random.Random(7)
+    spanning = 0
+    for word in WORDS[::4]:
+        term = wq.Term("text", stem(word))
+        count = searcher.doc_frequency("text", stem(word))
+        spanning += count > 2 * BLOCK_POSTINGS
+        for depth in (1, 7, 34, 500):
+            everything = [docnum for _, docnum in _exhaustive(searcher, term, 10**6, set())]
+            excluded = set(chooser.sample(everything, min(len(everything), chooser.randint(0, 60))))
+            items, scored, timed_out = term_top(searcher, term, depth, excluded, time.monotonic() + 60)
+            assert items == _exhaustive(searcher, term, depth, excluded), (word, depth)
+            assert not timed_out and scored <= count
+    assert spanning >= 5  # the skipping of whole blocks was exercised
+
+
+def test_a_search_ranks_the_same_without_the_word_at_a_time_second_tier(view, monkeypatch):
+    chooser = random.Random(3)
+    queries = [" ".join(chooser.sample(WORDS[30:130], 2)) for _ in range(150)]
+    ranked_by_a_word = 0
+    for text in queries:
+        parsed = parse_query(text)
+        fast = retrieve(view, parsed, {}, limit=20, room=6, ranked=chooser.choice((1, 10, 26)))
+        with monkeypatch.context() as patched:
+            patched.setattr(retrieval, "second_tier_term", lambda queries, number: None)
+            slow = retrieve(view, parsed, {}, limit=20, room=6, ranked=fast.ranked)
+        assert [(match_key(p), p.bm25) for p in fast.passages] == [(match_key(p), p.bm25) for p in slow.passages], text
+        assert (fast.total, fast.ranked) == (slow.total, slow.ranked)
+        ranked_by_a_word += _ranks_by_a_word(view, parsed, fast.ranked)
+    assert ranked_by_a_word >= 20  # the second tier was ranked a word at a time that often
+
+
+def _ranks_by_a_word(view, parsed, ranked: int) -> bool:
+    """Whether retrieving `parsed` ranks a second tier by one word (term_top answers)."""
+    answered = []
+
+    def watched(*arguments):
+        answered.append(term_top(*arguments))
+        return answered[-1]
+
+    original, retrieval.term_top = retrieval.term_top, watched
+    try:
+        retrieve(view, parsed, {}, limit=20, room=6, ranked=ranked)
+    finally:
+        retrieval.term_top = original
+    return any(answer is not None for answer in answered)
+
+
+def test_only_an_andmaybe_of_the_first_tiers_two_words_is_ranked_by_its_word():
+    first, second = wq.Term("text", "heron"), wq.Term("text", "garden")
+    both = wq.And([first, second])
+    assert second_tier_term([both, wq.AndMaybe(wq.And([first]), second)], 1) == first
+    assert second_tier_term([both, wq.AndMaybe(second, first), wq.AndMaybe(second, first)], 2) == second
+    assert second_tier_term([both, wq.AndMaybe(first, second), wq.AndMaybe(second, first)], 2) is None
+    assert second_tier_term([both, wq.AndMaybe(first, wq.Term("text", "pond"))], 1) is None
+    assert second_tier_term([both, wq.AndMaybe(wq.Term("text", "heron", boost=0.5), second)], 1) is None
+    assert second_tier_term([wq.And([first, second, wq.Term("text", "pond")]), wq.AndMaybe(first, second)], 1) is None
+    assert second_tier_term([both, wq.Or([first, second])], 1) is None
