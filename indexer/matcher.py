@@ -171,13 +171,24 @@ class BlockMatcher(LeafMatcher):
         return self._maxweight
 
 
-def common_documents(matchers: list[BlockMatcher]) -> list[int]:
+# A term's decoded blocks, by (its postings buffer's id, where the block starts in it): what an
+# intersection read, for the scoring of its matches to read again (weights_at). The buffers are
+# those of the segments a query runs on, alive while it is.
+DecodedIds = dict[tuple[int, int], list[int]]
+
+
+def common_documents(matchers: list[BlockMatcher], decoded: DecodedIds | None = None) -> list[int]:
     """The documents every one of `matchers` holds (rarest first is fastest): the rarest list is
     read whole; in each other one, only the blocks whose range holds a candidate are decoded, and
     their documents met with the candidates as sets. Whoosh's intersection leapfrogs between the
-    lists one posting at a time, in Python. The matchers given do not move (copies are read)."""
+    lists one posting at a time, in Python. The matchers given do not move (copies are read).
+    `decoded`: where to keep the blocks decoded."""
+    decoded = {} if decoded is None else decoded
     first, *others = [BlockMatcher(m._buffer, m._start, m.format, term=m._term) for m in matchers]
-    candidates = list(first.all_ids())
+    candidates: list[int] = []
+    while not first._atend:
+        candidates.extend(_ids_of_block(first, decoded))
+        first._next_block()
     for other in others:
         kept: list[int] = []
         at = 0
@@ -186,9 +197,38 @@ def common_documents(matchers: list[BlockMatcher]) -> list[int]:
                 other._next_block()
                 continue
             end = bisect_right(candidates, other._maxid, at)
-            present = set(other._ids if other._ids is not None else other._read_ids())
+            present = set(_ids_of_block(other, decoded))
             kept.extend(docnum for docnum in candidates[at:end] if docnum in present)
             at = end
             other._next_block()
         candidates = kept
     return candidates
+
+
+def _ids_of_block(cursor: BlockMatcher, decoded: DecodedIds) -> list[int]:
+    key = (id(cursor._buffer), cursor._position)
+    ids = decoded.get(key)
+    if ids is None:
+        ids = decoded[key] = cursor.block_ids()
+    else:
+        cursor._ids = ids
+    return ids
+
+
+def weights_at(matcher: BlockMatcher, documents: list[int], decoded: DecodedIds | None = None) -> list[float]:
+    """The weights of a term's postings at `documents` (ascending, every one of them in its
+    postings: an intersection's), a block at a time; `matcher` does not move (a copy reads).
+    `decoded`: blocks common_documents decoded, not decoded again."""
+    cursor = BlockMatcher(matcher._buffer, matcher._start, matcher.format, term=matcher._term)
+    found: list[float] = []
+    at = 0
+    while at < len(documents):
+        while cursor._maxid < documents[at]:
+            cursor._next_block()  # its header says it holds none of them
+        end = bisect_right(documents, cursor._maxid, at)
+        ids = _ids_of_block(cursor, {} if decoded is None else decoded)
+        weights = cursor.block_weights()
+        found.extend(weights[bisect_left(ids, docnum)] for docnum in documents[at:end])
+        at = end
+        cursor._next_block()
+    return found

@@ -111,3 +111,29 @@ def test_only_an_andmaybe_of_the_first_tiers_two_words_is_ranked_by_its_word():
     assert second_tier_term([both, wq.AndMaybe(wq.Term("text", "heron", boost=0.5), second)], 1) is None
     assert second_tier_term([wq.And([first, second, wq.Term("text", "pond")]), wq.AndMaybe(first, second)], 1) is None
     assert second_tier_term([both, wq.Or([first, second])], 1) is None
+
+
+def test_an_intersections_matches_score_a_term_at_a_time_as_whooshs_tree_scores_them(view):
+    """_Intersected scores its documents a term at a time (query_nodes._tree_scores): the same
+    floats as Whoosh's intersection tree, boosted terms and three words too."""
+    from search.query_nodes import all_of
+
+    searcher = view.searcher
+    chooser = random.Random(11)
+    scored = 0
+    for _ in range(40):
+        words = chooser.sample(WORDS[:40], chooser.choice((2, 3)))
+        terms = [wq.Term("text", stem(word), boost=chooser.choice((1.0, 0.5, 0.8))) for word in words]
+        ours = all_of(terms).matcher(searcher, searcher.context())
+        whooshs = wq.And(terms).matcher(searcher, searcher.context())
+        assert type(ours).__name__ == "_Intersected"
+        matched = 0
+        while whooshs.is_active():
+            assert ours.id() == whooshs.id() and ours.score() == whooshs.score()
+            ours.next()
+            whooshs.next()
+            matched += 1
+        assert not ours.is_active()
+        assert ours._scores is not False  # scored a term at a time, not by Whoosh's tree
+        scored += matched > 0
+    assert scored > 20
