@@ -29,7 +29,11 @@ def top_matches(searcher, query, depth: int, deadline: float) -> tuple[list[tupl
     scored = 0
     for subsearcher, offset in searcher.leaf_searchers():
         matcher = query.matcher(subsearcher, context)
-        scored, timed_out = _collect(matcher, offset, depth, heap, deadline, scored)
+        known = _known_scores(matcher)
+        if known is not None:
+            scored, timed_out = _collect_known(known, matcher.documents(), offset, depth, heap, deadline, scored)
+        else:
+            scored, timed_out = _collect(matcher, offset, depth, heap, deadline, scored)
         if timed_out:
             break
     else:
@@ -68,6 +72,29 @@ def _collect(matcher, offset: int, depth: int, heap: list, deadline: float, scor
         if scored % CHECK_EVERY == 0 and time.monotonic() > deadline:
             return scored, True
         check_quality = matcher.next()
+    return scored, False
+
+
+def _known_scores(matcher) -> list[float] | None:
+    """Every score of a matcher that knows its documents and their scores up front (an
+    intersection: search/query_nodes.py), when it stands at its first; else None."""
+    all_scores = getattr(matcher, "all_scores", None)
+    return all_scores() if all_scores is not None and matcher.is_active() and matcher.id() == matcher.documents()[0] \
+        else None
+
+
+def _collect_known(scores: list[float], documents: list[int], offset: int, depth: int, heap: list, deadline: float,
+                   scored: int) -> tuple[int, bool]:
+    """One segment's scored documents into the heap, as _collect admits them (and as it looks
+    at the clock)."""
+    for score, docnum in zip(scores, documents):
+        if len(heap) < depth:
+            heappush(heap, (score, -(offset + docnum)))
+        elif score > heap[0][0]:
+            heapreplace(heap, (score, -(offset + docnum)))
+        scored += 1
+        if scored % CHECK_EVERY == 0 and time.monotonic() > deadline:
+            return scored, True
     return scored, False
 
 

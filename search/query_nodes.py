@@ -99,11 +99,21 @@ class _Intersected(WrappingMatcher):
             self._at = bisect_left(self._documents, docnum, self._at)
 
     def score(self) -> float:
+        scores = self.all_scores()
+        if scores is None:  # a tree _tree_scores does not know: Whoosh's own, document by document
+            return self._moved().score()
+        return scores[self._at]
+
+    def all_scores(self) -> list[float] | None:
+        """The score of each of its documents (from the first, wherever it stands now), made
+        once; None where only Whoosh's tree can tell them."""
         if self._scores is None:
             self._scores = _tree_scores(self.child, self._documents, self._decoded) or False
-        if self._scores is False:  # a tree _tree_scores does not know: Whoosh's own, document by document
-            return self._moved().score()
-        return self._scores[self._at]
+        return self._scores or None
+
+    def documents(self) -> list[int]:
+        """Every document it matches, from the first."""
+        return self._documents
 
     def weight(self) -> float:
         return self._moved().weight()
