@@ -15,7 +15,8 @@ from whoosh.matching import LeafMatcher, ReadTooFar
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 
-from indexer.postings import HEADER, LAST_BLOCK, ValueKind, decode_ids, decode_values, decode_weights, value_kind
+from indexer.postings import (HEADER, LAST_BLOCK, ValueKind, decode_ids, decode_values, decode_weights,
+                              decode_weights_at, value_kind)
 
 _unpack_header = HEADER.unpack_from
 _HEADER_SIZE = HEADER.size
@@ -149,6 +150,13 @@ class BlockMatcher(LeafMatcher):
         """The weights of the current block's postings, whole."""
         return self._weights if self._weights is not None else self._read_weights()
 
+    def block_weights_at(self, postings: Sequence[int]) -> list[float]:
+        """The weights of the current block's `postings` (their numbers in it)."""
+        if self._weights is not None:
+            return [self._weights[number] for number in postings]
+        start = self._position + _HEADER_SIZE + self._ids_size
+        return decode_weights_at(self._buffer, start, self._count, self._flags, self._weights_size, postings)
+
     def next_block(self) -> None:
         """On to the next block (or the end)."""
         self._next_block()
@@ -227,8 +235,7 @@ def weights_at(matcher: BlockMatcher, documents: list[int], decoded: DecodedIds 
             cursor._next_block()  # its header says it holds none of them
         end = bisect_right(documents, cursor._maxid, at)
         ids = _ids_of_block(cursor, {} if decoded is None else decoded)
-        weights = cursor.block_weights()
-        found.extend(weights[bisect_left(ids, docnum)] for docnum in documents[at:end])
+        found += cursor.block_weights_at([bisect_left(ids, docnum) for docnum in documents[at:end]])
         at = end
         cursor._next_block()
     return found
