@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from heapq import heappush, heapreplace
+from itertools import islice
 
 from whoosh import query as wq
 
@@ -105,10 +106,11 @@ def matching_documents(searcher, query, cap: int) -> list[int]:
     found: list[int] = []
     query = _unscored(query)
     for subsearcher, offset in searcher.leaf_searchers():
+        if len(found) >= cap:
+            break
         matcher = query.matcher(subsearcher, subsearcher.boolean_context())
-        while matcher.is_active() and len(found) < cap:
-            found.append(offset + matcher.id())
-            matcher.next()
+        # all_ids: a term's matcher yields a block's numbers at once (Whoosh's default steps)
+        found.extend(offset + docnum for docnum in islice(matcher.all_ids(), cap - len(found)))
     return found
 
 
