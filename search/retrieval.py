@@ -25,7 +25,7 @@ from search.expansion import TermStats, common_terms
 from search.index import IndexView, PassageCache
 from search.query import Expansion, ParsedQuery, build_query, content_words
 from search.response import SourceRef
-from search.term_top import second_tier_term, term_top
+from search.term_top import new_passages, term_top
 
 # Passages BM25F hands to re-ranking: enough that the answer is among them, few enough to be fast.
 # Over our three QA sets (seeds, dev, notes) the deepest BM25F rank that re-ranking lifted into
@@ -230,11 +230,11 @@ def _retrieve_counted(view: IndexView, parsed: ParsedQuery, expanded: dict[str, 
 def _rank_tier(view: IndexView, queries: list, number: int, found: dict, ranked: int, deadline: float,
                notices: list[str]) -> Ranked:
     """The best `ranked` matches of `queries[number]`, for _retrieve_counted: those `found`
-    before, then the best of the rest, when one word ranks the rest alone (term_top), else
+    before, then the best of the rest, when single words rank the rest (term_top), else
     Whoosh's best `ranked`. Either way the same matches after `found`, in the same order: the
     best of the others are the best the query has beyond the ones found."""
-    term = second_tier_term(queries, number)
-    top = term_top(view.searcher, term, ranked - len(found), found, deadline) if term is not None else None
+    plan = new_passages(queries, number)
+    top = term_top(view.searcher, plan, ranked - len(found), found, deadline) if plan is not None else None
     if top is None:
         return _run(view, queries[number], ranked, deadline, notices)
     items, scored, timed_out = top

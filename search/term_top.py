@@ -1,73 +1,113 @@
-"""The best passages of one word, scored a block of postings at a time, and where a keyword search
-can rank by it: the passages its second tier adds to the first.
+"""The best passages of single words, scored a block of postings at a time, and where a keyword
+search can rank by them: the passages its later tiers add to the first.
 
 A two-word search ranks the passages with both words (its first tier), then, when they are too
-few, those with the rarer word that the other only adds to (an AndMaybe: search/retrieval.py).
-The second tier's new passages lack the other word, so each scores what the rarer word alone
-gives it: ranking them is ranking one word's postings, without the ones already found. Whoosh
-walks the AndMaybe a posting at a time through a tree of matchers, most of a search's ranking
+few, those with the rarer word that the other only adds to (an AndMaybe), or those with either
+word, more being better (a union, scaled by Whoosh's coordination: search/query_nodes.py). The
+passages such a tier adds to the first hold one of the words only, so each scores what that word
+alone gives it (in a union, passed through the coordination for one word of two): ranking them
+is ranking single words' postings, without the passages already found. Whoosh walks the
+AndMaybe or union a posting at a time through a tree of matchers, most of a search's ranking
 time on 100,000 passages; here each block is skipped by its header when it cannot reach the top
 (its best weight at its shortest length, as Whoosh bounds it), or scored whole in one list.
 """
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from heapq import heappush, heapreplace
 from typing import Callable, Container, Sequence
 
 from whoosh import query as wq
-from whoosh.matching import NullMatcher
+from whoosh.matching import CoordMatcher, NullMatcher
 
 from indexer.matcher import BlockMatcher
 from search.collect import CHECK_EVERY
 from search.index import bm25_of_many
 
 Scores = Callable[[Sequence[float], Sequence[int]], list[float]]
+Top = tuple[list[tuple[float, int]], int, bool]
 
 
-def term_top(searcher, term: wq.Term, depth: int, excluded: Container[int],
-             deadline: float) -> tuple[list[tuple[float, int]], int, bool] | None:
-    """The best `depth` documents holding `term` but those in `excluded`, as (score, docnum)
-    best first (equal scores: lower docnum first, as collect.top_matches keeps them); how many
-    were scored; whether the deadline (time.monotonic()) cut it short. None where the postings
-    cannot be read this way (a segment with deletions, another codec or weighting, a boost)."""
+@dataclass(frozen=True)
+class NewPassages:
+    """How the passages a tier adds beyond the first tier's score: each holds one of `words`
+    only and scores what that word gives it, through the coordination of `union` for one
+    matching word when there is one."""
+
+    words: tuple[wq.Term, ...]
+    union: wq.Query | None = None
+
+
+def term_top(searcher, plan: NewPassages, depth: int, excluded: Container[int], deadline: float) -> Top | None:
+    """The best `depth` documents holding one of the plan's words, but those in `excluded`, as
+    (score, docnum) best first (equal scores: lower docnum first, as collect.top_matches keeps
+    them); how many were scored; whether the deadline (time.monotonic()) cut it short. None where
+    the postings cannot be read this way (a segment with deletions, another codec or weighting)."""
     context = searcher.context()
     heap: list[tuple[float, int]] = []  # (score, -docnum): the lowest is the first to leave
-    scored = 0
+    scored, timed_out = 0, False
     for subsearcher, offset in searcher.leaf_searchers():
         if subsearcher.reader().has_deletions():
             return None  # the postings still list deleted passages; Whoosh's matcher filters them
-        matcher = term.matcher(subsearcher, context)
-        if type(matcher) is type(NullMatcher):  # the word is not in this segment
-            continue
-        scores = bm25_of_many(matcher) if type(matcher) is BlockMatcher else None
-        if scores is None:
+        one_word = _one_word_score(plan, subsearcher, context)
+        if one_word is False:
             return None
-        scored, timed_out = _collect_blocks(matcher, scores, offset, depth, heap, excluded, deadline, scored)
+        for word in plan.words:
+            matcher = word.matcher(subsearcher, context)
+            if type(matcher) is type(NullMatcher):  # the word is not in this segment
+                continue
+            scores = bm25_of_many(matcher) if type(matcher) is BlockMatcher else None
+            if scores is None:
+                return None
+            scored, timed_out = _collect_blocks(matcher, scores, one_word, offset, depth, heap, excluded, deadline,
+                                                scored)
+            if timed_out:
+                break
         if timed_out:
             break
-    else:
-        timed_out = False
     heap.sort(reverse=True)
     return [(score, -negated) for score, negated in heap], scored, timed_out
 
 
-def _collect_blocks(matcher: BlockMatcher, scores: Scores, offset: int, depth: int, heap: list,
-                    excluded: Container[int], deadline: float, scored: int) -> tuple[int, bool]:
-    """One segment's postings of the term into the heap, block by block."""
+def _one_word_score(plan: NewPassages, subsearcher, context) -> Callable[[float], float] | None | bool:
+    """What the plan's union makes of one word's score in this segment (its coordination, as its
+    own matcher here computes it); None without a union; False for a union matcher of another
+    kind."""
+    if plan.union is None:
+        return None
+    union = plan.union.matcher(subsearcher, context)
+    if type(union) is type(NullMatcher):  # neither word is in this segment
+        return None
+    if not isinstance(union, CoordMatcher):
+        return False
+    return lambda score: union._sqr(score, 1)
+
+
+def _collect_blocks(matcher: BlockMatcher, scores: Scores, one_word: Callable[[float], float] | None, offset: int,
+                    depth: int, heap: list, excluded: Container[int], deadline: float, scored: int) -> tuple[int, bool]:
+    """One segment's postings of a word into the heap, block by block. A posting enters a full
+    heap when it is better than the worst there (a higher score, or the same and a lower docnum:
+    several words' postings come in no one order); `one_word` rises with the score, so a block's
+    bound passed through it bounds the block."""
     checked = scored
     while matcher.is_active():
-        if len(heap) >= depth and matcher.block_quality() <= heap[0][0]:
-            matcher.next_block()  # no posting here can enter the top (it needs a higher score)
-            continue
+        if len(heap) >= depth:
+            bound = matcher.block_quality()
+            if (one_word(bound) if one_word is not None else bound) < heap[0][0]:
+                matcher.next_block()  # no posting here can enter the top
+                continue
         ids = matcher.block_ids()
-        for score, docnum in zip(scores(matcher.block_weights(), ids), ids):
+        block = scores(matcher.block_weights(), ids)
+        if one_word is not None:
+            block = list(map(one_word, block))
+        for score, docnum in zip(block, ids):
             docnum += offset
             if docnum in excluded:
                 continue
             if len(heap) < depth:
                 heappush(heap, (score, -docnum))
-            elif score > heap[0][0]:
+            elif (score, -docnum) > heap[0]:
                 heapreplace(heap, (score, -docnum))
         scored += len(ids)
         matcher.next_block()
@@ -78,19 +118,31 @@ def _collect_blocks(matcher: BlockMatcher, scores: Scores, offset: int, depth: i
     return scored, False
 
 
-def second_tier_term(queries: Sequence[wq.Query], index: int) -> wq.Term | None:
-    """The word that ranks the new passages of `queries[index]` on its own, when that query is an
-    AndMaybe of two plain words, the first query needs both words, and any other before it is
-    the same AndMaybe: the passages found before (all of the first query's, when fewer than a
-    page and its room: search/retrieval.py) are then among its matches, and those it adds lack
-    its optional word, so each scores what its required word gives it. None otherwise."""
-    pair = _optional_pair(queries[index]) if index else None
+def new_passages(queries: Sequence[wq.Query], index: int) -> NewPassages | None:
+    """How the new passages of `queries[index]` score, when the first query needs two plain
+    words and this one is an AndMaybe of them or a coordinated union of them, every query between
+    being an AndMaybe of them (the same one, before an AndMaybe): the passages found before (all
+    of the first query's, when fewer than a page and its room: search/retrieval.py) are then
+    among its matches, and those it adds hold one word only. None otherwise."""
     first = queries[0]
-    if pair is None or not (isinstance(first, wq.And) and len(first.subqueries) == 2 and set(first.subqueries) == set(pair)):
+    if not index or not (isinstance(first, wq.And) and len(first.subqueries) == 2 and all(map(_plain, first.subqueries))):
         return None
-    if any(_optional_pair(earlier) != pair for earlier in queries[1:index]):
+    query, pair = queries[index], set(first.subqueries)
+    optional = _optional_pair(query)
+    if optional is not None and set(optional) == pair:
+        earlier_fit = all(_optional_pair(earlier) == optional for earlier in queries[1:index])
+        return NewPassages((optional[0],)) if earlier_fit else None
+    if not (_coordinated_union(query) and set(query.subqueries) == pair):
         return None
-    return pair[0]
+    if not all(set(_optional_pair(earlier) or ()) == pair for earlier in queries[1:index]):
+        return None
+    return NewPassages(tuple(query.subqueries), union=query)
+
+
+def _coordinated_union(query: wq.Query) -> bool:
+    """An Or of two plain words with a coordination scale (search/query_nodes.py's any_of)."""
+    return isinstance(query, wq.Or) and bool(query.scale) and query.boost == 1.0 and len(query.subqueries) == 2 \
+        and all(map(_plain, query.subqueries))
 
 
 def _optional_pair(query: wq.Query) -> tuple[wq.Term, wq.Term] | None:

@@ -16,7 +16,7 @@ from search import retrieval
 from search.index import OpenIndex
 from search.query import parse_query
 from search.retrieval import match_key, retrieve
-from search.term_top import second_tier_term, term_top
+from search.term_top import NewPassages, new_passages, term_top
 
 WORDS = [f"w{chr(97 + first)}{chr(97 + second)}" for first in range(14) for second in range(14)]  # "waa".."wnn"
 # How fast a word's share of the passages falls with its rank in WORDS: the first in about half
@@ -63,10 +63,32 @@ def test_a_words_best_passages_are_those_of_scoring_every_posting(view):
         for depth in (1, 7, 34, 500):
             everything = [docnum for _, docnum in _exhaustive(searcher, term, 10**6, set())]
             excluded = set(chooser.sample(everything, min(len(everything), chooser.randint(0, 60))))
-            items, scored, timed_out = term_top(searcher, term, depth, excluded, time.monotonic() + 60)
+            items, scored, timed_out = term_top(searcher, NewPassages((term,)), depth, excluded, time.monotonic() + 60)
             assert items == _exhaustive(searcher, term, depth, excluded), (word, depth)
             assert not timed_out and scored <= count
     assert spanning >= 5  # the skipping of whole blocks was exercised
+
+
+def test_the_passages_with_one_of_two_words_rank_as_their_coordinated_union_ranks_them(view):
+    """A union's passages that hold one word only, ranked a word at a time through the union's
+    coordination: those Whoosh's union matcher gives, score for score, best first."""
+    from search.query_nodes import COORDINATION_SCALE, any_of
+
+    searcher = view.searcher
+    chooser = random.Random(5)
+    for _ in range(12):
+        words = [wq.Term("text", stem(word)) for word in chooser.sample(WORDS[:80], 2)]
+        union = any_of(words, scale=COORDINATION_SCALE)
+        both = {docnum for docnum in searcher.docs_for_query(wq.And(words))}
+        matcher, every = union.matcher(searcher, searcher.context()), []
+        while matcher.is_active():
+            if matcher.id() not in both:
+                every.append((matcher.score(), matcher.id()))
+            matcher.next()
+        every.sort(key=lambda item: (-item[0], item[1]))
+        for depth in (1, 9, 40):
+            items, _, _ = term_top(searcher, NewPassages(tuple(words), union), depth, both, time.monotonic() + 60)
+            assert items == every[:depth], (words, depth)
 
 
 def test_a_search_ranks_the_same_without_the_word_at_a_time_second_tier(view, monkeypatch):
@@ -77,7 +99,7 @@ def test_a_search_ranks_the_same_without_the_word_at_a_time_second_tier(view, mo
         parsed = parse_query(text)
         fast = retrieve(view, parsed, {}, limit=20, room=6, ranked=chooser.choice((1, 10, 26)))
         with monkeypatch.context() as patched:
-            patched.setattr(retrieval, "second_tier_term", lambda queries, number: None)
+            patched.setattr(retrieval, "new_passages", lambda queries, number: None)
             slow = retrieve(view, parsed, {}, limit=20, room=6, ranked=fast.ranked)
         assert [(match_key(p), p.bm25) for p in fast.passages] == [(match_key(p), p.bm25) for p in slow.passages], text
         assert (fast.total, fast.ranked) == (slow.total, slow.ranked)
@@ -101,16 +123,22 @@ def _ranks_by_a_word(view, parsed, ranked: int) -> bool:
     return any(answer is not None for answer in answered)
 
 
-def test_only_an_andmaybe_of_the_first_tiers_two_words_is_ranked_by_its_word():
+def test_only_the_first_tiers_two_words_one_at_a_time_rank_a_later_tier():
+    from search.query_nodes import COORDINATION_SCALE, any_of
+
     first, second = wq.Term("text", "heron"), wq.Term("text", "garden")
-    both = wq.And([first, second])
-    assert second_tier_term([both, wq.AndMaybe(wq.And([first]), second)], 1) == first
-    assert second_tier_term([both, wq.AndMaybe(second, first), wq.AndMaybe(second, first)], 2) == second
-    assert second_tier_term([both, wq.AndMaybe(first, second), wq.AndMaybe(second, first)], 2) is None
-    assert second_tier_term([both, wq.AndMaybe(first, wq.Term("text", "pond"))], 1) is None
-    assert second_tier_term([both, wq.AndMaybe(wq.Term("text", "heron", boost=0.5), second)], 1) is None
-    assert second_tier_term([wq.And([first, second, wq.Term("text", "pond")]), wq.AndMaybe(first, second)], 1) is None
-    assert second_tier_term([both, wq.Or([first, second])], 1) is None
+    both, union = wq.And([first, second]), any_of([second, first], scale=COORDINATION_SCALE)
+    assert new_passages([both, wq.AndMaybe(wq.And([first]), second)], 1) == NewPassages((first,))
+    assert new_passages([both, wq.AndMaybe(second, first), wq.AndMaybe(second, first)], 2) == NewPassages((second,))
+    assert new_passages([both, union], 1) == NewPassages((second, first), union)
+    assert new_passages([both, wq.AndMaybe(second, first), union], 2) == NewPassages((second, first), union)
+    assert new_passages([both, wq.AndMaybe(first, second), wq.AndMaybe(second, first)], 2) is None
+    assert new_passages([both, wq.AndMaybe(first, wq.Term("text", "pond"))], 1) is None
+    assert new_passages([both, wq.AndMaybe(wq.Term("text", "heron", boost=0.5), second)], 1) is None
+    assert new_passages([wq.And([first, second, wq.Term("text", "pond")]), wq.AndMaybe(first, second)], 1) is None
+    assert new_passages([both, wq.Or([first, second])], 1) is None  # no coordination
+    assert new_passages([both, any_of([first, wq.Term("text", "pond")], scale=COORDINATION_SCALE)], 1) is None
+    assert new_passages([both], 0) is None
 
 
 def test_an_intersections_matches_score_a_term_at_a_time_as_whooshs_tree_scores_them(view):
