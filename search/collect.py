@@ -108,10 +108,21 @@ def matching_documents(searcher, query, cap: int) -> list[int]:
     for subsearcher, offset in searcher.leaf_searchers():
         if len(found) >= cap:
             break
-        matcher = query.matcher(subsearcher, subsearcher.boolean_context())
-        # all_ids: a term's matcher yields a block's numbers at once (Whoosh's default steps)
-        found.extend(offset + docnum for docnum in islice(matcher.all_ids(), cap - len(found)))
+        found.extend(offset + docnum for docnum in _first_documents(subsearcher, query, cap - len(found)))
     return found
+
+
+def _first_documents(subsearcher, query, cap: int) -> list[int]:
+    """The first `cap` documents of one segment matching `query`. A union's are the first of its
+    parts' first ones together (Whoosh's union matcher steps through them a call at a time); a
+    term's matcher yields a block's numbers at once (all_ids)."""
+    if isinstance(query, wq.Or) and not query.minmatch:
+        firsts: set[int] = set()
+        for part in query.subqueries:
+            firsts.update(_first_documents(subsearcher, part, cap))
+        return sorted(firsts)[:cap]
+    matcher = query.matcher(subsearcher, subsearcher.boolean_context())
+    return list(islice(matcher.all_ids(), cap))
 
 
 def _unscored(query):

@@ -165,3 +165,21 @@ def test_an_intersections_matches_score_a_term_at_a_time_as_whooshs_tree_scores_
         assert ours._scores is not False  # scored a term at a time, not by Whoosh's tree
         scored += matched > 0
     assert scored > 20
+
+
+def test_a_unions_first_matches_are_the_first_of_every_match(view):
+    """collect.matching_documents counts a union by its parts' first matches: the first of all
+    the documents Whoosh finds for it, nested unions and intersections in it too."""
+    from search.collect import matching_documents
+    from search.query_nodes import COORDINATION_SCALE, all_of, any_of
+
+    searcher = view.searcher
+    chooser = random.Random(9)
+    for _ in range(30):
+        terms = [wq.Term("text", stem(word)) for word in chooser.sample(WORDS, 4)]
+        query = chooser.choice([any_of(terms[:2], scale=COORDINATION_SCALE),
+                                any_of([terms[0], any_of(terms[1:3])]),
+                                any_of([all_of(terms[:2]), terms[2], wq.Term("text", "zzz")])])
+        every = sorted(searcher.docs_for_query(query))
+        for cap in (1, 50, 124, 10**6):
+            assert matching_documents(searcher, query, cap) == every[:cap], (query, cap)
