@@ -9,12 +9,14 @@ them one call at a time.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from typing import Sequence
 
 from whoosh.matching import LeafMatcher, ReadTooFar
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 
-from indexer.postings import HEADER, LAST_BLOCK, ValueKind, decode_ids, decode_values, decode_weights, value_kind
+from indexer.postings import (HEADER, LAST_BLOCK, ValueKind, decode_ids, decode_values, decode_weights,
+                              decode_weights_at, value_kind)
 
 _unpack_header = HEADER.unpack_from
 _HEADER_SIZE = HEADER.size
@@ -69,9 +71,13 @@ class BlockMatcher(LeafMatcher):
     def weight(self) -> float:
         weights = self._weights
         if weights is None:
-            start = self._position + _HEADER_SIZE + self._ids_size
-            weights = self._weights = decode_weights(self._buffer, start, self._count, self._flags, self._weights_size)
+            weights = self._read_weights()
         return weights[self._i]
+
+    def _read_weights(self) -> Sequence[float]:
+        start = self._position + _HEADER_SIZE + self._ids_size
+        self._weights = decode_weights(self._buffer, start, self._count, self._flags, self._weights_size)
+        return self._weights
 
     def _block_values(self):
         if self._values is None:
@@ -134,6 +140,27 @@ class BlockMatcher(LeafMatcher):
             yield from ids[self._i:]
             self._next_block()
 
+    # -- a block at a time (search/term_top.py) ------------------------------------------------------------
+
+    def block_ids(self) -> list[int]:
+        """The document numbers of the current block, whole."""
+        return self._ids if self._ids is not None else self._read_ids()
+
+    def block_weights(self) -> Sequence[float]:
+        """The weights of the current block's postings, whole."""
+        return self._weights if self._weights is not None else self._read_weights()
+
+    def block_weights_at(self, postings: Sequence[int]) -> list[float]:
+        """The weights of the current block's `postings` (their numbers in it)."""
+        if self._weights is not None:
+            return [self._weights[number] for number in postings]
+        start = self._position + _HEADER_SIZE + self._ids_size
+        return decode_weights_at(self._buffer, start, self._count, self._flags, self._weights_size, postings)
+
+    def next_block(self) -> None:
+        """On to the next block (or the end)."""
+        self._next_block()
+
     # -- the block, for scoring bounds ------------------------------------------------------------------
 
     def block_min_id(self) -> int:
@@ -152,13 +179,24 @@ class BlockMatcher(LeafMatcher):
         return self._maxweight
 
 
-def common_documents(matchers: list[BlockMatcher]) -> list[int]:
+# A term's decoded blocks, by (its postings buffer's id, where the block starts in it): what an
+# intersection read, for the scoring of its matches to read again (weights_at). The buffers are
+# those of the segments a query runs on, alive while it is.
+DecodedIds = dict[tuple[int, int], list[int]]
+
+
+def common_documents(matchers: list[BlockMatcher], decoded: DecodedIds | None = None) -> list[int]:
     """The documents every one of `matchers` holds (rarest first is fastest): the rarest list is
     read whole; in each other one, only the blocks whose range holds a candidate are decoded, and
     their documents met with the candidates as sets. Whoosh's intersection leapfrogs between the
-    lists one posting at a time, in Python. The matchers given do not move (copies are read)."""
+    lists one posting at a time, in Python. The matchers given do not move (copies are read).
+    `decoded`: where to keep the blocks decoded."""
+    decoded = {} if decoded is None else decoded
     first, *others = [BlockMatcher(m._buffer, m._start, m.format, term=m._term) for m in matchers]
-    candidates = list(first.all_ids())
+    candidates: list[int] = []
+    while not first._atend:
+        candidates.extend(_ids_of_block(first, decoded))
+        first._next_block()
     for other in others:
         kept: list[int] = []
         at = 0
@@ -167,9 +205,37 @@ def common_documents(matchers: list[BlockMatcher]) -> list[int]:
                 other._next_block()
                 continue
             end = bisect_right(candidates, other._maxid, at)
-            present = set(other._ids if other._ids is not None else other._read_ids())
+            present = set(_ids_of_block(other, decoded))
             kept.extend(docnum for docnum in candidates[at:end] if docnum in present)
             at = end
             other._next_block()
         candidates = kept
     return candidates
+
+
+def _ids_of_block(cursor: BlockMatcher, decoded: DecodedIds) -> list[int]:
+    key = (id(cursor._buffer), cursor._position)
+    ids = decoded.get(key)
+    if ids is None:
+        ids = decoded[key] = cursor.block_ids()
+    else:
+        cursor._ids = ids
+    return ids
+
+
+def weights_at(matcher: BlockMatcher, documents: list[int], decoded: DecodedIds | None = None) -> list[float]:
+    """The weights of a term's postings at `documents` (ascending, every one of them in its
+    postings: an intersection's), a block at a time; `matcher` does not move (a copy reads).
+    `decoded`: blocks common_documents decoded, not decoded again."""
+    cursor = BlockMatcher(matcher._buffer, matcher._start, matcher.format, term=matcher._term)
+    found: list[float] = []
+    at = 0
+    while at < len(documents):
+        while cursor._maxid < documents[at]:
+            cursor._next_block()  # its header says it holds none of them
+        end = bisect_right(documents, cursor._maxid, at)
+        ids = _ids_of_block(cursor, {} if decoded is None else decoded)
+        found += cursor.block_weights_at([bisect_left(ids, docnum) for docnum in documents[at:end]])
+        at = end
+        cursor._next_block()
+    return found

@@ -192,6 +192,19 @@ def decode_weights(buffer, start: int, count: int, flags: int, size: int) -> Seq
     return read_little_endian("f", data).tolist()
 
 
+def decode_weights_at(buffer, start: int, count: int, flags: int, size: int, postings: Sequence[int]) -> list[float]:
+    """decode_weights' values of the `postings` (numbers in the block) only: an intersection
+    scores a few postings of a block of 128."""
+    mode = flags & WEIGHTS_MODE
+    if mode == W_ONES or mode == W_SAME:
+        weights = decode_weights(buffer, start, count, flags, size)
+        return [weights[number] for number in postings]
+    stored = read_little_endian("B" if mode == W_HALVES else "f", _part(buffer, start, size, flags & WEIGHTS_ZLIB))
+    if mode == W_HALVES:
+        return [stored[number] / 2 for number in postings]
+    return [stored[number] for number in postings]
+
+
 class PositionLists:
     """The positions of a block's postings, decoded once, each posting's list cut on demand."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from heapq import heappush, heapreplace
+from itertools import islice
 
 from whoosh import query as wq
 
@@ -29,7 +30,11 @@ def top_matches(searcher, query, depth: int, deadline: float) -> tuple[list[tupl
     scored = 0
     for subsearcher, offset in searcher.leaf_searchers():
         matcher = query.matcher(subsearcher, context)
-        scored, timed_out = _collect(matcher, offset, depth, heap, deadline, scored)
+        known = _known_scores(matcher)
+        if known is not None:
+            scored, timed_out = _collect_known(known, matcher.documents(), offset, depth, heap, deadline, scored)
+        else:
+            scored, timed_out = _collect(matcher, offset, depth, heap, deadline, scored)
         if timed_out:
             break
     else:
@@ -71,6 +76,29 @@ def _collect(matcher, offset: int, depth: int, heap: list, deadline: float, scor
     return scored, False
 
 
+def _known_scores(matcher) -> list[float] | None:
+    """Every score of a matcher that knows its documents and their scores up front (an
+    intersection: search/query_nodes.py), when it stands at its first; else None."""
+    all_scores = getattr(matcher, "all_scores", None)
+    return all_scores() if all_scores is not None and matcher.is_active() and matcher.id() == matcher.documents()[0] \
+        else None
+
+
+def _collect_known(scores: list[float], documents: list[int], offset: int, depth: int, heap: list, deadline: float,
+                   scored: int) -> tuple[int, bool]:
+    """One segment's scored documents into the heap, as _collect admits them (and as it looks
+    at the clock)."""
+    for score, docnum in zip(scores, documents):
+        if len(heap) < depth:
+            heappush(heap, (score, -(offset + docnum)))
+        elif score > heap[0][0]:
+            heapreplace(heap, (score, -(offset + docnum)))
+        scored += 1
+        if scored % CHECK_EVERY == 0 and time.monotonic() > deadline:
+            return scored, True
+    return scored, False
+
+
 def matching_documents(searcher, query, cap: int) -> list[int]:
     """Up to `cap` documents matching `query`, unscored, in document order (deleted ones left
     out, as Whoosh's term matchers leave them). Whoosh's own `docs_for_query` reads a union to
@@ -78,11 +106,23 @@ def matching_documents(searcher, query, cap: int) -> list[int]:
     found: list[int] = []
     query = _unscored(query)
     for subsearcher, offset in searcher.leaf_searchers():
-        matcher = query.matcher(subsearcher, subsearcher.boolean_context())
-        while matcher.is_active() and len(found) < cap:
-            found.append(offset + matcher.id())
-            matcher.next()
+        if len(found) >= cap:
+            break
+        found.extend(offset + docnum for docnum in _first_documents(subsearcher, query, cap - len(found)))
     return found
+
+
+def _first_documents(subsearcher, query, cap: int) -> list[int]:
+    """The first `cap` documents of one segment matching `query`. A union's are the first of its
+    parts' first ones together (Whoosh's union matcher steps through them a call at a time); a
+    term's matcher yields a block's numbers at once (all_ids)."""
+    if isinstance(query, wq.Or) and not query.minmatch:
+        firsts: set[int] = set()
+        for part in query.subqueries:
+            firsts.update(_first_documents(subsearcher, part, cap))
+        return sorted(firsts)[:cap]
+    matcher = query.matcher(subsearcher, subsearcher.boolean_context())
+    return list(islice(matcher.all_ids(), cap))
 
 
 def _unscored(query):

@@ -22,6 +22,7 @@ COLLAPSE_WINDOW = 24
 
 _TOKEN = re.compile(TOKEN_PATTERN)
 _REFERENCE_MARK = re.compile(r"\[\d+\]")
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 # Both are cached by text: the passages a server retrieves recur from query to query.
@@ -29,12 +30,14 @@ _REFERENCE_MARK = re.compile(r"\[\d+\]")
 def figures(text: str) -> tuple[str, ...]:
     """The numbers a passage states (not its reference marks like [12]): copies that state
     different figures are not the same passage, they are sources that disagree."""
-    return tuple(sorted(re.findall(r"\d+(?:[.,]\d+)*", _REFERENCE_MARK.sub(" ", text))))
+    unmarked = _REFERENCE_MARK.sub(" ", text) if "[" in text else text
+    return tuple(sorted(_FIGURE.findall(unmarked)))
 
 
 @lru_cache(maxsize=ANALYSED_TEXTS_CACHED)
 def shingles(text: str) -> frozenset[tuple[str, ...]]:
-    words = list(map(normalize_word, _TOKEN.findall(_REFERENCE_MARK.sub(" ", text))))
+    unmarked = _REFERENCE_MARK.sub(" ", text) if "[" in text else text  # most passages have no marks
+    words = list(map(normalize_word, _TOKEN.findall(unmarked)))
     if len(words) < SHINGLE_SIZE:
         return frozenset({tuple(words)}) if words else frozenset()
     return frozenset(zip(*(words[start:] for start in range(SHINGLE_SIZE))))  # each run of SHINGLE_SIZE words

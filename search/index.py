@@ -17,6 +17,7 @@ import threading
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Callable, Sequence
 
 from whoosh import index as whoosh_index
 from whoosh import scoring
@@ -80,7 +81,7 @@ class LinerBM25F(scoring.BM25F):
 
 def _bm25_of(scorer: scoring.BM25FScorer, codes):
     """whoosh.scoring.bm25 for one term, its constants bound: (K1 + 1) and (1 - B) are the values
-    Whoosh computes at each call."""
+    Whoosh computes at each call. Its `many` scores many postings at once (bm25_of_many)."""
     idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
     k1_plus_one, one_minus_b, lengths = K1 + 1, 1 - B, LENGTH_OF_CODE
 
@@ -88,7 +89,20 @@ def _bm25_of(scorer: scoring.BM25FScorer, codes):
         tf = matcher.weight()
         return idf * ((tf * k1_plus_one) / (tf + K1 * (one_minus_b + B * lengths[codes[matcher.id()]] / avgfl)))
 
+    def many(weights: Sequence[float], docnums: Sequence[int]) -> list[float]:
+        return [idf * ((tf * k1_plus_one) / (tf + K1 * (one_minus_b + B * lengths[codes[docnum]] / avgfl)))
+                for tf, docnum in zip(weights, docnums)]
+
+    score.many = many  # type: ignore[attr-defined]
     return score
+
+
+def bm25_of_many(matcher) -> Callable[[Sequence[float], Sequence[int]], list[float]] | None:
+    """The scores a leaf matcher would give postings (their weights, their document numbers in
+    its segment), computed in one go, the same expression as its `score` so the same floats; None
+    where its scorer is not LinerBM25F's (another weighting, an index of another codec)."""
+    scorer = getattr(matcher, "scorer", None)
+    return getattr(getattr(scorer, "score", None), "many", None)
 
 
 class TermCounts:

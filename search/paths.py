@@ -14,7 +14,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from search.response import Response
+from search.response import Response, SourceRef
 
 
 class CitedPaths:
@@ -68,7 +68,9 @@ class CitedPaths:
         cwd = Path.cwd()
         for hit in response.results:
             hit.path = self.shown(hit.path, cwd)
-            hit.also_in = [replace(ref, path=self.shown(ref.path, cwd)) for ref in hit.also_in]
+            # made whole: dataclasses.replace looks up the fields of each, a tenth of a search's citing
+            hit.also_in = [SourceRef(self.shown(ref.path, cwd), ref.line_start, ref.line_end, ref.page)
+                           for ref in hit.also_in]
         if response.answer is not None:
             response.answer = replace(response.answer, path=self.shown(response.answer.path, cwd))
         response.conflicts = [replace(conflict, path=self.shown(conflict.path, cwd)) for conflict in response.conflicts]

@@ -6,9 +6,10 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from whoosh import query as wq
-from whoosh.matching import CoordMatcher, NullMatcher, UnionMatcher, WrappingMatcher
+from whoosh.matching import CoordMatcher, IntersectionMatcher, NullMatcher, UnionMatcher, WrappingMatcher
 
-from indexer.matcher import BlockMatcher, common_documents
+from indexer.matcher import BlockMatcher, DecodedIds, common_documents, weights_at
+from search.index import bm25_of_many
 
 # The coordination bonus of Whoosh's Or: with scale s, a passage matching m of n words is scaled
 # by roughly 1 - s + s*m/n (whoosh.query.Or), like the OrGroup.factory(0.9) its parser suggests.
@@ -35,9 +36,9 @@ class _All(wq.And):
         leaves = list(matcher.term_matchers()) if all(type(sub) is wq.Term for sub in subs) else []
         if len(leaves) != len(subs) or not all(type(leaf) is BlockMatcher for leaf in leaves):
             return matcher  # a phrase, an expansion: Whoosh's own way
-        return _Intersected(matcher, self._common_documents(reader, leaves))
+        return _Intersected(matcher, *self._common_documents(reader, leaves))
 
-    def _common_documents(self, reader, leaves: list[BlockMatcher]) -> list[int]:
+    def _common_documents(self, reader, leaves: list[BlockMatcher]) -> tuple[list[int], DecodedIds]:
         """The documents all the leaves hold in this reader, found once per query: a search runs
         one query twice, ranked and then counted (search/retrieval.py), and intersecting the
         lists again cost as much as ranking their matches. A query is built for one search, on
@@ -47,7 +48,8 @@ class _All(wq.And):
         key = (id(reader), tuple(leaf.term() for leaf in leaves))
         if key not in found:
             leaves.sort(key=lambda leaf: reader.doc_frequency(*leaf.term()))
-            found[key] = common_documents(leaves)
+            decoded: DecodedIds = {}
+            found[key] = (common_documents(leaves, decoded), decoded)
         return found[key]
 
 
@@ -55,15 +57,18 @@ class _Intersected(WrappingMatcher):
     """An intersection matcher whose documents are known: it goes to each in turn, and moves
     Whoosh's tree there only when a score or a position is asked for (counting needs neither)."""
 
-    def __init__(self, child, documents: list[int], at: int = 0) -> None:
+    def __init__(self, child, documents: list[int], decoded: DecodedIds, at: int = 0) -> None:
+        """`decoded`: the blocks of the terms' postings decoded to find `documents`."""
         super().__init__(child)
         self._documents = documents
+        self._decoded = decoded
         self._at = at
         self._child_at = -1
         self._leaves = list(child.term_matchers())
+        self._scores: list[float] | bool | None = None  # every document's, made when first asked for
 
     def copy(self):
-        return _Intersected(self.child.copy(), self._documents, self._at)
+        return _Intersected(self.child.copy(), self._documents, self._decoded, self._at)
 
     def _moved(self):
         """The tree, at the current document. Every term holds it, so the tree (intersections of
@@ -94,7 +99,21 @@ class _Intersected(WrappingMatcher):
             self._at = bisect_left(self._documents, docnum, self._at)
 
     def score(self) -> float:
-        return self._moved().score()
+        scores = self.all_scores()
+        if scores is None:  # a tree _tree_scores does not know: Whoosh's own, document by document
+            return self._moved().score()
+        return scores[self._at]
+
+    def all_scores(self) -> list[float] | None:
+        """The score of each of its documents (from the first, wherever it stands now), made
+        once; None where only Whoosh's tree can tell them."""
+        if self._scores is None:
+            self._scores = _tree_scores(self.child, self._documents, self._decoded) or False
+        return self._scores or None
+
+    def documents(self) -> list[int]:
+        """Every document it matches, from the first."""
+        return self._documents
 
     def weight(self) -> float:
         return self._moved().weight()
@@ -119,6 +138,24 @@ class _Intersected(WrappingMatcher):
 
     def skip_to_quality(self, minquality: float) -> int:
         return 0
+
+
+def _tree_scores(tree, documents: list[int], decoded: DecodedIds) -> list[float] | None:
+    """The score an intersection tree gives each of `documents` (all of them its matches), made a
+    term at a time: each term's postings scored in one list (search/index.py's bm25_of_many),
+    then added and boosted as the tree adds and boosts them (IntersectionMatcher: a + b;
+    WrappingMatcher: times its boost), in its order, so to the bit what it scores. Moving the
+    tree to each passage and asking it was a third of ranking a two-word search's passages with
+    both words. None for a tree of anything else."""
+    kind = type(tree)
+    if kind is IntersectionMatcher:
+        a, b = _tree_scores(tree.a, documents, decoded), _tree_scores(tree.b, documents, decoded)
+        return [x + y for x, y in zip(a, b)] if a is not None and b is not None else None
+    if kind is WrappingMatcher:
+        child, boost = _tree_scores(tree.child, documents, decoded), tree.boost
+        return [score * boost for score in child] if child is not None else None
+    scores = bm25_of_many(tree) if kind is BlockMatcher else None
+    return scores(weights_at(tree, documents, decoded), documents) if scores is not None else None
 
 
 def any_of(subqueries: list[wq.Query], scale: float | None = None) -> wq.Or:

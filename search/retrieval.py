@@ -25,6 +25,7 @@ from search.expansion import TermStats, common_terms
 from search.index import IndexView, PassageCache
 from search.query import Expansion, ParsedQuery, build_query, content_words
 from search.response import SourceRef
+from search.term_top import new_passages, term_top
 
 # Passages BM25F hands to re-ranking: enough that the answer is among them, few enough to be fast.
 # Over our three QA sets (seeds, dev, notes) the deepest BM25F rank that re-ranking lifted into
@@ -97,10 +98,12 @@ class StoredMatch(ScoredPassage):
     reading the other ninety cost more than finding them. Everything else is a ScoredPassage's."""
 
     def __init__(self, searcher, docnum: int, bm25: float, passages: PassageCache | None = None) -> None:
-        """`passages`: the generation's passages read so far, to read this one from (and keep)."""
-        super().__init__(None, bm25)  # type: ignore[arg-type]
-        del self.passage  # read on first use (__getattr__)
-        self.searcher, self.docnum, self.passages = searcher, docnum, passages
+        """`passages`: the generation's passages read so far, to read this one from (and keep).
+        ScoredPassage's fields but `passage` (read on first use: __getattr__) are set here as its
+        own __init__ sets them, without it: a keyword search makes one for each of up to 124
+        matches, and that call, then deleting `passage`, cost 0.1 ms a search."""
+        self.__dict__.update(bm25=bm25, score=0.0, also_in=[], features={}, searcher=searcher,
+                             docnum=docnum, passages=passages)
 
     def __getattr__(self, name: str):
         if name != "passage" or "searcher" not in self.__dict__:
@@ -201,8 +204,8 @@ def _retrieve_counted(view: IndexView, parsed: ParsedQuery, expanded: dict[str, 
     queries = [build_query(parsed, expanded, must=must)
                for must in tiers(parsed, expanded, view.counts, wanted, all_words_first, common)]
     queries.append(build_query(parsed, expanded, common=common))
-    for query in queries:
-        best = _run(view, query, ranked, deadline, notices) if len(found) < ranked else None
+    for number, query in enumerate(queries):
+        best = _rank_tier(view, queries, number, found, ranked, deadline, notices) if len(found) < ranked else None
         if best is not None and best.timed_out:  # partial: what was ranked, and no more
             found.update((match_key(passage), passage) for passage in best.passages if match_key(passage) not in found)
             ranked_part = list(found.values())
@@ -222,6 +225,23 @@ def _retrieve_counted(view: IndexView, parsed: ParsedQuery, expanded: dict[str, 
     unranked = [StoredMatch(view.searcher, docnum, 0.0, view.files.passages) for docnum in matched if docnum not in kept]
     passages += unranked[:max(0, min(len(matched), depth) - len(passages))]
     return Retrieved(passages, len(matched), notices, ranked=len(kept))
+
+
+def _rank_tier(view: IndexView, queries: list, number: int, found: dict, ranked: int, deadline: float,
+               notices: list[str]) -> Ranked:
+    """The best `ranked` matches of `queries[number]`, for _retrieve_counted: those `found`
+    before, then the best of the rest, when single words rank the rest (term_top), else
+    Whoosh's best `ranked`. Either way the same matches after `found`, in the same order: the
+    best of the others are the best the query has beyond the ones found."""
+    plan = new_passages(queries, number)
+    top = term_top(view.searcher, plan, ranked - len(found), found, deadline) if plan is not None else None
+    if top is None:
+        return _run(view, queries[number], ranked, deadline, notices)
+    items, scored, timed_out = top
+    new = in_best_first_order([StoredMatch(view.searcher, docnum, round(score, SCORE_DECIMALS), view.files.passages)
+                               for score, docnum in items], ordered_segments(view.searcher))
+    passages = list(found.values()) + new
+    return Ranked(passages, max(scored, len(passages)), timed_out, _partial(timed_out))
 
 
 def tiers(parsed: ParsedQuery, expanded: dict[str, list[Expansion]], stats: TermStats, wanted: int,

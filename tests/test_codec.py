@@ -103,6 +103,28 @@ def test_common_documents_are_the_intersection(lists):
     assert common_documents(matchers) == sorted(set.intersection(*map(set, lists)))
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([1.0, 1.5, 2.0, 3.5, 0.3, 7.25, 120.5]), min_size=1, max_size=300),
+       st.sampled_from(["as drawn", "all ones", "all equal"]), st.data())
+def test_a_blocks_weights_at_some_postings_are_those_it_reads_one_by_one(weights, kind, data):
+    """block_weights_at decodes only the postings asked for: the weights every mode of
+    encoding (ones, one value, halves, floats) reads back posting by posting."""
+    weights = {"all ones": [1.0] * len(weights), "all equal": [2.5] * len(weights)}.get(kind, weights)
+    ids = list(range(3, 3 + 2 * len(weights), 2))
+    blocks = _blocks(ids, weights, lambda begin, end: b"", None)
+    expected = BlockMatcher(blocks, 0, formats.Existence())
+    matcher = BlockMatcher(blocks, 0, formats.Existence())
+    while matcher.is_active():
+        count = len(matcher.block_ids())
+        wanted = sorted(data.draw(st.lists(st.integers(0, count - 1), max_size=count, unique=True)))
+        one_by_one = []
+        for _ in range(count):
+            one_by_one.append(expected.weight())
+            expected.next()
+        assert matcher.block_weights_at(wanted) == [one_by_one[number] for number in wanted]
+        matcher.next_block()
+
+
 def test_counts_and_bytes_values_read_back():
     ids = list(range(0, 900, 3))
     counts = [n % 7 + 1 for n in range(len(ids))]

@@ -109,3 +109,24 @@ def test_the_vocabulary_file_gives_the_candidates_the_index_would(tmp_path):
         from_field = Vocabulary.of_field(reader, "words")
     for word in ("jonna", "kasem", "netflx", "soundtrak", "ojanna", "zzzzz", "émile"):
         assert from_file.within(word, 2) == from_field.within(word, 2)
+
+
+def test_a_cited_source_keeps_every_field_but_its_path(tmp_path):
+    """CitedPaths.apply makes each also_in SourceRef anew: all its fields carried over (a PDF's
+    page too), its path shown from the working folder."""
+    from dataclasses import fields
+
+    from search.response import Hit, Response, SourceRef
+
+    # apply names these four: a field added to SourceRef must be carried over there too
+    assert [field.name for field in fields(SourceRef)] == ["path", "line_start", "line_end", "page"]
+    build_index(NOTES, tmp_path / "index")
+    manifest = read_manifest(tmp_path / "index")
+    paths = CitedPaths(manifest)
+    stored = next(iter(manifest["files"]))
+    ref = SourceRef(stored, 3, 5, page=2)
+    hit = Hit(1, 1.0, stored, "t", None, 1, 2, "text", "text", [], also_in=[ref])
+    shown = paths.apply(Response("q", [hit], 1, 0.0)).results[0].also_in[0]
+    assert shown.path == paths.shown(stored)
+    assert {f.name: getattr(shown, f.name) for f in fields(SourceRef) if f.name != "path"} == \
+        {f.name: getattr(ref, f.name) for f in fields(SourceRef) if f.name != "path"}

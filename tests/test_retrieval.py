@@ -150,3 +150,17 @@ def test_an_intersection_scores_every_passage_as_whooshs_does(engine):
         whooshs.next()
         scored += 1
     assert scored > 3 and not ours.is_active()
+
+
+def test_a_stored_match_has_every_field_of_a_scored_passage(engine):
+    """StoredMatch sets ScoredPassage's fields itself: every one but the passage, read on first
+    use, with its default."""
+    from dataclasses import fields
+
+    from search.retrieval import ScoredPassage, StoredMatch
+
+    searcher = engine.index.view().searcher
+    match = StoredMatch(searcher, 0, 1.5)
+    whole = ScoredPassage(match.passage, 1.5)
+    assert {field.name: getattr(match, field.name) for field in fields(ScoredPassage)} == \
+        {field.name: getattr(whole, field.name) for field in fields(ScoredPassage)}

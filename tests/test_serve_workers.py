@@ -2,6 +2,7 @@
 share one port, a worker that dies is replaced, and stopping or killing the server stops them all."""
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -104,7 +105,8 @@ def served(seeds_index):
         yield server
     finally:
         for pid in children(server.process.pid):
-            os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):  # it exited between the listing and now
+                os.kill(pid, signal.SIGKILL)
         server.process.kill()
         server.process.wait()
 
