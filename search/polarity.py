@@ -16,8 +16,8 @@ from search.phrases import MAX_ANSWER_CHARS, sentence_pieces, shorten
 from search.spans import Asked, Span, Unit
 
 EXPLICIT = re.compile(r"^\W*(yes|no|not really|not as such|not exactly)\b", re.I)
-NEGATION = re.compile(r"\b(?:not|no|never|cannot|can't|don't|doesn't|isn't|aren't|wasn't|weren't|won't|"
-                      r"shouldn't|mustn't|mayn't|neither|nor|none|without)\b|n't\b", re.I)
+# Typeset text writes "don’t" with a right single quotation mark: both apostrophes negate.
+NEGATION = re.compile(r"\b(?:not|no|never|cannot|neither|nor|none|without)\b|n['’]t\b", re.I)
 # The answer shows "Yes: " or "No: " before the deciding clause, within the answer's length.
 SEPARATOR = ": "
 

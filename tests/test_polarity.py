@@ -27,3 +27,10 @@ def test_a_negation_in_the_clause_that_covers_the_question_says_no():
 def test_the_answer_keeps_to_the_answer_length():
     span = answer("Is it free?", "Yes, " + "it is free of charge and always will be, " * 10)
     assert len(span.text) <= 120 and span.text.startswith("Yes: ")
+
+
+def test_a_typeset_apostrophe_negates_too():
+    span = answer("Can I build it with link-time optimization?",
+                  "GCC and LLVM don\u2019t support link-time optimization of this library.")
+    assert span.text.startswith("No: ")
+
