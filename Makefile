@@ -16,7 +16,7 @@ help:
 	@echo "make eval       the multi-genre benchmark, leave one corpus out, beside FTS5 and tantivy (docs/evaluation.md)"
 	@echo "make train      fit the scoring model on the benchmark (search/model.json)"
 	@echo "make bench      benchmark against stock Whoosh, SQLite FTS5 and tantivy (docs/benchmarks.md)"
-	@echo "make bench-scale  1,000,000 passages beside stock Whoosh (docs/benchmarks-scale.md; about 40 min)"
+	@echo "make bench-scale  1,000,000 passages beside stock Whoosh (docs/benchmarks-scale.md; 10-20 min)"
 	@echo "make readme     run README.md's console examples and write their real output in"
 	@echo "make screenshots  retake docs/screenshots/*.png (docs/web.md) in Chromium"
 
