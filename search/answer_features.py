@@ -190,8 +190,9 @@ def passage_match_features(passage_features: dict[str, float]) -> dict[str, floa
     return {named: passage_features.get(name, 0.0) for name, named in _PASSAGE_MATCH_FEATURES}
 
 
-# A number in a question (a version, a year, a count): "When will version 5.0 be released?".
-QUESTION_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)*")
+# A number the question names as a word of its own (a version, a year, a count): "When will
+# version 5.0 be released?"; not one inside an example of code ("/a{,4}/", "x[2]").
+QUESTION_NUMBER = re.compile(r"(?<!\S)\d+(?:\.\d+)*(?=[\s?!,;:)]|\.?$|\.\s)")
 
 
 def question_numbers(question: Question) -> list[str]:
@@ -205,6 +206,13 @@ def misses_numbers(numbers: list[str], text: str) -> float:
         return 0.0
     missing = [n for n in numbers if not re.search(rf"(?<![\d.]){re.escape(n)}(?!\d)", text)]
     return len(missing) / len(numbers)
+
+
+def with_headings(passage) -> str:
+    """A passage's text with its title, section and context: a changelog's version stands in the
+    heading over its entries, not in them."""
+    described = passage.passage
+    return " ".join(filter(None, (passage.text, described.title, described.section, described.context)))
 
 
 def repeated_in(text: str, own: object, passages: list) -> float:

@@ -20,7 +20,7 @@ from indexer.kinds import PassageKind
 from search.answer_features import (by_family, decision_features, misses_numbers, passage_match_features,
                                     position_features, question_features, question_numbers, repeated_in,
                                     source_features, span_features, support_features, token_positions,
-                                    top_passage_features)
+                                    top_passage_features, with_headings)
 from search.candidates import spans
 from search.expansion import canonical
 from search.kinds import AnswerType
@@ -69,6 +69,10 @@ def extract_answer(question: Question, passages: list[ScoredPassage], weights: d
         return AnswerResult(None, [], None, reason="only common words were searched for: nothing is asked of them")
     candidates = answer_candidates(Asked(question, weights, common_words), passages[:depth])
     if not candidates:
+        numbers = question_numbers(question)
+        if numbers:
+            return AnswerResult(None, [], None, reason="no candidate of the kind asked for in a passage that names "
+                                                        + " or ".join(numbers))
         return AnswerResult(None, [], None, reason="no candidate of the kind asked for")
     for candidate in candidates:
         candidate.score = model.selector.score(candidate.features)
@@ -99,14 +103,18 @@ def _shared_out(groups: list[ValueGroup]) -> list[ValueGroup]:
 
 
 def answer_candidates(asked: Asked, passages: list[ScoredPassage]) -> list[Candidate]:
-    """Every candidate of the passages, with all its features."""
+    """Every candidate of the passages, with all its features; none from a passage that holds
+    none of the numbers the question names, in its text or its headings: a passage about version
+    4.6 does not say when version 5.0 comes out, however well its words match."""
     question = asked.question
     asked_words = set(question.content_words) | {normalize_word(w) for w in question.text.split()}
     top = passages[0].score
     numbers = question_numbers(question)
     candidates: list[Candidate] = []
     for rank, passage in enumerate(passages):
-        missing = misses_numbers(numbers, passage.text)
+        missing = misses_numbers(numbers, with_headings(passage)) if numbers else 0.0
+        if missing == 1.0:
+            continue
         for candidate in passage_candidates(asked, passage, asked_words):
             candidate.features.update(position_features(rank, passage.score, top))
             candidate.features.update(passage_match_features(passage.features))

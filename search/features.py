@@ -15,15 +15,16 @@ import re
 
 from indexer.analysis import STOP_WORDS, exact_words, stemmed_terms
 from indexer.kinds import PassageKind
+from search.answer_features import misses_numbers, question_numbers, with_headings
 from search.expansion import canonical
 from search.kinds import VALUE_TYPES, AnswerType, QuestionKind
-from search.patterns import CAUSAL_SINCE, has_answer_type
+from search.patterns import CAUSAL_SINCE, OTHER_REASONS, has_answer_type
 from search.questions import Question
 from search.retrieval import ScoredPassage
 
 # Words that introduce a reason, a definition, an instruction; a negation (for yes/no).
 REASON_CUE = re.compile(rf"\b(because|{CAUSAL_SINCE}|so that|in order to|due to|the reason|otherwise|therefore|thus|"
-                        r"as a result|to avoid|to prevent|to make sure|to ensure|this means|which means)\b", re.I)
+                        rf"as a result|to avoid|to prevent|to make sure|to ensure|this means|which means|{OTHER_REASONS})\b", re.I)
 DEFINITION_CUE = r"\b(?:is|are|was|were|means|refers to|stands for|denotes|describes)\b"
 INSTRUCTION_CUE = re.compile(r"\b(use|call|run|type|set|pass|add|install|create|write|try|invoke|specify|enable|"
                              r"disable|configure|put|import|load|open|edit|remove|delete|replace|see)\b", re.I)
@@ -43,18 +44,19 @@ def passage_features(question: Question, passages: list[ScoredPassage], weights:
     bm25_rank = {index: rank for rank, index in enumerate(by_bm25)}
     question_stems = _content_stems(question.text)
     rarest = max(weights, key=weights.get) if weights else None
+    numbers = question_numbers(question)
     return [
         {
             "bm25": passage.bm25 / top_bm25,
             "bm25_rank": 1.0 / (1.0 + bm25_rank[index]),
-            **_passage_own_features(question, passage, weights, rarest, question_stems),
+            **_passage_own_features(question, passage, weights, rarest, question_stems, numbers),
         }
         for index, passage in enumerate(passages)
     ]
 
 
 def _passage_own_features(question: Question, passage: ScoredPassage, weights: dict[str, float], rarest: str | None,
-                          question_stems: list[str]) -> dict[str, float]:
+                          question_stems: list[str], numbers: list[str]) -> dict[str, float]:
     """What one passage shows of itself, whatever the others are."""
     body = canonical(weights, passage.body_stems)  # read by three features: made once
     return {
@@ -69,6 +71,8 @@ def _passage_own_features(question: Question, passage: ScoredPassage, weights: d
         "best_sentence": _best_sentence_coverage(passage, weights),
         "section_bigrams": _bigram_share(question_stems, _content_stems(passage.passage.section or "")),
         "section_is_question": 1.0 if (passage.passage.section or "").rstrip().endswith("?") else 0.0,
+        # the version, year or count the question names, missing from the passage and its headings
+        "misses_numbers": misses_numbers(numbers, with_headings(passage)) if numbers else 0.0,
         **_kind_features(passage),
         **_answer_form_features(question, passage),
     }

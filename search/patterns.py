@@ -60,6 +60,12 @@ ROLE_QUESTION = re.compile(r"\b(play|plays|played|playing|portray\w*|role|charac
 # "since" giving a reason, not a time: "since Linux 2.6.17", "since glibc 2.3.4", "since 1999",
 # "since the 1990s", "since version 3", "since then" say when, as man pages and changelogs do.
 CAUSAL_SINCE = r"since(?!\s+(?:[A-Za-z][\w.+-]*\s+)?v?\d|\s+then\b)"
+# Reasons English gives beyond "because": causal "as" after a comma (", as they do not ..."), "for
+# security reasons", purpose ("to assure ...", "so as to ..."), and what a sentence before brings
+# about ("This ensures ...", "This means ...").
+OTHER_REASONS = (r"(?<=,\s)as(?=\s+(?:it|they|he|she|we|you|this|that|these|those|there|the|a|an|its|their|our|no|not)\b)|"
+                 r"for\s+(?:\w+\s+){0,2}reasons?|so\s+as\s+to|to\s+(?:assure|guarantee|keep|stop|protect)|"
+                 r"(?:this|which|that)\s+(?:will\s+|would\s+)?(?:ensures?|means|guarantees?)")
 CLAUSE_BREAK = re.compile(r"\s*(?:[,;:()\[\]—–]|\s-\s|\s--\s)\s*")
 QUOTE_VERBS = re.compile(
     r"\b(say|said|says|tell|told|write|wrote|tweet|tweeted|think|thought|feel|felt|notice|noticed|observe|observed|"

@@ -12,7 +12,7 @@ from typing import Iterator
 from indexer.analysis import normalize_word, stem, stemmed_terms
 from search.expansion import canonical
 from search.kinds import AnswerType
-from search.patterns import CAPITALISED_RUN, CAUSAL_SINCE, CLAUSE_BREAK, QUOTATION, QUOTE_VERBS, TOKEN
+from search.patterns import CAPITALISED_RUN, CAUSAL_SINCE, CLAUSE_BREAK, OTHER_REASONS, QUOTATION, QUOTE_VERBS, TOKEN
 from search.query import QueryError, parse_query
 from search.questions import DEFINING_VERBS, Question
 from search.spans import Asked, Span, Unit
@@ -37,7 +37,7 @@ MAX_WINDOWS_PER_SENTENCE = 6
 DEFINING_GAP_WORDS = 3
 # Words that introduce a reason.
 REASON_MARKER = re.compile(rf"\b(?:because|{CAUSAL_SINCE}|so that|in order to|due to|to avoid|to prevent|to make sure|to ensure|"
-                           r"otherwise|the reason(?: is| being)?|this is why|which means|as a result)\b", re.I)
+                           rf"otherwise|the reason(?: is| being)?|this is why|which means|as a result|{OTHER_REASONS})\b", re.I)
 DEFINING = re.compile(r"\s*(?:,\s*|\(|\s-+\s|\s?[—–:]\s*|\s+(?:is|are|was|were|means|refers to|stands for|denotes|"
                       r"describes|is used to|are used to)\s+)", re.I)
 _CLAUSE_END = re.compile(r"[.;!?](?:\s|$)|\n\s*\n")

@@ -107,3 +107,22 @@ def test_a_search_of_common_words_only_gets_no_answer_card():
     named = extract_answer(analyse_question("Jenna Dewan"), passages, weights_for("jenna", "dewan"), [], model(bar=0.0),
                            is_search=True)
     assert named.reason != result.reason
+
+
+def test_a_version_the_question_names_must_stand_in_the_answers_passage_or_its_headings():
+    question = analyse_question("When was release 2.4 published?")
+    weights = weights_for("release", "published")
+    other = scored("The release was published on March 4, 2019.", path="news.md", score=3.0, section="Release 2.3")
+    named = scored("This release was published on May 2, 2021.", path="news.md", line=9, score=1.0, section="Release 2.4")
+    result = extract_answer(question, [other, named], weights, [], model(bar=0.0))
+    assert result.answer.text == "May 2, 2021" and result.passage is named
+    # Neither passage is about 2.4: no answer, and the reason names the version.
+    alone = extract_answer(question, [other], weights, [], model(bar=0.0))
+    assert alone.answer is None and "2.4" in alone.reason
+
+
+def test_a_number_inside_an_example_of_code_is_not_one_the_passage_must_hold():
+    question = analyse_question("Does mawk support brace expressions like /a{,4}/?")
+    passage = scored("No, mawk does not support brace expressions yet.")
+    candidates = answer_candidates(Asked(question, weights_for("mawk", "brace", "expressions"), frozenset()), [passage])
+    assert candidates

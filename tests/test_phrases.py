@@ -49,6 +49,22 @@ def test_since_a_version_or_a_year_says_when_not_why():
     assert span.text == "since it relied on an extension nobody deployed"
 
 
+def test_reasons_given_without_because_open_a_reason_too():
+    why = asked("Why should the old format be avoided?", "old", "format", "avoided")
+    expected = {
+        "The old format should be avoided, as it cannot hold dates after 2038.": "as it cannot hold dates after 2038",
+        "The old format is refused for security reasons: it trusts every length it reads.":
+            "for security reasons: it trusts every length it reads",
+        "Only signed files are read; this is done to keep the old format out.": "to keep the old format out",
+        "Keep the new format. This ensures that old readers fail loudly.": "This ensures that old readers fail loudly",
+    }
+    for text, reason in expected.items():
+        assert [span.text for span in reasons(why, unit(text))] == [reason], text
+    # "as" comparing or in "such as" / "as well as" is no reason
+    for text in ("Formats such as the old one, as well as the new, are read.", "It works as the old format did."):
+        assert list(reasons(why, unit(text))) == [], text
+
+
 def test_the_clause_covering_the_question_is_the_answer():
     text = "In May, the garden was closed because the creek flooded the beds; it reopened in June."
     (span,) = clauses(asked("Why was the garden closed?", "garden", "closed"), unit(text))
