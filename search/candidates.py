@@ -45,9 +45,12 @@ def spans(asked: Asked, unit: Unit) -> Iterator[Span]:
 
 
 def _family(question: Question) -> str:
-    """Values (a name, a date) are answered by their extractors alone; anything else may also be
-    answered by a clause or a window of the sentence."""
-    return "value" if question.answer_type in VALUE_TYPES else "text"
+    """Values (a name, a date) are answered by their extractors alone, and so is a yes/no
+    question (by a verdict and the clause that decides it: a clause alone does not say yes or
+    no); anything else may also be answered by a clause or a window of the sentence."""
+    if question.answer_type in VALUE_TYPES:
+        return "value"
+    return "verdict" if question.answer_type == AnswerType.YES_NO else "text"
 
 
 # -- one extractor per value type --------------------------------------------------------------------
@@ -154,7 +157,7 @@ EXTRACTORS: dict[AnswerType, tuple[Extractor, ...]] = {
     AnswerType.PHRASE: (definitions, identifiers),
 }
 # What every question of a family gets besides its own extractors.
-GENERAL: dict[str, tuple[Extractor, ...]] = {"value": (), "text": (clauses, windows)}
+GENERAL: dict[str, tuple[Extractor, ...]] = {"value": (), "verdict": (), "text": (clauses, windows)}
 
 
 # -- what the form of the text says ------------------------------------------------------------------

@@ -47,7 +47,8 @@ HEAD_NOUN_TYPES = {
 MONEY_VERBS = frozenset("pay pays paid cost costs spend spends spent earn earns earned charge charges charged sell "
                         "sells sold raise raises raised gross grossed owe owes owed worth".split())
 YES_NO_OPENERS = ("is", "are", "was", "were", "did", "does", "do", "has", "have", "had", "can", "could", "will",
-                  "would", "should")
+                  "would", "should", "may", "might", "must", "shall", "isn't", "aren't", "wasn't", "weren't", "doesn't",
+                  "don't", "didn't", "hasn't", "haven't", "can't", "couldn't", "won't", "wouldn't", "shouldn't")
 QUESTION_WORDS = frozenset(
     "who whom whose what which when where why how many much long often far old tell me please name list give "
     "kind type sort".split()
@@ -230,7 +231,7 @@ def _search_text(text: str, kind: QuestionKind) -> str:
         return text
     stripped = _LEADING.sub(" ", text, count=1)
     if kind == QuestionKind.YES_NO:
-        stripped = re.sub(r"^\s*\w+\b", " ", stripped, count=1)
+        stripped = re.sub(r"^\s*\w+(?:['’]t)?\b", " ", stripped, count=1)  # "Is", "Isn't"
     return stripped.strip().rstrip("?.! ").strip() or text
 
 

@@ -21,6 +21,13 @@ def test_every_answer_type_has_its_extractors_and_text_answers_also_get_clauses_
     assert GENERAL["value"] == () and len(GENERAL["text"]) == 2
 
 
+def test_a_yes_no_question_is_answered_by_verdicts_only_never_by_a_bare_clause():
+    sentence = "They should be readable by anyone, and must not be world-writable."
+    candidates = found("May maintainer scripts be world-writable?", sentence)
+    assert candidates and {source for _, _, source, _ in candidates} == {"yes_no"}
+    assert candidates[0][0] == "No: and must not be world-writable."
+
+
 def test_people_are_names_not_places_or_ordinary_words():
     sentence = "The loaf was first baked by Mara Quist, who runs the bakery on Depot Street in Ashby Ridge."
     assert [text for text, _, source, _ in found("Who baked it?", sentence) if source == "person"] == ["Mara Quist"]

@@ -41,6 +41,10 @@ from search.questions import LIGHT_VERBS, QUESTION_WORDS, analyse_question
         ("Is Soundtrack canceled?", "yes_no", "yes_no"),
         ("Did Netflix renew Soundtrack?", "yes_no", "yes_no"),
         ("Was Soundtrack Jahmil French's last acting role?", "yes_no", "yes_no"),
+        ("May a shared library package be tagged essential?", "yes_no", "yes_no"),
+        ("Must the copyright file be compressed?", "yes_no", "yes_no"),
+        ("Isn't the bakery open on Sundays?", "yes_no", "yes_no"),
+        ("Doesn’t the bakery open on Sundays?", "yes_no", "yes_no"),
         ("How did the show end?", "what", "phrase"),
         ("Name the composers of Soundtrack", "what", "phrase"),
         ("soundtrack cast", "keyword", "phrase"),
@@ -64,6 +68,11 @@ def test_kind_and_answer_type(text, kind, answer_type):
 )
 def test_head_noun(text, head):
     assert analyse_question(text).head_noun == head
+
+
+def test_a_yes_no_question_searches_without_its_opening_verb_whole():
+    assert analyse_question("Isn't the bakery open on Sundays?").search_text == "the bakery open on Sundays"
+    assert analyse_question("May I ship a cat page?").search_text == "I ship a cat page"
 
 
 def test_the_head_noun_of_how_much_is_never_a_verb():
