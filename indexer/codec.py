@@ -221,14 +221,16 @@ def stored_document(reader, docnum: int) -> dict:
 
 
 def stored_signature(reader, docnum: int) -> Signature | None:
-    """Document `docnum`'s near-duplicate signature as its segment keeps it; None where the
-    segment has none (written before signatures, or not a Liner segment)."""
+    """Document `docnum`'s near-duplicate signature as its segment keeps it, its copy_of a
+    document number of `reader`; None where the segment has none (written before signatures,
+    or not a Liner segment)."""
+    offset = 0
     if isinstance(reader, MultiReader):
         number, docnum = reader._segment_and_docnum(docnum)
-        reader = reader.readers[number]
+        reader, offset = reader.readers[number], reader.doc_offsets[number]
     perdoc = getattr(reader, "_perdoc", None)
     signatures = perdoc.signatures if isinstance(perdoc, PerDocReader) else None
-    return signatures.signature(docnum) if signatures is not None else None
+    return signatures.signature(docnum, offset) if signatures is not None else None
 
 
 def length_codes(reader, fieldname: str):

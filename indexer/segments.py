@@ -92,7 +92,8 @@ class SegmentBuffer:
                     self._totals[name] += length
         body = stored.get("body")
         self._stored.add(stored, STORED_OVERHEAD_BYTES + (len(body) if isinstance(body, str) else 0))
-        self._signatures += encode(signature_of_text(body if isinstance(body, str) else ""))
+        shown = body if isinstance(body, str) else ""
+        self._signatures += encode(signature_of_text(shown), shown, docnum)
         self.memory += RECORD.size
         self.documents += 1
 

@@ -4,7 +4,8 @@ lists every place it stands.
 Passages whose word 3-shingles overlap enough (Jaccard) are the same passage repeated (Broder
 1997, "On the resemblance and containment of documents"), unless they state different figures:
 then they are sources that disagree, and both are kept. A pair whose index signatures
-(indexer/signatures.py) rule a merge out is not compared further: neither passage is read for it.
+(indexer/signatures.py) rule a merge out is not compared further, nor a pair the index knows to
+have the same text: neither passage is read for it.
 """
 from __future__ import annotations
 
@@ -44,30 +45,51 @@ class _Compared:
         return self._figures
 
 
-def collapse_near_duplicates(passages: list[ScoredPassage], window: int = COLLAPSE_WINDOW) -> list[ScoredPassage]:
-    """Keep the best-ranked copy of each repeated passage and list the others as its sources."""
+def collapse_near_duplicates(passages: list[ScoredPassage], window: int = COLLAPSE_WINDOW, *,
+                             cited: slice | None = None) -> list[ScoredPassage]:
+    """Keep the best-ranked copy of each repeated passage and list the others as its sources.
+    `cited`: the places in the result of the passages whose sources are listed (a page of
+    results; by default all): listing a copy reads it, and a copy known to be one by its
+    signature need not be read otherwise."""
     kept: list[_Compared] = []
+    listed = range(window)[cited] if cited is not None else range(window)
     for passage in passages[:window]:
         own = _Compared(passage)
-        first = next((other for other in _possible(own, kept)
-                      if own.figures() == other.figures() and near_duplicates(own.shingles(), other.shingles())), None)
-        if first is None:
+        place = _original(own, kept)
+        if place is None:
             kept.append(own)
-        else:
-            first.passage.also_in.append(SourceRef(passage.path, passage.passage.line_start,
-                                                   passage.passage.line_end, passage.passage.page))
+        elif place in listed:
+            kept[place].passage.also_in.append(SourceRef(passage.path, passage.passage.line_start,
+                                                         passage.passage.line_end, passage.passage.page))
     return [compared.passage for compared in kept] + passages[window:]
 
 
-def _possible(own: _Compared, kept: list[_Compared]) -> list[_Compared]:
-    """The passages of `kept` (in order) that `own` might be a copy of: all of them but those
-    the two signatures rule out."""
+def _original(own: _Compared, kept: list[_Compared]) -> int | None:
+    """The place in `kept` of the first passage `own` is a near-duplicate of; None if none."""
+    for number in _possible(own, kept):
+        other = kept[number]
+        if _same_text(own, other) or (own.figures() == other.figures() and
+                                      near_duplicates(own.shingles(), other.shingles())):
+            return number
+    return None
+
+
+def _possible(own: _Compared, kept: list[_Compared]) -> list[int]:
+    """The places in `kept` (in order) of the passages `own` might be a copy of: all of them but
+    those the two signatures rule out."""
     signature = own.signature
     if signature is None:
-        return kept
+        return list(range(len(kept)))
     stated = signature.figures
-    return [other for other in kept if other.signature is None or (
+    return [number for number, other in enumerate(kept) if other.signature is None or (
         other.signature.figures == stated and could_be_near_duplicates(signature, other.signature, NEAR_DUPLICATE_JACCARD))]
+
+
+def _same_text(own: _Compared, other: _Compared) -> bool:
+    """Whether the index knows the two passages to have the very same text, not empty (then
+    they are near-duplicates, with neither read)."""
+    mine, theirs = own.signature, other.signature
+    return mine is not None and theirs is not None and mine.copy_of == theirs.copy_of >= 0 and mine.size > 0
 
 
 def near_duplicates(own: frozenset, other: frozenset) -> bool:

@@ -95,10 +95,14 @@ def test_empty_passages_never_merge():
 
 
 class _Signed(ScoredPassage):
-    """A passage whose index kept a signature (as a StoredMatch's segment does)."""
+    """A passage whose index kept a signature (as a StoredMatch's segment does); `first`: the
+    number of the first passage with its text, as a merge finds it (None: not known)."""
+
+    first: int | None = None
 
     def signature(self):
-        return signature_of_text(self.text)
+        signature = signature_of_text(self.text)
+        return signature if self.first is None else signature._replace(copy_of=self.first)
 
 
 def _window(rng: random.Random, size: int) -> list[str]:
@@ -111,13 +115,15 @@ def _window(rng: random.Random, size: int) -> list[str]:
     return texts
 
 
-def _collapsed(texts: list[str], signed: list[bool]) -> list[tuple]:
-    passages = []
+def _collapsed(texts: list[str], signed: list[bool], copies: bool = False, cited: slice | None = None) -> list[tuple]:
+    passages, firsts = [], {}
     for number, (text, has_signature) in enumerate(zip(texts, signed)):
         plain = scored(text, path=f"{number}.txt", line=number + 1)
         passages.append(_Signed(plain.passage, plain.bm25) if has_signature else plain)
+        if has_signature and copies:
+            passages[-1].first = firsts.setdefault(text, number)
     return [(kept.path, [(ref.path, ref.line_start) for ref in kept.also_in])
-            for kept in collapse_near_duplicates(passages, window=20)]
+            for kept in collapse_near_duplicates(passages, window=20, cited=cited)]
 
 
 def test_collapsing_by_signatures_gives_what_comparing_every_text_gives():
@@ -128,6 +134,15 @@ def test_collapsing_by_signatures_gives_what_comparing_every_text_gives():
         assert _collapsed(texts, [True] * len(texts)) == by_text
         # Some passages from segments without signatures (written before them).
         assert _collapsed(texts, [rng.random() < 0.5 for _ in texts]) == by_text
+        # Copies the index knows of (the same text) merged with neither read.
+        assert _collapsed(texts, [True] * len(texts), copies=True) == by_text
+        assert _collapsed(texts, [rng.random() < 0.5 for _ in texts], copies=True) == by_text
+        # A page's passages list their sources as before; the others list none (not read).
+        page = slice(rng.randrange(0, 12), rng.randrange(0, 24))
+        paged = _collapsed(texts, [True] * len(texts), copies=True, cited=page)
+        assert [path for path, _ in paged] == [path for path, _ in by_text]
+        listed = set(range(len(by_text))[page])
+        assert [sources if n in listed else [] for n, (_, sources) in enumerate(by_text)] == [s for _, s in paged]
 
 
 def _signatures_read_back(ix) -> list:
@@ -136,14 +151,25 @@ def _signatures_read_back(ix) -> list:
                 for docnum in range(reader.doc_count_all())]
 
 
+def _with_copies(documents: list[dict]) -> list[dict]:
+    """`documents`, then every other one again under another path (a copied file's passages)."""
+    return documents + [{**document, "path": "copy/" + document["path"]} for document in documents[::2]]
+
+
 def test_an_index_keeps_each_passages_signature_through_a_merge(tmp_path):
-    documents = _documents(SEEDS)
+    documents = _with_copies(_documents(SEEDS))
     gone = documents[0]["path"]
     for name, ix in (("whole", _liner_index(tmp_path / "whole", documents)),
                      ("merged", _liner_index(tmp_path / "merged", documents, parts=3, delete=(gone,)))):
         read = _signatures_read_back(ix)
         assert len(read) == len(documents) - (name == "merged") * sum(d["path"] == gone for d in documents)
-        assert all(signature == signature_of_text(body) for signature, body in read), name
+        assert all(signature._replace(copy_of=-1) == signature_of_text(body) for signature, body in read), name
+        firsts: dict[str, int] = {}
+        for docnum, (signature, body) in enumerate(read):
+            # One segment's buffer knows no copies; a merge finds the first passage of each text.
+            assert signature.copy_of == (docnum if name == "whole" else firsts.setdefault(body, docnum)), name
+        if name == "merged":
+            assert len(firsts) < len(read)  # there were copies to find
 
 
 def test_a_segment_without_signatures_reads_none_and_merges_into_none(tmp_path):
@@ -166,6 +192,8 @@ def test_a_segment_without_signatures_reads_none_and_merges_into_none(tmp_path):
     write_toc(storage, schema, segments)
     read = _signatures_read_back(index.open_dir(str(tmp_path)))
     assert {signature for signature, _ in read[:40]} == {None}
-    assert all(signature == signature_of_text(body) for signature, body in read[40:])
+    assert all(signature._replace(copy_of=-1) == signature_of_text(body) for signature, body in read[40:])
+    # copy_of is a document number of the whole reader: copies in different segments never match.
+    assert [signature.copy_of for signature, _ in read[40:]] == list(range(40, len(read)))
     write_toc(storage, schema, [merge_segments(storage, schema, segments)])
     assert {signature for signature, _ in _signatures_read_back(index.open_dir(str(tmp_path)))} == {None}
