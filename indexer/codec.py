@@ -9,6 +9,8 @@ own writer: its files are
     <segment>.pst            posting blocks (indexer/postings.py)
     <segment>._<f>_len.col   one length byte per document for each scored field (as Whoosh's)
     <segment>.sto            stored fields in compressed blocks (indexer/stored.py)
+    <segment>.sig            near-duplicate signatures (indexer/signatures.py; older segments
+                             have none)
 
 The codec is pickled into each generation's table of contents by reference, so an index names
 the code that reads it: this module must keep its name.
@@ -25,6 +27,7 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 from indexer.mapped import open_mapped
+from indexer.signatures import RECORD, SIGNATURE_EXT, Signature, SignatureReader
 from indexer.matcher import BlockMatcher
 from indexer.postings import (
     BLOCK_POSTINGS,
@@ -173,6 +176,10 @@ class PerDocReader(W3PerDocReader):
             name[len(prefix):-len(suffix)]: open_mapped(storage, name).buffer
             for name in storage.list() if name.startswith(prefix) and name.endswith(suffix)
         }
+        signatures = segment.make_filename(SIGNATURE_EXT)
+        self.signatures = None  # one record a document, or none at all
+        if storage.file_exists(signatures) and storage.file_length(signatures) == RECORD.size * segment.doc_count_all():
+            self.signatures = SignatureReader(open_mapped(storage, signatures).buffer)
 
     def _length_bytes(self, fieldname: str):
         return self._lengths.get(fieldname, b"")
@@ -211,6 +218,19 @@ def stored_document(reader, docnum: int) -> dict:
     if isinstance(perdoc, PerDocReader):
         return perdoc.stored_fields(docnum)
     return reader.stored_fields(docnum)
+
+
+def stored_signature(reader, docnum: int) -> Signature | None:
+    """Document `docnum`'s near-duplicate signature as its segment keeps it, its copy_of a
+    document number of `reader`; None where the segment has none (written before signatures,
+    or not a Liner segment)."""
+    offset = 0
+    if isinstance(reader, MultiReader):
+        number, docnum = reader._segment_and_docnum(docnum)
+        reader, offset = reader.readers[number], reader.doc_offsets[number]
+    perdoc = getattr(reader, "_perdoc", None)
+    signatures = perdoc.signatures if isinstance(perdoc, PerDocReader) else None
+    return signatures.signature(docnum, offset) if signatures is not None else None
 
 
 def length_codes(reader, fieldname: str):

@@ -27,6 +27,7 @@ from whoosh.util.numeric import byte_to_length
 
 from indexer.codec import STORED_EXT, LinerCodec, length_column_name
 from indexer.matcher import BlockMatcher
+from indexer.signatures import RECORD, SIGNATURE_EXT, SignatureReader, merge_copies
 from indexer.postings import HEADER, LAST_BLOCK, ValueKind, shifted_header, value_kind
 from indexer.stored import StoredReader, StoredWriter
 
@@ -99,6 +100,7 @@ def merge_segments(storage, schema, segments: list, indexname: str = _DEF_INDEX_
     renumbered = [_Renumbering(segment) for segment in segments]
     _merge_lengths(storage, schema, merged, segments, renumbered)
     _merge_stored(storage, merged, segments, renumbered)
+    _merge_signatures(storage, merged, segments, renumbered)
     _merge_postings(storage, schema, codec, merged, segments, renumbered)
     merged.set_doc_count(sum(item.live for item in renumbered))
     merged._fieldlengths = _field_totals(storage, schema, segments, renumbered)
@@ -182,6 +184,26 @@ def _merge_stored(storage, merged, segments, renumbered) -> None:
                 stored = reader.document(docnum)
                 writer.add(stored, 64 + len(stored.get("body", "")))
     writer.close()
+
+
+def _merge_signatures(storage, merged, segments, renumbered) -> None:
+    """The live documents' near-duplicate signatures, when every segment has them (a segment
+    written before signatures has none: then neither has the merged one, and its passages are
+    compared by their text, as before), with the copies among all of them found anew."""
+    names = [segment.make_filename(SIGNATURE_EXT) for segment in segments]
+    if not all(storage.file_exists(name) and storage.file_length(name) == RECORD.size * segment.doc_count_all()
+               for name, segment in zip(names, segments)):
+        return
+    stored: dict[int, StoredReader] = {}
+
+    def text_of(number: int, docnum: int) -> str:
+        if number not in stored:
+            stored[number] = StoredReader(_read_file(storage, segments[number].make_filename(STORED_EXT)))
+        return stored[number].document(docnum).get("body") or ""
+
+    readers = [SignatureReader(_read_file(storage, name)) for name in names]
+    with storage.create_file(merged.make_filename(SIGNATURE_EXT)) as out:
+        out.write(merge_copies(readers, [item.deleted for item in renumbered], text_of))
 
 
 def _merge_postings(storage, schema, codec, merged, segments, renumbered) -> None:

@@ -23,6 +23,7 @@ from indexer.analysis import StemmingTokenizer, positioned_terms
 from indexer.codec import STORED_EXT, LinerCodec, length_column_name
 from indexer.postings import ValueKind, value_kind
 from indexer.schema import WeightedText
+from indexer.signatures import RECORD, SIGNATURE_EXT, encode, signature_of_text
 from indexer.stored import StoredWriter
 
 # Estimated bytes of memory per term, per posting and per position in the buffer: a term is a
@@ -61,6 +62,7 @@ class SegmentBuffer:
         self._codec = LinerCodec()
         self.segment = self._codec.new_segment(storage, indexname)
         self._stored = StoredWriter(self.segment.create_file(storage, STORED_EXT))
+        self._signatures = bytearray()  # RECORD.size bytes a document (indexer/signatures.py)
         self._terms: dict[str, dict] = {name: {} for name, field in schema.items() if field.indexed}
         self._kinds = {name: value_kind(schema[name].format) for name in self._terms}
         self._fast = {name for name in self._terms if _analysed_here(schema[name])}
@@ -90,6 +92,9 @@ class SegmentBuffer:
                     self._totals[name] += length
         body = stored.get("body")
         self._stored.add(stored, STORED_OVERHEAD_BYTES + (len(body) if isinstance(body, str) else 0))
+        shown = body if isinstance(body, str) else ""
+        self._signatures += encode(signature_of_text(shown), shown, docnum)
+        self.memory += RECORD.size
         self.documents += 1
 
     def _follow_order(self, key: tuple) -> None:
@@ -189,6 +194,8 @@ class SegmentBuffer:
             with self._storage.create_file(length_column_name(self.segment, name)) as column:
                 column.write(codes.tobytes())
         self._stored.close()
+        with self._storage.create_file(self.segment.make_filename(SIGNATURE_EXT)) as handle:
+            handle.write(bytes(self._signatures))
         self.segment.set_doc_count(self.documents)
         self.segment._fieldlengths = dict(self._totals)  # what Whoosh's per-document writer sets
         self.segment.path_order = tuple(self._order) if self._order else None

@@ -3,65 +3,103 @@ lists every place it stands.
 
 Passages whose word 3-shingles overlap enough (Jaccard) are the same passage repeated (Broder
 1997, "On the resemblance and containment of documents"), unless they state different figures:
-then they are sources that disagree, and both are kept.
+then they are sources that disagree, and both are kept. A pair whose index signatures
+(indexer/signatures.py) rule a merge out is not compared further, nor a pair the index knows to
+have the same text: neither passage is read for it.
 """
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
-from indexer.analysis import ANALYSED_TEXTS_CACHED, TOKEN_PATTERN, normalize_word
+from indexer.signatures import SHINGLE_SIZE, Signature, could_be_near_duplicates, figures, shingles
 from search.response import SourceRef
 from search.retrieval import ScoredPassage
 
+__all__ = ["NEAR_DUPLICATE_JACCARD", "SHINGLE_SIZE", "COLLAPSE_WINDOW", "figures", "shingles",
+           "collapse_near_duplicates", "near_duplicates"]
+
 NEAR_DUPLICATE_JACCARD = 0.6
-SHINGLE_SIZE = 3
 # Only the first this many passages are compared: no one reads further, and each comparison
 # costs a shingle set.
 COLLAPSE_WINDOW = 24
 
-_TOKEN = re.compile(TOKEN_PATTERN)
-_REFERENCE_MARK = re.compile(r"\[\d+\]")
-_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+
+class _Compared:
+    """A passage of the window as compared: its signature read at once, its text (and so its
+    shingles and figures) only when a signature cannot rule a comparison out."""
+
+    __slots__ = ("passage", "signature", "_shingles", "_figures")
+
+    def __init__(self, passage: ScoredPassage) -> None:
+        self.passage = passage
+        self.signature: Signature | None = passage.signature()
+        self._shingles: frozenset | None = None
+        self._figures: tuple[str, ...] | None = None
+
+    def shingles(self) -> frozenset:
+        if self._shingles is None:
+            self._shingles = shingles(self.passage.text)
+        return self._shingles
+
+    def figures(self) -> tuple[str, ...]:
+        if self._figures is None:
+            self._figures = figures(self.passage.text)
+        return self._figures
 
 
-# Both are cached by text: the passages a server retrieves recur from query to query.
-@lru_cache(maxsize=ANALYSED_TEXTS_CACHED)
-def figures(text: str) -> tuple[str, ...]:
-    """The numbers a passage states (not its reference marks like [12]): copies that state
-    different figures are not the same passage, they are sources that disagree."""
-    unmarked = _REFERENCE_MARK.sub(" ", text) if "[" in text else text
-    return tuple(sorted(_FIGURE.findall(unmarked)))
-
-
-@lru_cache(maxsize=ANALYSED_TEXTS_CACHED)
-def shingles(text: str) -> frozenset[tuple[str, ...]]:
-    unmarked = _REFERENCE_MARK.sub(" ", text) if "[" in text else text  # most passages have no marks
-    words = list(map(normalize_word, _TOKEN.findall(unmarked)))
-    if len(words) < SHINGLE_SIZE:
-        return frozenset({tuple(words)}) if words else frozenset()
-    return frozenset(zip(*(words[start:] for start in range(SHINGLE_SIZE))))  # each run of SHINGLE_SIZE words
-
-
-def collapse_near_duplicates(passages: list[ScoredPassage], window: int = COLLAPSE_WINDOW) -> list[ScoredPassage]:
-    """Keep the best-ranked copy of each repeated passage and list the others as its sources."""
-    kept: list[tuple[ScoredPassage, frozenset, tuple[str, ...]]] = []
+def collapse_near_duplicates(passages: list[ScoredPassage], window: int = COLLAPSE_WINDOW, *,
+                             cited: slice | None = None) -> list[ScoredPassage]:
+    """Keep the best-ranked copy of each repeated passage and list the others as its sources.
+    `cited`: the places in the result of the passages whose sources are listed (a page of
+    results; by default all): listing a copy reads it, and a copy known to be one by its
+    signature need not be read otherwise."""
+    kept: list[_Compared] = []
+    listed = range(window)[cited] if cited is not None else range(window)
     for passage in passages[:window]:
-        own, own_figures = shingles(passage.text), figures(passage.text)
-        for first, first_shingles, first_figures in kept:
-            if own_figures != first_figures or not (own or first_shingles):
-                continue
-            # The smaller size over the larger bounds the similarity (they share at most the
-            # smaller, their union is at least the larger), divided as it is: division rounds
-            # monotonically, so a pair ruled out here fails the similarity too.
-            if min(len(own), len(first_shingles)) / max(len(own), len(first_shingles)) < NEAR_DUPLICATE_JACCARD:
-                continue  # too unlike in size to be alike enough: no need to intersect them
-            shared = len(own & first_shingles)
-            if shared / (len(own) + len(first_shingles) - shared) >= NEAR_DUPLICATE_JACCARD:
-                first.also_in.append(SourceRef(passage.path, passage.passage.line_start, passage.passage.line_end,
-                                                passage.passage.page))
-                break
-        else:
-            kept.append((passage, own, own_figures))
-    return [passage for passage, _, _ in kept] + passages[window:]
+        own = _Compared(passage)
+        place = _original(own, kept)
+        if place is None:
+            kept.append(own)
+        elif place in listed:
+            kept[place].passage.also_in.append(SourceRef(passage.path, passage.passage.line_start,
+                                                         passage.passage.line_end, passage.passage.page))
+    return [compared.passage for compared in kept] + passages[window:]
 
+
+def _original(own: _Compared, kept: list[_Compared]) -> int | None:
+    """The place in `kept` of the first passage `own` is a near-duplicate of; None if none."""
+    for number in _possible(own, kept):
+        other = kept[number]
+        if _same_text(own, other) or (own.figures() == other.figures() and
+                                      near_duplicates(own.shingles(), other.shingles())):
+            return number
+    return None
+
+
+def _possible(own: _Compared, kept: list[_Compared]) -> list[int]:
+    """The places in `kept` (in order) of the passages `own` might be a copy of: all of them but
+    those the two signatures rule out."""
+    signature = own.signature
+    if signature is None:
+        return list(range(len(kept)))
+    stated = signature.figures
+    return [number for number, other in enumerate(kept) if other.signature is None or (
+        other.signature.figures == stated and could_be_near_duplicates(signature, other.signature, NEAR_DUPLICATE_JACCARD))]
+
+
+def _same_text(own: _Compared, other: _Compared) -> bool:
+    """Whether the index knows the two passages to have the very same text, not empty (then
+    they are near-duplicates, with neither read)."""
+    mine, theirs = own.signature, other.signature
+    return mine is not None and theirs is not None and mine.copy_of == theirs.copy_of >= 0 and mine.size > 0
+
+
+def near_duplicates(own: frozenset, other: frozenset) -> bool:
+    """Whether two shingle sets overlap by NEAR_DUPLICATE_JACCARD or more (both empty: no)."""
+    if not (own or other):
+        return False
+    # The smaller size over the larger bounds the similarity (they share at most the smaller,
+    # their union is at least the larger), divided as it is: division rounds monotonically, so
+    # a pair ruled out here fails the similarity too.
+    if min(len(own), len(other)) / max(len(own), len(other)) < NEAR_DUPLICATE_JACCARD:
+        return False  # too unlike in size to be alike enough: no need to intersect them
+    shared = len(own & other)
+    return shared / (len(own) + len(other) - shared) >= NEAR_DUPLICATE_JACCARD

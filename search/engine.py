@@ -91,7 +91,8 @@ class Engine:
         # and that room are ranked, the others only counted.
         retrieved = retrieve(view, parsed, expansion.expansions(corrections), limit=MAX_REACHABLE,
                              room=COLLAPSE_WINDOW, ranked=max(0, int(offset)) + _clamp(limit) + COLLAPSE_WINDOW)
-        passages = collapse_near_duplicates(retrieved.passages)[:MAX_REACHABLE]
+        # Only the page's passages list their copies (reading them): the others are not shown.
+        passages = collapse_near_duplicates(retrieved.passages, cited=_page_places(offset, limit))[:MAX_REACHABLE]
         shown = _page(passages, offset, limit)
         hits = make_hits(shown, match_terms(parsed, corrections), first_rank=offset + 1)
         suggestion = expansion.suggestion(text, corrections, passages[0].text if passages else None)
@@ -221,8 +222,12 @@ def _ends_in_word(text: str) -> bool:
 
 def _page(passages: list, offset: int, limit: int) -> list:
     """The passages of one page: `limit` of them from `offset`."""
+    return passages[_page_places(offset, limit)]
+
+
+def _page_places(offset: int, limit: int) -> slice:
     offset = max(0, int(offset))
-    return passages[offset : offset + _clamp(limit)]
+    return slice(offset, offset + _clamp(limit))
 
 
 def _ms(started: float) -> float:

@@ -17,8 +17,9 @@ from whoosh.collectors import TimeLimit, WrappingCollector
 from indexer.analysis import KIND_WORDS, agent_noun_bases, normalize_word, stem, stemmed_terms
 from indexer.kinds import PassageKind
 from indexer.passages import Passage
-from indexer.codec import stored_document
+from indexer.codec import stored_document, stored_signature
 from indexer.schema import passage_from_stored
+from indexer.signatures import Signature
 from search import collect
 from search.collect import matching_documents, ordered_segments, top_matches
 from search.expansion import TermStats, common_terms
@@ -70,6 +71,11 @@ class ScoredPassage:
     def kind(self) -> PassageKind:
         return self.passage.kind
 
+    def signature(self) -> Signature | None:
+        """Its near-duplicate signature as the index keeps it (indexer/signatures.py); a
+        passage that came whole has none."""
+        return None
+
     @cached_property
     def body_stems(self) -> list[str]:
         return stemmed_terms(self.text)
@@ -104,6 +110,11 @@ class StoredMatch(ScoredPassage):
         matches, and that call, then deleting `passage`, cost 0.1 ms a search."""
         self.__dict__.update(bm25=bm25, score=0.0, also_in=[], features={}, searcher=searcher,
                              docnum=docnum, passages=passages)
+
+    def signature(self) -> Signature | None:
+        """Read in place from its segment, without reading the passage; None where the segment
+        has no signatures (written before them)."""
+        return stored_signature(self.searcher.reader(), self.docnum)
 
     def __getattr__(self, name: str):
         if name != "passage" or "searcher" not in self.__dict__:
