@@ -1,6 +1,7 @@
 """search/retrieval.py: tiers from term statistics (pure), and retrieval over a small index."""
 from __future__ import annotations
 
+from matching import same_matches
 from records import Stats
 
 from indexer.analysis import stem
@@ -123,13 +124,7 @@ def test_a_union_scores_every_passage_as_whooshs_coordination_does(engine):
     ours = union.matcher(searcher, searcher.context())
     assert ours._leaves is not None  # the counted path, not Whoosh's walk
     whooshs = CoordMatcher(union.matcher(searcher, searcher.context()).child, scale=COORDINATION_SCALE)
-    scored = 0
-    while ours.is_active():
-        assert whooshs.id() == ours.id() and whooshs.score() == ours.score()
-        ours.next()
-        whooshs.next()
-        scored += 1
-    assert scored > 10 and not whooshs.is_active()
+    assert same_matches(ours, whooshs) > 10
 
 
 def test_an_intersection_scores_every_passage_as_whooshs_does(engine):
@@ -143,13 +138,7 @@ def test_an_intersection_scores_every_passage_as_whooshs_does(engine):
     ours = all_of(terms).matcher(searcher, searcher.context())
     whooshs = wq.And(terms).matcher(searcher, searcher.context())
     assert type(ours).__name__ == "_Intersected"
-    scored = 0
-    while whooshs.is_active():
-        assert ours.id() == whooshs.id() and ours.score() == whooshs.score()
-        ours.next()
-        whooshs.next()
-        scored += 1
-    assert scored > 3 and not ours.is_active()
+    assert same_matches(ours, whooshs) > 3
 
 
 def test_a_stored_match_has_every_field_of_a_scored_passage(engine):

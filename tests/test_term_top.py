@@ -3,6 +3,8 @@ posting with Whoosh's own matcher; and a search ranks the same whether its secon
 ranked so or by Whoosh's AndMaybe."""
 from __future__ import annotations
 
+from matching import same_matches
+
 import random
 import time
 
@@ -155,13 +157,7 @@ def test_an_intersections_matches_score_a_term_at_a_time_as_whooshs_tree_scores_
         ours = all_of(terms).matcher(searcher, searcher.context())
         whooshs = wq.And(terms).matcher(searcher, searcher.context())
         assert type(ours).__name__ == "_Intersected"
-        matched = 0
-        while whooshs.is_active():
-            assert ours.id() == whooshs.id() and ours.score() == whooshs.score()
-            ours.next()
-            whooshs.next()
-            matched += 1
-        assert not ours.is_active()
+        matched = same_matches(ours, whooshs)
         assert ours._scores is not False  # scored a term at a time, not by Whoosh's tree
         scored += matched > 0
     assert scored > 20
