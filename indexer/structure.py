@@ -28,6 +28,13 @@ MAX_TITLE_WORDS = 16
 # dumps put one paragraph per line); shorter lines are soft-wrapped prose and are joined.
 OWN_PARAGRAPH_WORDS = 20
 
+
+def _introduction(block: Block) -> str | None:
+    """A paragraph's text when it ends with a colon: it introduces what follows ("To build it, use:")."""
+    text = block.shown.text.strip()
+    return text if block.kind == "paragraph" and text.endswith(":") else None
+
+
 def parse_structure(document: Document) -> StructuredDocument:
     """Recover the structure of one document, with the reader of its format."""
     from indexer.formats.registry import read_structure
@@ -348,14 +355,21 @@ class LineReader:
     def _mark_quotation(self, paragraph: Block) -> None:
         """A paragraph right after one that ends with a colon ("Safran weighed in:") quotes it;
         the introduction is kept as context, since it says who speaks."""
-        previous = self.blocks[-1] if self.blocks else None
-        if previous is not None and previous.kind == "paragraph" and previous.text.rstrip().endswith(":"):
+        introduction = _introduction(self.blocks[-1]) if self.blocks else None
+        if introduction is not None:
             paragraph.kind = "quote"
-            paragraph.context = previous.text.strip()
+            paragraph.context = introduction
 
     def _add(self, block: Block) -> None:
         if block.section is None and self.headings:
             block.section = SECTION_SEPARATOR.join(text for _, text in self.headings)
+        if block.kind == "code":
+            # Code says how but not what for: the sentence that introduces it does ("To read the
+            # whole file, use:"), so a question in its words finds the code, as a quote is found
+            # by its speaker. A heading between them ends the introduction.
+            previous = self.blocks[-1] if self.blocks else None
+            introduction = _introduction(previous) if previous and previous.section == block.section else None
+            block.context = " ".join(filter(None, (introduction, block.context)))
         self.blocks.append(block)
 
     def _title_from_text(self) -> str:

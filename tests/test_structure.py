@@ -393,3 +393,26 @@ def test_golden_profile_file():
     byline = block_at(structured, 16)
     assert (byline.kind, byline.line_start, byline.line_end, byline.context) == ("byline", 16, 19, "Staff Writer")
     assert "Copyright" not in all_passage_text(structured)
+
+
+# -- introductions: a paragraph ending with a colon describes the code or quote that follows -------
+
+
+def test_a_literal_block_keeps_the_sentence_that_introduces_it_as_context():
+    structured = parse("Reading\n=======\n\nTo read the whole file at once, use::\n\n    data = f.read()\n\nDone.\n",
+                       path="guide.rst")
+    code = block_at(structured, 6)
+    assert code.kind == "code"
+    assert code.context == "To read the whole file at once, use:"
+
+
+def test_an_introduction_does_not_reach_across_a_heading():
+    structured = parse("# One\n\nThe values are:\n\n## Two\n\n```\nlow\n```\n")
+    assert (block_at(structured, 8).kind, block_at(structured, 8).context) == ("code", "")
+
+
+def test_a_paragraph_after_an_introduction_is_a_quote_of_it():
+    structured = parse("Safran weighed in:\n\nIt was a show about music.\n\nThen nothing.\n", path="note.txt")
+    quote = block_at(structured, 3)
+    assert (quote.kind, quote.context) == ("quote", "Safran weighed in:")
+    assert block_at(structured, 5).kind == "paragraph"
