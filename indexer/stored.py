@@ -28,8 +28,12 @@ from indexer.postings import SWAP_BYTES, little_endian_bytes, read_little_endian
 
 # A block holds passages until their text reaches about this size. On the 100,000-passage bench
 # corpus, 1, 2 and 4 KB blocks made 11.6, 9.6 and 8.3 MB of stored fields, and reading one
-# passage at random cost 15.8, 20.9 and 30.3 µs: a keyword search reads about 30.
-BLOCK_BYTES = 2048
+# passage at random cost 15.8, 20.9 and 30.3 µs. A keyword search reads about 16 passages, most
+# from blocks no search before it read (a block decompresses whole, about three times its text
+# with the fields around it): 512 B blocks made 12.3 MB where 2 KB made 8.8 MB of that corpus's
+# stored fields, and a random read cost 32 µs where 2 KB cost 62 (same run, busy machine; writing
+# them 0.94 s of CPU where 2 KB took 0.78).
+BLOCK_BYTES = 512
 ZLIB_LEVEL = 6  # stored fields are written once and read a few at a time: worth the squeeze
 # Decoded blocks a reader keeps (per segment): a question reads about 30 passages.
 CACHED_BLOCKS = 64
