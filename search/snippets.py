@@ -15,6 +15,8 @@ MAX_SNIPPET_CHARS = 240
 # Texts whose words are kept analysed (a server shows the same passages again and again); each
 # costs about 150 bytes a word in every worker.
 ANALYSED_SNIPPETS_CACHED = 512
+# Tokens as written kept with their word and stem, as many as indexer/analysis.py keeps of each.
+TOKEN_FORMS_CACHED = 200_000
 ELLIPSIS = "…"
 
 _TOKEN = re.compile(TOKEN_PATTERN)
@@ -45,11 +47,14 @@ def match_spans(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
     `terms`, or every word of a phrase where the whole phrase stands. Matched words with only
     white space between them are one run ("Joanna Kassem", "Pennies From Heaven"), so a phrase
     is marked as one, as a reader sees it."""
-    tokens, words, stems = _analysed(text)
+    tokens, forms = _analysed(text)
     # MatchTerms.matches, on words analysed once
-    matched = [bool(word) and (word in terms.words or stemmed in terms.stems) for word, stemmed in zip(words, stems)]
-    for phrase in terms.phrases:
-        _mark_phrase(stems, matched, phrase)
+    words, stems = terms.words, terms.stems
+    matched = [bool(word) and (word in words or stemmed in stems) for word, stemmed in forms]
+    if terms.phrases:
+        stemmed_tokens = [stemmed for _, stemmed in forms]
+        for phrase in terms.phrases:
+            _mark_phrase(stemmed_tokens, matched, phrase)
     runs: list[tuple[int, int]] = []
     for token, is_match in zip(tokens, matched):
         if not is_match:
@@ -62,11 +67,24 @@ def match_spans(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
 
 
 @lru_cache(maxsize=ANALYSED_SNIPPETS_CACHED)
-def _analysed(text: str) -> tuple[list[re.Match], list[str], list[str]]:
-    """The tokens of `text`, their normalised words and their stems (read, never changed)."""
+def _analysed(text: str) -> tuple[list[re.Match], list[tuple[str, str]]]:
+    """The tokens of `text` and each one's (normalised word, stem) (read, never changed)."""
     tokens = list(_TOKEN.finditer(text))
-    words = list(map(normalize_word, map(re.Match.group, tokens)))
-    return tokens, words, list(map(stem, words))
+    known = _token_forms.get
+    return tokens, [known(token) or _forms(token) for token in map(re.Match.group, tokens)]
+
+
+# token as written -> (its normalised word, its stem): one lookup a token, where normalize_word
+# and stem were two cached calls each, half the time of analysing a shown passage.
+_token_forms: dict[str, tuple[str, str]] = {}
+
+
+def _forms(token: str) -> tuple[str, str]:
+    if len(_token_forms) >= TOKEN_FORMS_CACHED:
+        _token_forms.clear()
+    word = normalize_word(token)
+    forms = _token_forms[token] = (word, stem(word))
+    return forms
 
 
 def _mark_phrase(stems: list[str], matched: list[bool], phrase: tuple[str, ...]) -> None:
