@@ -10,7 +10,6 @@ have the same text: neither passage is read for it.
 from __future__ import annotations
 
 from indexer.signatures import SHINGLE_SIZE, Signature, could_be_near_duplicates, figures, shingles
-from search.response import SourceRef
 from search.retrieval import ScoredPassage
 
 __all__ = ["NEAR_DUPLICATE_JACCARD", "SHINGLE_SIZE", "COLLAPSE_WINDOW", "figures", "shingles",
@@ -59,8 +58,7 @@ def collapse_near_duplicates(passages: list[ScoredPassage], window: int = COLLAP
         if place is None:
             kept.append(own)
         elif place in listed:
-            kept[place].passage.also_in.append(SourceRef(passage.path, passage.passage.line_start,
-                                                         passage.passage.line_end, passage.passage.page))
+            kept[place].passage.also_in.append(passage.source_ref())
     return [compared.passage for compared in kept] + passages[window:]
 
 

@@ -76,6 +76,11 @@ class ScoredPassage:
         passage that came whole has none."""
         return None
 
+    def source_ref(self) -> SourceRef:
+        """Where it stands, as the passage it is a copy of lists it."""
+        passage = self.passage
+        return SourceRef(passage.path, passage.line_start, passage.line_end, passage.page)
+
     @cached_property
     def body_stems(self) -> list[str]:
         return stemmed_terms(self.text)
@@ -115,6 +120,14 @@ class StoredMatch(ScoredPassage):
         """Read in place from its segment, without reading the passage; None where the segment
         has no signatures (written before them)."""
         return stored_signature(self.searcher.reader(), self.docnum)
+
+    def source_ref(self) -> SourceRef:
+        """ScoredPassage's, read from its stored fields without making its Passage when it has
+        not been read (a keyword search lists about six copies, each read for this only)."""
+        if "passage" in self.__dict__:
+            return super().source_ref()
+        stored = stored_document(self.searcher.reader(), self.docnum)
+        return SourceRef(stored["path"], stored["line_start"], stored["line_end"], (stored.get("facts") or {}).get("page"))
 
     def __getattr__(self, name: str):
         if name != "passage" or "searcher" not in self.__dict__:

@@ -192,3 +192,16 @@ def test_a_stored_match_has_every_field_of_a_scored_passage(engine):
     whole = ScoredPassage(match.passage, 1.5)
     assert {field.name: getattr(match, field.name) for field in fields(ScoredPassage)} == \
         {field.name: getattr(whole, field.name) for field in fields(ScoredPassage)}
+
+
+def test_a_stored_match_cites_its_place_unread_as_its_passage_does(engine):
+    """A copy's SourceRef, read from its stored fields without making its Passage, is the one
+    its Passage gives (path, lines, page), before and after the Passage is read."""
+    from search.retrieval import ScoredPassage, StoredMatch
+
+    searcher = engine.index.view().searcher
+    for docnum in range(searcher.doc_count_all()):
+        unread = StoredMatch(searcher, docnum, 1.0)
+        cited = unread.source_ref()
+        assert "passage" not in unread.__dict__
+        assert cited == ScoredPassage(unread.passage, 1.0).source_ref() == unread.source_ref()
