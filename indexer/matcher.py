@@ -179,6 +179,12 @@ class BlockMatcher(LeafMatcher):
         return self._maxweight
 
 
+# Candidates of an intersection up to this many in one block of another term's postings are
+# looked up by bisection; more, through a set of the block's numbers. Making the set of a block
+# of 128 cost 3.9 us, a lookup by bisection 0.32 us and in a set 0.07 (Python 3.11, this
+# machine): even at about 15 candidates.
+FEW_CANDIDATES = 12
+
 # A term's decoded blocks, by (its postings buffer's id, where the block starts in it): what an
 # intersection read, for the scoring of its matches to read again (weights_at). The buffers are
 # those of the segments a query runs on, alive while it is.
@@ -205,12 +211,21 @@ def common_documents(matchers: list[BlockMatcher], decoded: DecodedIds | None = 
                 other._next_block()
                 continue
             end = bisect_right(candidates, other._maxid, at)
-            present = set(_ids_of_block(other, decoded))
-            kept.extend(docnum for docnum in candidates[at:end] if docnum in present)
+            ids = _ids_of_block(other, decoded)
+            if end - at <= FEW_CANDIDATES:  # looked up in the block's sorted numbers
+                kept.extend(docnum for docnum in candidates[at:end] if _holds(ids, docnum))
+            else:
+                present = set(ids)
+                kept.extend(docnum for docnum in candidates[at:end] if docnum in present)
             at = end
             other._next_block()
         candidates = kept
     return candidates
+
+
+def _holds(ids: list[int], docnum: int) -> bool:
+    at = bisect_left(ids, docnum)
+    return at < len(ids) and ids[at] == docnum
 
 
 def _ids_of_block(cursor: BlockMatcher, decoded: DecodedIds) -> list[int]:

@@ -30,7 +30,7 @@ import re
 import struct
 import zlib
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 from indexer.analysis import ANALYSED_TEXTS_CACHED, TOKEN_PATTERN, normalize_word
 
@@ -95,22 +95,34 @@ def signature_of_text(text: str) -> Signature:
 
 def could_be_near_duplicates(a: Signature, b: Signature, threshold: float) -> bool:
     """False only when the passages with these signatures cannot have the same figures and a
-    shingle Jaccard >= threshold (> 0): duplicates.py would not merge them. The last test is
-    the Jaccard of the most shingles they could share, divided as duplicates.py divides: the
-    division rounds monotonically, so a pair ruled out here fails there too."""
-    if a.figures != b.figures:
-        return False
-    if a.size == SATURATED or b.size == SATURATED:
-        return True
-    if not (a.size or b.size):
-        return False
-    smaller, larger = min(a.size, b.size), max(a.size, b.size)
-    if smaller / larger < threshold:
-        return False
-    total = a.size + b.size
-    differing = (a.bits ^ b.bits).bit_count()
-    shared = min((total - differing) // 2, smaller)
-    return shared / (total - shared) >= threshold
+    shingle Jaccard >= threshold (> 0): duplicates.py would not merge them."""
+    return bool(possible_near_duplicates(a, [b], threshold))
+
+
+def possible_near_duplicates(signature: Signature, others: Sequence[Signature | None], threshold: float) -> list[int]:
+    """The places in `others` of those whose passage could be a near-duplicate of `signature`'s
+    (could_be_near_duplicates), and of those unknown (None), in one loop: a keyword search
+    compares each of its first passages with those before it. The last test is the Jaccard of the
+    most shingles they could share, divided as duplicates.py divides: the division rounds
+    monotonically, so a pair ruled out here fails there too."""
+    stated, size, bits = signature.figures, signature.size, signature.bits
+    found = []
+    for number, other in enumerate(others):
+        if other is None:
+            found.append(number)
+        elif other.figures != stated:
+            continue
+        elif size == SATURATED or other.size == SATURATED:
+            found.append(number)
+        elif size or other.size:
+            smaller, larger = min(size, other.size), max(size, other.size)
+            if smaller / larger < threshold:
+                continue
+            total = size + other.size
+            shared = min((total - (bits ^ other.bits).bit_count()) // 2, smaller)
+            if shared / (total - shared) >= threshold:
+                found.append(number)
+    return found
 
 
 def encode(signature: Signature, text: str, docnum: int) -> bytes:

@@ -9,8 +9,7 @@ have the same text: neither passage is read for it.
 """
 from __future__ import annotations
 
-from indexer.signatures import SHINGLE_SIZE, Signature, could_be_near_duplicates, figures, shingles
-from search.response import SourceRef
+from indexer.signatures import SHINGLE_SIZE, Signature, figures, possible_near_duplicates, shingles
 from search.retrieval import ScoredPassage
 
 __all__ = ["NEAR_DUPLICATE_JACCARD", "SHINGLE_SIZE", "COLLAPSE_WINDOW", "figures", "shingles",
@@ -59,8 +58,7 @@ def collapse_near_duplicates(passages: list[ScoredPassage], window: int = COLLAP
         if place is None:
             kept.append(own)
         elif place in listed:
-            kept[place].passage.also_in.append(SourceRef(passage.path, passage.passage.line_start,
-                                                         passage.passage.line_end, passage.passage.page))
+            kept[place].passage.also_in.append(passage.source_ref())
     return [compared.passage for compared in kept] + passages[window:]
 
 
@@ -80,9 +78,7 @@ def _possible(own: _Compared, kept: list[_Compared]) -> list[int]:
     signature = own.signature
     if signature is None:
         return list(range(len(kept)))
-    stated = signature.figures
-    return [number for number, other in enumerate(kept) if other.signature is None or (
-        other.signature.figures == stated and could_be_near_duplicates(signature, other.signature, NEAR_DUPLICATE_JACCARD))]
+    return possible_near_duplicates(signature, [other.signature for other in kept], NEAR_DUPLICATE_JACCARD)
 
 
 def _same_text(own: _Compared, other: _Compared) -> bool:

@@ -92,11 +92,13 @@ class Engine:
         retrieved = retrieve(view, parsed, expansion.expansions(corrections), limit=MAX_REACHABLE,
                              room=COLLAPSE_WINDOW, ranked=max(0, int(offset)) + _clamp(limit) + COLLAPSE_WINDOW)
         # Only the page's passages list their copies (reading them): the others are not shown.
-        passages = collapse_near_duplicates(retrieved.passages, cited=_page_places(offset, limit))[:MAX_REACHABLE]
+        collapsed = collapse_near_duplicates(retrieved.passages, cited=_page_places(offset, limit))
+        total = min(len(collapsed) + retrieved.unread, MAX_REACHABLE)  # the unread ones come after all
+        passages = collapsed[:MAX_REACHABLE]
         shown = _page(passages, offset, limit)
         hits = make_hits(shown, match_terms(parsed, corrections), first_rank=offset + 1)
         suggestion = expansion.suggestion(text, corrections, passages[0].text if passages else None)
-        return self._cited(Response(text, hits, len(passages), _ms(started), suggestion=suggestion,
+        return self._cited(Response(text, hits, total, _ms(started), suggestion=suggestion,
                                     question_type=QuestionKind.KEYWORD, notices=retrieved.notices,
                                     offset=offset, settled=not typing))
 

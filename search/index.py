@@ -69,9 +69,25 @@ def bm25f() -> scoring.BM25F:
 class LinerBM25F(scoring.BM25F):
     """Whoosh's BM25F, whose scorer reads a passage's field length straight from its segment's
     length bytes (indexer/codec.py) where Whoosh goes through four calls for it: scoring was a
-    fifth of a keyword search. The same formula, term for term, so the same scores to the bit."""
+    fifth of a keyword search. The same formula, term for term, so the same scores to the bit.
+
+    A term's scorer is made once per searcher: it holds only what the searcher's index says of
+    the term (idf, average length, best score), and a search asked for one per term and tier,
+    ranked and then counted, each looking the term up again (two thirds of making a term's
+    matcher)."""
+
+    MAX_CACHED = 10_000  # scorers kept per searcher (a few hundred bytes each); then it starts again
 
     def scorer(self, searcher, fieldname, text, qf=1):
+        made = searcher.__dict__.setdefault("_liner_scorers", {})
+        scorer = made.get((fieldname, text, qf))
+        if scorer is None:
+            if len(made) >= self.MAX_CACHED:
+                made.clear()
+            scorer = made[(fieldname, text, qf)] = self._scorer(searcher, fieldname, text, qf)
+        return scorer
+
+    def _scorer(self, searcher, fieldname, text, qf):
         scorer = super().scorer(searcher, fieldname, text, qf)
         codes = length_codes(searcher.reader(), fieldname) if isinstance(scorer, scoring.BM25FScorer) else None
         if codes is not None:

@@ -28,9 +28,11 @@ class CitedPaths:
         self._prefix: str | None = manifest.get("display_prefix")
         self._files: dict | None = None
         self._by_relative: dict | None = None
-        # (stored path, working folder) -> shown path: every query shows its hits' paths, and
-        # making one cost more than the rest of a hit (two Path objects and a relative_to).
-        self._shown: dict[tuple[str, Path], str] = {}
+        # working folder (as os.getcwd() names it) -> stored path -> shown path: every query
+        # shows its hits' paths, and making one cost more than the rest of a hit (two Path
+        # objects and a relative_to); keyed by a string, as a Path in a key cost a Path.cwd()
+        # and a Path comparison per lookup.
+        self._shown: dict[str, dict[str, str]] = {}
 
     def _table(self) -> dict:
         if self._files is None:
@@ -46,12 +48,29 @@ class CitedPaths:
 
     def shown(self, stored: str, cwd: Path | None = None) -> str:
         """The stored path as the user in `cwd` (default: the current folder) opens it."""
-        cwd = cwd or Path.cwd()
-        shown = self._shown.get((stored, cwd))
+        return self._shown_from(str(Path(cwd)) if cwd is not None else os.getcwd(), stored)
+
+    def _shown_from(self, cwd: str, stored: str) -> str:
+        table = self._shown.get(cwd)
+        if table is None:
+            table = self._shown[cwd] = {}
+        shown = table.get(stored)
         if shown is None:
             relative = self._relative(stored)
-            shown = self._shown[(stored, cwd)] = shown_path(self.root / relative, cwd) if relative else stored
+            shown = table[stored] = self._shown_of(relative, cwd) if relative else stored
         return shown
+
+    def _shown_of(self, relative: str, cwd: str) -> str:
+        """shown_path(root / relative, cwd), by string where the three are plain (absolute root and
+        folder, a relative path without empty, "." or ".." parts), as builds write them: Path
+        objects cost about 15 us a file, paid for each new file a search cites."""
+        root = str(self.root)
+        if not (_plain_absolute(root) and _plain_absolute(cwd) and _plain(relative)):
+            return shown_path(self.root / relative, Path(cwd))
+        file = f"{root}/{relative}"
+        if file == cwd:
+            return "."
+        return file[len(cwd) + 1:] if file.startswith(cwd + "/") else file
 
     def stored(self, shown: str, cwd: Path | None = None) -> str | None:
         """The stored path of a shown one; None when the index has no such file."""
@@ -65,16 +84,27 @@ class CitedPaths:
 
     def apply(self, response: Response) -> Response:
         """`response` with every cited path shown from the current folder."""
-        cwd = Path.cwd()
+        cwd = os.getcwd()
+        shown = self._shown_from
         for hit in response.results:
-            hit.path = self.shown(hit.path, cwd)
+            hit.path = shown(cwd, hit.path)
             # made whole: dataclasses.replace looks up the fields of each, a tenth of a search's citing
-            hit.also_in = [SourceRef(self.shown(ref.path, cwd), ref.line_start, ref.line_end, ref.page)
+            hit.also_in = [SourceRef(shown(cwd, ref.path), ref.line_start, ref.line_end, ref.page)
                            for ref in hit.also_in]
         if response.answer is not None:
-            response.answer = replace(response.answer, path=self.shown(response.answer.path, cwd))
-        response.conflicts = [replace(conflict, path=self.shown(conflict.path, cwd)) for conflict in response.conflicts]
+            response.answer = replace(response.answer, path=shown(cwd, response.answer.path))
+        response.conflicts = [replace(conflict, path=shown(cwd, conflict.path)) for conflict in response.conflicts]
         return response
+
+
+def _plain_absolute(path: str) -> bool:
+    """An absolute path as Path writes one, but its roots ("/", and "//", which POSIX keeps)."""
+    return path.startswith("/") and not path.startswith("//") and not path.endswith("/")
+
+
+def _plain(relative: str) -> bool:
+    """A relative path Path would not change: no leading "/", no empty, "." or ".." part."""
+    return not any(part in ("", ".", "..") for part in relative.split("/"))
 
 
 def shown_path(file: Path, cwd: Path) -> str:

@@ -76,6 +76,11 @@ class ScoredPassage:
         passage that came whole has none."""
         return None
 
+    def source_ref(self) -> SourceRef:
+        """Where it stands, as the passage it is a copy of lists it."""
+        passage = self.passage
+        return SourceRef(passage.path, passage.line_start, passage.line_end, passage.page)
+
     @cached_property
     def body_stems(self) -> list[str]:
         return stemmed_terms(self.text)
@@ -115,6 +120,14 @@ class StoredMatch(ScoredPassage):
         """Read in place from its segment, without reading the passage; None where the segment
         has no signatures (written before them)."""
         return stored_signature(self.searcher.reader(), self.docnum)
+
+    def source_ref(self) -> SourceRef:
+        """ScoredPassage's, read from its stored fields without making its Passage when it has
+        not been read (a keyword search lists about six copies, each read for this only)."""
+        if "passage" in self.__dict__:
+            return super().source_ref()
+        stored = stored_document(self.searcher.reader(), self.docnum)
+        return SourceRef(stored["path"], stored["line_start"], stored["line_end"], (stored.get("facts") or {}).get("page"))
 
     def __getattr__(self, name: str):
         if name != "passage" or "searcher" not in self.__dict__:
@@ -163,6 +176,9 @@ class Retrieved:
     # How many of `passages` are in rank order: the rest (retrieve's `ranked`) are matches in no
     # particular order, there to be counted.
     ranked: int | None = None
+    # Matches after `passages`, counted only: a search shows none of them, and making each one
+    # a passage object (read on demand) cost about a tenth of a search on 100,000 passages.
+    unread: int = 0
 
 
 def retrieve(view: IndexView, parsed: ParsedQuery, expanded: dict[str, list[Expansion]], *,
@@ -175,7 +191,7 @@ def retrieve(view: IndexView, parsed: ParsedQuery, expanded: dict[str, list[Expa
     more than `limit` to collect, for near-duplicates merged later (default: as many again).
     `ranked`: how many of them must be in rank order (a page of results and the room before
     it); the others are found and counted but not ranked, which is most of a search's time
-    (by default all are ranked)."""
+    (by default all are ranked), and stand in the result as its `unread` count."""
     wanted = limit or RETRIEVE_DEPTH
     # A search collects room for near-duplicates merged later, and no more: the fewer passages
     # wanted, the sooner Whoosh can skip blocks that cannot make the top.
@@ -229,13 +245,13 @@ def _retrieve_counted(view: IndexView, parsed: ParsedQuery, expanded: dict[str, 
             found.setdefault(match_key(passage), passage)
         if len(matched) >= wanted:
             break
-    # Every match beyond the ranked ones stays unread, for the count (`ranked` ends the page and
-    # its room; when fewer were found, every match was ranked).
+    # Every match beyond the ranked ones is only counted (`ranked` ends the page and its room;
+    # when fewer were found, every match was ranked).
     passages = list(found.values())[:ranked]
     kept = {match_key(passage) for passage in passages}
-    unranked = [StoredMatch(view.searcher, docnum, 0.0, view.files.passages) for docnum in matched if docnum not in kept]
-    passages += unranked[:max(0, min(len(matched), depth) - len(passages))]
-    return Retrieved(passages, len(matched), notices, ranked=len(kept))
+    unranked = len(matched) - len(kept.intersection(matched))
+    unread = min(unranked, max(0, min(len(matched), depth) - len(passages)))
+    return Retrieved(passages, len(matched), notices, ranked=len(kept), unread=unread)
 
 
 def _rank_tier(view: IndexView, queries: list, number: int, found: dict, ranked: int, deadline: float,

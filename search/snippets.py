@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from indexer.analysis import TOKEN_PATTERN, normalize_word, stem
 
 MAX_SNIPPET_CHARS = 240
-# Texts whose words are kept analysed (a server shows the same passages again and again); each
-# costs about 150 bytes a word in every worker.
+# Texts whose tokens are kept (a server shows the same passages again and again); each costs
+# about 100 bytes a word in every worker.
 ANALYSED_SNIPPETS_CACHED = 512
+# Tokens as written kept with their word and stem, as many as indexer/analysis.py keeps of each.
+TOKEN_FORMS_CACHED = 200_000
 ELLIPSIS = "…"
 
 _TOKEN = re.compile(TOKEN_PATTERN)
@@ -35,8 +37,19 @@ class MatchTerms:
         word = normalize_word(token)
         return bool(word) and (word in self.words or stem(word) in self.stems)
 
+    @cached_property
+    def first_letters(self) -> frozenset[str]:
+        """The first letters of the stems and words: only a word that begins with one can match,
+        as a stem begins as its word does (the Snowball stemmer changes endings only: so for
+        every word of the 100k bench index and 600,000 made up)."""
+        return frozenset(term[:1] for term in self.stems | self.words)
+
 
 def fold_whitespace(text: str) -> str:
+    # A printable text has no white space but the ASCII space (str.isprintable): without two
+    # in a row or one at an end, it is folded already (most passages; a sub costs 3 us).
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return _SPACE.sub(" ", text).strip()
 
 
@@ -45,11 +58,16 @@ def match_spans(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
     `terms`, or every word of a phrase where the whole phrase stands. Matched words with only
     white space between them are one run ("Joanna Kassem", "Pennies From Heaven"), so a phrase
     is marked as one, as a reader sees it."""
-    tokens, words, stems = _analysed(text)
-    # MatchTerms.matches, on words analysed once
-    matched = [bool(word) and (word in terms.words or stemmed in terms.stems) for word, stemmed in zip(words, stems)]
-    for phrase in terms.phrases:
-        _mark_phrase(stems, matched, phrase)
+    tokens = _tokens(text)
+    if terms.phrases:  # a phrase's words are any words: every token analysed
+        words, stems = terms.words, terms.stems
+        forms = [_token_forms.get(token) or _forms(token) for token in map(re.Match.group, tokens)]
+        matched = [bool(word) and (word in words or stemmed in stems) for word, stemmed in forms]
+        stemmed_tokens = [stemmed for _, stemmed in forms]
+        for phrase in terms.phrases:
+            _mark_phrase(stemmed_tokens, matched, phrase)
+    else:
+        matched = _matched(tokens, terms)
     runs: list[tuple[int, int]] = []
     for token, is_match in zip(tokens, matched):
         if not is_match:
@@ -62,11 +80,40 @@ def match_spans(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
 
 
 @lru_cache(maxsize=ANALYSED_SNIPPETS_CACHED)
-def _analysed(text: str) -> tuple[list[re.Match], list[str], list[str]]:
-    """The tokens of `text`, their normalised words and their stems (read, never changed)."""
-    tokens = list(_TOKEN.finditer(text))
-    words = list(map(normalize_word, map(re.Match.group, tokens)))
-    return tokens, words, list(map(stem, words))
+def _tokens(text: str) -> list[re.Match]:
+    """The tokens of `text` (read, never changed)."""
+    return list(_TOKEN.finditer(text))
+
+
+def _matched(tokens: list[re.Match], terms: MatchTerms) -> list[bool]:
+    """terms.matches of each token, analysed only where it begins with the first letter of a
+    stem or word: most do not, and analysing a word a search had not met cost about 1 us. A
+    token that begins with an ASCII letter or digit begins its normalised word with it in lower
+    case (normalize_word changes no other ASCII first character)."""
+    firsts, words, stems = terms.first_letters, terms.words, terms.stems
+    known = _token_forms.get
+    matched = []
+    for token in map(re.Match.group, tokens):
+        first = token[0]
+        if first.isascii() and first.lower() not in firsts:
+            matched.append(False)
+            continue
+        word, stemmed = known(token) or _forms(token)
+        matched.append(bool(word) and (word in words or stemmed in stems))
+    return matched
+
+
+# token as written -> (its normalised word, its stem): one lookup a token, where normalize_word
+# and stem were two cached calls each, half the time of analysing a shown passage.
+_token_forms: dict[str, tuple[str, str]] = {}
+
+
+def _forms(token: str) -> tuple[str, str]:
+    if len(_token_forms) >= TOKEN_FORMS_CACHED:
+        _token_forms.clear()
+    word = normalize_word(token)
+    forms = _token_forms[token] = (word, stem(word))
+    return forms
 
 
 def _mark_phrase(stems: list[str], matched: list[bool], phrase: tuple[str, ...]) -> None:

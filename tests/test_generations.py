@@ -9,10 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from indexer.build import build_index
 from indexer.layout import FILES_FILE, MANIFEST_FILE, VOCABULARY_FILE, current_generation, read_manifest
 from search.engine import Engine
-from search.paths import CitedPaths
+from search.paths import CitedPaths, shown_path
 from search.typos import Vocabulary
 
 NOTES = Path("tests/data/notes")
@@ -130,3 +133,21 @@ def test_a_cited_source_keeps_every_field_but_its_path(tmp_path):
     assert shown.path == paths.shown(stored)
     assert {f.name: getattr(shown, f.name) for f in fields(SourceRef) if f.name != "path"} == \
         {f.name: getattr(ref, f.name) for f in fields(SourceRef) if f.name != "path"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "docs", "é", "x.md", ".", "..", "", " ", "a b", "\\"]), min_size=1, max_size=4),
+       st.lists(st.sampled_from(["a", "b", "docs", "é", ".", "..", "", "x.md"]), min_size=0, max_size=3),
+       st.lists(st.sampled_from(["a", "b", "docs", "é", "", ".", "x.md", ".."]), min_size=0, max_size=4),
+       st.booleans())
+def test_a_shown_path_made_by_string_is_the_one_path_objects_make(relative, root, cwd, trailing):
+    """CitedPaths makes a plain path's shown form by string: for any root, working folder and
+    relative path (odd ones go through Path), it is shown_path(root / relative, cwd)."""
+    root_text = "/" + "/".join(root) + ("/" if trailing else "")
+    cwd_text = "/" + "/".join(cwd)
+    relative_text = "/".join(relative)
+    if not relative_text:
+        return
+    paths = CitedPaths({"root": root_text, "display_prefix": "stored/"})
+    assert paths.shown("stored/" + relative_text, cwd=cwd_text) == \
+        shown_path(Path(root_text) / relative_text, Path(cwd_text))

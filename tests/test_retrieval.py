@@ -41,14 +41,12 @@ def test_passages_with_every_word_come_first(tmp_path):
     assert {passage.path.rsplit("/", 1)[-1] for passage in retrieved.passages} == {"both.md", "one.md"}
 
 
-def test_ranking_only_the_page_gives_the_page_and_the_count_of_ranking_everything(tmp_path):
-    """retrieve(ranked=R) ranks only as deep as the page: its first R passages are those of
-    ranking every tier to the full depth, in the same order, and it finds as many in all."""
+def _seeds_and_notes(tmp_path):
+    """An index of the seeds and the test notes together, and queries made from its passages."""
     from pathlib import Path
 
     from bench.corpus import read_passages
     from bench.queries import make_queries
-    from search.retrieval import match_key
 
     folders = [Path("seeds"), Path("tests/data/notes")]
     corpus = tmp_path / "corpus"
@@ -58,9 +56,18 @@ def test_ranking_only_the_page_gives_the_page_and_the_count_of_ranking_everythin
             if file.is_file():
                 (corpus / f"{folder.name}-{file.name}").write_bytes(file.read_bytes())
     build_index(corpus, tmp_path / "index")
-    view = OpenIndex(tmp_path / "index").view()
     passages = read_passages(corpus)
     queries = make_queries(passages, "keyword", 40) + make_queries(passages, "phrase", 15) + ["the", "soundtrack netflix"]
+    return tmp_path / "index", queries
+
+
+def test_ranking_only_the_page_gives_the_page_and_the_count_of_ranking_everything(tmp_path):
+    """retrieve(ranked=R) ranks only as deep as the page: its first R passages are those of
+    ranking every tier to the full depth, in the same order, and it finds as many in all."""
+    from search.retrieval import match_key
+
+    index, queries = _seeds_and_notes(tmp_path)
+    view = OpenIndex(index).view()
     limit, room = 12, 6
     for text in queries:
         parsed = parse_query(text)
@@ -69,8 +76,40 @@ def test_ranking_only_the_page_gives_the_page_and_the_count_of_ranking_everythin
             paged = retrieve(view, parsed, {}, limit=limit, room=room, ranked=ranked)
             assert [(match_key(p), p.bm25) for p in paged.passages[:ranked]] == \
                 [(match_key(p), p.bm25) for p in full.passages[:ranked]], (text, ranked)
-            assert len(paged.passages) == min(len(full.passages), limit + room), (text, ranked)
-            assert paged.ranked == min(ranked, len(paged.passages))
+            # the matches beyond the ranked ones are counted, not made into passages
+            assert len(paged.passages) == paged.ranked, (text, ranked)
+            assert len(paged.passages) + paged.unread == min(len(full.passages), limit + room), (text, ranked)
+            assert paged.ranked == min(ranked, len(paged.passages) + paged.unread)
+
+
+def test_a_search_that_only_counts_its_unread_matches_gives_what_ranking_them_all_does(tmp_path, monkeypatch):
+    """Engine.search counts the matches beyond its page and room (Retrieved.unread) without
+    making passages of them: every page and total are those of a search that ranks them all."""
+    import search.engine
+    from search.engine import Engine
+
+    index, queries = _seeds_and_notes(tmp_path)
+    engine = Engine(index)
+    unread = []
+
+    def counting(*arguments, **options):
+        retrieved = retrieve(*arguments, **options)
+        unread.append(retrieved.unread)
+        return retrieved
+
+    def ranking_all(*arguments, **options):
+        options.pop("ranked", None)
+        return retrieve(*arguments, **options)
+
+    for text in queries:
+        for offset, limit in ((0, 10), (10, 10), (0, 3), (5, 20)):
+            monkeypatch.setattr(search.engine, "retrieve", counting)
+            counted = engine.search(text, limit, offset=offset).to_dict()
+            monkeypatch.setattr(search.engine, "retrieve", ranking_all)
+            ranked = engine.search(text, limit, offset=offset).to_dict()
+            counted.pop("took_ms"), ranked.pop("took_ms")
+            assert counted == ranked, (text, offset, limit)
+    assert sum(1 for count in unread if count > 0) >= 10  # searches of common words left some unread (19 here)
 
 
 def test_every_word_is_found_around_passages_an_update_deleted(tmp_path):
@@ -153,3 +192,16 @@ def test_a_stored_match_has_every_field_of_a_scored_passage(engine):
     whole = ScoredPassage(match.passage, 1.5)
     assert {field.name: getattr(match, field.name) for field in fields(ScoredPassage)} == \
         {field.name: getattr(whole, field.name) for field in fields(ScoredPassage)}
+
+
+def test_a_stored_match_cites_its_place_unread_as_its_passage_does(engine):
+    """A copy's SourceRef, read from its stored fields without making its Passage, is the one
+    its Passage gives (path, lines, page), before and after the Passage is read."""
+    from search.retrieval import ScoredPassage, StoredMatch
+
+    searcher = engine.index.view().searcher
+    for docnum in range(searcher.doc_count_all()):
+        unread = StoredMatch(searcher, docnum, 1.0)
+        cited = unread.source_ref()
+        assert "passage" not in unread.__dict__
+        assert cited == ScoredPassage(unread.passage, 1.0).source_ref() == unread.source_ref()

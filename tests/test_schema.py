@@ -14,6 +14,8 @@ def test_a_passage_comes_back_from_its_stored_fields_as_it_went_in():
     stored = {name: value for name, value in document.items() if name not in (RANKED_FIELD, WORDS_FIELD)}
     back = passage_from_stored(stored)
     assert back == passage and back.kind is PassageKind.TABLE_ROW
+    # made without Passage's __init__: every field is set, and nothing else
+    assert back.__dict__ == passage.__dict__ and hash(back) == hash(passage)
 
 
 def test_the_ranked_field_weights_each_part_by_its_boost():

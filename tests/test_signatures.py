@@ -16,6 +16,7 @@ from indexer.signatures import (
     Signature,
     could_be_near_duplicates,
     figures,
+    possible_near_duplicates,
     shingles,
     signature_of_text,
 )
@@ -85,6 +86,35 @@ def test_a_saturated_size_rules_nothing_out_but_figures():
     huge = Signature(SATURATED, 7, 0)
     assert could_be_near_duplicates(huge, Signature(3, 7, 0b111), NEAR_DUPLICATE_JACCARD)
     assert not could_be_near_duplicates(huge, Signature(3, 8, 0b111), NEAR_DUPLICATE_JACCARD)
+
+
+def test_the_passages_a_signature_could_copy_are_those_each_pair_allows():
+    """possible_near_duplicates over many signatures (some unknown) keeps the places of the
+    unknown ones and of those the pairwise bound allows, in order."""
+    rng = random.Random(7)
+    texts = [_text(_edited(rng, rng.sample(WORDS, 8), rng.randrange(4))) for _ in range(60)]
+    signatures = [signature_of_text(text) if rng.random() > 0.1 else None for text in texts]
+    signatures += [Signature(SATURATED, 7, 1), Signature(0, 7, 0)]
+    for own in filter(None, signatures):
+        assert possible_near_duplicates(own, signatures, NEAR_DUPLICATE_JACCARD) == [
+            number for number, other in enumerate(signatures)
+            if other is None or _allowed(own, other, NEAR_DUPLICATE_JACCARD)]
+
+
+def _allowed(a: Signature, b: Signature, threshold: float) -> bool:
+    """The bound of one pair, written out as it stood before the batch (search/duplicates.py)."""
+    if a.figures != b.figures:
+        return False
+    if a.size == SATURATED or b.size == SATURATED:
+        return True
+    if not (a.size or b.size):
+        return False
+    smaller, larger = min(a.size, b.size), max(a.size, b.size)
+    if smaller / larger < threshold:
+        return False
+    total = a.size + b.size
+    shared = min((total - (a.bits ^ b.bits).bit_count()) // 2, smaller)
+    return shared / (total - shared) >= threshold
 
 
 def test_empty_passages_never_merge():

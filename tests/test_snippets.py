@@ -179,3 +179,33 @@ def test_property_any_text_and_terms_are_safe(text, query):
     assert len(snippet) <= MAX_SNIPPET_CHARS + 2 * len(ELLIPSIS)
     for start, end in highlights:
         assert 0 <= start < end <= len(snippet)
+
+
+WORD_POOL = ["Running", "runs", "ran", "Nellie's", "O’Brien", "didn't", "Raúl", "raul", "Émile", "émigré", "skies", "sky",
+             "Dying", "die", "yelled", "Yoga", "_private", "__init__", "4.83", "2023", "ß", "Straße", "İstanbul", "ﬁle",
+             "Öl", "östlich", "classes", "Class", "naïve", "'quoted'", "x", "I", "is"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORD_POOL), min_size=1, max_size=25), st.lists(st.sampled_from(WORD_POOL), max_size=4),
+       st.lists(st.sampled_from(WORD_POOL), max_size=2))
+def test_a_token_matches_as_matchterms_says_though_most_are_never_analysed(words, query, corrections):
+    """match_spans analyses only tokens that begin as a stem or word of the terms does; every
+    token it leaves unanalysed is one MatchTerms.matches (which analyses each) does not match."""
+    from search.snippets import _matched, _tokens
+
+    text = " ".join(words)
+    terms = terms_for(" ".join(query), tuple(w.lower() for w in corrections))
+    tokens = _tokens(text)
+    assert _matched(tokens, terms) == [terms.matches(token.group()) for token in tokens]
+
+
+def test_a_stem_begins_as_its_word_does():
+    """What the first-letter shortcut of match_spans stands on, for the words of the seeds."""
+    from pathlib import Path
+
+    from indexer.analysis import normalize_word
+
+    words = {normalize_word(token) for file in Path("seeds").iterdir() for token in TOKEN.findall(file.read_text())}
+    assert len(words) > 1000
+    assert all(stem(word)[:1] == word[:1] for word in words if word)

@@ -104,7 +104,7 @@ def test_a_search_ranks_the_same_without_the_word_at_a_time_second_tier(view, mo
             patched.setattr(retrieval, "new_passages", lambda queries, number: None)
             slow = retrieve(view, parsed, {}, limit=20, room=6, ranked=fast.ranked)
         assert [(match_key(p), p.bm25) for p in fast.passages] == [(match_key(p), p.bm25) for p in slow.passages], text
-        assert (fast.total, fast.ranked) == (slow.total, slow.ranked)
+        assert (fast.total, fast.ranked, fast.unread) == (slow.total, slow.ranked, slow.unread)
         ranked_by_a_word += _ranks_by_a_word(view, parsed, fast.ranked)
     assert ranked_by_a_word >= 20  # the second tier was ranked a word at a time that often
 
@@ -179,3 +179,21 @@ def test_a_unions_first_matches_are_the_first_of_every_match(view):
         every = sorted(searcher.docs_for_query(query))
         for cap in (1, 50, 124, 10**6):
             assert matching_documents(searcher, query, cap) == every[:cap], (query, cap)
+
+
+@pytest.mark.parametrize("terms, scale", [(2, 0.9), (3, 0.9), (2, 1.0), (1, 1.0)])
+def test_a_unions_one_word_scores_made_a_block_at_a_time_are_its_own(terms, scale):
+    """_OneWord.many gives each score what the union's CoordMatcher._sqr gives it for one word,
+    to the bit (a score at a time before), where _sqr is 0 too (as many terms as the scale)."""
+    from whoosh.matching import CoordMatcher, ListMatcher, UnionMatcher
+
+    from search.term_top import _OneWord
+
+    child = ListMatcher([1, 5, 9], [1.0, 2.0, 3.0])
+    for _ in range(terms - 1):
+        child = UnionMatcher(child, ListMatcher([2, 4], [1.0, 1.0]))
+    union = CoordMatcher(child, scale=scale)
+    chooser = random.Random(terms)
+    scores = [chooser.uniform(0, 40) for _ in range(500)] + [0.0, 1e-12, 123.456]
+    one_word = _OneWord(union)
+    assert one_word.many(scores) == [union._sqr(score, 1) for score in scores] == list(map(one_word, scores))
