@@ -13,6 +13,7 @@ family of question.
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from functools import lru_cache
@@ -20,7 +21,7 @@ from functools import lru_cache
 from indexer.analysis import STOP_WORDS, normalize_word
 from indexer.kinds import PassageKind
 from search.kinds import VALUE_TYPES, AnswerType, QuestionKind
-from search.patterns import TOKEN, mostly_in_question
+from search.patterns import TOKEN, mostly_words_in_question
 from search.phrases import MAX_ANSWER_CHARS, quoted_phrases
 from search.questions import Question
 from search.spans import Span, Unit
@@ -46,6 +47,8 @@ SHAPE_FEATURES = ("chars", "words", "whole_unit", "novelty", "in_question", "typ
                   "looks_like_code", "is_question_text", "nearness") + tuple(f"source_{s}" for s in SOURCES)
 
 
+# Units whose token offsets are kept: the sentences of one question's passages, a few dozen.
+UNITS_TOKENISED = 1024
 # Feature names made once: a question makes a few dozen candidates, each named by all of them.
 _SOURCE_FEATURES = tuple(f"source_{name}" for name in SOURCES)
 
@@ -75,7 +78,7 @@ def span_features(question: Question, span: Span, units: list[Unit], index: int,
     """The candidate's own features, in its unit (the `index`th of its passage)."""
     unit = units[index]
     neighbours = [units[j].coverage for j in (index - 1, index + 1) if 0 <= j < len(units)]
-    words = [normalize_word(w) for w in TOKEN.findall(span.text)]
+    words = [normalize_word(w) for w in TOKEN.findall(span.text)]  # read by three features: made once
     content = [w for w in words if w and w not in STOP_WORDS]
     before = stems_before(unit, span.start)
     features = {
@@ -83,7 +86,7 @@ def span_features(question: Question, span: Span, units: list[Unit], index: int,
         "neighbour_coverage": max([unit.coverage] + [(1 - NEIGHBOUR_SHARE) * unit.coverage + NEIGHBOUR_SHARE * c
                                                      for c in neighbours]),
         "nearness": nearness(unit, span.start, span.end, weights),
-        "in_question": float(mostly_in_question(span.text, question_words)),
+        "in_question": float(mostly_words_in_question(words, question_words)),
         "novelty": sum(w not in question_words for w in content) / len(content) if content else 0.0,
         # question words before the candidate: the answer follows what the question names ("X is ...")
         "after_question": float(any(s in weights for s in before)),
@@ -106,15 +109,18 @@ def span_features(question: Question, span: Span, units: list[Unit], index: int,
 
 def _holds_quoted(question: Question, text: str) -> float:
     """1 when the candidate holds a phrase the query quotes, word for word."""
-    folded = " ".join(text.lower().split())
     phrases = quoted_phrases(question.text)
-    return float(bool(phrases) and any(" ".join(p.lower().split()) in folded for p in phrases))
+    if not phrases:  # most questions quote nothing: no need to fold the candidate
+        return 0.0
+    folded = " ".join(text.lower().split())
+    return float(any(" ".join(p.lower().split()) in folded for p in phrases))
 
 
 def by_family(features: dict[str, float], question: Question) -> dict[str, float]:
     """The shape features again, under the question's family (`chars@value`): what tells a good
     answer to "who" from a good answer to "why"."""
-    return {named: features[feature] for feature, named in _family_features(family(question)) if features.get(feature)}
+    get = features.get
+    return {named: value for feature, named in _family_features(family(question)) if (value := get(feature))}
 
 
 @lru_cache(maxsize=None)  # one per family
@@ -151,9 +157,18 @@ def token_positions(unit: Unit, start: int, end: int) -> tuple[int, int]:
 
 @lru_cache(maxsize=256)  # asked three times a candidate, one after the other (nearness, words before it, slot)
 def _token_positions(text: str, start: int, end: int) -> tuple[int, int]:
-    first = len(TOKEN.findall(text[:start]))
+    # The tokens of text[:start] are those starting before `start` (one cut there is still one); a
+    # negative start cuts as a slice does (a name found with find() == -1 has one).
+    cut = start if start >= 0 else max(0, len(text) + start)
+    first = bisect.bisect_left(_token_starts(text), cut)
     last = first + max(1, len(TOKEN.findall(text[start:end])))
     return first, last
+
+
+@lru_cache(maxsize=UNITS_TOKENISED)
+def _token_starts(text: str) -> tuple[int, ...]:
+    """Where each token of a unit starts: every candidate of the unit counts the tokens before it."""
+    return tuple(match.start() for match in TOKEN.finditer(text))
 
 
 def stems_before(unit: Unit, start: int) -> list[str]:

@@ -115,10 +115,10 @@ def answer_candidates(asked: Asked, passages: list[ScoredPassage]) -> list[Candi
         missing = misses_numbers(numbers, with_headings(passage)) if numbers else 0.0
         if missing == 1.0:
             continue
+        placed = {**position_features(rank, passage.score, top), **passage_match_features(passage.features),
+                  "misses_numbers": missing}  # the same for every candidate of the passage: made once
         for candidate in passage_candidates(asked, passage, asked_words):
-            candidate.features.update(position_features(rank, passage.score, top))
-            candidate.features.update(passage_match_features(passage.features))
-            candidate.features["misses_numbers"] = missing
+            candidate.features.update(placed)
             candidates.append(candidate)
     if question.wants_list:
         for run, joined in item_lists(passages):

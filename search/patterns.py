@@ -185,7 +185,11 @@ def type_of_value(value: str, expected: AnswerType, common: frozenset[str] = fro
 
 def mostly_in_question(text: str, question_words: set[str]) -> bool:
     """Whether most of the words of `text` (beyond function words) are the question's own."""
-    words = [normalize_word(w) for w in TOKEN.findall(text)]
+    return mostly_words_in_question([normalize_word(w) for w in TOKEN.findall(text)], question_words)
+
+
+def mostly_words_in_question(words: list[str], question_words: set[str]) -> bool:
+    """`mostly_in_question` of a text's normalised words (a caller that has them already)."""
     words = [w for w in words if w not in NOT_NAMES]
     return bool(words) and sum(w in question_words for w in words) / len(words) > MOSTLY_IN_QUESTION_SHARE
 

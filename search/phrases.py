@@ -23,6 +23,8 @@ from search.spans import Asked, Span, Unit
 MAX_ANSWER_CHARS = 120
 # Queries whose phrases are kept: every candidate of a question asks for its query's phrases.
 QUERIES_KEPT = 32
+# Sentences whose tokens' ends and stems are kept: those of a few hundred passages.
+SENTENCES_TOKENISED = 4096
 # Pieces of a sentence shorter than this are not answers ("in 2019").
 MIN_CLAUSE_CHARS = 8
 # A clause shorter than this grows into its neighbours while it stays a short answer.
@@ -241,12 +243,13 @@ def _question_word_ends(asked: Asked, unit: Unit) -> list[int]:
     """Where each word of the question ends in the unit's text (character offsets)."""
     weights = asked.weights
     aliases = getattr(weights, "aliases", {})
-    ends = []
-    for match in TOKEN.finditer(unit.text):
-        term = stem(normalize_word(match.group()))
-        if aliases.get(term, term) in weights:
-            ends.append(match.end())
-    return ends
+    return [end for end, term in _token_ends(unit.text) if aliases.get(term, term) in weights]
+
+
+@lru_cache(maxsize=SENTENCES_TOKENISED)  # a question reads a few dozen sentences; the next, many of the same
+def _token_ends(text: str) -> tuple[tuple[int, str], ...]:
+    """Where each token of `text` ends, with its stem."""
+    return tuple((match.end(), stem(normalize_word(match.group()))) for match in TOKEN.finditer(text))
 
 
 def clause_end(text: str, start: int) -> int:

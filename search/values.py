@@ -79,11 +79,23 @@ class ValueGroup:
 def group_by_value(candidates: list[Candidate]) -> list[ValueGroup]:
     """Merge candidates that give the same value, best first."""
     groups: list[ValueGroup] = []
+    # A text or number key is the same value only as an equal key of the same type: found by its
+    # (type, key); a date's (a tuple: it agrees as far as both go) by reading the earlier dates.
+    exact: dict[tuple, ValueGroup] = {}
+    dates: list[ValueGroup] = []
     for candidate in sorted(candidates, key=lambda c: -c.score):
         key = candidate.key
-        group = next((g for g in groups if g.answer_type == candidate.answer_type and same_value(g.key, key)), None)
+        if isinstance(key, tuple):
+            group = next((g for g in dates if g.answer_type == candidate.answer_type and same_value(g.key, key)), None)
+        else:
+            group = exact.get((candidate.answer_type, key))
         if group is None:
-            groups.append(ValueGroup(candidate, candidate.score, candidate.documents, candidate.slot, key, [candidate]))
+            group = ValueGroup(candidate, candidate.score, candidate.documents, candidate.slot, key, [candidate])
+            groups.append(group)
+            if isinstance(key, tuple):
+                dates.append(group)
+            else:
+                exact[(candidate.answer_type, key)] = group
             continue
         group.members.append(candidate)
         if more_precise(key, group.key):

@@ -1,0 +1,157 @@
+"""The answer step's faster paths give exactly what the plain computations they replace give: the
+per-text caches (search/passage_analysis.py, technical.py's, phrases.py's), the token offsets by
+bisection, grouping values by key, and the selector's dot product that skips zeros."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from records import scored
+
+from indexer.analysis import STOP_WORDS, exact_words, normalize_word, stem, stemmed_terms
+from search.answer_features import _token_positions
+from search.expansion import TermWeights, canonical
+from search.features import _best_sentence_coverage
+from search.kinds import AnswerType
+from search.model import LinearModel
+from search.passage_analysis import analyse_text, could_hold
+from search.patterns import TOKEN, has_answer_type, mostly_in_question, mostly_words_in_question
+from search.phrases import _question_word_ends
+from search.questions import analyse_question
+from search.spans import Asked, Unit
+from search.technical import _find_identifiers, _find_instructions, identifiers, instructions
+from search.values import Candidate, group_by_value, same_value
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def real_texts() -> list[str]:
+    """Paragraphs of real documents: the seeds articles and the notes corpus."""
+    files = sorted((ROOT / "seeds").glob("*.txt")) + sorted((ROOT / "tests" / "data" / "notes").rglob("*.md"))
+    paragraphs = [p.strip() for f in files for p in f.read_text(encoding="utf-8").split("\n\n")]
+    return [p for p in paragraphs if p]
+
+
+def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Rough sentences (at ". "): any [start, end) spans will do for the comparison."""
+    spans, start = [], 0
+    for i in range(len(text) - 1):
+        if text[i] == "." and text[i + 1] == " ":
+            spans.append((start, i + 1))
+            start = i + 2
+    return tuple(spans + [(start, len(text))]) if start < len(text) else tuple(spans)
+
+
+def test_the_kept_analysis_of_a_text_is_what_the_ranker_computed_from_it():
+    texts = real_texts()
+    assert len(texts) > 50
+    for text in texts:
+        sentences = sentence_spans(text)
+        analysis = analyse_text(text, sentences)
+        content = [s for w, s in zip(exact_words(text), stemmed_terms(text)) if w not in STOP_WORDS]
+        assert analysis.content_stems == tuple(content)
+        assert analysis.content_pairs == set(zip(content, content[1:]))
+        assert analysis.words == len(text.split())
+        assert analysis.stems == set(stemmed_terms(text))
+        assert analysis.sentence_stems == tuple(frozenset(stemmed_terms(text[s:e])) for s, e in sentences or ((0, len(text)),))
+        assert analyse_text(text, sentences) is analysis  # kept
+
+
+def test_best_sentence_coverage_from_kept_stems_is_the_sum_over_each_sentence():
+    texts = real_texts()[:40]
+    weights = TermWeights({stem("soundtrack"): 2.0, stem("series"): 1.5, stem("kassem"): 3.0, stem("note"): 0.7},
+                              aliases={stem("show"): stem("series")})
+    total = sum(weights.values())
+    for text in texts:
+        sentences = sentence_spans(text) or ((0, len(text)),)
+        expected = max(sum(w for s, w in weights.items() if s in set(canonical(weights, stemmed_terms(text[a:b])))) / total
+                       for a, b in sentences)
+        assert _best_sentence_coverage(analyse_text(text, sentence_spans(text)).sentence_stems, weights) == expected
+
+
+def test_kept_answer_type_tests_match_the_regexes():
+    for text in real_texts()[:60]:
+        for answer_type in AnswerType:
+            assert could_hold(answer_type, text) == has_answer_type(answer_type, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab é'’ .,-_1(", max_size=40), st.data())
+def test_token_positions_by_bisection_count_the_tokens_before_the_start(text, data):
+    start = data.draw(st.integers(-len(text) - 2, len(text)))  # negative: as a slice cuts (an extractor's find() == -1)
+    end = data.draw(st.integers(start, len(text)))
+    first = len(TOKEN.findall(text[:start]))
+    assert _token_positions(text, start, end) == (first, first + max(1, len(TOKEN.findall(text[start:end]))))
+
+
+def test_kept_code_spans_are_the_ones_found_in_the_text():
+    asked = Asked(analyse_question("How do I copy a tree?"), {}, frozenset())
+    texts = real_texts() + ["Use ``shutil.copytree()`` or :func:`os.path.join`; set --recursive=yes and $HOME.",
+                            "    cp -r src/ dst/\nThen run make_install and ZIP_STORED."]
+    for text in texts:
+        unit = Unit(text, 1, 1, stemmed_terms(text))
+        assert list(identifiers(asked, unit)) == list(_find_identifiers(text))
+        assert list(instructions(asked, unit)) == list(_find_instructions(text))
+        assert list(identifiers(asked, unit)) == list(_find_identifiers(text))  # again, from the cache
+
+
+def test_question_word_ends_are_where_the_question_words_end():
+    weights = TermWeights({stem("soundtrack"): 1.0, stem("series"): 1.0}, aliases={stem("show"): stem("series")})
+    asked = Asked(analyse_question("Who created the series Soundtrack?"), weights, frozenset())
+    for text in real_texts()[:80]:
+        expected = [m.end() for m in TOKEN.finditer(text)
+                    if weights.aliases.get(stem(normalize_word(m.group())), stem(normalize_word(m.group()))) in weights]
+        assert _question_word_ends(asked, Unit(text, 1, 1, [])) == expected
+
+
+def test_mostly_in_question_from_words_is_the_same_verdict():
+    question_words = {"soundtrack", "netflix", "series", "created"}
+    for text in real_texts()[:80] + ["Soundtrack series", "the Netflix series", ""]:
+        words = [normalize_word(w) for w in TOKEN.findall(text)]
+        assert mostly_words_in_question(words, question_words) == mostly_in_question(text, question_words)
+
+
+def reference_groups(candidates: list[Candidate]) -> list[list[Candidate]]:
+    """The grouping as a plain scan of every earlier group (what group_by_value did)."""
+    groups: list[tuple[Candidate, object, list[Candidate]]] = []
+    for candidate in sorted(candidates, key=lambda c: -c.score):
+        key = candidate.key
+        found = next((g for g in groups if g[0].answer_type == candidate.answer_type and same_value(g[1], key)), None)
+        if found is None:
+            groups.append((candidate, key, [candidate]))
+        else:
+            found[2].append(candidate)
+    return [members for _, _, members in groups]
+
+
+def test_grouping_by_key_merges_what_a_scan_of_every_group_merges():
+    values = [("December 18, 2019", AnswerType.DATE), ("Dec. 18", AnswerType.DATE), ("2019", AnswerType.DATE),
+              ("January 2020", AnswerType.DATE), ("ten episodes", AnswerType.NUMBER), ("10", AnswerType.NUMBER),
+              ("Joshua Safran", AnswerType.PERSON), ("joshua safran", AnswerType.PERSON),
+              ("Joshua Safran", AnswerType.ORGANISATION), ("Netflix", AnswerType.ORGANISATION)]
+    passage = scored("Soundtrack premiered on December 18, 2019.")
+    unit = Unit(passage.text, 1, 1, [])
+    generator = random.Random(7)
+    for _ in range(50):
+        candidates = [Candidate(text, kind, "x", unit, passage, score=generator.uniform(-3, 3))
+                      for text, kind in generator.choices(values, k=12)]
+        got = [group.members for group in group_by_value(candidates)]
+        assert [[id(c) for c in members] for members in got] == \
+            [[id(c) for c in members] for members in reference_groups(candidates)]
+
+
+def test_the_dot_product_skipping_zeros_is_the_full_sum_in_order():
+    generator = random.Random(3)
+    names = [f"f{i}" for i in range(40)]
+    model = LinearModel(tuple(names[:30]), tuple(generator.uniform(-2, 2) for _ in range(30)),
+                        tuple(generator.uniform(-1, 1) for _ in range(30)), tuple(generator.uniform(0.1, 3) for _ in range(30)),
+                        bias=0.25)
+    for _ in range(200):
+        values = {name: generator.choice([0.0, 0.0, 1.0, generator.uniform(-5, 5)]) for name in generator.sample(names, 25)}
+        total = model._intercept
+        for name, value in values.items():
+            if name in model._coefficients:
+                total += model._coefficients[name] * value
+        assert model.score(values) == total
