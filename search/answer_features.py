@@ -47,6 +47,8 @@ SHAPE_FEATURES = ("chars", "words", "whole_unit", "novelty", "in_question", "typ
                   "looks_like_code", "is_question_text", "nearness") + tuple(f"source_{s}" for s in SOURCES)
 
 
+# Characters of code in a candidate that does not start with a capital (looks_like_code).
+CODE_CHARS = frozenset("_()=$@%:/.-")
 # Units whose token offsets are kept: the sentences of one question's passages, a few dozen.
 UNITS_TOKENISED = 1024
 # Feature names made once: a question makes a few dozen candidates, each named by all of them.
@@ -80,29 +82,31 @@ def span_features(question: Question, span: Span, units: list[Unit], index: int,
     neighbours = [units[j].coverage for j in (index - 1, index + 1) if 0 <= j < len(units)]
     words = [normalize_word(w) for w in TOKEN.findall(span.text)]  # read by three features: made once
     content = [w for w in words if w and w not in STOP_WORDS]
-    before = stems_before(unit, span.start)
+    first, last = token_positions(unit, span.start, span.end)  # where the candidate stands: made once
+    before = unit.stems[:first]  # stems_before(unit, span.start)
+    total = sum(weights.values()) or 1.0
     features = {
         "unit_coverage": unit.coverage,
         "neighbour_coverage": max([unit.coverage] + [(1 - NEIGHBOUR_SHARE) * unit.coverage + NEIGHBOUR_SHARE * c
                                                      for c in neighbours]),
-        "nearness": nearness(unit, span.start, span.end, weights),
+        "nearness": _nearness_at(unit.stems, first, last, weights, total),
         "in_question": float(mostly_words_in_question(words, question_words)),
         "novelty": sum(w not in question_words for w in content) / len(content) if content else 0.0,
         # question words before the candidate: the answer follows what the question names ("X is ...")
-        "after_question": float(any(s in weights for s in before)),
-        "preceded": preceded(before, weights),
+        "after_question": float(not weights.keys().isdisjoint(before)),
+        "preceded": _preceded_share(before, weights, total),
         "chars": min(len(span.text), MAX_ANSWER_CHARS) / MAX_ANSWER_CHARS,
         "words": math.log1p(len(words)),
         "whole_unit": float(span.end - span.start >= 0.8 * len(unit.text)),
         "type_match": float(span.answer_type == question.answer_type),
         "first_unit": float(index == 0),
-        "looks_like_code": float(bool(span.text) and not span.text[:1].isupper() and any(c in span.text for c in "_()=$@%:/.-")),
+        "looks_like_code": float(bool(span.text) and not span.text[:1].isupper() and not CODE_CHARS.isdisjoint(span.text)),
         "is_question_text": float(span.text.rstrip().endswith("?") or unit.text.rstrip().endswith("?")),
         "in_heading": float(kind == PassageKind.TITLE),
         "in_code": float(kind == PassageKind.CODE),
         "holds_quoted": _holds_quoted(question, span.text),
     }
-    features.update(source_features(span.source))
+    features.update(_source_features(span.source))  # source_features(), without the dict between
     features.update({f"trait_{span.source}_{name}": value for name, value in span.traits.items()})
     return features
 
@@ -142,12 +146,17 @@ def nearness(unit: Unit, start: int, end: int, weights: dict[str, float]) -> flo
     """How much of the question stands close around the candidate: each question word within
     NEAR_WINDOW tokens counts with its weight, less the farther it is (each word once, nearest)."""
     first, last = token_positions(unit, start, end)
+    return _nearness_at(unit.stems, first, last, weights, sum(weights.values()) or 1.0)
+
+
+def _nearness_at(stems: list[str], first: int, last: int, weights: dict[str, float], total: float) -> float:
+    """nearness() of the tokens [first, last) of a unit whose stems are `stems`; `total`: the
+    question's weight (or 1)."""
     nearest: dict[str, int] = {}
-    for i, s in enumerate(unit.stems):
+    for i, s in enumerate(stems):
         if s in weights and not first <= i < last:
             distance = first - i if i < first else i - last + 1
             nearest[s] = min(distance, nearest.get(s, distance))
-    total = sum(weights.values()) or 1.0
     return sum(weights[s] / (1.0 + (d - 1) / NEAR_DECAY_TOKENS) for s, d in nearest.items() if d <= NEAR_WINDOW) / total
 
 
@@ -181,8 +190,11 @@ def preceded(before: list[str], weights: dict[str, float]) -> float:
     """The share of the question's weight standing in the few tokens just before the candidate
     (`before`: the stems before it): a value follows what it is the value of ("an average
     rating of 4.83/10")."""
+    return _preceded_share(before, weights, sum(weights.values()) or 1.0)
+
+
+def _preceded_share(before: list[str], weights: dict[str, float], total: float) -> float:
     near = set(before[-PRECEDING_TOKENS:])
-    total = sum(weights.values()) or 1.0
     return sum(w for s, w in weights.items() if s in near) / total
 
 

@@ -30,9 +30,25 @@ class TextAnalysis:
     sentence_stems: tuple[frozenset[str], ...]  # the stems of each sentence (the whole text when none)
 
 
-@lru_cache(maxsize=TEXTS_ANALYSED)
-def analyse_text(text: str, sentences: tuple[tuple[int, int], ...]) -> TextAnalysis:
+def analyse_text(text: str, sentences) -> TextAnalysis:
     """`text` analysed; `sentences`: its sentences' [start, end), as the passage keeps them."""
+    return _analysed(text, _hashable(sentences))
+
+
+def sentence_texts(text: str, sentences) -> tuple[SentenceText, ...]:
+    """The passage's sentences (the whole text when none) with their stems and line offsets."""
+    return _sentence_texts(text, _hashable(sentences))
+
+
+def _hashable(sentences) -> tuple[tuple[int, int], ...]:
+    """A stored passage's sentences are tuples already; one made elsewhere may hold lists."""
+    if isinstance(sentences, tuple) and all(type(span) is tuple for span in sentences):
+        return sentences
+    return tuple(tuple(span) for span in sentences)
+
+
+@lru_cache(maxsize=TEXTS_ANALYSED)
+def _analysed(text: str, sentences: tuple[tuple[int, int], ...]) -> TextAnalysis:
     stems = stemmed_terms(text)
     content = tuple(content_stems(text, stems))
     spans = sentences or ((0, len(text)),)
@@ -57,3 +73,20 @@ def could_hold(answer_type: AnswerType, text: str) -> bool:
 def holds(pattern: re.Pattern, text: str) -> bool:
     """Whether `pattern` occurs in `text` (a cue the ranker looks for), kept."""
     return pattern.search(text) is not None
+
+
+@dataclass(frozen=True)
+class SentenceText:
+    """One sentence of a passage as the answer step reads it (search/answers.passage_units)."""
+
+    text: str
+    stems: tuple[str, ...]
+    first_line: int  # lines the sentence starts after the passage's first: newlines before it
+    last_line: int  # ... and before its last character
+
+
+@lru_cache(maxsize=TEXTS_ANALYSED)
+def _sentence_texts(text: str, sentences: tuple[tuple[int, int], ...]) -> tuple[SentenceText, ...]:
+    return tuple(SentenceText(text[start:end], tuple(stemmed_terms(text[start:end])), text.count("\n", 0, start),
+                              text.count("\n", 0, max(start, end - 1)))
+                 for start, end in sentences or ((0, len(text)),))

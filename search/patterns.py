@@ -7,6 +7,7 @@ spans with them, ranking asks `has_answer_type`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from indexer.analysis import TOKEN_PATTERN, normalize_word, stemmed_terms
 from search.kinds import AnswerType
@@ -99,6 +100,8 @@ MONTH_NAMES = frozenset(
 # A headline has at least this many words, this share of them capitalised.
 HEADLINE_MIN_WORDS = 4
 HEADLINE_CAPITALISED_SHARE = 0.7
+# Sentences (and capitalised runs) whose verdicts are kept: those of a few hundred passages.
+TEXTS_KEPT = 4096
 # A text is "mostly the question" when more than this share of its words are the question's.
 MOSTLY_IN_QUESTION_SHARE = 0.5
 
@@ -120,12 +123,14 @@ def has_answer_type(answer_type: AnswerType, text: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=TEXTS_KEPT)  # asked of each sentence by several extractors, question after question
 def is_headline(text: str) -> bool:
     """Title Case text, where every word looks like a name."""
     words = [w for w in text.split() if w[:1].isalpha() and w.lower() not in NOT_NAMES]
     return len(words) >= HEADLINE_MIN_WORDS and sum(w[:1].isupper() for w in words) / len(words) > HEADLINE_CAPITALISED_SHARE
 
 
+@lru_cache(maxsize=TEXTS_KEPT)  # the same capitalised runs recur in the same sentences
 def clean_name(run: str, allow_single: bool = False) -> str | None:
     """A capitalised run without the function words, months and possessives around it; None when
     nothing of a name is left (or one word, unless `allow_single`)."""

@@ -4,23 +4,25 @@ bisection, grouping values by key, and the selector's dot product that skips zer
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from records import scored
 
-from indexer.analysis import STOP_WORDS, exact_words, normalize_word, stem, stemmed_terms
+from indexer.analysis import STOP_WORDS, agent_noun_bases, exact_words, normalize_word, stem, stemmed_terms
 from search.answer_features import _token_positions
 from search.expansion import TermWeights, canonical
 from search.features import _best_sentence_coverage
 from search.kinds import AnswerType
 from search.model import LinearModel
-from search.passage_analysis import analyse_text, could_hold
-from search.patterns import TOKEN, has_answer_type, mostly_in_question, mostly_words_in_question
+from search.passage_analysis import analyse_text, could_hold, sentence_texts
+from search.patterns import TOKEN, has_answer_type, mostly_in_question, mostly_words_in_question, type_of_value
 from search.phrases import _question_word_ends
 from search.questions import analyse_question
 from search.spans import Asked, Unit
+from search.structured import NAME_FILLER_WORDS, _name_stems, _type_of_value, name_match
 from search.technical import _find_identifiers, _find_instructions, identifiers, instructions
 from search.values import Candidate, group_by_value, same_value
 
@@ -155,3 +157,30 @@ def test_the_dot_product_skipping_zeros_is_the_full_sum_in_order():
             if name in model._coefficients:
                 total += model._coefficients[name] * value
         assert model.score(values) == total
+
+
+def test_kept_sentences_are_the_slices_the_answer_step_cut():
+    for text in real_texts()[:80]:
+        spans = sentence_spans(text)
+        got = sentence_texts(text, spans)
+        expected_spans = spans or ((0, len(text)),)
+        assert [s.text for s in got] == [text[a:b] for a, b in expected_spans]
+        assert [s.stems for s in got] == [tuple(stemmed_terms(text[a:b])) for a, b in expected_spans]
+        assert [(s.first_line, s.last_line) for s in got] == \
+            [(text.count("\n", 0, a), text.count("\n", 0, max(a, b - 1))) for a, b in expected_spans]
+        assert sentence_texts(text, [list(span) for span in spans]) == got  # spans given as lists
+
+
+def test_kept_field_name_stems_and_value_types_are_the_computed_ones():
+    question = analyse_question("Who edited the soundtrack album?")
+    asked = set(question.content_stems)
+    for name, related in [("Editor", ""), ("Written by", "wrote"), ("No. of episodes", ""), ("the", ""), ("Music by", "")]:
+        words = [w for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in NAME_FILLER_WORDS]
+        stems = {stem(normalize_word(w)) for w in words + related.split()} | {stem(b) for b in agent_noun_bases(words)}
+        assert _name_stems(name, related) == (len(words), stems)
+        expected = min(1.0, len(stems & asked) / len(words)) if words else 0.0
+        assert name_match(name, asked, related) == expected
+    common = frozenset({"depot", "street"})
+    for value in ["Depot Street", "Joshua Safran", "December 18, 2019", "10", "$4.99", "2 hours", "“Pennies”", "x"]:
+        for expected_type in AnswerType:
+            assert _type_of_value(value, expected_type, common) == type_of_value(value, expected_type, common)
