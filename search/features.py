@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 import re
 
-from indexer.analysis import stemmed_terms
 from indexer.kinds import PassageKind
 from search.answer_features import misses_numbers, question_numbers, with_headings
 from search.expansion import canonical
 from search.kinds import VALUE_TYPES, AnswerType, QuestionKind
-from search.passage_analysis import analyse_text, content_stems as _content_stems, could_hold, holds
+from search.passage_analysis import (analyse_text, canonical_set, content_stems as _content_stems, could_hold, holds,
+                                     title_stems)
 from search.patterns import CAUSAL_SINCE, OTHER_REASONS
 from search.questions import Question
 from search.retrieval import ScoredPassage
@@ -61,12 +61,13 @@ def _passage_own_features(question: Question, passage: ScoredPassage, weights: d
     """What one passage shows of itself, whatever the others are."""
     body = canonical(weights, passage.body_stems)  # read by three features: made once
     analysis = analyse_text(passage.text, passage.passage.sentences)  # kept from question to question
+    positions = [i for i, s in enumerate(body) if s in weights]  # where the question's words stand
     return {
-        **_coverage_features(passage, body, weights, rarest, analysis.stems),
-        "proximity": _proximity(body, weights),
+        **_coverage_features(passage, weights, rarest, analysis.stems),
+        "proximity": _proximity(body, weights, positions),
         "bigrams": _pair_share(question_stems, analysis.content_pairs),
         "length": math.log1p(analysis.words) / math.log1p(LENGTH_SCALE_WORDS),
-        "density": sum(1 for s in body if s in weights) / len(body) if body else 0.0,
+        "density": len(positions) / len(body) if body else 0.0,
         "first_in_file": 1.0 if passage.passage.ordinal == 0 else 0.0,
         "first_in_section": 1.0 if passage.passage.section_position == 0 else 0.0,
         "section_position": math.log1p(passage.passage.section_position),
@@ -85,8 +86,10 @@ def proximity(passage: ScoredPassage, weights: dict[str, float]) -> float:
     return _proximity(canonical(weights, passage.body_stems), weights)
 
 
-def _proximity(body: list[str], weights: dict[str, float]) -> float:
-    positions = [i for i, s in enumerate(body) if s in weights]
+def _proximity(body: list[str], weights: dict[str, float], positions: list[int] | None = None) -> float:
+    """`positions`: where the body's stems are the question's, if found already."""
+    if positions is None:
+        positions = [i for i, s in enumerate(body) if s in weights]
     distinct = {body[i] for i in positions}
     if len(distinct) < 2:
         return 0.5 if distinct else 0.0
@@ -101,13 +104,13 @@ def _proximity(body: list[str], weights: dict[str, float]) -> float:
     return 1.0 / (1.0 + (best - len(distinct)) / 5.0)
 
 
-def _coverage_features(passage: ScoredPassage, body_stems: list[str], weights: dict[str, float],
-                       rarest: str | None, own_words: frozenset[str]) -> dict[str, float]:
+def _coverage_features(passage: ScoredPassage, weights: dict[str, float], rarest: str | None,
+                       own_words: frozenset[str]) -> dict[str, float]:
     """`own_words`: the passage's own stems (no alias made canonical)."""
     total = sum(weights.values()) or 1.0
-    body = set(body_stems)
-    context = set(canonical(weights, passage.context_stems))
-    title = set(canonical(weights, stemmed_terms(passage.passage.title)))
+    body = canonical_set(weights, own_words)  # = set(body_stems)
+    context = canonical_set(weights, passage.context_stems)
+    title = canonical_set(weights, title_stems(passage.passage.title))
     anywhere = body | context | title
     return {
         "coverage": sum(w for s, w in weights.items() if s in body) / total,

@@ -90,3 +90,16 @@ def _sentence_texts(text: str, sentences: tuple[tuple[int, int], ...]) -> tuple[
     return tuple(SentenceText(text[start:end], tuple(stemmed_terms(text[start:end])), text.count("\n", 0, start),
                               text.count("\n", 0, max(start, end - 1)))
                  for start, end in sentences or ((0, len(text)),))
+
+
+@lru_cache(maxsize=TEXTS_ANALYSED)
+def title_stems(title: str) -> frozenset[str]:
+    """The stems of a passage's title (the passages of one document share it)."""
+    return frozenset(stemmed_terms(title))
+
+
+def canonical_set(weights: dict[str, float], stems: frozenset[str]) -> frozenset[str] | set[str]:
+    """set(search/expansion.canonical(weights, stems)) of a set of stems: `stems` itself when
+    the question has no aliases (nothing to copy)."""
+    aliases = getattr(weights, "aliases", None)
+    return {aliases.get(s, s) for s in stems} if aliases else stems

@@ -111,7 +111,8 @@ def agreeing_documents(candidates: list[Candidate]) -> list[int]:
     buckets: dict[tuple, list[int]] = {}
     for position, candidate in enumerate(candidates):
         buckets.setdefault((candidate.answer_type, candidate.key), []).append(position)
-    documents = {bucket: set().union(*(candidates[p].documents for p in positions)) for bucket, positions in buckets.items()}
+    own = [candidate.documents for candidate in candidates]  # each candidate's, made once (a property)
+    documents = {bucket: set().union(*(own[p] for p in positions)) for bucket, positions in buckets.items()}
     agreeing = [0] * len(candidates)
     for (answer_type, key), positions in buckets.items():
         same = documents[(answer_type, key)]
@@ -120,7 +121,7 @@ def agreeing_documents(candidates: list[Candidate]) -> list[int]:
                 if other_type == answer_type and other_key != key and same_value(key, other_key):
                     same = same | other_documents
         for position in positions:
-            agreeing[position] = len(same - candidates[position].documents)
+            agreeing[position] = len(same - own[position])
     return agreeing
 
 

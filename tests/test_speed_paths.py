@@ -17,7 +17,7 @@ from search.expansion import TermWeights, canonical
 from search.features import _best_sentence_coverage
 from search.kinds import AnswerType
 from search.model import LinearModel
-from search.passage_analysis import analyse_text, could_hold, sentence_texts
+from search.passage_analysis import analyse_text, canonical_set, could_hold, sentence_texts, title_stems
 from search.patterns import TOKEN, has_answer_type, mostly_in_question, mostly_words_in_question, type_of_value
 from search.phrases import _question_word_ends
 from search.questions import analyse_question
@@ -184,3 +184,13 @@ def test_kept_field_name_stems_and_value_types_are_the_computed_ones():
     for value in ["Depot Street", "Joshua Safran", "December 18, 2019", "10", "$4.99", "2 hours", "“Pennies”", "x"]:
         for expected_type in AnswerType:
             assert _type_of_value(value, expected_type, common) == type_of_value(value, expected_type, common)
+
+
+def test_canonical_set_of_kept_stems_is_the_set_of_the_canonical_list():
+    plain = {stem("soundtrack"): 1.0}
+    aliased = TermWeights({stem("series"): 1.0}, aliases={stem("show"): stem("series"), stem("program"): stem("series")})
+    for text in real_texts()[:80] + ["The show is a series", "program show series"]:
+        stems = stemmed_terms(text)
+        for weights in (plain, aliased):
+            assert canonical_set(weights, frozenset(stems)) == set(canonical(weights, stems))
+        assert title_stems(text) == set(stemmed_terms(text))
