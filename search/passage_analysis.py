@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from indexer.analysis import STOP_WORDS, exact_words, stemmed_terms
-from search.index import PassageCache
 from search.kinds import AnswerType
 from search.patterns import has_answer_type
 
-# Texts kept: as many as the generation's passage cache keeps passages (a few KB each).
-TEXTS_ANALYSED = PassageCache.MAX_CACHED
+# Texts kept: as many as the generation's passage cache keeps passages (search/index.py
+# PassageCache.MAX_CACHED; a few KB each).
+TEXTS_ANALYSED = 1024
 
 
 @dataclass(frozen=True)

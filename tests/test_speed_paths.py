@@ -19,9 +19,11 @@ from search.kinds import AnswerType
 from search.model import LinearModel
 from search.passage_analysis import analyse_text, canonical_set, could_hold, sentence_texts, title_stems
 from search.patterns import TOKEN, has_answer_type, mostly_in_question, mostly_words_in_question, type_of_value
-from search.phrases import _question_word_ends
+from search.patterns import CLAUSE_BREAK
+from search.phrases import (MAX_ANSWER_CHARS, MAX_WINDOWS_PER_SENTENCE, MIN_CLAUSE_CHARS, _clause_pieces, _first_word_from,
+                            _question_word_ends, _windows_around_phrases, cut_at_word, sentence_pieces, windows)
 from search.questions import analyse_question
-from search.spans import Asked, Unit
+from search.spans import Asked, Span, Unit
 from search.structured import NAME_FILLER_WORDS, _name_stems, _type_of_value, name_match
 from search.technical import _find_identifiers, _find_instructions, identifiers, instructions
 from search.values import Candidate, group_by_value, same_value
@@ -194,3 +196,36 @@ def test_canonical_set_of_kept_stems_is_the_set_of_the_canonical_list():
         for weights in (plain, aliased):
             assert canonical_set(weights, frozenset(stems)) == set(canonical(weights, stems))
         assert title_stems(text) == set(stemmed_terms(text))
+
+
+def reference_windows(asked: Asked, unit: Unit) -> list[Span]:
+    """windows() as it was before its question-free part was kept (search/phrases.py)."""
+    text = unit.text
+    if len(" ".join(text.split())) <= MAX_ANSWER_CHARS:
+        return [Span(" ".join(text.split()), asked.question.answer_type, 0, len(text), "sentence")]
+    starts = {0: "window_start"}
+    for match in CLAUSE_BREAK.finditer(text):
+        if match.end() < len(text) - MIN_CLAUSE_CHARS:
+            starts.setdefault(match.end(), "window_clause")
+    ends = _question_word_ends(asked, unit)
+    if ends and max(ends) < len(text) - MIN_CLAUSE_CHARS:
+        starts[max(ends)] = "window_after_question"
+    found = []
+    for at, source in sorted(starts.items())[:MAX_WINDOWS_PER_SENTENCE]:
+        start = _first_word_from(text, at)
+        shown = cut_at_word(text[start:])
+        found.append(Span(shown, asked.question.answer_type, start, start + len(shown), source, {"offset": start / len(text)}))
+    return found + list(_windows_around_phrases(asked, text))
+
+
+def test_windows_and_clauses_from_kept_plans_are_the_computed_ones():
+    weights = TermWeights({stem("soundtrack"): 1.0, stem("music"): 2.0, stem("note"): 1.0}, aliases={stem("song"): stem("music")})
+    asked = Asked(analyse_question('Why is the "soundtrack" music in the notes?'), weights, frozenset())
+    texts = real_texts()
+    assert sum(len(" ".join(t.split())) > MAX_ANSWER_CHARS for t in texts) > 20
+    for text in texts:
+        unit = Unit(text, 1, 1, canonical(weights, stemmed_terms(text)))
+        assert list(windows(asked, unit)) == reference_windows(asked, unit)
+        pieces = [(a, b, q, text[a:b].strip()) for a, b, q in sentence_pieces(text)]
+        assert _clause_pieces(text) == tuple((a, b, q, frozenset(stemmed_terms(p))) for a, b, q, p in pieces
+                                             if len(p) >= MIN_CLAUSE_CHARS)
