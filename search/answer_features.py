@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import operator
 import re
 from functools import lru_cache
 
@@ -123,8 +124,16 @@ def _holds_quoted(question: Question, text: str) -> float:
 def by_family(features: dict[str, float], question: Question) -> dict[str, float]:
     """The shape features again, under the question's family (`chars@value`): what tells a good
     answer to "who" from a good answer to "why"."""
-    get = features.get
-    return {named: value for feature, named in _family_features(family(question)) if (value := get(feature))}
+    named_features = _family_features(family(question))
+    try:  # a span's features hold every shape feature: read in one call
+        values = _SHAPE_VALUES(features)
+    except KeyError:  # a structured or list candidate's hold some
+        get = features.get
+        return {named: value for feature, named in named_features if (value := get(feature))}
+    return {named: value for (_, named), value in zip(named_features, values) if value}
+
+
+_SHAPE_VALUES = operator.itemgetter(*SHAPE_FEATURES)
 
 
 @lru_cache(maxsize=None)  # one per family

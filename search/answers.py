@@ -26,7 +26,7 @@ from search.expansion import canonical
 from search.kinds import AnswerType
 from search.lists import enumerations, item_lists
 from search.model import Model
-from search.passage_analysis import sentence_texts
+from search.passage_analysis import canonical_list, canonical_set, sentence_texts
 from search.phrases import whole_last_word
 from search.questions import Question
 from search.rank import covered_share
@@ -177,13 +177,13 @@ def passage_units(passage: ScoredPassage, weights: dict[str, float]) -> list[Uni
     """The passage's sentences (found at index time), each with its line span and how much of
     the question it covers (its passage's section, field name and header at half weight)."""
     start_line = passage.passage.line_start
-    context = set(canonical(weights, passage.context_stems))
+    context = canonical_set(weights, passage.context_stems)
     quoted = passage.kind == PassageKind.QUOTE
     units = []
     for sentence in sentence_texts(passage.text, passage.passage.sentences):  # kept from question to question
-        stems = canonical(weights, sentence.stems)
+        stems = canonical_list(weights, sentence.stems, sentence.stem_set)  # = canonical(weights, sentence.stems)
         units.append(Unit(sentence.text, start_line + sentence.first_line, start_line + sentence.last_line, stems,
-                          covered_share(weights, set(stems), context), quoted))
+                          covered_share(weights, canonical_set(weights, sentence.stem_set), context), quoted))
     return units
 
 

@@ -17,8 +17,8 @@ from indexer.kinds import PassageKind
 from search.answer_features import misses_numbers, question_numbers, with_headings
 from search.expansion import canonical
 from search.kinds import VALUE_TYPES, AnswerType, QuestionKind
-from search.passage_analysis import (analyse_text, canonical_set, content_stems as _content_stems, could_hold, holds,
-                                     title_stems)
+from search.passage_analysis import (analyse_text, canonical_list, canonical_set, content_stems as _content_stems,
+                                     could_hold, holds, title_stems)
 from search.patterns import CAUSAL_SINCE, OTHER_REASONS
 from search.questions import Question
 from search.retrieval import ScoredPassage
@@ -59,8 +59,8 @@ def passage_features(question: Question, passages: list[ScoredPassage], weights:
 def _passage_own_features(question: Question, passage: ScoredPassage, weights: dict[str, float], rarest: str | None,
                           question_stems: list[str], numbers: list[str]) -> dict[str, float]:
     """What one passage shows of itself, whatever the others are."""
-    body = canonical(weights, passage.body_stems)  # read by three features: made once
     analysis = analyse_text(passage.text, passage.passage.sentences)  # kept from question to question
+    body = canonical_list(weights, passage.body_stems, analysis.stems)  # read by three features: made once
     positions = [i for i, s in enumerate(body) if s in weights]  # where the question's words stand
     return {
         **_coverage_features(passage, weights, rarest, analysis.stems),
@@ -132,7 +132,7 @@ def _best_sentence_coverage(sentence_stems: tuple[frozenset[str], ...], weights:
         return 0.0
     best = 0.0
     for stems in sentence_stems:
-        present = set(canonical(weights, stems))
+        present = canonical_set(weights, stems)
         best = max(best, sum(w for s, w in weights.items() if s in present) / total)
     return best
 

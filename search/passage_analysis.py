@@ -81,15 +81,20 @@ class SentenceText:
 
     text: str
     stems: tuple[str, ...]
+    stem_set: frozenset[str]
     first_line: int  # lines the sentence starts after the passage's first: newlines before it
     last_line: int  # ... and before its last character
 
 
 @lru_cache(maxsize=TEXTS_ANALYSED)
 def _sentence_texts(text: str, sentences: tuple[tuple[int, int], ...]) -> tuple[SentenceText, ...]:
-    return tuple(SentenceText(text[start:end], tuple(stemmed_terms(text[start:end])), text.count("\n", 0, start),
-                              text.count("\n", 0, max(start, end - 1)))
-                 for start, end in sentences or ((0, len(text)),))
+    return tuple(_sentence_text(text, start, end) for start, end in sentences or ((0, len(text)),))
+
+
+def _sentence_text(text: str, start: int, end: int) -> SentenceText:
+    stems = tuple(stemmed_terms(text[start:end]))
+    return SentenceText(text[start:end], stems, frozenset(stems), text.count("\n", 0, start),
+                        text.count("\n", 0, max(start, end - 1)))
 
 
 @lru_cache(maxsize=TEXTS_ANALYSED)
@@ -102,4 +107,15 @@ def canonical_set(weights: dict[str, float], stems: frozenset[str]) -> frozenset
     """set(search/expansion.canonical(weights, stems)) of a set of stems: `stems` itself when
     the question has no aliases (nothing to copy)."""
     aliases = getattr(weights, "aliases", None)
-    return {aliases.get(s, s) for s in stems} if aliases else stems
+    if not aliases or aliases.keys().isdisjoint(stems):  # most texts hold none of the question's aliases
+        return stems
+    return {aliases.get(s, s) for s in stems}
+
+
+def canonical_list(weights: dict[str, float], stems, stem_set: frozenset[str]) -> list[str]:
+    """search/expansion.canonical(weights, stems), told the set of `stems` (kept): a text that
+    holds none of the question's aliases is copied, not looked up stem by stem."""
+    aliases = getattr(weights, "aliases", None)
+    if not aliases or aliases.keys().isdisjoint(stem_set):
+        return list(stems)
+    return [aliases.get(s, s) for s in stems]

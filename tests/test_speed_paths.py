@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from records import scored
 
 from indexer.analysis import STOP_WORDS, agent_noun_bases, exact_words, normalize_word, stem, stemmed_terms
-from search.answer_features import _token_positions
+from search.answer_features import SHAPE_FEATURES, _family_features, _token_positions, by_family, family
 from search.expansion import TermWeights, canonical
 from search.features import _best_sentence_coverage
 from search.kinds import AnswerType
 from search.model import LinearModel
-from search.passage_analysis import analyse_text, canonical_set, could_hold, sentence_texts, title_stems
+from search.passage_analysis import analyse_text, canonical_list, canonical_set, could_hold, sentence_texts, title_stems
 from search.patterns import TOKEN, has_answer_type, mostly_in_question, mostly_words_in_question, type_of_value
 from search.patterns import CLAUSE_BREAK
 from search.phrases import (MAX_ANSWER_CHARS, MAX_WINDOWS_PER_SENTENCE, MIN_CLAUSE_CHARS, _clause_pieces, _first_word_from,
@@ -195,6 +195,7 @@ def test_canonical_set_of_kept_stems_is_the_set_of_the_canonical_list():
         stems = stemmed_terms(text)
         for weights in (plain, aliased):
             assert canonical_set(weights, frozenset(stems)) == set(canonical(weights, stems))
+            assert canonical_list(weights, stems, frozenset(stems)) == canonical(weights, stems)
         assert title_stems(text) == set(stemmed_terms(text))
 
 
@@ -229,3 +230,17 @@ def test_windows_and_clauses_from_kept_plans_are_the_computed_ones():
         pieces = [(a, b, q, text[a:b].strip()) for a, b, q in sentence_pieces(text)]
         assert _clause_pieces(text) == tuple((a, b, q, frozenset(stemmed_terms(p))) for a, b, q, p in pieces
                                              if len(p) >= MIN_CLAUSE_CHARS)
+
+
+def test_family_features_read_at_once_are_the_ones_read_one_by_one():
+    generator = random.Random(5)
+    for question_text in ("Who created Soundtrack?", "Why is the sky blue?", "How do I copy a tree?", "Is it free?"):
+        question = analyse_question(question_text)
+        names = _family_features(family(question))
+        for _ in range(30):
+            full = {feature: generator.choice([0.0, 1.0, generator.uniform(-2, 2)]) for feature in SHAPE_FEATURES}
+            partial = {feature: value for feature, value in full.items() if generator.random() < 0.5}
+            for features in (full, partial, {**full, "unit_coverage": 0.5}):
+                expected = {named: features[f] for f, named in names if features.get(f)}
+                got = by_family(features, question)
+                assert got == expected and list(got) == list(expected)  # the same features, in the same order
