@@ -50,6 +50,9 @@ SHAPE_FEATURES = ("chars", "words", "whole_unit", "novelty", "in_question", "typ
 
 # Characters of code in a candidate that does not start with a capital (looks_like_code).
 CODE_CHARS = frozenset("_()=$@%:/.-")
+# Candidate texts whose words are kept: the same sentences give the same candidates question
+# after question (a few dozen a question).
+CANDIDATE_TEXTS_KEPT = 4096
 # Units whose token offsets are kept: the sentences of one question's passages, a few dozen.
 UNITS_TOKENISED = 1024
 # Feature names made once: a question makes a few dozen candidates, each named by all of them.
@@ -81,8 +84,7 @@ def span_features(question: Question, span: Span, units: list[Unit], index: int,
     """The candidate's own features, in its unit (the `index`th of its passage)."""
     unit = units[index]
     neighbours = [units[j].coverage for j in (index - 1, index + 1) if 0 <= j < len(units)]
-    words = [normalize_word(w) for w in TOKEN.findall(span.text)]  # read by three features: made once
-    content = [w for w in words if w and w not in STOP_WORDS]
+    words, content = _candidate_words(span.text)  # read by three features: made once (and kept)
     first, last = token_positions(unit, span.start, span.end)  # where the candidate stands: made once
     before = unit.stems[:first]  # stems_before(unit, span.start)
     total = sum(weights.values()) or 1.0
@@ -107,9 +109,16 @@ def span_features(question: Question, span: Span, units: list[Unit], index: int,
         "in_code": float(kind == PassageKind.CODE),
         "holds_quoted": _holds_quoted(question, span.text),
     }
-    features.update(_source_features(span.source))  # source_features(), without the dict between
+    features.update(_source_feature_dict(span.source))  # source_features(), without copying it first
     features.update({f"trait_{span.source}_{name}": value for name, value in span.traits.items()})
     return features
+
+
+@lru_cache(maxsize=CANDIDATE_TEXTS_KEPT)
+def _candidate_words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A candidate's normalised words, and those that are not stop words."""
+    words = tuple(normalize_word(w) for w in TOKEN.findall(text))
+    return words, tuple(w for w in words if w and w not in STOP_WORDS)
 
 
 def _holds_quoted(question: Question, text: str) -> float:
@@ -143,6 +152,11 @@ def _family_features(name: str) -> tuple[tuple[str, str], ...]:
 
 
 def source_features(source: str) -> dict[str, float]:
+    return dict(_source_features(source))
+
+
+@lru_cache(maxsize=None)  # one per extractor; read, never changed
+def _source_feature_dict(source: str) -> dict[str, float]:
     return dict(_source_features(source))
 
 

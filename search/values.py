@@ -21,6 +21,8 @@ from search.spans import Unit
 # measure that fills the same slot (the same question words stand around it) in another document.
 # On the seeds' two Rotten Tomatoes ratings (38% and 44%) the second one's margin is 3.0.
 CONFLICT_MARGIN = 4.0
+# Candidate values whose keys are kept (value_key).
+VALUE_KEYS_KEPT = 4096
 # Two slots are the same when this share of the smaller one's question words stand in the other.
 SAME_SLOT_OVERLAP = 0.5
 # Only values of these types can disagree: a name or a phrase more often differs in wording.
@@ -152,7 +154,9 @@ def more_precise(a, b) -> bool:
     return False
 
 
-@lru_cache(maxsize=512)  # read for every candidate of a question, twice (agreeing documents, grouping)
+# Read for every candidate of a question, twice (agreeing documents, grouping); the same candidates
+# recur question after question (the same passages' sentences), so a few thousand are kept.
+@lru_cache(maxsize=VALUE_KEYS_KEPT)
 def value_key(text: str, answer_type: AnswerType):
     """What two candidates must share to give the same value."""
     if answer_type == AnswerType.DATE:

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from records import scored
 
 from indexer.analysis import STOP_WORDS, agent_noun_bases, exact_words, normalize_word, stem, stemmed_terms
-from search.answer_features import SHAPE_FEATURES, _family_features, _token_positions, by_family, family
+from search.answer_features import (SHAPE_FEATURES, SOURCES, _candidate_words, _family_features, _source_feature_dict,
+                                    _token_positions, by_family, family, source_features)
 from search.expansion import TermWeights, canonical
 from search.features import _best_sentence_coverage
 from search.kinds import AnswerType
@@ -244,3 +245,12 @@ def test_family_features_read_at_once_are_the_ones_read_one_by_one():
                 expected = {named: features[f] for f, named in names if features.get(f)}
                 got = by_family(features, question)
                 assert got == expected and list(got) == list(expected)  # the same features, in the same order
+
+
+def test_kept_candidate_words_and_source_features_are_the_computed_ones():
+    for text in real_texts()[:80] + ["", "Dr. O'Neil’s 2 books", "the of and"]:
+        words = [normalize_word(w) for w in TOKEN.findall(text)]
+        assert _candidate_words(text) == (tuple(words), tuple(w for w in words if w and w not in STOP_WORDS))
+    for source in SOURCES:
+        assert _source_feature_dict(source) == source_features(source)
+        assert list(_source_feature_dict(source)) == list(source_features(source))
