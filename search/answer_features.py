@@ -22,7 +22,7 @@ from functools import lru_cache
 from indexer.analysis import STOP_WORDS, normalize_word
 from indexer.kinds import PassageKind
 from search.kinds import VALUE_TYPES, AnswerType, QuestionKind
-from search.patterns import TOKEN, mostly_words_in_question
+from search.patterns import NOT_NAMES, TOKEN, mostly_named_in_question
 from search.phrases import MAX_ANSWER_CHARS, quoted_phrases
 from search.questions import Question
 from search.spans import Span, Unit
@@ -84,7 +84,7 @@ def span_features(question: Question, span: Span, units: list[Unit], index: int,
     """The candidate's own features, in its unit (the `index`th of its passage)."""
     unit = units[index]
     neighbours = [units[j].coverage for j in (index - 1, index + 1) if 0 <= j < len(units)]
-    words, content = _candidate_words(span.text)  # read by three features: made once (and kept)
+    words, content, named = _candidate_words(span.text)  # read by three features: made once (and kept)
     first, last = token_positions(unit, span.start, span.end)  # where the candidate stands: made once
     before = unit.stems[:first]  # stems_before(unit, span.start)
     total = sum(weights.values()) or 1.0
@@ -93,7 +93,7 @@ def span_features(question: Question, span: Span, units: list[Unit], index: int,
         "neighbour_coverage": max([unit.coverage] + [(1 - NEIGHBOUR_SHARE) * unit.coverage + NEIGHBOUR_SHARE * c
                                                      for c in neighbours]),
         "nearness": _nearness_at(unit.stems, first, last, weights, total),
-        "in_question": float(mostly_words_in_question(words, question_words)),
+        "in_question": float(mostly_named_in_question(named, question_words)),
         "novelty": sum(w not in question_words for w in content) / len(content) if content else 0.0,
         # question words before the candidate: the answer follows what the question names ("X is ...")
         "after_question": float(not weights.keys().isdisjoint(before)),
@@ -115,10 +115,11 @@ def span_features(question: Question, span: Span, units: list[Unit], index: int,
 
 
 @lru_cache(maxsize=CANDIDATE_TEXTS_KEPT)
-def _candidate_words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A candidate's normalised words, and those that are not stop words."""
+def _candidate_words(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """A candidate's normalised words, those that are not stop words, and those that are not
+    function words (search/patterns.NOT_NAMES: what mostly_in_question reads)."""
     words = tuple(normalize_word(w) for w in TOKEN.findall(text))
-    return words, tuple(w for w in words if w and w not in STOP_WORDS)
+    return words, tuple(w for w in words if w and w not in STOP_WORDS), tuple(w for w in words if w not in NOT_NAMES)
 
 
 def _holds_quoted(question: Question, text: str) -> float:

@@ -195,9 +195,19 @@ def mostly_in_question(text: str, question_words: set[str]) -> bool:
 
 def mostly_words_in_question(words: list[str], question_words: set[str]) -> bool:
     """`mostly_in_question` of a text's normalised words (a caller that has them already)."""
-    words = [w for w in words if w not in NOT_NAMES]
-    return bool(words) and sum(w in question_words for w in words) / len(words) > MOSTLY_IN_QUESTION_SHARE
+    return mostly_named_in_question([w for w in words if w not in NOT_NAMES], question_words)
+
+
+def mostly_named_in_question(named: list[str] | tuple[str, ...], question_words: set[str]) -> bool:
+    """`mostly_words_in_question` of words without the function words (NOT_NAMES) already."""
+    return bool(named) and sum(w in question_words for w in named) / len(named) > MOSTLY_IN_QUESTION_SHARE
 
 
 def inside_date(text: str, position: int) -> bool:
-    return any(m.start() <= position < m.end() and not YEAR.fullmatch(m.group()) for m in DATE.finditer(text))
+    return any(start <= position < end for start, end in _dates_in(text))
+
+
+@lru_cache(maxsize=TEXTS_KEPT)  # asked for each number of a sentence, question after question
+def _dates_in(text: str) -> tuple[tuple[int, int], ...]:
+    """[start, end) of each date in `text` that is more than a year."""
+    return tuple((m.start(), m.end()) for m in DATE.finditer(text) if not YEAR.fullmatch(m.group()))

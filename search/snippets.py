@@ -36,6 +36,7 @@ class MatchTerms:
         return bool(word) and (word in self.words or stem(word) in self.stems)
 
 
+@lru_cache(maxsize=ANALYSED_SNIPPETS_CACHED)  # the passages shown recur from query to query
 def fold_whitespace(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 

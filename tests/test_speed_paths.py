@@ -19,7 +19,8 @@ from search.features import _best_sentence_coverage
 from search.kinds import AnswerType
 from search.model import LinearModel
 from search.passage_analysis import analyse_text, canonical_list, canonical_set, could_hold, sentence_texts, title_stems
-from search.patterns import TOKEN, has_answer_type, mostly_in_question, mostly_words_in_question, type_of_value
+from search.patterns import (NOT_NAMES, TOKEN, has_answer_type, inside_date, mostly_in_question, mostly_words_in_question,
+                             type_of_value)
 from search.patterns import CLAUSE_BREAK
 from search.phrases import (MAX_ANSWER_CHARS, MAX_WINDOWS_PER_SENTENCE, MIN_CLAUSE_CHARS, _clause_pieces, _first_word_from,
                             _question_word_ends, _windows_around_phrases, cut_at_word, sentence_pieces, windows)
@@ -250,7 +251,17 @@ def test_family_features_read_at_once_are_the_ones_read_one_by_one():
 def test_kept_candidate_words_and_source_features_are_the_computed_ones():
     for text in real_texts()[:80] + ["", "Dr. O'Neil’s 2 books", "the of and"]:
         words = [normalize_word(w) for w in TOKEN.findall(text)]
-        assert _candidate_words(text) == (tuple(words), tuple(w for w in words if w and w not in STOP_WORDS))
+        assert _candidate_words(text) == (tuple(words), tuple(w for w in words if w and w not in STOP_WORDS),
+                                          tuple(w for w in words if w not in NOT_NAMES))
     for source in SOURCES:
         assert _source_feature_dict(source) == source_features(source)
         assert list(_source_feature_dict(source)) == list(source_features(source))
+
+
+def test_inside_date_from_kept_dates_reads_the_dates_of_the_text():
+    from search.patterns import DATE, YEAR
+    texts = real_texts()[:80] + ["Released on December 18, 2019 with 10 episodes in 2020.", "On 2019-12-18, 3 of 4."]
+    for text in texts:
+        for position in range(0, len(text), 3):
+            expected = any(m.start() <= position < m.end() and not YEAR.fullmatch(m.group()) for m in DATE.finditer(text))
+            assert inside_date(text, position) == expected
