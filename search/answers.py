@@ -181,9 +181,9 @@ def passage_units(passage: ScoredPassage, weights: dict[str, float]) -> list[Uni
     quoted = passage.kind == PassageKind.QUOTE
     units = []
     for sentence in sentence_texts(passage.text, passage.passage.sentences):  # kept from question to question
-        stems = canonical_list(weights, sentence.stems, sentence.stem_set)  # = canonical(weights, sentence.stems)
+        stems = canonical_list(weights, sentence.stems, sentence.stems)  # = canonical(weights, sentence.stems)
         units.append(Unit(sentence.text, start_line + sentence.first_line, start_line + sentence.last_line, stems,
-                          covered_share(weights, canonical_set(weights, sentence.stem_set), context), quoted))
+                          covered_share(weights, canonical_set(weights, sentence.stems), context), quoted))
     return units
 
 

@@ -123,7 +123,7 @@ def _coverage_features(passage: ScoredPassage, weights: dict[str, float], rarest
     }
 
 
-def _best_sentence_coverage(sentence_stems: tuple[frozenset[str], ...], weights: dict[str, float]) -> float:
+def _best_sentence_coverage(sentence_stems: tuple[tuple[str, ...], ...], weights: dict[str, float]) -> float:
     """The largest share of the question's weight one sentence of the passage covers (each
     sentence's stems: TextAnalysis.sentence_stems): an answer tends to stand in one sentence
     with the question's words."""

@@ -9,6 +9,7 @@ what the uncached code computes (tests/test_passage_analysis.py compares them).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,7 +28,7 @@ class TextAnalysis:
     content_stems: tuple[str, ...]  # the stems of its words that are not stop words, in order
     content_pairs: frozenset[tuple[str, str]]  # each content stem with the next
     words: int  # whitespace-separated words
-    sentence_stems: tuple[frozenset[str], ...]  # the stems of each sentence (the whole text when none)
+    sentence_stems: tuple[tuple[str, ...], ...]  # the stems of each sentence (the whole text when none)
 
 
 def analyse_text(text: str, sentences) -> TextAnalysis:
@@ -53,7 +54,7 @@ def _analysed(text: str, sentences: tuple[tuple[int, int], ...]) -> TextAnalysis
     content = tuple(content_stems(text, stems))
     spans = sentences or ((0, len(text)),)
     return TextAnalysis(frozenset(stems), content, frozenset(zip(content, content[1:])), len(text.split()),
-                        tuple(frozenset(stemmed_terms(text[start:end])) for start, end in spans))
+                        tuple(tuple(stemmed_terms(text[start:end])) for start, end in spans))
 
 
 def content_stems(text: str, stems: list[str] | None = None) -> list[str]:
@@ -81,7 +82,6 @@ class SentenceText:
 
     text: str
     stems: tuple[str, ...]
-    stem_set: frozenset[str]
     first_line: int  # lines the sentence starts after the passage's first: newlines before it
     last_line: int  # ... and before its last character
 
@@ -93,7 +93,7 @@ def _sentence_texts(text: str, sentences: tuple[tuple[int, int], ...]) -> tuple[
 
 def _sentence_text(text: str, start: int, end: int) -> SentenceText:
     stems = tuple(stemmed_terms(text[start:end]))
-    return SentenceText(text[start:end], stems, frozenset(stems), text.count("\n", 0, start),
+    return SentenceText(text[start:end], stems, text.count("\n", 0, start),
                         text.count("\n", 0, max(start, end - 1)))
 
 
@@ -103,18 +103,18 @@ def title_stems(title: str) -> frozenset[str]:
     return frozenset(stemmed_terms(title))
 
 
-def canonical_set(weights: dict[str, float], stems: frozenset[str]) -> frozenset[str] | set[str]:
-    """set(search/expansion.canonical(weights, stems)) of a set of stems: `stems` itself when
-    the question has no aliases (nothing to copy)."""
+def canonical_set(weights: dict[str, float], stems: frozenset[str] | tuple[str, ...]) -> Collection[str]:
+    """What set(search/expansion.canonical(weights, stems)) holds: `stems` itself when no alias of
+    the question is among them (nothing to copy; a kept tuple of a few stems is read as a set)."""
     aliases = getattr(weights, "aliases", None)
     if not aliases or aliases.keys().isdisjoint(stems):  # most texts hold none of the question's aliases
         return stems
     return {aliases.get(s, s) for s in stems}
 
 
-def canonical_list(weights: dict[str, float], stems, stem_set: frozenset[str]) -> list[str]:
-    """search/expansion.canonical(weights, stems), told the set of `stems` (kept): a text that
-    holds none of the question's aliases is copied, not looked up stem by stem."""
+def canonical_list(weights: dict[str, float], stems, stem_set: Collection[str]) -> list[str]:
+    """search/expansion.canonical(weights, stems), told the set of `stems` (or `stems` again): a
+    text that holds none of the question's aliases is copied, not looked up stem by stem."""
     aliases = getattr(weights, "aliases", None)
     if not aliases or aliases.keys().isdisjoint(stem_set):
         return list(stems)

@@ -101,7 +101,7 @@ MONTH_NAMES = frozenset(
 HEADLINE_MIN_WORDS = 4
 HEADLINE_CAPITALISED_SHARE = 0.7
 # Sentences (and capitalised runs) whose verdicts are kept: those of a few hundred passages.
-TEXTS_KEPT = 4096
+TEXTS_KEPT = 2048
 # A text is "mostly the question" when more than this share of its words are the question's.
 MOSTLY_IN_QUESTION_SHARE = 0.5
 

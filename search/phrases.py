@@ -24,7 +24,7 @@ MAX_ANSWER_CHARS = 120
 # Queries whose phrases are kept: every candidate of a question asks for its query's phrases.
 QUERIES_KEPT = 32
 # Sentences whose tokens' ends and stems are kept: those of a few hundred passages.
-SENTENCES_TOKENISED = 4096
+SENTENCES_TOKENISED = 2048
 # Pieces of a sentence shorter than this are not answers ("in 2019").
 MIN_CLAUSE_CHARS = 8
 # A clause shorter than this grows into its neighbours while it stays a short answer.
@@ -257,13 +257,15 @@ def _question_word_ends(asked: Asked, unit: Unit) -> list[int]:
     """Where each word of the question ends in the unit's text (character offsets)."""
     weights = asked.weights
     aliases = getattr(weights, "aliases", {})
-    return [end for end, term in _token_ends(unit.text) if aliases.get(term, term) in weights]
+    ends, stems = _token_ends(unit.text)
+    return [end for end, term in zip(ends, stems) if aliases.get(term, term) in weights]
 
 
 @lru_cache(maxsize=SENTENCES_TOKENISED)  # a question reads a few dozen sentences; the next, many of the same
-def _token_ends(text: str) -> tuple[tuple[int, str], ...]:
-    """Where each token of `text` ends, with its stem."""
-    return tuple((match.end(), stem(normalize_word(match.group()))) for match in TOKEN.finditer(text))
+def _token_ends(text: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """Where each token of `text` ends, and its stem (two tuples: half the memory of pairs)."""
+    matches = list(TOKEN.finditer(text))
+    return tuple(match.end() for match in matches), tuple(stem(normalize_word(match.group())) for match in matches)
 
 
 def clause_end(text: str, start: int) -> int:
@@ -278,11 +280,11 @@ def clause_end(text: str, start: int) -> int:
 
 
 @lru_cache(maxsize=SENTENCES_TOKENISED)
-def _clause_pieces(text: str) -> tuple[tuple[int, int, bool, frozenset[str]], ...]:
+def _clause_pieces(text: str) -> tuple[tuple[int, int, bool, tuple[str, ...]], ...]:
     """The sentence's pieces long enough to answer, each with the stems of its stripped text:
     clauses() reads them for every question."""
     pieces = ((start, end, quoted, text[start:end].strip()) for start, end, quoted in sentence_pieces(text))
-    return tuple((start, end, quoted, frozenset(stemmed_terms(piece)))
+    return tuple((start, end, quoted, tuple(stemmed_terms(piece)))  # a tuple: a set's memory for a few stems
                  for start, end, quoted, piece in pieces if len(piece) >= MIN_CLAUSE_CHARS)
 
 

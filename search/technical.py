@@ -37,7 +37,7 @@ INSTRUCTION_OPENER = re.compile(r"(?:^|(?<=[.:;,]\s)|(?<=\bto\s)|(?<=\bcan\s)|(?
                                 r"\b(?:use|call|run|type|set|pass|add|install|create|write|try|invoke|specify|enable|"
                                 r"disable|configure|put|import|load|open|edit|remove|delete|replace|see|read)\b", re.I)
 # Sentences whose identifiers and instructions are kept: those of a few hundred passages.
-SENTENCES_KEPT = 4096
+SENTENCES_KEPT = 2048
 # A role's `title <target>` form.
 _ROLE_TARGET = re.compile(r"<([^>]+)>\s*$")
 

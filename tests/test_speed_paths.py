@@ -61,7 +61,7 @@ def test_the_kept_analysis_of_a_text_is_what_the_ranker_computed_from_it():
         assert analysis.content_pairs == set(zip(content, content[1:]))
         assert analysis.words == len(text.split())
         assert analysis.stems == set(stemmed_terms(text))
-        assert analysis.sentence_stems == tuple(frozenset(stemmed_terms(text[s:e])) for s, e in sentences or ((0, len(text)),))
+        assert analysis.sentence_stems == tuple(tuple(stemmed_terms(text[s:e])) for s, e in sentences or ((0, len(text)),))
         assert analyse_text(text, sentences) is analysis  # kept
 
 
@@ -230,7 +230,7 @@ def test_windows_and_clauses_from_kept_plans_are_the_computed_ones():
         unit = Unit(text, 1, 1, canonical(weights, stemmed_terms(text)))
         assert list(windows(asked, unit)) == reference_windows(asked, unit)
         pieces = [(a, b, q, text[a:b].strip()) for a, b, q in sentence_pieces(text)]
-        assert _clause_pieces(text) == tuple((a, b, q, frozenset(stemmed_terms(p))) for a, b, q, p in pieces
+        assert _clause_pieces(text) == tuple((a, b, q, tuple(stemmed_terms(p))) for a, b, q, p in pieces
                                              if len(p) >= MIN_CLAUSE_CHARS)
 
 
