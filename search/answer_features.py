@@ -52,7 +52,7 @@ SHAPE_FEATURES = ("chars", "words", "whole_unit", "novelty", "in_question", "typ
 CODE_CHARS = frozenset("_()=$@%:/.-")
 # Candidate texts whose words are kept: the same sentences give the same candidates question
 # after question (a few dozen a question).
-CANDIDATE_TEXTS_KEPT = 2048
+CANDIDATE_TEXTS_KEPT = 1024
 # Units whose token offsets are kept: the sentences of one question's passages, a few dozen.
 UNITS_TOKENISED = 1024
 # Feature names made once: a question makes a few dozen candidates, each named by all of them.

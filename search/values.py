@@ -22,7 +22,7 @@ from search.spans import Unit
 # On the seeds' two Rotten Tomatoes ratings (38% and 44%) the second one's margin is 3.0.
 CONFLICT_MARGIN = 4.0
 # Candidate values whose keys are kept (value_key).
-VALUE_KEYS_KEPT = 4096
+VALUE_KEYS_KEPT = 1024
 # Two slots are the same when this share of the smaller one's question words stand in the other.
 SAME_SLOT_OVERLAP = 0.5
 # Only values of these types can disagree: a name or a phrase more often differs in wording.
