@@ -13,14 +13,16 @@ family of question.
 """
 from __future__ import annotations
 
+import bisect
 import math
+import operator
 import re
 from functools import lru_cache
 
 from indexer.analysis import STOP_WORDS, normalize_word
 from indexer.kinds import PassageKind
 from search.kinds import VALUE_TYPES, AnswerType, QuestionKind
-from search.patterns import TOKEN, mostly_in_question
+from search.patterns import NOT_NAMES, TOKEN, mostly_named_in_question
 from search.phrases import MAX_ANSWER_CHARS, quoted_phrases
 from search.questions import Question
 from search.spans import Span, Unit
@@ -46,6 +48,13 @@ SHAPE_FEATURES = ("chars", "words", "whole_unit", "novelty", "in_question", "typ
                   "looks_like_code", "is_question_text", "nearness") + tuple(f"source_{s}" for s in SOURCES)
 
 
+# Characters of code in a candidate that does not start with a capital (looks_like_code).
+CODE_CHARS = frozenset("_()=$@%:/.-")
+# Candidate texts whose words are kept: the same sentences give the same candidates question
+# after question (a few dozen a question).
+CANDIDATE_TEXTS_KEPT = 1024
+# Units whose token offsets are kept: the sentences of one question's passages, a few dozen.
+UNITS_TOKENISED = 1024
 # Feature names made once: a question makes a few dozen candidates, each named by all of them.
 _SOURCE_FEATURES = tuple(f"source_{name}" for name in SOURCES)
 
@@ -75,46 +84,66 @@ def span_features(question: Question, span: Span, units: list[Unit], index: int,
     """The candidate's own features, in its unit (the `index`th of its passage)."""
     unit = units[index]
     neighbours = [units[j].coverage for j in (index - 1, index + 1) if 0 <= j < len(units)]
-    words = [normalize_word(w) for w in TOKEN.findall(span.text)]
-    content = [w for w in words if w and w not in STOP_WORDS]
-    before = stems_before(unit, span.start)
+    words, content, named = _candidate_words(span.text)  # read by three features: made once (and kept)
+    first, last = token_positions(unit, span.start, span.end)  # where the candidate stands: made once
+    before = unit.stems[:first]  # stems_before(unit, span.start)
+    total = sum(weights.values()) or 1.0
     features = {
         "unit_coverage": unit.coverage,
         "neighbour_coverage": max([unit.coverage] + [(1 - NEIGHBOUR_SHARE) * unit.coverage + NEIGHBOUR_SHARE * c
                                                      for c in neighbours]),
-        "nearness": nearness(unit, span.start, span.end, weights),
-        "in_question": float(mostly_in_question(span.text, question_words)),
+        "nearness": _nearness_at(unit.stems, first, last, weights, total),
+        "in_question": float(mostly_named_in_question(named, question_words)),
         "novelty": sum(w not in question_words for w in content) / len(content) if content else 0.0,
         # question words before the candidate: the answer follows what the question names ("X is ...")
-        "after_question": float(any(s in weights for s in before)),
-        "preceded": preceded(before, weights),
+        "after_question": float(not weights.keys().isdisjoint(before)),
+        "preceded": _preceded_share(before, weights, total),
         "chars": min(len(span.text), MAX_ANSWER_CHARS) / MAX_ANSWER_CHARS,
         "words": math.log1p(len(words)),
         "whole_unit": float(span.end - span.start >= 0.8 * len(unit.text)),
         "type_match": float(span.answer_type == question.answer_type),
         "first_unit": float(index == 0),
-        "looks_like_code": float(bool(span.text) and not span.text[:1].isupper() and any(c in span.text for c in "_()=$@%:/.-")),
+        "looks_like_code": float(bool(span.text) and not span.text[:1].isupper() and not CODE_CHARS.isdisjoint(span.text)),
         "is_question_text": float(span.text.rstrip().endswith("?") or unit.text.rstrip().endswith("?")),
         "in_heading": float(kind == PassageKind.TITLE),
         "in_code": float(kind == PassageKind.CODE),
         "holds_quoted": _holds_quoted(question, span.text),
     }
-    features.update(source_features(span.source))
+    features.update(_source_feature_dict(span.source))  # source_features(), without copying it first
     features.update({f"trait_{span.source}_{name}": value for name, value in span.traits.items()})
     return features
 
 
+@lru_cache(maxsize=CANDIDATE_TEXTS_KEPT)
+def _candidate_words(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """A candidate's normalised words, those that are not stop words, and those that are not
+    function words (search/patterns.NOT_NAMES: what mostly_in_question reads)."""
+    words = tuple(normalize_word(w) for w in TOKEN.findall(text))
+    return words, tuple(w for w in words if w and w not in STOP_WORDS), tuple(w for w in words if w not in NOT_NAMES)
+
+
 def _holds_quoted(question: Question, text: str) -> float:
     """1 when the candidate holds a phrase the query quotes, word for word."""
-    folded = " ".join(text.lower().split())
     phrases = quoted_phrases(question.text)
-    return float(bool(phrases) and any(" ".join(p.lower().split()) in folded for p in phrases))
+    if not phrases:  # most questions quote nothing: no need to fold the candidate
+        return 0.0
+    folded = " ".join(text.lower().split())
+    return float(any(" ".join(p.lower().split()) in folded for p in phrases))
 
 
 def by_family(features: dict[str, float], question: Question) -> dict[str, float]:
     """The shape features again, under the question's family (`chars@value`): what tells a good
     answer to "who" from a good answer to "why"."""
-    return {named: features[feature] for feature, named in _family_features(family(question)) if features.get(feature)}
+    named_features = _family_features(family(question))
+    try:  # a span's features hold every shape feature: read in one call
+        values = _SHAPE_VALUES(features)
+    except KeyError:  # a structured or list candidate's hold some
+        get = features.get
+        return {named: value for feature, named in named_features if (value := get(feature))}
+    return {named: value for (_, named), value in zip(named_features, values) if value}
+
+
+_SHAPE_VALUES = operator.itemgetter(*SHAPE_FEATURES)
 
 
 @lru_cache(maxsize=None)  # one per family
@@ -127,6 +156,11 @@ def source_features(source: str) -> dict[str, float]:
     return dict(_source_features(source))
 
 
+@lru_cache(maxsize=None)  # one per extractor; read, never changed
+def _source_feature_dict(source: str) -> dict[str, float]:
+    return dict(_source_features(source))
+
+
 @lru_cache(maxsize=None)  # one per extractor
 def _source_features(source: str) -> tuple[tuple[str, float], ...]:
     return tuple((feature, float(source == name)) for feature, name in zip(_SOURCE_FEATURES, SOURCES))
@@ -136,12 +170,17 @@ def nearness(unit: Unit, start: int, end: int, weights: dict[str, float]) -> flo
     """How much of the question stands close around the candidate: each question word within
     NEAR_WINDOW tokens counts with its weight, less the farther it is (each word once, nearest)."""
     first, last = token_positions(unit, start, end)
+    return _nearness_at(unit.stems, first, last, weights, sum(weights.values()) or 1.0)
+
+
+def _nearness_at(stems: list[str], first: int, last: int, weights: dict[str, float], total: float) -> float:
+    """nearness() of the tokens [first, last) of a unit whose stems are `stems`; `total`: the
+    question's weight (or 1)."""
     nearest: dict[str, int] = {}
-    for i, s in enumerate(unit.stems):
+    for i, s in enumerate(stems):
         if s in weights and not first <= i < last:
             distance = first - i if i < first else i - last + 1
             nearest[s] = min(distance, nearest.get(s, distance))
-    total = sum(weights.values()) or 1.0
     return sum(weights[s] / (1.0 + (d - 1) / NEAR_DECAY_TOKENS) for s, d in nearest.items() if d <= NEAR_WINDOW) / total
 
 
@@ -151,9 +190,18 @@ def token_positions(unit: Unit, start: int, end: int) -> tuple[int, int]:
 
 @lru_cache(maxsize=256)  # asked three times a candidate, one after the other (nearness, words before it, slot)
 def _token_positions(text: str, start: int, end: int) -> tuple[int, int]:
-    first = len(TOKEN.findall(text[:start]))
+    # The tokens of text[:start] are those starting before `start` (one cut there is still one); a
+    # negative start cuts as a slice does (a name found with find() == -1 has one).
+    cut = start if start >= 0 else max(0, len(text) + start)
+    first = bisect.bisect_left(_token_starts(text), cut)
     last = first + max(1, len(TOKEN.findall(text[start:end])))
     return first, last
+
+
+@lru_cache(maxsize=UNITS_TOKENISED)
+def _token_starts(text: str) -> tuple[int, ...]:
+    """Where each token of a unit starts: every candidate of the unit counts the tokens before it."""
+    return tuple(match.start() for match in TOKEN.finditer(text))
 
 
 def stems_before(unit: Unit, start: int) -> list[str]:
@@ -166,8 +214,11 @@ def preceded(before: list[str], weights: dict[str, float]) -> float:
     """The share of the question's weight standing in the few tokens just before the candidate
     (`before`: the stems before it): a value follows what it is the value of ("an average
     rating of 4.83/10")."""
+    return _preceded_share(before, weights, sum(weights.values()) or 1.0)
+
+
+def _preceded_share(before: list[str], weights: dict[str, float], total: float) -> float:
     near = set(before[-PRECEDING_TOKENS:])
-    total = sum(weights.values()) or 1.0
     return sum(w for s, w in weights.items() if s in near) / total
 
 

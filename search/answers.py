@@ -26,6 +26,7 @@ from search.expansion import canonical
 from search.kinds import AnswerType
 from search.lists import enumerations, item_lists
 from search.model import Model
+from search.passage_analysis import canonical_list, canonical_set, sentence_texts
 from search.phrases import whole_last_word
 from search.questions import Question
 from search.rank import covered_share
@@ -115,10 +116,10 @@ def answer_candidates(asked: Asked, passages: list[ScoredPassage]) -> list[Candi
         missing = misses_numbers(numbers, with_headings(passage)) if numbers else 0.0
         if missing == 1.0:
             continue
+        placed = {**position_features(rank, passage.score, top), **passage_match_features(passage.features),
+                  "misses_numbers": missing}  # the same for every candidate of the passage: made once
         for candidate in passage_candidates(asked, passage, asked_words):
-            candidate.features.update(position_features(rank, passage.score, top))
-            candidate.features.update(passage_match_features(passage.features))
-            candidate.features["misses_numbers"] = missing
+            candidate.features.update(placed)
             candidates.append(candidate)
     if question.wants_list:
         for run, joined in item_lists(passages):
@@ -175,18 +176,14 @@ def _unit_spans(asked: Asked, unit: Unit):
 def passage_units(passage: ScoredPassage, weights: dict[str, float]) -> list[Unit]:
     """The passage's sentences (found at index time), each with its line span and how much of
     the question it covers (its passage's section, field name and header at half weight)."""
-    text = passage.text
     start_line = passage.passage.line_start
-    sentences = [tuple(span) for span in passage.passage.sentences] or [(0, len(text))]
-    context = set(canonical(weights, passage.context_stems))
+    context = canonical_set(weights, passage.context_stems)
     quoted = passage.kind == PassageKind.QUOTE
     units = []
-    for start, end in sentences:
-        sentence = text[start:end]
-        stems = canonical(weights, stemmed_terms(sentence))
-        line_start = start_line + text.count("\n", 0, start)
-        line_end = start_line + text.count("\n", 0, max(start, end - 1))
-        units.append(Unit(sentence, line_start, line_end, stems, covered_share(weights, set(stems), context), quoted))
+    for sentence in sentence_texts(passage.text, passage.passage.sentences):  # kept from question to question
+        stems = canonical_list(weights, sentence.stems, sentence.stems)  # = canonical(weights, sentence.stems)
+        units.append(Unit(sentence.text, start_line + sentence.first_line, start_line + sentence.last_line, stems,
+                          covered_share(weights, canonical_set(weights, sentence.stems), context), quoted))
     return units
 
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 import math
 import re
 
-from indexer.analysis import STOP_WORDS, exact_words, stemmed_terms
 from indexer.kinds import PassageKind
 from search.answer_features import misses_numbers, question_numbers, with_headings
 from search.expansion import canonical
 from search.kinds import VALUE_TYPES, AnswerType, QuestionKind
-from search.patterns import CAUSAL_SINCE, OTHER_REASONS, has_answer_type
+from search.passage_analysis import (analyse_text, canonical_list, canonical_set, content_stems as _content_stems,
+                                     could_hold, holds, title_stems)
+from search.patterns import CAUSAL_SINCE, OTHER_REASONS
 from search.questions import Question
 from search.retrieval import ScoredPassage
 
@@ -58,17 +59,19 @@ def passage_features(question: Question, passages: list[ScoredPassage], weights:
 def _passage_own_features(question: Question, passage: ScoredPassage, weights: dict[str, float], rarest: str | None,
                           question_stems: list[str], numbers: list[str]) -> dict[str, float]:
     """What one passage shows of itself, whatever the others are."""
-    body = canonical(weights, passage.body_stems)  # read by three features: made once
+    analysis = analyse_text(passage.text, passage.passage.sentences)  # kept from question to question
+    body = canonical_list(weights, passage.body_stems, analysis.stems)  # read by three features: made once
+    positions = [i for i, s in enumerate(body) if s in weights]  # where the question's words stand
     return {
-        **_coverage_features(passage, body, weights, rarest),
-        "proximity": _proximity(body, weights),
-        "bigrams": _bigram_share(question_stems, _content_stems(passage.text, passage.body_stems)),
-        "length": math.log1p(len(passage.text.split())) / math.log1p(LENGTH_SCALE_WORDS),
-        "density": sum(1 for s in body if s in weights) / len(body) if body else 0.0,
+        **_coverage_features(passage, weights, rarest, analysis.stems),
+        "proximity": _proximity(body, weights, positions),
+        "bigrams": _pair_share(question_stems, analysis.content_pairs),
+        "length": math.log1p(analysis.words) / math.log1p(LENGTH_SCALE_WORDS),
+        "density": len(positions) / len(body) if body else 0.0,
         "first_in_file": 1.0 if passage.passage.ordinal == 0 else 0.0,
         "first_in_section": 1.0 if passage.passage.section_position == 0 else 0.0,
         "section_position": math.log1p(passage.passage.section_position),
-        "best_sentence": _best_sentence_coverage(passage, weights),
+        "best_sentence": _best_sentence_coverage(analysis.sentence_stems, weights),
         "section_bigrams": _bigram_share(question_stems, _content_stems(passage.passage.section or "")),
         "section_is_question": 1.0 if (passage.passage.section or "").rstrip().endswith("?") else 0.0,
         # the version, year or count the question names, missing from the passage and its headings
@@ -83,8 +86,10 @@ def proximity(passage: ScoredPassage, weights: dict[str, float]) -> float:
     return _proximity(canonical(weights, passage.body_stems), weights)
 
 
-def _proximity(body: list[str], weights: dict[str, float]) -> float:
-    positions = [i for i, s in enumerate(body) if s in weights]
+def _proximity(body: list[str], weights: dict[str, float], positions: list[int] | None = None) -> float:
+    """`positions`: where the body's stems are the question's, if found already."""
+    if positions is None:
+        positions = [i for i, s in enumerate(body) if s in weights]
     distinct = {body[i] for i in positions}
     if len(distinct) < 2:
         return 0.5 if distinct else 0.0
@@ -99,14 +104,14 @@ def _proximity(body: list[str], weights: dict[str, float]) -> float:
     return 1.0 / (1.0 + (best - len(distinct)) / 5.0)
 
 
-def _coverage_features(passage: ScoredPassage, body_stems: list[str], weights: dict[str, float],
-                       rarest: str | None) -> dict[str, float]:
+def _coverage_features(passage: ScoredPassage, weights: dict[str, float], rarest: str | None,
+                       own_words: frozenset[str]) -> dict[str, float]:
+    """`own_words`: the passage's own stems (no alias made canonical)."""
     total = sum(weights.values()) or 1.0
-    body = set(body_stems)
-    context = set(canonical(weights, passage.context_stems))
-    title = set(canonical(weights, stemmed_terms(passage.passage.title)))
+    body = canonical_set(weights, own_words)  # = set(body_stems)
+    context = canonical_set(weights, passage.context_stems)
+    title = canonical_set(weights, title_stems(passage.passage.title))
     anywhere = body | context | title
-    own_words = set(passage.body_stems)
     return {
         "coverage": sum(w for s, w in weights.items() if s in body) / total,
         # ... by the question's own words, not the synonyms and corrections standing in for them
@@ -118,33 +123,32 @@ def _coverage_features(passage: ScoredPassage, body_stems: list[str], weights: d
     }
 
 
-def _best_sentence_coverage(passage: ScoredPassage, weights: dict[str, float]) -> float:
-    """The largest share of the question's weight one sentence of the passage covers: an answer
-    tends to stand in one sentence with the question's words."""
+def _best_sentence_coverage(sentence_stems: tuple[tuple[str, ...], ...], weights: dict[str, float]) -> float:
+    """The largest share of the question's weight one sentence of the passage covers (each
+    sentence's stems: TextAnalysis.sentence_stems): an answer tends to stand in one sentence
+    with the question's words."""
     total = sum(weights.values())
     if not total:
         return 0.0
-    text = passage.text
     best = 0.0
-    for start, end in passage.passage.sentences or ((0, len(text)),):
-        present = set(canonical(weights, stemmed_terms(text[start:end])))
+    for stems in sentence_stems:
+        present = canonical_set(weights, stems)
         best = max(best, sum(w for s, w in weights.items() if s in present) / total)
     return best
-
-
-def _content_stems(text: str, stems: list[str] | None = None) -> list[str]:
-    """The stems of `text`'s words that are not stop words; `stems`: stemmed_terms(text), if made."""
-    stems = stemmed_terms(text) if stems is None else stems
-    return [stem for word, stem in zip(exact_words(text), stems) if word not in STOP_WORDS]
 
 
 def _bigram_share(question: list[str], passage: list[str]) -> float:
     """Share of the question's consecutive content-word pairs that stand side by side in the
     passage (stop words between them skipped on both sides)."""
+    return _pair_share(question, set(zip(passage, passage[1:])))
+
+
+def _pair_share(question: list[str], passage_pairs: frozenset[tuple[str, str]] | set) -> float:
+    """_bigram_share, given the passage's pairs (TextAnalysis.content_pairs)."""
     pairs = set(zip(question, question[1:]))
     if not pairs:
         return 0.0
-    return len(pairs & set(zip(passage, passage[1:]))) / len(pairs)
+    return len(pairs & passage_pairs) / len(pairs)
 
 
 _KIND_FEATURES = tuple((f"kind_{kind.value}", kind) for kind in PassageKind)
@@ -160,16 +164,16 @@ def _answer_form_features(question: Question, passage: ScoredPassage) -> dict[st
     for it (so that each is learned for its kind of question)."""
     text = passage.text
     wanted = question.answer_type
-    has_value = wanted in VALUE_TYPES and has_answer_type(wanted, text)
+    has_value = wanted in VALUE_TYPES and could_hold(wanted, text)
     wants_code = wanted in (AnswerType.INSTRUCTION, AnswerType.IDENTIFIER)
     return {
         "value_present": 1.0 if has_value else 0.0,
         "value_absent": 1.0 if wanted in VALUE_TYPES and not has_value else 0.0,
-        "reason_cue": 1.0 if wanted == AnswerType.REASON and REASON_CUE.search(text) else 0.0,
+        "reason_cue": 1.0 if wanted == AnswerType.REASON and holds(REASON_CUE, text) else 0.0,
         "definition_cue": 1.0 if wanted == AnswerType.DEFINITION and _defines(question, text) else 0.0,
-        "instruction_cue": 1.0 if wanted == AnswerType.INSTRUCTION and INSTRUCTION_CUE.search(text) else 0.0,
-        "code_for_code": 1.0 if wants_code and CODE.search(text) else 0.0,
-        "negation_for_yes_no": 1.0 if question.kind == QuestionKind.YES_NO and NEGATION.search(text) else 0.0,
+        "instruction_cue": 1.0 if wanted == AnswerType.INSTRUCTION and holds(INSTRUCTION_CUE, text) else 0.0,
+        "code_for_code": 1.0 if wants_code and holds(CODE, text) else 0.0,
+        "negation_for_yes_no": 1.0 if question.kind == QuestionKind.YES_NO and holds(NEGATION, text) else 0.0,
     }
 
 

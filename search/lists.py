@@ -27,8 +27,12 @@ ITEM_GAP_LINES = 3
 
 
 def enumerations(asked: Asked, unit: Unit) -> Iterator[Span]:
-    if not asked.question.wants_list:
-        return
+    if not asked.question.wants_list:  # most questions: no generator started for every sentence
+        return iter(())
+    return _enumerations(asked, unit)
+
+
+def _enumerations(asked: Asked, unit: Unit) -> Iterator[Span]:
     for match in ENUMERATION.finditer(unit.text):
         start = match.start() + _lead_in_length(match.group())
         text = unit.text[start:match.end()].rstrip(".")

@@ -42,12 +42,15 @@ class LinearModel:
     def score(self, values: dict[str, float]) -> float:
         """bias + sum of weight * (value - mean) / scale: the constant part once, then only the
         features `values` holds (a candidate has a few dozen of the selector's ~170)."""
-        coefficients = self._coefficients
+        coefficient_of = self._coefficients.get  # bound once: called for every feature of every candidate
         total = self._intercept
         for name, value in values.items():
-            coefficient = coefficients.get(name)
-            if coefficient is not None:
-                total += coefficient * value
+            # A zero adds nothing (coefficient * 0.0 is a zero), and most of a candidate's features
+            # are zeros (one of its ~30 source_* is 1): they are not looked up.
+            if value:
+                coefficient = coefficient_of(name)
+                if coefficient is not None:
+                    total += coefficient * value
         return total
 
     @cached_property

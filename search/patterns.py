@@ -7,6 +7,7 @@ spans with them, ranking asks `has_answer_type`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from indexer.analysis import TOKEN_PATTERN, normalize_word, stemmed_terms
 from search.kinds import AnswerType
@@ -99,6 +100,8 @@ MONTH_NAMES = frozenset(
 # A headline has at least this many words, this share of them capitalised.
 HEADLINE_MIN_WORDS = 4
 HEADLINE_CAPITALISED_SHARE = 0.7
+# Sentences (and capitalised runs) whose verdicts are kept: those of a few hundred passages.
+TEXTS_KEPT = 2048
 # A text is "mostly the question" when more than this share of its words are the question's.
 MOSTLY_IN_QUESTION_SHARE = 0.5
 
@@ -120,12 +123,14 @@ def has_answer_type(answer_type: AnswerType, text: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=TEXTS_KEPT)  # asked of each sentence by several extractors, question after question
 def is_headline(text: str) -> bool:
     """Title Case text, where every word looks like a name."""
     words = [w for w in text.split() if w[:1].isalpha() and w.lower() not in NOT_NAMES]
     return len(words) >= HEADLINE_MIN_WORDS and sum(w[:1].isupper() for w in words) / len(words) > HEADLINE_CAPITALISED_SHARE
 
 
+@lru_cache(maxsize=TEXTS_KEPT)  # the same capitalised runs recur in the same sentences
 def clean_name(run: str, allow_single: bool = False) -> str | None:
     """A capitalised run without the function words, months and possessives around it; None when
     nothing of a name is left (or one word, unless `allow_single`)."""
@@ -185,10 +190,24 @@ def type_of_value(value: str, expected: AnswerType, common: frozenset[str] = fro
 
 def mostly_in_question(text: str, question_words: set[str]) -> bool:
     """Whether most of the words of `text` (beyond function words) are the question's own."""
-    words = [normalize_word(w) for w in TOKEN.findall(text)]
-    words = [w for w in words if w not in NOT_NAMES]
-    return bool(words) and sum(w in question_words for w in words) / len(words) > MOSTLY_IN_QUESTION_SHARE
+    return mostly_words_in_question([normalize_word(w) for w in TOKEN.findall(text)], question_words)
+
+
+def mostly_words_in_question(words: list[str], question_words: set[str]) -> bool:
+    """`mostly_in_question` of a text's normalised words (a caller that has them already)."""
+    return mostly_named_in_question([w for w in words if w not in NOT_NAMES], question_words)
+
+
+def mostly_named_in_question(named: list[str] | tuple[str, ...], question_words: set[str]) -> bool:
+    """`mostly_words_in_question` of words without the function words (NOT_NAMES) already."""
+    return bool(named) and sum(w in question_words for w in named) / len(named) > MOSTLY_IN_QUESTION_SHARE
 
 
 def inside_date(text: str, position: int) -> bool:
-    return any(m.start() <= position < m.end() and not YEAR.fullmatch(m.group()) for m in DATE.finditer(text))
+    return any(start <= position < end for start, end in _dates_in(text))
+
+
+@lru_cache(maxsize=TEXTS_KEPT)  # asked for each number of a sentence, question after question
+def _dates_in(text: str) -> tuple[tuple[int, int], ...]:
+    """[start, end) of each date in `text` that is more than a year."""
+    return tuple((m.start(), m.end()) for m in DATE.finditer(text) if not YEAR.fullmatch(m.group()))

@@ -10,8 +10,8 @@ from functools import lru_cache
 from typing import Iterator
 
 from indexer.analysis import normalize_word, stem, stemmed_terms
-from search.expansion import canonical
 from search.kinds import AnswerType
+from search.passage_analysis import canonical_set
 from search.patterns import CAPITALISED_RUN, CAUSAL_SINCE, CLAUSE_BREAK, OTHER_REASONS, QUOTATION, QUOTE_VERBS, TOKEN
 from search.query import QueryError, parse_query
 from search.questions import DEFINING_VERBS, Question
@@ -23,6 +23,8 @@ from search.spans import Asked, Span, Unit
 MAX_ANSWER_CHARS = 120
 # Queries whose phrases are kept: every candidate of a question asks for its query's phrases.
 QUERIES_KEPT = 32
+# Sentences whose tokens' ends and stems are kept: those of a few hundred passages.
+SENTENCES_TOKENISED = 2048
 # Pieces of a sentence shorter than this are not answers ("in 2019").
 MIN_CLAUSE_CHARS = 8
 # A clause shorter than this grows into its neighbours while it stays a short answer.
@@ -82,11 +84,8 @@ def clauses(asked: Asked, unit: Unit) -> Iterator[Span]:
         return
     wants_quote = bool(QUOTE_VERBS.search(question.text))
     best = None
-    for start, end, is_quotation in sentence_pieces(text):
-        piece = text[start:end].strip()
-        if len(piece) < MIN_CLAUSE_CHARS:
-            continue
-        piece_stems = set(canonical(weights, stemmed_terms(piece)))
+    for start, end, is_quotation, stems in _clause_pieces(text):
+        piece_stems = canonical_set(weights, stems)
         overlap = sum(w for s, w in weights.items() if s in piece_stems) / total
         quotation = float((is_quotation or unit.quoted) and wants_quote)
         if best is None or overlap + quotation > best[0]:
@@ -104,22 +103,39 @@ def windows(asked: Asked, unit: Unit) -> Iterator[Span]:
     enough, starting where an answer tends to: at the sentence's start, at each of its clauses,
     and just after the question's words."""
     text = unit.text
-    if len(" ".join(text.split())) <= MAX_ANSWER_CHARS:
-        yield Span(" ".join(text.split()), asked.question.answer_type, 0, len(text), "sentence")
+    whole, clause_starts = _window_plan(text)
+    if whole is not None:
+        yield Span(whole, asked.question.answer_type, 0, len(text), "sentence")
         return
-    starts = {0: "window_start"}
-    for match in CLAUSE_BREAK.finditer(text):
-        if match.end() < len(text) - MIN_CLAUSE_CHARS:
-            starts.setdefault(match.end(), "window_clause")
+    starts = dict(clause_starts)
     ends = _question_word_ends(asked, unit)
     if ends and max(ends) < len(text) - MIN_CLAUSE_CHARS:
         starts[max(ends)] = "window_after_question"
     for at, source in sorted(starts.items())[:MAX_WINDOWS_PER_SENTENCE]:
-        start = _first_word_from(text, at)
-        shown = cut_at_word(text[start:])
+        start, shown = _window_at(text, at)
         yield Span(shown, asked.question.answer_type, start, start + len(shown), source,
                    {"offset": start / len(text)})
     yield from _windows_around_phrases(asked, text)
+
+
+# What windows() reads of a sentence whatever the question, kept: the sentence on one line when
+# it is short enough to be an answer (else None) and where its clauses start; each window's text.
+@lru_cache(maxsize=SENTENCES_TOKENISED)
+def _window_plan(text: str) -> tuple[str | None, tuple[tuple[int, str], ...]]:
+    whole = " ".join(text.split())
+    if len(whole) <= MAX_ANSWER_CHARS:
+        return whole, ()
+    starts = {0: "window_start"}
+    for match in CLAUSE_BREAK.finditer(text):
+        if match.end() < len(text) - MIN_CLAUSE_CHARS:
+            starts.setdefault(match.end(), "window_clause")
+    return None, tuple(starts.items())
+
+
+@lru_cache(maxsize=SENTENCES_TOKENISED)
+def _window_at(text: str, at: int) -> tuple[int, str]:
+    start = _first_word_from(text, at)
+    return start, cut_at_word(text[start:])
 
 
 # What a window skips before its first word: the end of what came before it (". This limits ...",
@@ -241,12 +257,15 @@ def _question_word_ends(asked: Asked, unit: Unit) -> list[int]:
     """Where each word of the question ends in the unit's text (character offsets)."""
     weights = asked.weights
     aliases = getattr(weights, "aliases", {})
-    ends = []
-    for match in TOKEN.finditer(unit.text):
-        term = stem(normalize_word(match.group()))
-        if aliases.get(term, term) in weights:
-            ends.append(match.end())
-    return ends
+    ends, stems = _token_ends(unit.text)
+    return [end for end, term in zip(ends, stems) if aliases.get(term, term) in weights]
+
+
+@lru_cache(maxsize=SENTENCES_TOKENISED)  # a question reads a few dozen sentences; the next, many of the same
+def _token_ends(text: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """Where each token of `text` ends, and its stem (two tuples: half the memory of pairs)."""
+    matches = list(TOKEN.finditer(text))
+    return tuple(match.end() for match in matches), tuple(stem(normalize_word(match.group())) for match in matches)
 
 
 def clause_end(text: str, start: int) -> int:
@@ -258,6 +277,15 @@ def clause_end(text: str, start: int) -> int:
         space = text.rfind(" ", start, start + MAX_ANSWER_CHARS)
         end = space if space > start else start + MAX_ANSWER_CHARS
     return end
+
+
+@lru_cache(maxsize=SENTENCES_TOKENISED)
+def _clause_pieces(text: str) -> tuple[tuple[int, int, bool, tuple[str, ...]], ...]:
+    """The sentence's pieces long enough to answer, each with the stems of its stripped text:
+    clauses() reads them for every question."""
+    pieces = ((start, end, quoted, text[start:end].strip()) for start, end, quoted in sentence_pieces(text))
+    return tuple((start, end, quoted, tuple(stemmed_terms(piece)))  # a tuple: a set's memory for a few stems
+                 for start, end, quoted, piece in pieces if len(piece) >= MIN_CLAUSE_CHARS)
 
 
 def sentence_pieces(text: str) -> list[tuple[int, int, bool]]:

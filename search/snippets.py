@@ -45,6 +45,7 @@ class MatchTerms:
         return frozenset(term[:1] for term in self.stems | self.words)
 
 
+@lru_cache(maxsize=ANALYSED_SNIPPETS_CACHED)  # the passages shown recur from query to query
 def fold_whitespace(text: str) -> str:
     # A printable text has no white space but the ASCII space (str.isprintable): without two
     # in a row or one at an end, it is folded already (most passages; a sub costs 3 us).

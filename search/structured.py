@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator
 
 from indexer.analysis import KIND_WORDS, agent_noun_bases, exact_words, normalize_word, stem, stemmed_terms
@@ -28,6 +29,8 @@ TITLE_ROW_MATCH = 0.6
 ANY_VALUE_ANSWERS = frozenset({AnswerType.ORGANISATION}) | (frozenset(AnswerType) - VALUE_TYPES)
 # Words of a field name that say nothing of what it holds.
 NAME_FILLER_WORDS = ("of", "by", "no", "num", "the")
+# Field names, and field values and cells, whose analysis is kept: those of a few hundred passages.
+NAMES_KEPT = 4096
 # Column headers under which a cell names a work.
 TITLE_HEADER_STEMS = frozenset({"titl", "name", "episod"})
 
@@ -53,7 +56,7 @@ def structured_facts(question: Question, passage: Passage, coverage: float, comm
         match = name_match(passage.field_name, asked, KIND_WORDS.get(passage.kind, ""), type_only)
         value = REFERENCE_MARK.sub("", passage.field_value).strip()
         if match > 0 and not mostly_in_question(value, question_words):
-            answer_type = type_of_value(value, question.answer_type, common)
+            answer_type = _type_of_value(value, question.answer_type, common)
             if answer_type == question.answer_type or question.answer_type in ANY_VALUE_ANSWERS:
                 shown_type = answer_type if answer_type != AnswerType.PHRASE else question.answer_type
                 yield Fact(shorten(value), shown_type, match, passage.field_name, "field")
@@ -61,7 +64,7 @@ def structured_facts(question: Question, passage: Passage, coverage: float, comm
         if not header or mostly_in_question(cell, question_words):
             continue
         match = name_match(header, asked, type_only=type_only)
-        answer_type = type_of_value(cell, question.answer_type, common)
+        answer_type = _type_of_value(cell, question.answer_type, common)
         if answer_type == AnswerType.TITLE and not _is_title_cell(header, cell):
             answer_type = AnswerType.PHRASE
         cell_text = shorten(cell.strip('"“” '))
@@ -75,13 +78,29 @@ def name_match(name: str, asked: set[str], related: str = "", type_only: set[str
     """How much of a field name or column header the question asks for (0..1); `related` are
     words that mean the same as the name here (a byline's "wrote"). A name matched only by
     `type_only` (the question's answer-type noun) counts TYPE_NOUN_MATCH as much."""
+    count, stems = _name_stems(name, related)
+    if not count:
+        return 0.0
+    matched = stems & asked
+    share = min(1.0, len(matched) / count)
+    return share * TYPE_NOUN_MATCH if matched and matched <= type_only else share
+
+
+@lru_cache(maxsize=NAMES_KEPT)
+def _name_stems(name: str, related: str) -> tuple[int, frozenset[str]]:
+    """How many words of a field name or header count, and the stems it matches by (its words',
+    `related`'s, and the verbs behind its agent nouns): the same names recur question after question."""
     words = [w for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in NAME_FILLER_WORDS]
     if not words:
-        return 0.0
-    stems = {stem(normalize_word(w)) for w in words + related.split()} | {stem(b) for b in agent_noun_bases(words)}
-    matched = stems & asked
-    share = min(1.0, len(matched) / len(words))
-    return share * TYPE_NOUN_MATCH if matched and matched <= type_only else share
+        return 0, frozenset()
+    return len(words), frozenset({stem(normalize_word(w)) for w in words + related.split()}
+                                 | {stem(b) for b in agent_noun_bases(words)})
+
+
+@lru_cache(maxsize=NAMES_KEPT)
+def _type_of_value(value: str, expected: AnswerType, common: frozenset[str]) -> AnswerType:
+    """search/patterns.type_of_value, kept: the same fields and cells are read again and again."""
+    return type_of_value(value, expected, common)
 
 
 def _type_noun(question: Question) -> set[str]:

@@ -9,6 +9,7 @@ sigils ($var, @INC), paths, assignments (reverse=True) and capitalised constants
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator
 
 from search.kinds import AnswerType
@@ -35,13 +36,37 @@ CODE_LINE = re.compile(r"^(?:\s{2,}|\t|>>> |\$ |# )\S.*$", re.M)
 INSTRUCTION_OPENER = re.compile(r"(?:^|(?<=[.:;,]\s)|(?<=\bto\s)|(?<=\bcan\s)|(?<=\bshould\s))"
                                 r"\b(?:use|call|run|type|set|pass|add|install|create|write|try|invoke|specify|enable|"
                                 r"disable|configure|put|import|load|open|edit|remove|delete|replace|see|read)\b", re.I)
+# Sentences whose identifiers and instructions are kept: those of a few hundred passages.
+SENTENCES_KEPT = 2048
 # A role's `title <target>` form.
 _ROLE_TARGET = re.compile(r"<([^>]+)>\s*$")
 
 
 def identifiers(asked: Asked, unit: Unit) -> Iterator[Span]:
     """Names in code: those marked up first, then those known by their form."""
-    text = unit.text
+    return iter(_identifiers_in(unit.text))
+
+
+def instructions(asked: Asked, unit: Unit) -> Iterator[Span]:
+    """How to do what is asked: the code the sentence shows (marked, or lines of code), and the
+    clause an instruction verb opens ("Use shutil.copytree() with ...")."""
+    return iter(_instructions_in(unit.text))
+
+
+# Both depend on the sentence's text alone, and the same passages' sentences are read question
+# after question: each sentence's are found once and kept (Spans are frozen; nothing changes
+# their traits).
+@lru_cache(maxsize=SENTENCES_KEPT)
+def _identifiers_in(text: str) -> tuple[Span, ...]:
+    return tuple(_find_identifiers(text))
+
+
+@lru_cache(maxsize=SENTENCES_KEPT)
+def _instructions_in(text: str) -> tuple[Span, ...]:
+    return tuple(_find_instructions(text))
+
+
+def _find_identifiers(text: str) -> Iterator[Span]:
     marked = []
     for match in MARKED_CODE.finditer(text):
         group = next(name for name in ("literal", "role", "tick") if match.group(name) is not None)
@@ -59,11 +84,8 @@ def identifiers(asked: Asked, unit: Unit) -> Iterator[Span]:
                        {"option": float(value.startswith("-"))})
 
 
-def instructions(asked: Asked, unit: Unit) -> Iterator[Span]:
-    """How to do what is asked: the code the sentence shows (marked, or lines of code), and the
-    clause an instruction verb opens ("Use shutil.copytree() with ...")."""
-    text = unit.text
-    for span in identifiers(asked, unit):
+def _find_instructions(text: str) -> Iterator[Span]:
+    for span in _identifiers_in(text):
         yield Span(span.text, AnswerType.INSTRUCTION, span.start, span.end, "code_in_instruction", span.traits)
     for match in CODE_LINE.finditer(text):
         line = " ".join(match.group().split())

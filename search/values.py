@@ -21,6 +21,8 @@ from search.spans import Unit
 # measure that fills the same slot (the same question words stand around it) in another document.
 # On the seeds' two Rotten Tomatoes ratings (38% and 44%) the second one's margin is 3.0.
 CONFLICT_MARGIN = 4.0
+# Candidate values whose keys are kept (value_key).
+VALUE_KEYS_KEPT = 1024
 # Two slots are the same when this share of the smaller one's question words stand in the other.
 SAME_SLOT_OVERLAP = 0.5
 # Only values of these types can disagree: a name or a phrase more often differs in wording.
@@ -79,11 +81,23 @@ class ValueGroup:
 def group_by_value(candidates: list[Candidate]) -> list[ValueGroup]:
     """Merge candidates that give the same value, best first."""
     groups: list[ValueGroup] = []
+    # A text or number key is the same value only as an equal key of the same type: found by its
+    # (type, key); a date's (a tuple: it agrees as far as both go) by reading the earlier dates.
+    exact: dict[tuple, ValueGroup] = {}
+    dates: list[ValueGroup] = []
     for candidate in sorted(candidates, key=lambda c: -c.score):
         key = candidate.key
-        group = next((g for g in groups if g.answer_type == candidate.answer_type and same_value(g.key, key)), None)
+        if isinstance(key, tuple):
+            group = next((g for g in dates if g.answer_type == candidate.answer_type and same_value(g.key, key)), None)
+        else:
+            group = exact.get((candidate.answer_type, key))
         if group is None:
-            groups.append(ValueGroup(candidate, candidate.score, candidate.documents, candidate.slot, key, [candidate]))
+            group = ValueGroup(candidate, candidate.score, candidate.documents, candidate.slot, key, [candidate])
+            groups.append(group)
+            if isinstance(key, tuple):
+                dates.append(group)
+            else:
+                exact[(candidate.answer_type, key)] = group
             continue
         group.members.append(candidate)
         if more_precise(key, group.key):
@@ -99,7 +113,8 @@ def agreeing_documents(candidates: list[Candidate]) -> list[int]:
     buckets: dict[tuple, list[int]] = {}
     for position, candidate in enumerate(candidates):
         buckets.setdefault((candidate.answer_type, candidate.key), []).append(position)
-    documents = {bucket: set().union(*(candidates[p].documents for p in positions)) for bucket, positions in buckets.items()}
+    own = [candidate.documents for candidate in candidates]  # each candidate's, made once (a property)
+    documents = {bucket: set().union(*(own[p] for p in positions)) for bucket, positions in buckets.items()}
     agreeing = [0] * len(candidates)
     for (answer_type, key), positions in buckets.items():
         same = documents[(answer_type, key)]
@@ -108,7 +123,7 @@ def agreeing_documents(candidates: list[Candidate]) -> list[int]:
                 if other_type == answer_type and other_key != key and same_value(key, other_key):
                     same = same | other_documents
         for position in positions:
-            agreeing[position] = len(same - candidates[position].documents)
+            agreeing[position] = len(same - own[position])
     return agreeing
 
 
@@ -139,7 +154,9 @@ def more_precise(a, b) -> bool:
     return False
 
 
-@lru_cache(maxsize=512)  # read for every candidate of a question, twice (agreeing documents, grouping)
+# Read for every candidate of a question, twice (agreeing documents, grouping); the same candidates
+# recur question after question (the same passages' sentences), so a few thousand are kept.
+@lru_cache(maxsize=VALUE_KEYS_KEPT)
 def value_key(text: str, answer_type: AnswerType):
     """What two candidates must share to give the same value."""
     if answer_type == AnswerType.DATE:
