@@ -2,6 +2,7 @@
 checked against that code, on generated input and on real files."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import zlib
@@ -127,3 +128,18 @@ def test_merging_whole_segments_straight_through_writes_what_the_term_by_term_me
     assert _segment_files(tmp_path / "fast") == _segment_files(tmp_path / "general")
     assert _contents(fast) == _contents(general)
     shutil.rmtree(tmp_path / "general")
+
+
+def test_a_file_is_read_whole_up_to_the_limit_even_when_it_grew_since_its_size_was_taken(tmp_path, monkeypatch):
+    from indexer import documents
+
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"x" * 1000)
+    assert documents.read_regular_file(path, 10_000) == b"x" * 1000
+    assert documents.read_regular_file(path, 10) == b"x" * 10
+    real = os.fstat
+    # The size fstat gives is 10: the file grew to 1,000 bytes between that and the read.
+    monkeypatch.setattr(documents.os, "fstat", lambda fd: os.stat_result((*real(fd)[:6], 10, *real(fd)[7:10])))
+    assert documents.read_regular_file(path, 10_000) == b"x" * 1000
+    assert documents.read_regular_file(path, 500) == b"x" * 500
+    assert documents.read_regular_file(path, 11) == b"x" * 11
