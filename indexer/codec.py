@@ -40,7 +40,7 @@ from indexer.postings import (
     value_kind,
 )
 from indexer.stored import StoredReader
-from indexer.termtable import with_extent
+from indexer.termtable import fixed_info, with_extent
 
 STORED_EXT = ".sto"
 _LENGTHS = array("I", (byte_to_length(code) for code in range(256)))  # length byte -> length
@@ -160,9 +160,6 @@ class FieldWriter(W3FieldWriter):
         segment's length bytes of the field by document (None where it is not scored); by the
         field's format, `counts` (positions per posting, or Frequency's counts) and `positions`
         (all of them, flat), or `values` (any other format's bytes): this term's, whole."""
-        info = W3TermInfo()
-        info._df, info._minid, info._maxid = len(ids), ids[0], ids[-1]
-        info._weight, info._maxweight = float(sum(weights)), float(max(weights))
         start = self._written()
         if len(ids) <= BLOCK_POSTINGS:  # one block, as most terms have: nothing to cut
             shortest, longest = _length_range(ids, length_codes)
@@ -170,9 +167,9 @@ class FieldWriter(W3FieldWriter):
             self._write(encode_block(ids, weights, encoded, (shortest, longest), last=True))
         else:
             shortest, longest = self._add_blocks(ids, weights, length_codes, counts, positions, values)
-        info._minlength, info._maxlength = byte_to_length(shortest), byte_to_length(longest)
-        info.set_extent(start, self._written() - start)
-        self._tindex.add(pack_ushort(self._fieldid) + btext, info.to_bytes())
+        # The bytes of a W3TermInfo with these figures (packed here: no object a term).
+        fixed = fixed_info(float(sum(weights)), len(ids), shortest, longest, float(max(weights)), ids[0], ids[-1])
+        self._tindex.add(pack_ushort(self._fieldid) + btext, with_extent(fixed, start, self._written() - start))
 
     def _add_blocks(self, ids, weights, length_codes, counts, positions, values) -> tuple[int, int]:
         """A term's postings in blocks of BLOCK_POSTINGS; the shortest and longest length byte."""

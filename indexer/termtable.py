@@ -59,6 +59,14 @@ def extent(info: bytes) -> tuple[int, int]:
 def merged_info(parts: list[tuple[bytes, int]]) -> bytes:
     """The fixed part of the info of a term whose postings are the parts' (info bytes, offset of
     its segment's documents) one after another: what merging their W3TermInfos gave."""
+    if len(parts) == 1:  # most terms: the same figures, its documents moved up
+        info, offset = parts[0]
+        flags, weight, frequency, low, high, highest, first, last = _INFO.unpack_from(info)
+        if flags:
+            raise ValueError("a term with inlined postings (not written by Liner) cannot be merged here")
+        # 0 + and max(0, ...) as the sums below start (a length byte is its length's byte).
+        return _INFO.pack(0, 0 + weight, frequency, low, high, max(0, highest), _shifted_id(first, offset),
+                          _shifted_id(last, offset))
     weight, frequency, shortest, longest, highest = 0, 0, None, 0, 0
     for info, _offset in parts:
         flags, part_weight, part_frequency, low, high, part_highest, _first, _last = _INFO.unpack_from(info)
@@ -77,6 +85,12 @@ def merged_info(parts: list[tuple[bytes, int]]) -> bytes:
 
 def _shifted_id(docnum: int, offset: int) -> int:
     return docnum if docnum == _NO_ID else docnum + offset
+
+
+def fixed_info(weight: float, frequency: int, shortest: int, longest: int, highest: float, first: int, last: int) -> bytes:
+    """The fixed part of a term info, its field lengths as length bytes: W3TermInfo.to_bytes of
+    a term info with these figures (a length byte is the byte of the length it stands for)."""
+    return _INFO.pack(0, weight, frequency, shortest, longest, highest, first, last)
 
 
 def with_extent(fixed: bytes, offset: int, length: int) -> bytes:

@@ -143,3 +143,19 @@ def test_a_file_is_read_whole_up_to_the_limit_even_when_it_grew_since_its_size_w
     assert documents.read_regular_file(path, 10_000) == b"x" * 1000
     assert documents.read_regular_file(path, 500) == b"x" * 500
     assert documents.read_regular_file(path, 11) == b"x" * 11
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(0, 1e6, width=32), st.integers(1, 2**31), st.integers(0, 255), st.integers(0, 255),
+       st.floats(0, 1e6, width=32), st.integers(0, 2**32 - 2), st.integers(0, 2**32 - 2), st.integers(0, 2**40),
+       st.integers(1, 2**31 - 1))
+def test_a_term_info_packed_here_is_the_one_whoosh_packs(weight, frequency, low, high, highest, first, last, at, size):
+    from whoosh.codec.whoosh3 import W3TermInfo
+    from whoosh.util.numeric import byte_to_length
+
+    from indexer.termtable import fixed_info, with_extent
+
+    info = W3TermInfo(weight=weight, df=frequency, minlength=byte_to_length(low), maxlength=byte_to_length(high),
+                      maxweight=highest, minid=first, maxid=last)
+    info.set_extent(at, size)
+    assert with_extent(fixed_info(weight, frequency, low, high, highest, first, last), at, size) == info.to_bytes()
