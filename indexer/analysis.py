@@ -114,18 +114,28 @@ def _stemmed_terms(text: str) -> tuple[str, ...]:
     return tuple(stem(word) for word in _exact_words(text))
 
 
+# A build analyses each passage's text three times over (its index terms, its words as written
+# for the file's `words`, its near-duplicate shingles: indexer/segments.py, schema.py,
+# signatures.py): the words are found once and kept for the others. A file's passages are
+# analysed one file at a time, and a file seldom has more passages than this.
+BUILD_TEXTS_CACHED = 4096
+
+
+@lru_cache(maxsize=BUILD_TEXTS_CACHED)
+def normalized_words(text: str) -> tuple[str, ...]:
+    """Every token of `text` normalised, in order, with "" kept for a token that normalises to
+    nothing (it still takes a position): exact_words without the ""s, the words of
+    positioned_terms. For the indexer; the query side keeps its own caches."""
+    return tuple(map(normalize_word, _TOKEN.findall(text)))
+
+
 @lru_cache(maxsize=1024)  # a file's titles and sections: bodies seldom recur
 def positioned_terms(text: str) -> tuple[tuple[str, int], ...]:
     """(stem, position) of each word of `text`, positions counted from 0 as StemmingTokenizer
     counts them (a match that normalises to nothing still takes a position): the index's terms,
     without a token object per word (indexer/segments.py). Cached: a file's title and sections
     recur in each of its passages."""
-    out = []
-    for number, match in enumerate(_TOKEN.finditer(text)):
-        word = normalize_word(match.group())
-        if word:
-            out.append((stem(word), number))
-    return tuple(out)
+    return tuple([(stem(word), number) for number, word in enumerate(normalized_words(text)) if word])
 
 
 def agent_noun_bases(words: Iterable[str]) -> list[str]:

@@ -23,6 +23,7 @@ from typing import Sequence
 from whoosh.reading import MultiReader
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocReader, W3Segment, W3TermInfo, W3TermsReader
 from whoosh.reading import TermNotFound
+from whoosh.filedb.filetables import OrderedHashWriter, _lengths as _RECORD_LENGTHS
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
@@ -39,6 +40,7 @@ from indexer.postings import (
     value_kind,
 )
 from indexer.stored import StoredReader
+from indexer.termtable import fixed_info, with_extent
 
 STORED_EXT = ".sto"
 _LENGTHS = array("I", (byte_to_length(code) for code in range(256)))  # length byte -> length
@@ -117,50 +119,124 @@ class TermsReader(W3TermsReader):
         return W3TermInfo.from_bytes(self._dbfile.get(*place))
 
 
+class _TermTable(OrderedHashWriter):
+    """Whoosh's ordered term table, the same file, with each record written in one call and its
+    position counted here: Whoosh's `add` asks the file where it stands twice and writes three
+    times per term, a tenth of writing a segment of the bench corpus's 100,000 passages."""
+
+    def __init__(self, dbfile) -> None:
+        super().__init__(dbfile)
+        self._at = dbfile.tell()
+
+    def add(self, key: bytes, value: bytes) -> None:
+        if key <= self.lastkey:
+            raise ValueError(f"Keys must increase: {self.lastkey!r}..{key!r}")
+        at = self._at
+        self.index.append(at)
+        record = _RECORD_LENGTHS.pack(len(key), len(value)) + key + value
+        self.dbfile.write(record)
+        self._at = at + len(record)
+        hashed = self.hashfn(key)
+        self.buckets[hashed & 255].append((hashed, at))
+        self.lastkey = key
+
+
 class FieldWriter(W3FieldWriter):
     """Whoosh's term table writer, with each term's postings written whole (`add_term`)."""
+
+    def __init__(self, codec, storage, segment) -> None:  # noqa: D107 - W3FieldWriter's, with _TermTable
+        self._codec, self._storage, self._segment = codec, storage, segment
+        self._fieldname = self._fieldid = self._btext = self._fieldobj = self._format = None
+        self._tindex = _TermTable(self._create_file(W3Codec.TERMS_EXT))
+        self._fieldmap = self._tindex.extras["fieldmap"] = {}
+        self._postfile = self._create_file(W3Codec.POSTS_EXT)
+        self._postwriter = None
+        self._infield = False
+        self.is_closed = False
 
     def add_term(self, btext: bytes, ids: Sequence[int], weights: Sequence[float], length_codes=None, *,
                  counts: Sequence[int] = (), positions: Sequence[int] = (), values: Sequence[bytes] = ()) -> None:
         """The postings of one term of the current field, in document order. `length_codes`: the
         segment's length bytes of the field by document (None where it is not scored); by the
         field's format, `counts` (positions per posting, or Frequency's counts) and `positions`
-        (all of them, flat), or `values` (any other format's bytes)."""
-        kind = value_kind(self._format)
-        info = W3TermInfo()
-        info._df, info._minid, info._maxid = len(ids), ids[0], ids[-1]
-        info._weight, info._maxweight = float(sum(weights)), float(max(weights))
+        (all of them, flat), or `values` (any other format's bytes): this term's, whole."""
+        start = self._written()
+        if len(ids) <= BLOCK_POSTINGS:  # one block, as most terms have: nothing to cut
+            shortest, longest = _length_range(ids, length_codes)
+            encoded = self._values_part(counts, positions, values)
+            self._write(encode_block(ids, weights, encoded, (shortest, longest), last=True))
+        else:
+            shortest, longest = self._add_blocks(ids, weights, length_codes, counts, positions, values)
+        # The bytes of a W3TermInfo with these figures (packed here: no object a term).
+        fixed = fixed_info(float(sum(weights)), len(ids), shortest, longest, float(max(weights)), ids[0], ids[-1])
+        self._tindex.add(pack_ushort(self._fieldid) + btext, with_extent(fixed, start, self._written() - start))
+
+    def _add_blocks(self, ids, weights, length_codes, counts, positions, values) -> tuple[int, int]:
+        """A term's postings in blocks of BLOCK_POSTINGS; the shortest and longest length byte."""
         shortest, longest, at = 255, 0, 0
-        start = self._postfile.tell()
         for begin in range(0, len(ids), BLOCK_POSTINGS):
             end = begin + BLOCK_POSTINGS
             block_ids = ids[begin:end]
-            codes = [length_codes[docnum] for docnum in block_ids] if length_codes is not None else (0,)
-            lengths = (min(codes), max(codes))
+            lengths = _length_range(block_ids, length_codes)
             shortest, longest = min(shortest, lengths[0]), max(longest, lengths[1])
-            if kind == ValueKind.POSITIONS:
+            if self._kind == ValueKind.POSITIONS:
                 held = sum(counts[begin:end])
                 encoded = encode_positions(counts[begin:end], positions[at:at + held])
                 at += held
-            elif kind == ValueKind.COUNTS:
-                encoded = encode_counts(counts[begin:end])
             else:
-                encoded = encode_bytes(values[begin:end]) if kind == ValueKind.BYTES else b""
-            self._postfile.write(encode_block(block_ids, weights[begin:end], encoded, lengths, last=end >= len(ids)))
-        info._minlength, info._maxlength = byte_to_length(shortest), byte_to_length(longest)
-        info.set_extent(start, self._postfile.tell() - start)
-        self._tindex.add(pack_ushort(self._fieldid) + btext, info.to_bytes())
+                encoded = self._values_part(counts[begin:end], (), values[begin:end])
+            self._write(encode_block(block_ids, weights[begin:end], encoded, lengths, last=end >= len(ids)))
+        return shortest, longest
+
+    def _values_part(self, counts, positions, values) -> bytes:
+        """The values part of a block, by the field's format."""
+        kind = self._kind
+        if kind == ValueKind.POSITIONS:
+            return encode_positions(counts, positions)
+        if kind == ValueKind.COUNTS:
+            return encode_counts(counts)
+        return encode_bytes(values) if kind == ValueKind.BYTES else b""
+
+    def _written(self) -> int:
+        """Where the postings file stands: counted here, not asked of the file at each term."""
+        if self._at is None:
+            self._at = self._postfile.tell()
+        return self._at
+
+    def _write(self, data: bytes) -> None:
+        self._written()
+        self._postfile.write(data)
+        self._at += len(data)
 
     def add_raw_term(self, btext: bytes, info: W3TermInfo, blocks: bytes) -> None:
         """A term whose blocks are already encoded (merging segments): `info` without its extent."""
-        start = self._postfile.tell()
-        self._postfile.write(blocks)
+        start = self._written()
+        self._write(blocks)
         info.set_extent(start, len(blocks))
         self._tindex.add(pack_ushort(self._fieldid) + btext, info.to_bytes())
+
+    def add_encoded_term(self, btext: bytes, fixed_info: bytes, blocks: bytes) -> None:
+        """add_raw_term with the info already packed but for its extent (indexer/termtable.py)."""
+        start = self._written()
+        self._write(blocks)
+        self._tindex.add(pack_ushort(self._fieldid) + btext, with_extent(fixed_info, start, len(blocks)))
 
     def start_field(self, fieldname, fieldobj) -> None:
         super().start_field(fieldname, fieldobj)
         self._postwriter = None  # every term is written whole by add_term / add_raw_term
+        self._kind = value_kind(self._format)
+        self._at: int | None = None  # the postings file's position, once asked (_written)
+
+
+def _length_range(ids: Sequence[int], length_codes) -> tuple[int, int]:
+    """The shortest and longest length byte of the documents `ids` ((0, 0) unscored)."""
+    if length_codes is None:
+        return 0, 0
+    if len(ids) == 1:
+        code = length_codes[ids[0]]
+        return code, code
+    codes = [length_codes[docnum] for docnum in ids]
+    return min(codes), max(codes)
 
 
 class PerDocReader(W3PerDocReader):

@@ -286,9 +286,15 @@ def read_regular_file(path: Path | str, limit: int) -> bytes:
     open() from waiting for a writer should the path have become a FIFO since it was listed."""
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     with open(descriptor, "rb") as handle:
-        if not stat_module.S_ISREG(os.fstat(descriptor).st_mode):
+        status = os.fstat(descriptor)
+        if not stat_module.S_ISREG(status.st_mode):
             raise DocumentError("not a regular file (a pipe, socket or device); skipped")
-        return handle.read(limit)
+        # read(limit) sets aside `limit` bytes (20 MB) for every file: ask for what it holds, and
+        # one byte more to see whether it grew since, then for the rest.
+        data = handle.read(min(limit, status.st_size + 1))
+        if len(data) > status.st_size and len(data) < limit:
+            data += handle.read(limit - len(data))
+        return data
 
 
 def _short(error: BaseException) -> str:

@@ -30,6 +30,7 @@ from indexer.matcher import BlockMatcher
 from indexer.signatures import RECORD, SIGNATURE_EXT, SignatureReader, merge_copies
 from indexer.postings import HEADER, LAST_BLOCK, ValueKind, shifted_header, value_kind
 from indexer.stored import StoredReader, StoredWriter
+from indexer.termtable import extent, in_name_order, merged_info, term_records
 
 # Segments of one size tier (their live documents within a factor of MERGE_FACTOR) are merged once
 # there are MERGE_FACTOR of them; a segment with this share of its documents deleted is rewritten.
@@ -209,6 +210,14 @@ def _merge_signatures(storage, merged, segments, renumbered) -> None:
 def _merge_postings(storage, schema, codec, merged, segments, renumbered) -> None:
     writer = codec.field_writer(storage, merged)
     readers = [_terms_reader(storage, segment) for segment in segments]
+    if not any(item.deleted for item in renumbered) and all(map(in_name_order, readers)):
+        try:
+            _merge_whole(storage, schema, codec, writer, segments, readers, renumbered)
+        finally:
+            for reader in readers:
+                _close(reader)
+        writer.close()
+        return
     postings = [open(_path(storage, segment.make_filename(codec.POSTS_EXT)), "rb") for segment in segments]
     codes = {}
     try:
@@ -227,6 +236,41 @@ def _merge_postings(storage, schema, codec, merged, segments, renumbered) -> Non
         for handle in postings:
             handle.close()
     writer.close()
+
+
+def _merge_whole(storage, schema, codec, writer, segments, readers, renumbered) -> None:
+    """_merge_postings of segments with no deleted document: each term's blocks copied, their
+    headers moved up, its info merged as bytes; every table and postings file read straight
+    through, once (indexer/termtable.py)."""
+    paths = [_path(storage, segment.make_filename(codec.TERMS_EXT)) for segment in segments]
+    postings = [open(_path(storage, segment.make_filename(codec.POSTS_EXT)), "rb") for segment in segments]
+    records = [term_records(reader, path, number) for number, (reader, path) in enumerate(zip(readers, paths))]
+    field = None
+    try:
+        for (name, btext), group in groupby(heapq.merge(*records), key=lambda record: record[:2]):
+            if name != field:
+                if field is not None:
+                    writer.finish_field()
+                writer.start_field(name, schema[name])
+                field = name
+            parts = [(info, renumbered[number].offset, number) for _, _, number, info in group]
+            blocks = [_shifted_blocks(_read_next(postings[number], info), offset, last=position == len(parts) - 1)
+                      for position, (info, offset, number) in enumerate(parts)]
+            writer.add_encoded_term(btext, merged_info([part[:2] for part in parts]), b"".join(blocks))
+        if field is not None:
+            writer.finish_field()
+    finally:
+        for handle in postings:
+            handle.close()
+
+
+def _read_next(handle, info: bytes) -> bytes:
+    """A term's postings: where the last read ended, when terms are read in the order their
+    postings were written (a seek otherwise)."""
+    offset, length = extent(info)
+    if handle.tell() != offset:
+        handle.seek(offset)
+    return handle.read(length)
 
 
 def _field_items(reader, name: str, number: int):

@@ -21,6 +21,8 @@ from indexer.blocks import Block, StructuredDocument
 # words answers were split from the words that find them; at 120, a passage held several facts
 # and snippets ran long; 60-90 kept hit@1 highest. 80 is the middle of that plateau.
 MAX_PASSAGE_WORDS = 80
+# A word, for the limit: str.split's words (both take str.isspace's white space).
+_NON_SPACE = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,13 @@ def _bounded(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     giant passage."""
     bounded = []
     for start, end in spans:
-        words = list(re.finditer(r"\S+", text[start:end]))
+        piece = text[start:end]
+        count = len(piece.split())
+        if count <= MAX_PASSAGE_WORDS:  # most sentences: the span from its first word to its last
+            if count:
+                bounded.append((start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip())))
+            continue
+        words = list(_NON_SPACE.finditer(piece))
         for first in range(0, len(words), MAX_PASSAGE_WORDS):
             chunk = words[first : first + MAX_PASSAGE_WORDS]
             bounded.append((start + chunk[0].start(), start + chunk[-1].end()))

@@ -142,6 +142,13 @@ def encode_block(ids: Sequence[int], weights: Sequence[float], values: bytes, le
                  last: bool) -> bytes:
     """One block: `ids` ascending, `weights` one per posting, `values` from one of the encoders
     above, `lengths` the shortest and longest field length of its documents as length bytes."""
+    if len(ids) == 1:
+        return _encode_single(ids[0], weights[0], values, lengths, last)
+    return _encode_many(ids, weights, values, lengths, last)
+
+
+def _encode_many(ids: Sequence[int], weights: Sequence[float], values: bytes, lengths: tuple[int, int],
+                 last: bool) -> bytes:
     first = ids[0]
     gaps = [b - a for a, b in zip(ids, ids[1:])]
     id_code = _typecode(max(gaps, default=0))
@@ -154,6 +161,17 @@ def encode_block(ids: Sequence[int], weights: Sequence[float], values: bytes, le
     header = HEADER.pack(size, len(ids), first, ids[-1], max(weights), lengths[0], lengths[1], flags, len(id_part),
                          len(weight_part))
     return b"".join((header, id_part, weight_part, value_part))
+
+
+def _encode_single(docnum: int, weight: float, values: bytes, lengths: tuple[int, int], last: bool) -> bytes:
+    """encode_block of one posting, the block of most terms: no gaps (an empty ids part), its
+    weight one ("all the same"), too short to compress; only its values may be long enough."""
+    weight_part, weight_mode = (b"", W_ONES) if weight == 1.0 else (_FLOAT.pack(weight), W_SAME)
+    value_part, value_zip = _squeeze(values, VALUES_ZLIB)
+    flags = weight_mode | value_zip | (LAST_BLOCK if last else 0)
+    size = HEADER.size + len(weight_part) + len(value_part)
+    header = HEADER.pack(size, 1, docnum, docnum, weight, lengths[0], lengths[1], flags, 0, len(weight_part))
+    return b"".join((header, weight_part, value_part))
 
 
 def shifted_header(block: bytes | memoryview, offset: int, last: bool) -> bytes:

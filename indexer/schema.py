@@ -29,7 +29,7 @@ from typing import Iterator, Sequence
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from indexer.analysis import KIND_WORDS, agent_noun_bases, exact_words, stemming_analyzer
+from indexer.analysis import KIND_WORDS, agent_noun_bases, normalized_words, stemming_analyzer
 from indexer.kinds import PassageKind
 from indexer.passages import Passage
 
@@ -188,5 +188,7 @@ def file_words(passages: Sequence[Passage]) -> str:
     for passage in passages:
         for text in (passage.shown, passage.title, passage.section, passage.field_name):
             if text:
-                words.update(exact_words(text))
+                # exact_words, through the build's cache: the texts' words are indexed next.
+                words.update(normalized_words(text))
+    words.discard("")  # a token that normalises to nothing is no word
     return " ".join(sorted(words))

@@ -14,8 +14,11 @@ Whoosh's own analysis of the same document (tests/test_segments.py checks).
 from __future__ import annotations
 
 from array import array
+from collections import Counter
+from functools import lru_cache
 
-from whoosh.analysis import IDTokenizer
+from whoosh import formats
+from whoosh.analysis import IDTokenizer, KeywordAnalyzer
 from whoosh.fields import ID, TEXT
 from whoosh.util.numeric import length_to_byte
 
@@ -36,6 +39,14 @@ POSITION_BYTES = 4
 # The stored fields of a passage are written out as they come; this is the estimate of their
 # size handed to the stored writer to cut its blocks.
 STORED_OVERHEAD_BYTES = 64
+# A Frequency posting's value as Whoosh encodes it (pack_uint): what the estimate counted for it.
+_FREQUENCY_BYTES = 4
+# Titles and sections whose positions are kept: each recurs in every passage under it, and a
+# build adds one file's passages at a time.
+PLAIN_TEXTS_CACHED = 1024
+# What KEYWORD(lowercase=False, commas=False) splits on (whoosh.analysis.KeywordAnalyzer).
+_KEYWORD_ANALYZER = KeywordAnalyzer(lowercase=False, commas=False)
+_SPACE_SEPARATED = _KEYWORD_ANALYZER.expression
 
 
 class _Postings:
@@ -65,30 +76,45 @@ class SegmentBuffer:
         self._signatures = bytearray()  # RECORD.size bytes a document (indexer/signatures.py)
         self._terms: dict[str, dict] = {name: {} for name, field in schema.items() if field.indexed}
         self._kinds = {name: value_kind(schema[name].format) for name in self._terms}
-        self._fast = {name for name in self._terms if _analysed_here(schema[name])}
-        self._whole = {name for name in self._terms if _whole_value(schema[name])}
         self._lengths = {name: array("B") for name in self._terms if schema[name].scorable}
         self._totals = dict.fromkeys(self._lengths, 0)
+        # Each field's handling, found once (not per passage): the field, whether it is stored,
+        # and the method that indexes it (None: not indexed).
+        self._fields = {name: (field, field.stored, self._indexer(name, field)) for name, field in schema.items()}
         self.documents = 0
         self.memory = 0
         self._order: list | None = []  # (path, ordinal) of the first and last document, while in order
 
+    def _indexer(self, name: str, field):
+        """The method that adds a field's postings for one document; None for a field not indexed."""
+        if not field.indexed:
+            return None
+        if _analysed_here(field):
+            return self._add_weighted if isinstance(field, WeightedText) else self._add_plain
+        if _whole_value(field):
+            return self._add_whole
+        if _space_separated(field):
+            return self._add_keywords
+        return self._add_generic
+
     def add(self, document: dict) -> None:
         docnum = self.documents
         self._follow_order((document.get("path"), document.get("ordinal")))
-        for column in self._lengths.values():
+        lengths = self._lengths
+        for column in lengths.values():
             column.append(0)
         stored = {}
+        fields = self._fields
         for name, value in document.items():
             if value is None:
                 continue
-            field = self.schema[name]
-            if field.stored:
+            field, is_stored, indexer = fields[name] if name in fields else (self.schema[name], False, None)
+            if is_stored:
                 stored[name] = value
-            if field.indexed:
-                length = self._index(name, field, docnum, value)
-                if name in self._lengths and length:
-                    self._lengths[name][docnum] = length_to_byte(length)
+            if indexer is not None:
+                length = indexer(name, field, docnum, value)
+                if length and name in lengths:
+                    lengths[name][docnum] = length_to_byte(length)
                     self._totals[name] += length
         body = stored.get("body")
         self._stored.add(stored, STORED_OVERHEAD_BYTES + (len(body) if isinstance(body, str) else 0))
@@ -110,19 +136,13 @@ class SegmentBuffer:
         else:
             self._order = None
 
-    def _index(self, name: str, field, docnum: int, value) -> int:
-        """Add the field's postings for one document; its length (terms counted, as Whoosh does)."""
-        if name in self._fast:
-            boost = field.format.field_boost
-            if isinstance(field, WeightedText):
-                positions, weights = _weighted_positions(value)
-            else:
-                positions, weights = _positions(value)
-            self._add_positions(self._terms[name], docnum, positions, weights, boost)
-            return sum(map(len, positions.values()))
-        if name in self._whole:
-            return self._add_whole(name, field, docnum, value)
-        return self._add_generic(name, field, docnum, value)
+    def _add_plain(self, name: str, field, docnum: int, value: str) -> int:
+        """A stemmed positional field (title, section); its length (terms counted, as Whoosh does)."""
+        return self._add_positions(self._terms[name], docnum, *_positions(value), field.format.field_boost)
+
+    def _add_weighted(self, name: str, field, docnum: int, value) -> int:
+        """The WeightedText field's (text, weight) parts; its length."""
+        return self._add_positions(self._terms[name], docnum, *_weighted_positions(value), field.format.field_boost)
 
     def _add_whole(self, name: str, field, docnum: int, value: str) -> int:
         """An ID field: the value is the one term (Whoosh's IDTokenizer and Existence format)."""
@@ -137,19 +157,42 @@ class SegmentBuffer:
         self.memory += POSTING_BYTES
         return 1
 
-    def _add_positions(self, terms: dict, docnum: int, positions: dict, weights: dict, boost: float) -> None:
-        added = 0
+    def _add_positions(self, terms: dict, docnum: int, positions: dict, weights: dict, boost: float) -> int:
+        """Each term's posting for one document; how many positions they hold (its length)."""
+        held = 0
         for term, where in positions.items():
             postings = terms.get(term)
             if postings is None:
                 postings = terms[term] = _Postings()
-                added += TERM_BYTES
+                self.memory += TERM_BYTES
             postings.ids.append(docnum)
             postings.weights.append(weights[term] * boost)
             postings.counts.append(len(where))
             postings.positions.extend(where)
-            added += POSTING_BYTES + POSITION_BYTES * len(where)
-        self.memory += added
+            held += len(where)
+        self.memory += POSTING_BYTES * len(positions) + POSITION_BYTES * held
+        return held
+
+    def _add_keywords(self, name: str, field, docnum: int, value: str) -> int:
+        """A KEYWORD field (space-separated, as written, Frequency): each distinct word with its
+        count, as Whoosh's own analysis gives them (RegexTokenizer, then Frequency.word_values)
+        without a token object per word (the `words` field lists a whole file's words)."""
+        if not isinstance(value, str):  # a list of words: Whoosh's way
+            return self._add_generic(name, field, docnum, value)
+        terms = self._terms[name]
+        boost = field.format.field_boost
+        frequencies = Counter(_SPACE_SEPARATED.findall(value))
+        for word, frequency in frequencies.items():
+            btext = word.encode("utf-8")
+            postings = terms.get(btext)
+            if postings is None:
+                postings = terms[btext] = _Postings()
+                self.memory += TERM_BYTES
+            postings.ids.append(docnum)
+            postings.weights.append(frequency * boost)
+            postings.counts.append(frequency)
+        self.memory += (POSTING_BYTES + _FREQUENCY_BYTES) * len(frequencies)
+        return sum(frequencies.values())
 
     def _add_generic(self, name: str, field, docnum: int, value) -> int:
         """A field Whoosh analyses (ID, KEYWORD): its own `index` gives the postings."""
@@ -214,12 +257,19 @@ def _analysed_here(field) -> bool:
         value_kind(field.format) == ValueKind.POSITIONS
 
 
+def _space_separated(field) -> bool:
+    """Fields Whoosh splits at white space and counts (KEYWORD, as written, not lower-cased):
+    their words are counted here (_add_keywords)."""
+    return type(field.format) is formats.Frequency and field.analyzer == _KEYWORD_ANALYZER
+
+
 def _whole_value(field) -> bool:
     """Fields whose value is their one term, indexed without analysis: Whoosh's ID."""
     return isinstance(field, ID) and type(field.analyzer) is IDTokenizer and \
         value_kind(field.format) == ValueKind.NONE
 
 
+@lru_cache(maxsize=PLAIN_TEXTS_CACHED)  # only read after: _add_positions changes neither dict
 def _positions(text: str) -> tuple[dict[str, list[int]], dict[str, float]]:
     """Each term's positions in `text` and its count (as Whoosh's Positions format weighs it)."""
     positions: dict[str, list[int]] = {}

@@ -71,9 +71,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """[start, end) character offsets of each sentence in `text`."""
     if not text.strip():
         return []
+    tokenizer = sentence_tokenizer()
+    if not any(end in text for end in tokenizer._lang_vars.sent_end_chars):
+        # No sentence can end inside: Punkt's one span, from the start to the last non-space.
+        return [(0, len(text.rstrip()))]
     # Punkt knows "L.A." as an abbreviation but not behind a curly quote ("“L.A."); straight
     # quotes of the same length keep every offset valid.
-    return list(sentence_tokenizer().span_tokenize(text.translate(_STRAIGHT_QUOTES)))
+    return list(tokenizer.span_tokenize(text.translate(_STRAIGHT_QUOTES)))
 
 
 _STRAIGHT_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})

@@ -32,7 +32,7 @@ import zlib
 from functools import lru_cache
 from typing import NamedTuple, Sequence
 
-from indexer.analysis import ANALYSED_TEXTS_CACHED, TOKEN_PATTERN, normalize_word
+from indexer.analysis import ANALYSED_TEXTS_CACHED, TOKEN_PATTERN, normalize_word, normalized_words
 
 SIGNATURE_EXT = ".sig"
 SHINGLE_SIZE = 3
@@ -66,7 +66,10 @@ def shingles(text: str) -> frozenset[tuple[str, ...]]:
     """A passage's word 3-shingles (its words, normalised, SHINGLE_SIZE at a time); a passage of
     fewer words has its words as its one shingle."""
     unmarked = _REFERENCE_MARK.sub(" ", text) if "[" in text else text  # most passages have no marks
-    words = list(map(normalize_word, _TOKEN.findall(unmarked)))
+    return _shingled(list(map(normalize_word, _TOKEN.findall(unmarked))))
+
+
+def _shingled(words) -> frozenset[tuple[str, ...]]:
     if len(words) < SHINGLE_SIZE:
         return frozenset({tuple(words)}) if words else frozenset()
     return frozenset(zip(*(words[start:] for start in range(SHINGLE_SIZE))))  # each run of SHINGLE_SIZE words
@@ -87,9 +90,11 @@ def signature_of_text(text: str) -> Signature:
     """The Signature of a passage's shown text (Passage.shown, what duplicates.py compares).
     Not cached: a build makes each once."""
     bitmap = 0
-    held = shingles.__wrapped__(text)
+    # Without reference marks (most passages), its words are those the build found already.
+    held = _shingled(normalized_words(text)) if "[" not in text else shingles.__wrapped__(text)
+    crc32, joined = zlib.crc32, _SEPARATOR.join  # _hash, inline: a passage has a dozen shingles
     for shingle in held:
-        bitmap |= 1 << (_hash(shingle) % SIGNATURE_BITS)
+        bitmap |= 1 << (crc32(joined(shingle).encode("utf-8", "surrogatepass")) % SIGNATURE_BITS)
     return Signature(min(len(held), SATURATED), _hash(figures.__wrapped__(text)) & 0xFFFF, bitmap)
 
 

@@ -15,11 +15,11 @@ from indexer.blocks import SECTION_SEPARATOR, Block, StructuredDocument
 from indexer.display import Display
 from indexer.documents import Document
 from indexer.formats.files import CONVENTIONAL_NAME, NO_REAL_SUFFIX
-from indexer.formats.text import (ADORNMENT, BARE_DATE_LINE, BOILERPLATE, BOILERPLATE_MAX_WORDS, BULLET_FIELD,
+from indexer.formats.text import (ADORNMENT, BARE_DATE_LINE, BOILERPLATE_MAX_WORDS, BULLET_FIELD,
                                   BYLINE, COPYRIGHT_FIELD, ISO_DATE, LABEL_LINE, LIST_ITEM, MARKDOWN_HEADING,
                                   META_DATE_LINE, PERSON_NAME_LINE, PLAIN_FIELD, TABLE_SEPARATOR, WIKI_HEADING,
                                   HeadingMatch, adorned_heading, capitals_heading, centred_heading, numbered_heading, outline_heading,
-                                  pipe_row_display)
+                                  is_boilerplate, pipe_row_display)
 
 # A title longer than this is a sentence, not a headline.
 MAX_TITLE_WORDS = 16
@@ -119,7 +119,7 @@ class LineReader:
             self._add(Block("field", index + 1, index + 1, line, field_name=label, field_value=date_line.group("date")))
             return index + 1
         if (len(line.split()) <= BOILERPLATE_MAX_WORDS and not COPYRIGHT_FIELD.match(line)
-                and any(pattern.search(line) for pattern in BOILERPLATE)):
+                and is_boilerplate(line)):
             self._end_paragraph()
             return index + 1
         heading = self._heading_at(index)
