@@ -22,7 +22,6 @@ from search.answer_features import (by_family, decision_features, misses_numbers
                                     source_features, span_features, support_features, token_positions,
                                     top_passage_features, with_headings)
 from search.candidates import spans
-from search.expansion import canonical
 from search.kinds import AnswerType
 from search.lists import enumerations, item_lists
 from search.model import Model

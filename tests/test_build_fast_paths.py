@@ -9,7 +9,6 @@ import zlib
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_analysis import SAMPLE_TEXT
 from test_codec import NOTES, SEEDS, _contents, _documents, _liner_index
 from whoosh.filedb.filestore import FileStorage
 
