@@ -14,7 +14,7 @@ Whoosh's own analysis of the same document (tests/test_segments.py checks).
 from __future__ import annotations
 
 from array import array
-from collections import Counter
+from collections import Counter, defaultdict
 from functools import lru_cache
 
 from whoosh import formats
@@ -74,7 +74,9 @@ class SegmentBuffer:
         self.segment = self._codec.new_segment(storage, indexname)
         self._stored = StoredWriter(self.segment.create_file(storage, STORED_EXT))
         self._signatures = bytearray()  # RECORD.size bytes a document (indexer/signatures.py)
-        self._terms: dict[str, dict] = {name: {} for name, field in schema.items() if field.indexed}
+        # Each field's postings by term; a term met for the first time gets empty postings.
+        self._terms: dict[str, defaultdict] = {
+            name: defaultdict(_Postings) for name, field in schema.items() if field.indexed}
         self._kinds = {name: value_kind(schema[name].format) for name in self._terms}
         self._lengths = {name: array("B") for name in self._terms if schema[name].scorable}
         self._totals = dict.fromkeys(self._lengths, 0)
@@ -147,30 +149,24 @@ class SegmentBuffer:
     def _add_whole(self, name: str, field, docnum: int, value: str) -> int:
         """An ID field: the value is the one term (Whoosh's IDTokenizer and Existence format)."""
         terms = self._terms[name]
-        btext = value.encode("utf-8")
-        postings = terms.get(btext)
-        if postings is None:
-            postings = terms[btext] = _Postings()
-            self.memory += TERM_BYTES
+        known = len(terms)
+        postings = terms[value.encode("utf-8")]
         postings.ids.append(docnum)
         postings.weights.append(field.format.field_boost)
-        self.memory += POSTING_BYTES
+        self.memory += POSTING_BYTES + TERM_BYTES * (len(terms) - known)
         return 1
 
     def _add_positions(self, terms: dict, docnum: int, positions: dict, weights: dict, boost: float) -> int:
         """Each term's posting for one document; how many positions they hold (its length)."""
-        held = 0
+        held, known = 0, len(terms)
         for term, where in positions.items():
-            postings = terms.get(term)
-            if postings is None:
-                postings = terms[term] = _Postings()
-                self.memory += TERM_BYTES
+            postings = terms[term]
             postings.ids.append(docnum)
             postings.weights.append(weights[term] * boost)
             postings.counts.append(len(where))
             postings.positions.extend(where)
             held += len(where)
-        self.memory += POSTING_BYTES * len(positions) + POSITION_BYTES * held
+        self.memory += POSTING_BYTES * len(positions) + POSITION_BYTES * held + TERM_BYTES * (len(terms) - known)
         return held
 
     def _add_keywords(self, name: str, field, docnum: int, value: str) -> int:
@@ -181,28 +177,21 @@ class SegmentBuffer:
             return self._add_generic(name, field, docnum, value)
         terms = self._terms[name]
         boost = field.format.field_boost
-        frequencies = Counter(_SPACE_SEPARATED.findall(value))
+        frequencies, known = Counter(_SPACE_SEPARATED.findall(value)), len(terms)
         for word, frequency in frequencies.items():
-            btext = word.encode("utf-8")
-            postings = terms.get(btext)
-            if postings is None:
-                postings = terms[btext] = _Postings()
-                self.memory += TERM_BYTES
+            postings = terms[word.encode("utf-8")]
             postings.ids.append(docnum)
             postings.weights.append(frequency * boost)
             postings.counts.append(frequency)
-        self.memory += (POSTING_BYTES + _FREQUENCY_BYTES) * len(frequencies)
+        self.memory += (POSTING_BYTES + _FREQUENCY_BYTES) * len(frequencies) + TERM_BYTES * (len(terms) - known)
         return sum(frequencies.values())
 
     def _add_generic(self, name: str, field, docnum: int, value) -> int:
         """A field Whoosh analyses (ID, KEYWORD): its own `index` gives the postings."""
         terms, kind = self._terms[name], self._kinds[name]
-        length = 0
+        length, known = 0, len(terms)
         for btext, frequency, weight, encoded in field.index(value):
-            postings = terms.get(btext)
-            if postings is None:
-                postings = terms[btext] = _Postings()
-                self.memory += TERM_BYTES
+            postings = terms[btext]
             postings.ids.append(docnum)
             postings.weights.append(weight)
             if kind == ValueKind.COUNTS:
@@ -215,6 +204,7 @@ class SegmentBuffer:
                 postings.values.append(encoded)
             self.memory += POSTING_BYTES + len(encoded)
             length += frequency
+        self.memory += TERM_BYTES * (len(terms) - known)
         return length
 
     def finish(self):
