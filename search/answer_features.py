@@ -109,7 +109,7 @@ def span_features(question: Question, span: Span, units: list[Unit], index: int,
         "in_code": float(kind == PassageKind.CODE),
         "holds_quoted": _holds_quoted(question, span.text),
     }
-    features.update(_source_feature_dict(span.source))  # source_features(), without copying it first
+    features.update(source_features(span.source))
     features.update({f"trait_{span.source}_{name}": value for name, value in span.traits.items()})
     return features
 
@@ -152,18 +152,9 @@ def _family_features(name: str) -> tuple[tuple[str, str], ...]:
     return tuple((feature, f"{feature}@{name}") for feature in SHAPE_FEATURES)
 
 
+@lru_cache(maxsize=None)  # one per extractor; read, never changed: callers copy it or update from it
 def source_features(source: str) -> dict[str, float]:
-    return dict(_source_features(source))
-
-
-@lru_cache(maxsize=None)  # one per extractor; read, never changed
-def _source_feature_dict(source: str) -> dict[str, float]:
-    return dict(_source_features(source))
-
-
-@lru_cache(maxsize=None)  # one per extractor
-def _source_features(source: str) -> tuple[tuple[str, float], ...]:
-    return tuple((feature, float(source == name)) for feature, name in zip(_SOURCE_FEATURES, SOURCES))
+    return {feature: float(source == name) for feature, name in zip(_SOURCE_FEATURES, SOURCES)}
 
 
 def nearness(unit: Unit, start: int, end: int, weights: dict[str, float]) -> float:

@@ -4,7 +4,7 @@ their pairs, its word count, the stems of each sentence, whether it could hold a
 Made once per text and kept: a server retrieves the same passages from question to question (the
 generation's PassageCache, search/index.py), and re-ranking read all of this anew for each of the
 ~18 passages of every question (on the seeds, a fifth of `Engine.ask`'s time). Every value is
-what the uncached code computes (tests/test_passage_analysis.py compares them).
+what the uncached code computes (tests/test_speed_paths.py compares them).
 """
 from __future__ import annotations
 

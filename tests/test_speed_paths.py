@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from records import scored
 
 from indexer.analysis import STOP_WORDS, agent_noun_bases, exact_words, normalize_word, stem, stemmed_terms
-from search.answer_features import (SHAPE_FEATURES, SOURCES, _candidate_words, _family_features, _source_feature_dict,
+from search.answer_features import (SHAPE_FEATURES, SOURCES, _candidate_words, _family_features,
                                     _token_positions, by_family, family, source_features)
 from search.expansion import TermWeights, canonical
 from search.features import _best_sentence_coverage
@@ -254,8 +254,9 @@ def test_kept_candidate_words_and_source_features_are_the_computed_ones():
         assert _candidate_words(text) == (tuple(words), tuple(w for w in words if w and w not in STOP_WORDS),
                                           tuple(w for w in words if w not in NOT_NAMES))
     for source in SOURCES:
-        assert _source_feature_dict(source) == source_features(source)
-        assert list(_source_feature_dict(source)) == list(source_features(source))
+        computed = {f"source_{name}": float(source == name) for name in SOURCES}
+        assert source_features(source) == computed
+        assert list(source_features(source)) == list(computed)
 
 
 def test_inside_date_from_kept_dates_reads_the_dates_of_the_text():
