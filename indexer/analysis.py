@@ -25,8 +25,23 @@ from whoosh.support.charset import accent_map
 # Words a reader uses for what a structural kind holds ("Who wrote the article?" finds a byline).
 KIND_WORDS = {"byline": "author writer wrote written byline"}
 
-TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
+# A word, and its rest after a break a typesetter made in it: a hyphen (U+2010) at a line's end,
+# as man pages are rendered ("verti‐" / "       cal"), or a soft hyphen (U+00AD) anywhere. The
+# word is one token, found and highlighted where it stands; its term is the word joined.
+# ASCII "-" at a line's end is left alone: in written text it is as often the word's own hyphen.
+_WORD = r"\w+(?:['’]\w+)*"
+TOKEN_PATTERN = rf"{_WORD}(?:(?:\u2010[ \t]*\r?\n[ \t]*|\u00ad\s*){_WORD})*"
 _TOKEN = re.compile(TOKEN_PATTERN)
+_TYPESET_BREAK = re.compile(r"[\u2010\u00ad]\s*")
+_TYPESET_BREAK_IN_WORD = re.compile(r"(?<=\w)(?:\u2010[ \t]*\r?\n[ \t]*|\u00ad\s*)(?=\w)")
+
+
+def join_typeset_breaks(text: str) -> str:
+    """The text with each word a typesetter broke (as TOKEN_PATTERN reads them) made whole, for
+    showing it: "verti‐" / "       cal" reads "vertical"."""
+    if "\u2010" not in text and "\u00ad" not in text:
+        return text
+    return _TYPESET_BREAK_IN_WORD.sub("", text)
 
 # Function words: kept in the index (phrases need them), dropped from ranked keyword matching and
 # from synonym expansion.
@@ -53,6 +68,8 @@ def stem(word: str) -> str:
 def normalize_word(word: str) -> str:
     """Lower case, straight apostrophes, no possessive 's, accents folded."""
     word = word.lower().replace("’", "'")
+    if "\u2010" in word or "\u00ad" in word:  # only a token that runs across a typesetter's break holds one
+        word = _TYPESET_BREAK.sub("", word)
     if word.endswith("'s"):
         word = word[:-2]
     return word.translate(accent_map).strip("'")

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from indexer.analysis import TOKEN_PATTERN, normalize_word, stem
+from indexer.analysis import TOKEN_PATTERN, join_typeset_breaks, normalize_word, stem
 
 MAX_SNIPPET_CHARS = 240
 # Texts whose tokens are kept (a server shows the same passages again and again); each costs
@@ -47,6 +47,8 @@ class MatchTerms:
 
 @lru_cache(maxsize=ANALYSED_SNIPPETS_CACHED)  # the passages shown recur from query to query
 def fold_whitespace(text: str) -> str:
+    """The text on one line, with the words a typesetter broke across lines made whole."""
+    text = join_typeset_breaks(text)
     # A printable text has no white space but the ASCII space (str.isprintable): without two
     # in a row or one at an end, it is folded already (most passages; a sub costs 3 us).
     if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":

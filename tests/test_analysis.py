@@ -120,3 +120,22 @@ def test_the_one_pass_tokenizer_equals_whooshs_filter_pipeline(text):
         return [(t.text, t.pos, t.startchar, t.endchar) for t in analyzer(text, positions=True, chars=True)]
 
     assert tokens(stemming_analyzer()) == tokens(WHOOSH_PIPELINE)
+
+
+def test_a_word_a_typesetter_broke_across_lines_is_one_word():
+    # man pages are rendered with a hyphen (U+2010) where a word was broken at a line's end, and
+    # web text may hold soft hyphens (U+00AD): the word is found whole, where it stands
+    broken = "the caret is shown with the verti\u2010\n       cal bar and its hyphen\u00adation"
+    whole = "the caret is shown with the vertical bar and its hyphenation"
+    assert exact_words(broken) == whole.split() and stemmed_terms(broken) == stemmed_terms(whole)
+    tokens = [(t.text, t.pos, t.startchar, t.endchar) for t in stemming_analyzer()(broken, positions=True, chars=True)]
+    (start, end) = next((start, end) for text, _, start, end in tokens if text == stem("vertical"))
+    assert broken[start:end] == "verti\u2010\n       cal"
+    assert [pos for _, pos, _, _ in tokens] == list(range(11))  # one position for the whole word
+
+
+def test_a_hyphen_that_belongs_to_the_text_still_splits_words():
+    # within a line, U+2010 is the word's own hyphen ("non‐zero"); an ASCII "-" at a line's end
+    # is as often a compound's own hyphen in written text, so neither is joined
+    assert exact_words("non\u2010zero") == ["non", "zero"]
+    assert exact_words("a well-\nknown tool") == ["a", "well", "known", "tool"]

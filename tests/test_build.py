@@ -159,3 +159,17 @@ def test_an_update_that_brings_no_new_word_links_the_lexicon(tmp_path):
     after = tmp_path / "index" / current_generation(tmp_path / "index")
     assert after != before
     assert [(after / name).stat().st_ino for name in LEXICON_FILES] == inodes
+
+
+def test_a_word_broken_across_lines_by_a_typesetter_is_found_and_cited_as_written(tmp_path):
+    folder = tmp_path / "manuals"
+    folder.mkdir()
+    page = ("ASCII(7)                Linux Programmer's Manual               ASCII(7)\n\nDESCRIPTION\n"
+            "       On older terminals the caret is displayed as an up-arrow and the verti\u2010\n"
+            "       cal bar as a broken bar.\n")
+    (folder / "ascii.7.txt").write_text(page, encoding="utf-8")
+    build_index(folder, tmp_path / "index")
+    (hit,) = Engine(tmp_path / "index").search("vertical").results
+    lines = page.splitlines()[hit.line_start - 1 : hit.line_end]
+    assert " ".join(hit.text.split()) in " ".join(" ".join(lines).split())  # the passage as the file has it
+    assert "the vertical bar" in hit.snippet and any(hit.snippet[a:b] == "vertical" for a, b in hit.highlights)
