@@ -91,23 +91,36 @@ class LinerBM25F(scoring.BM25F):
         scorer = super().scorer(searcher, fieldname, text, qf)
         codes = length_codes(searcher.reader(), fieldname) if isinstance(scorer, scoring.BM25FScorer) else None
         if codes is not None:
-            scorer.score = _bm25_of(scorer, codes)
+            scorer.score = _bm25_of(scorer, codes, _length_norms(searcher, scorer))
         return scorer
 
 
-def _bm25_of(scorer: scoring.BM25FScorer, codes):
-    """whoosh.scoring.bm25 for one term, its constants bound: (K1 + 1) and (1 - B) are the values
-    Whoosh computes at each call. Its `many` scores many postings at once (bm25_of_many)."""
-    idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-    k1_plus_one, one_minus_b, lengths = K1 + 1, 1 - B, LENGTH_OF_CODE
+def _length_norms(searcher, scorer: scoring.BM25FScorer) -> list[float]:
+    """K1 * ((1 - B) + B * length / avgfl), the part of whoosh.scoring.bm25 a passage's length
+    decides, for each length byte: the same for every term of a field, so made once per searcher
+    and field (256 values), where a keyword search computed it for each of about 1,500 postings
+    it scored. Each value is the same expression of the same numbers, so the same float."""
+    made = searcher.__dict__.setdefault("_liner_length_norms", {})
+    B, K1, avgfl = scorer.B, scorer.K1, scorer.avgfl
+    norms = made.get((B, K1, avgfl))
+    if norms is None:
+        one_minus_b = 1 - B
+        norms = made[(B, K1, avgfl)] = [K1 * (one_minus_b + B * length / avgfl) for length in LENGTH_OF_CODE]
+    return norms
+
+
+def _bm25_of(scorer: scoring.BM25FScorer, codes, norms: list[float]):
+    """whoosh.scoring.bm25 for one term, its constants bound: (K1 + 1) is the value Whoosh
+    computes at each call, `norms` the length's part by length byte (_length_norms). Its `many`
+    scores many postings at once (bm25_of_many)."""
+    idf, k1_plus_one = scorer.idf, scorer.K1 + 1
 
     def score(matcher) -> float:
         tf = matcher.weight()
-        return idf * ((tf * k1_plus_one) / (tf + K1 * (one_minus_b + B * lengths[codes[matcher.id()]] / avgfl)))
+        return idf * ((tf * k1_plus_one) / (tf + norms[codes[matcher.id()]]))
 
     def many(weights: Sequence[float], docnums: Sequence[int]) -> list[float]:
-        return [idf * ((tf * k1_plus_one) / (tf + K1 * (one_minus_b + B * lengths[codes[docnum]] / avgfl)))
-                for tf, docnum in zip(weights, docnums)]
+        return [idf * ((tf * k1_plus_one) / (tf + norms[codes[docnum]])) for tf, docnum in zip(weights, docnums)]
 
     score.many = many  # type: ignore[attr-defined]
     return score

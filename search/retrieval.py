@@ -345,9 +345,12 @@ def in_best_first_order(passages: list[ScoredPassage], segments: list[tuple[int,
 
 
 def _in_one_segment(run: list[ScoredPassage], segments: list[tuple[int, int]]) -> bool:
-    if not all(isinstance(match, StoredMatch) for match in run):
+    # One list, not three generators: a keyword search has runs of many equal scores (a word's
+    # postings of the same weight and length), each checked here.
+    docnums = [match.docnum for match in run if isinstance(match, StoredMatch)]
+    if len(docnums) != len(run):
         return False
-    low, high = min(match.docnum for match in run), max(match.docnum for match in run)
+    low, high = min(docnums), max(docnums)
     return any(start <= low and high < end for start, end in segments)
 
 

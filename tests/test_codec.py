@@ -80,6 +80,27 @@ def test_a_posting_list_reads_back_as_written(items, same_weights):
     assert read == [(i, float(_f32(w)), p) for i, w, p in zip(ids, weights, positions)]
 
 
+def test_ids_are_written_as_they_are_and_compressed_ids_of_older_indexes_read_back(monkeypatch):
+    """An ids part is never compressed now (IDS_COMPRESSED); an index written before may hold
+    compressed ones, and they read back the same."""
+    import indexer.postings as postings
+
+    ids = list(range(3, 3 + 3 * 300, 3))  # even gaps: a part that compresses
+    weights = [1.0] * len(ids)
+
+    def read_back(data: bytes) -> tuple[list[int], bool]:
+        matcher, read, compressed = BlockMatcher(data, 0, formats.Existence()), [], False
+        while matcher.is_active():
+            compressed = compressed or bool(matcher._flags & postings.IDS_ZLIB)
+            read.append(matcher.id())
+            matcher.next()
+        return read, compressed
+
+    assert read_back(_blocks(ids, weights, lambda begin, end: b"", None)) == (ids, False)
+    monkeypatch.setattr(postings, "IDS_COMPRESSED", True)
+    assert read_back(_blocks(ids, weights, lambda begin, end: b"", None)) == (ids, True)
+
+
 def _f32(value: float) -> float:
     from array import array
     return array("f", [value])[0]

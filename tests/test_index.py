@@ -57,3 +57,33 @@ def test_a_generations_passages_are_read_once_and_then_kept(seeds_index, monkeyp
         small.read(reader, docnum)
     assert len(small._passages) <= 2
     assert OpenIndex(seeds_index).view().files.passages is not cache  # one per opened generation
+
+
+def test_liner_bm25f_scores_every_posting_as_whooshs_bm25f_does(seeds_index):
+    """LinerBM25F's scorer (its length part made once per field: _length_norms) gives each
+    posting Whoosh's own BM25F score to the bit, one at a time and a block at once, in every
+    ranked field's B (the title's differs)."""
+    from whoosh import scoring
+
+    from indexer.schema import BM25_B, BM25_K1, RANKED_FIELD, TITLE_B
+    from search.index import bm25_of_many, bm25f
+
+    view = OpenIndex(seeds_index).view()
+    searcher, reader = view.searcher, view.searcher.reader()
+    stock = scoring.BM25F(B=BM25_B, K1=BM25_K1, title_B=TITLE_B)
+    checked = 0
+    for fieldname in [RANKED_FIELD] + [name for name in reader.indexed_field_names() if name == "title"]:
+        for text in list(reader.lexicon(fieldname))[:60]:
+            ours = searcher.postings(fieldname, text, weighting=bm25f())
+            theirs = searcher.postings(fieldname, text, weighting=stock)
+            weights, docnums, scores = [], [], []
+            while ours.is_active():
+                assert ours.score() == theirs.score(), (fieldname, text, ours.id())
+                weights.append(ours.weight())
+                docnums.append(ours.id())
+                scores.append(theirs.score())
+                ours.next()
+                theirs.next()
+            assert bm25_of_many(searcher.postings(fieldname, text, weighting=bm25f()))(weights, docnums) == scores
+            checked += len(scores)
+    assert checked > 500

@@ -192,12 +192,31 @@ WORD_POOL = ["Running", "runs", "ran", "Nellie's", "O’Brien", "didn't", "Raúl
 def test_a_token_matches_as_matchterms_says_though_most_are_never_analysed(words, query, corrections):
     """match_spans analyses only tokens that begin as a stem or word of the terms does; every
     token it leaves unanalysed is one MatchTerms.matches (which analyses each) does not match."""
-    from search.snippets import _matched, _tokens
+    from search.snippets import _matched_tokens
 
     text = " ".join(words)
     terms = terms_for(" ".join(query), tuple(w.lower() for w in corrections))
-    tokens = _tokens(text)
-    assert _matched(tokens, terms) == [terms.matches(token.group()) for token in tokens]
+    expected = [token.span() for token in TOKEN.finditer(text) if terms.matches(token.group())]
+    assert [token.span() for token in _matched_tokens(text, terms)] == expected
+
+
+# Word characters of several kinds, apostrophes straight and curly, and what separates words.
+SCANNED_TEXT = st.text(alphabet="aAbBeEsSzZ_09éÉßİﬁ'’ -.,\n\t", max_size=60)
+
+
+@settings(max_examples=500, deadline=None)
+@given(SCANNED_TEXT, st.sets(st.sampled_from("abesz_09éß'i"), max_size=4))
+def test_the_scans_find_the_tokens_finditer_cuts_that_begin_with_a_first_letter(text, firsts):
+    """The scans of match_spans stop at the tokens TOKEN_PATTERN's finditer cuts (same start, same
+    end) whose first character is not ASCII or is one whose lower case is a first letter, and
+    at no other place: inside a word, after an apostrophe inside a word, at a lone apostrophe."""
+    from search.snippets import _TOKENS_BEGINNING_NON_ASCII
+
+    terms = MatchTerms(frozenset(firsts))  # one-letter stems: their first letters are themselves
+    scanned = [token for scan in terms.scans + (_TOKENS_BEGINNING_NON_ASCII,) for token in scan.finditer(text)]
+    expected = [token.span() for token in TOKEN.finditer(text)
+                if not token.group()[0].isascii() or token.group()[0].lower() in terms.first_letters]
+    assert sorted(token.span() for token in scanned) == expected
 
 
 def test_a_stem_begins_as_its_word_does():
