@@ -22,7 +22,7 @@ from search import expansion
 from search.answers import ANSWER_DEPTH, AnswerResult, extract_answer
 from search.duplicates import COLLAPSE_WINDOW, collapse_near_duplicates
 from search.hits import make_hits, match_terms
-from search.index import DocumentText, IndexCorruptError, IndexMissingError, OpenIndex, default_index_dir
+from search.index import DocumentText, IndexCorruptError, IndexMissingError, IndexView, OpenIndex, default_index_dir
 from search.paths import CitedPaths
 from search.kinds import QuestionKind
 from search.explain import explain
@@ -100,7 +100,7 @@ class Engine:
         suggestion = expansion.suggestion(text, corrections, passages[0].text if passages else None)
         return self._cited(Response(text, hits, total, _ms(started), suggestion=suggestion,
                                     question_type=QuestionKind.KEYWORD, notices=retrieved.notices,
-                                    offset=offset, settled=not typing))
+                                    offset=offset, settled=not typing), view)
 
     def ask(self, text: str, limit: int = DEFAULT_LIMIT, *, offset: int = 0, typing: bool = False,
             correct: bool = True, explain_answer: bool = False) -> Response:
@@ -153,7 +153,7 @@ class Engine:
                         "bar": result.bar, "reason": result.reason}
             response.explanation = explain(question, weights, corrections, synonyms, ranked, result.candidates,
                                            self.model, decision, result.decision)
-        return Answered(self._cited(response), question, weights, ranked, missing, view.files.common_words, absent,
+        return Answered(self._cited(response, view), question, weights, ranked, missing, view.files.common_words, absent,
                         result)
 
     def document(self, path: str, page: int | None = None) -> DocumentText | None:
@@ -169,15 +169,17 @@ class Engine:
         document = self.index.document(stored, page) if stored is not None else None
         return replace(document, path=paths.shown(stored)) if document is not None else None
 
-    def paths(self) -> CitedPaths:
-        """The current generation's paths, stored <-> shown (made once per generation)."""
-        manifest = self.index.manifest
+    def paths(self, manifest: dict | None = None) -> CitedPaths:
+        """A generation's paths, stored <-> shown (made once per generation): those of the
+        generation `manifest` describes, or of the current one."""
+        manifest = self.index.manifest if manifest is None else manifest
         if self._paths is None or self._paths[0] is not manifest:
             self._paths = (manifest, CitedPaths(manifest))
         return self._paths[1]
 
-    def _cited(self, response: Response) -> Response:
-        return self.paths().apply(response)
+    def _cited(self, response: Response, view: IndexView) -> Response:
+        """The response's paths as the generation it was found in names them."""
+        return self.paths(view.manifest).apply(response)
 
     @staticmethod
     def _corrections(parsed: ParsedQuery, view, correct: bool) -> dict[str, list[str]]:

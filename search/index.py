@@ -255,6 +255,9 @@ class IndexView:
     # A retrieval.QueryRunner that stands in for the searcher: a sharded index's fan-out
     # (search/cluster/); None runs queries on `searcher`.
     runner: object = None
+    # The generation's manifest (its files and root): a query's citations are made from the
+    # generation it searched, not from one a build has switched to since.
+    manifest: dict | None = None
 
 
 class OpenIndex:
@@ -281,13 +284,13 @@ class OpenIndex:
         """This thread's searcher and term statistics on the current generation."""
         self._refresh()
         local = self._local
-        with self._lock:  # the index, its name and its files, from one moment
-            index, generation, files = self._index, self._generation, self._files
+        with self._lock:  # the index, its name, its manifest and its files, from one moment
+            index, generation, files, manifest = self._index, self._generation, self._files, self._manifest
         if getattr(local, "generation", None) != generation:
             local.searcher = index.searcher(weighting=bm25f())
             local.counts = TermCounts(local.searcher.reader())
             local.generation = generation
-        return IndexView(generation, local.searcher, local.counts, files)
+        return IndexView(generation, local.searcher, local.counts, files, manifest=manifest)
 
     def document(self, path: str, page: int | None = None) -> DocumentText | None:
         """An indexed file by its cited path, as it was indexed and as the document view shows it

@@ -151,3 +151,40 @@ def test_a_shown_path_made_by_string_is_the_one_path_objects_make(relative, root
     paths = CitedPaths({"root": root_text, "display_prefix": "stored/"})
     assert paths.shown("stored/" + relative_text, cwd=cwd_text) == \
         shown_path(Path(root_text) / relative_text, Path(cwd_text))
+
+
+def test_a_query_cites_its_paths_as_the_generation_it_searched_names_them(tmp_path, monkeypatch):
+    # A build from another folder switches CURRENT while a query runs: the passages the query
+    # found are the first folder's, and so must the paths they are cited by be. The builds run
+    # in tmp_path (so they store paths relative to it) and the queries in another folder: a path
+    # cited through the second generation's manifest would be the first's stored path, as is.
+    for name in ("first", "second", "elsewhere"):
+        (tmp_path / name).mkdir()
+    for name in ("first", "second"):
+        (tmp_path / name / "heron.md").write_text(f"# Herons\n\nA grey heron waded in the {name} pond.\n")
+
+    def build(folder, index_dir):
+        with monkeypatch.context() as inside:
+            inside.chdir(tmp_path)
+            build_index(Path(folder), index_dir)
+
+    def opens(path):  # the file a cited path opens from the folder the query ran in
+        return (tmp_path / "elsewhere" / path).resolve()
+
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    for query in (lambda engine: engine.search("heron"), lambda engine: engine.ask("Where did the heron wade?")):
+        index_dir = tmp_path / f"index-{id(query)}"
+        build("first", index_dir)
+        engine = Engine(index_dir)
+        opened_view = engine.index.view
+
+        def view_then_rebuild():
+            view = opened_view()
+            build("second", index_dir)
+            return view
+
+        with monkeypatch.context() as patch:
+            patch.setattr(engine.index, "view", view_then_rebuild)
+            hit = query(engine).results[0]
+        assert "first pond" in hit.text and opens(hit.path) == tmp_path / "first" / "heron.md", hit.path
+        assert opens(engine.search("heron").results[0].path) == tmp_path / "second" / "heron.md"

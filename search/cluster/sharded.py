@@ -79,6 +79,7 @@ class ShardedIndex(OpenIndex):
                                     "rebuild it with `liner index --rebuild FOLDER --cluster ADDRESS`") from error
         current = GlobalGeneration(name, self.index_dir / name, meta["shard_generations"], meta["manifest"], stats)
         counts = GlobalTermStats(stats)
-        self._view = IndexView(name, None, counts, GlobalFiles(current.folder, counts), self._runner_for(current))
+        self._view = IndexView(name, None, counts, GlobalFiles(current.folder, counts), self._runner_for(current),
+                               manifest=current.manifest)
         self._manifest, self._generation = current.manifest, name
         self._stamp = self._current_stamp()
