@@ -1,6 +1,7 @@
 """What keeps `liner serve`'s processes small and its waits short (web/cli.py, web/server.py): the
 first process checks the index in a forked child, so it never holds the engine's modules; each
-worker freezes what it made before its first request and keeps to one malloc arena. The checks that change a process run in a new one, as a worker is one, so
+worker freezes what it made before its first request, keeps to one malloc arena and answers one
+request at a time. The checks that change a process run in a new one, as a worker is one, so
 the test process is left as it was."""
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ import os
 import platform
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from web.cli import index_warning, index_warning_apart
+from web.server import one_request_at_a_time, worker_app
 
 linux_only = pytest.mark.skipif(not hasattr(os, "fork") or not Path("/proc/self/maps").exists(),
                                 reason="forks, and reads the process's memory map from /proc")
@@ -98,3 +102,37 @@ def test_a_worker_keeps_its_threads_to_one_malloc_arena():
     assert int(run_python(THREAD_ARENAS.format(one=False))) > 0  # the threads each take one otherwise
     assert int(run_python(THREAD_ARENAS.format(one=True))) == 0
 
+
+def overlapping_calls(app) -> int:
+    """How many of 4 threads' calls of `app` were inside it at once, at most (each waits 50 ms
+    inside, releasing the GIL, as a request waits on a file or the network)."""
+    inside, most, lock = [0], [0], threading.Lock()
+
+    def slow(environ, start_response):
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        time.sleep(0.05)
+        with lock:
+            inside[0] -= 1
+        return [b""]
+
+    served = app(slow)
+    calls = [threading.Thread(target=served, args=({}, None)) for _ in range(4)]
+    for call in calls:
+        call.start()
+    for call in calls:
+        call.join()
+    return most[0]
+
+
+def test_a_worker_answers_one_request_at_a_time():
+    assert overlapping_calls(lambda slow: slow) > 1  # the threads overlap otherwise
+    assert overlapping_calls(one_request_at_a_time) == 1
+
+
+def test_only_a_cluster_workers_requests_overlap(tmp_path):
+    from flask import Flask
+
+    assert isinstance(worker_app({"INDEX_DIR": str(tmp_path), "CLUSTER": "127.0.0.1:1"}), Flask)
+    assert not isinstance(worker_app({"INDEX_DIR": str(tmp_path)}), Flask)
