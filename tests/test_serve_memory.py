@@ -1,7 +1,7 @@
 """What keeps `liner serve`'s processes small and its waits short (web/cli.py, web/server.py): the
 first process checks the index in a forked child, so it never holds the engine's modules; each
-worker freezes what it made before its first request, keeps to one malloc arena and answers one
-request at a time. The checks that change a process run in a new one, as a worker is one, so
+worker freezes what it made before its first request and keeps to one malloc arena and an app takes
+its questions in turn. The checks that change a process run in a new one, as a worker is one, so
 the test process is left as it was."""
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from web.cli import index_warning, index_warning_apart
-from web.server import one_request_at_a_time, worker_app
+from web.app import create_app
+from web.resources import ENGINE_KEY
 
 linux_only = pytest.mark.skipif(not hasattr(os, "fork") or not Path("/proc/self/maps").exists(),
                                 reason="forks, and reads the process's memory map from /proc")
@@ -103,36 +104,56 @@ def test_a_worker_keeps_its_threads_to_one_malloc_arena():
     assert int(run_python(THREAD_ARENAS.format(one=True))) == 0
 
 
-def overlapping_calls(app) -> int:
-    """How many of 4 threads' calls of `app` were inside it at once, at most (each waits 50 ms
-    inside, releasing the GIL, as a request waits on a file or the network)."""
-    inside, most, lock = [0], [0], threading.Lock()
 
-    def slow(environ, start_response):
-        with lock:
-            inside[0] += 1
-            most[0] = max(most[0], inside[0])
+class SlowEngine:
+    """The seeds' Engine, taking 50 ms more for each answer while releasing the GIL (as one
+    waiting on a cluster's shards over the network does), counting how many it answers at once."""
+
+    def __init__(self, engine) -> None:
+        self.engine, self.inside, self.most, self.lock = engine, 0, 0, threading.Lock()
+
+    def __getattr__(self, name: str):
+        return getattr(self.engine, name)
+
+    def ask(self, *args, **kwargs):
+        return self._slowly(self.engine.ask, *args, **kwargs)
+
+    def search(self, *args, **kwargs):
+        return self._slowly(self.engine.search, *args, **kwargs)
+
+    def _slowly(self, answer, *args, **kwargs):
+        with self.lock:
+            self.inside += 1
+            self.most = max(self.most, self.inside)
         time.sleep(0.05)
-        with lock:
-            inside[0] -= 1
-        return [b""]
-
-    served = app(slow)
-    calls = [threading.Thread(target=served, args=({}, None)) for _ in range(4)]
-    for call in calls:
-        call.start()
-    for call in calls:
-        call.join()
-    return most[0]
+        with self.lock:
+            self.inside -= 1
+        return answer(*args, **kwargs)
 
 
-def test_a_worker_answers_one_request_at_a_time():
-    assert overlapping_calls(lambda slow: slow) > 1  # the threads overlap otherwise
-    assert overlapping_calls(one_request_at_a_time) == 1
+def most_at_once(engine, config: dict, path: str) -> int:
+    """How many of 4 concurrent requests of `path` the app's Engine answered at once, at most."""
+    app = create_app(config)
+    engine = app.extensions[ENGINE_KEY] = SlowEngine(engine)
+    statuses = []
+
+    def get():
+        statuses.append(app.test_client().get(path).status_code)
+
+    clients = [threading.Thread(target=get) for _ in range(4)]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join()
+    assert statuses == [200] * 4
+    return engine.most
 
 
-def test_only_a_cluster_workers_requests_overlap(tmp_path):
-    from flask import Flask
+@pytest.mark.parametrize("path", ["/api/ask?q=Who+plays+Nellie", "/api/search?q=Nellie", "/search?q=Who+plays+Nellie",
+                                  "/results?q=Who+plays+Nellie"])
+def test_an_apps_questions_are_answered_in_turn(engine, seeds_index, path):
+    assert most_at_once(engine, {"INDEX_DIR": str(seeds_index)}, path) == 1
 
-    assert isinstance(worker_app({"INDEX_DIR": str(tmp_path), "CLUSTER": "127.0.0.1:1"}), Flask)
-    assert not isinstance(worker_app({"INDEX_DIR": str(tmp_path)}), Flask)
+
+def test_a_clusters_questions_overlap(engine, seeds_index):
+    assert most_at_once(engine, {"INDEX_DIR": str(seeds_index), "CLUSTER": "127.0.0.1:1"}, "/api/ask?q=Nellie") > 1

@@ -1,12 +1,11 @@
 """`liner serve`: the web app under waitress, in one process or in several.
 
 A query holds Python's GIL for the milliseconds it ranks and answers, so the threads of one
-process answer one query at a time; a worker takes its requests in turn (one_request_at_a_time),
-so that they do not all share its core and end late together. Several worker processes use
-several cores: they share one
-listening socket, bound before they start, and the kernel hands each new connection to one of
-them (as pre-forking servers such as gunicorn do). Each worker opens the index itself and, as
-one process does, follows CURRENT to a re-built index.
+process answer one query at a time; they take their questions in turn (web/resources.py
+query_turn), so that they do not all share its core and end late together. Several worker
+processes use several cores: they share one listening socket, bound before they start, and the
+kernel hands each new connection to one of them (as pre-forking servers such as gunicorn do).
+Each worker opens the index itself and, as one process does, follows CURRENT to a re-built index.
 
 The kernel hands a new connection to whichever worker takes it first, and a keep-alive client
 stays with that worker: 8 clients of two workers fell 6 and 2, and the busier worker's queue set
@@ -36,7 +35,6 @@ import resource
 import signal
 import socket
 import sys
-import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -113,7 +111,9 @@ def _allowed_hosts(host: str, allowed: Iterable[str]) -> list[str]:
 
 
 def _run_worker(listener: socket.socket, config: dict, threads: int, share: "WorkerConnections | None" = None) -> None:
-    app = worker_app(config)
+    from web.app import create_app
+
+    app = create_app(config)
     _freeze_long_lived()
     _one_malloc_arena()
     server = bounded_server(app, listener, threads, share)
@@ -121,32 +121,6 @@ def _run_worker(listener: socket.socket, config: dict, threads: int, share: "Wor
         server.run()
     except KeyboardInterrupt:
         pass
-
-
-def worker_app(config: dict) -> Callable:
-    """The WSGI app as a worker serves it: one request at a time, but for a cluster's sharded
-    index, whose shards answer over the network (there, requests overlap while they wait)."""
-    from web.app import create_app
-
-    app = create_app(config)
-    return app if config.get("CLUSTER") else one_request_at_a_time(app)
-
-
-def one_request_at_a_time(app: Callable) -> Callable:
-    """`app` answering one request at a time, in about the order they came (a lock; the answer's
-    bytes are still sent after, by waitress). The threads of one process run Python one at a time
-    anyway (the GIL), but they take turns every few milliseconds (sys.getswitchinterval()), so the
-    requests in flight all share the core and each ends only as late as the last of them; and
-    more runnable threads contend for the cores. Taken in turn, 8 clients of 2 workers on the
-    seeds: median p99 98 against 122 ms and 258 against 234 requests/s (7 interleaved runs each,
-    1,500 questions a run, 2 cores at a load of 5-8)."""
-    lock = threading.Lock()
-
-    def in_turn(environ, start_response):
-        with lock:
-            return app(environ, start_response)
-
-    return in_turn
 
 
 def _freeze_long_lived() -> None:
