@@ -1,7 +1,7 @@
 """What keeps `liner serve`'s processes small and its waits short (web/cli.py, web/server.py): the
 first process checks the index in a forked child, so it never holds the engine's modules; each
-worker freezes what it made before its first request and keeps to one malloc arena and an app takes
-its questions in turn. The checks that change a process run in a new one, as a worker is one, so
+worker freezes what it made before its first request and keeps to one malloc arena, an app takes
+its questions in turn, and a worker's loop leaves an answer to the thread writing it. The checks that change a process run in a new one, as a worker is one, so
 the test process is left as it was."""
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import pytest
 from web.cli import index_warning, index_warning_apart
 from web.app import create_app
 from web.resources import ENGINE_KEY
+from web.server import _BoundedChannel
 
 linux_only = pytest.mark.skipif(not hasattr(os, "fork") or not Path("/proc/self/maps").exists(),
                                 reason="forks, and reads the process's memory map from /proc")
@@ -157,3 +158,40 @@ def test_an_apps_questions_are_answered_in_turn(engine, seeds_index, path):
 
 def test_a_clusters_questions_overlap(engine, seeds_index):
     assert most_at_once(engine, {"INDEX_DIR": str(seeds_index), "CLUSTER": "127.0.0.1:1"}, "/api/ask?q=Nellie") > 1
+
+def bare_channel(**state):
+    """A connection's channel with only what `writable` reads (no socket, no server)."""
+    channel = object.__new__(_BoundedChannel)
+    channel.outbuf_lock = threading.Condition()
+    channel.__dict__.update({"total_outbufs_len": 0, "requests": [], "will_close": False,
+                             "close_when_flushed": False, **state})
+    return channel
+
+
+def held_elsewhere(lock, then):
+    """`then()` while another thread holds `lock`."""
+    taken, done = threading.Event(), threading.Event()
+
+    def hold():
+        with lock:
+            taken.set()
+            done.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    taken.wait(10)
+    try:
+        return then()
+    finally:
+        done.set()
+        holder.join()
+
+
+def test_the_loop_leaves_an_answer_to_the_thread_writing_it():
+    writing = bare_channel(total_outbufs_len=500, requests=["in service"])
+    assert writing.writable()  # nobody holds the buffer: the loop sends what is left
+    assert not held_elsewhere(writing.outbuf_lock, writing.writable)  # the task thread sends it
+    for state in ({"requests": []}, {"will_close": True}, {"close_when_flushed": True}):
+        channel = bare_channel(**{"total_outbufs_len": 500, "requests": ["in service"], **state})
+        assert held_elsewhere(channel.outbuf_lock, channel.writable)  # as waitress: the loop acts
+    assert not bare_channel(requests=["in service"]).writable()  # nothing to send
