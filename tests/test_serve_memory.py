@@ -1,8 +1,9 @@
-"""What keeps `liner serve`'s processes small and its waits short (web/cli.py, web/server.py): the
-first process checks the index in a forked child, so it never holds the engine's modules; each
-worker freezes what it made before its first request and keeps to one malloc arena, an app takes
-its questions in turn, and a worker's loop leaves an answer to the thread writing it. The checks that change a process run in a new one, as a worker is one, so
-the test process is left as it was."""
+"""What keeps `liner serve`'s processes small and its waits short (web/cli.py, web/server.py,
+web/resources.py): the first process checks the index in a forked child, so it never holds the
+engine's modules; each worker freezes what it made before its first request and keeps to one
+malloc arena; an app takes its questions in turn; a worker's loop leaves an answer to the thread
+writing it. The checks that change a process run in a new one, as a worker is one, so the test
+process is left as it was."""
 from __future__ import annotations
 
 import json
