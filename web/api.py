@@ -15,7 +15,7 @@ from werkzeug.exceptions import BadRequest
 
 from search.engine import MAX_LIMIT, IndexCorruptError, IndexMissingError
 from search.query import QueryError
-from web.resources import get_engine, index_error_message, read_options, read_query
+from web.resources import get_engine, index_error_message, query_turn, read_options, read_query
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -36,7 +36,9 @@ def ask() -> ResponseReturnValue:
     :raise 503: the index is missing or unreadable.
     """
     query, limit, options = required_query(), read_limit(), read_options()
-    return jsonify(get_engine().ask(query, limit=limit, **options.engine_arguments()).to_dict())
+    with query_turn():
+        response = get_engine().ask(query, limit=limit, **options.engine_arguments())
+    return jsonify(response.to_dict())
 
 
 @bp.get("/search")
@@ -49,7 +51,9 @@ def search() -> ResponseReturnValue:
     :raise 503: the index is missing or unreadable.
     """
     query, limit, options = required_query(), read_limit(), read_options()
-    return jsonify(get_engine().search(query, limit=limit, **options.engine_arguments()).to_dict())
+    with query_turn():
+        response = get_engine().search(query, limit=limit, **options.engine_arguments())
+    return jsonify(response.to_dict())
 
 
 @bp.get("/openapi.json")

@@ -13,7 +13,7 @@ from search.render import count_text, markdown_answer, markdown_hit
 from search.response import Response
 from search.snippets import split_at_highlights
 from web.display import file_name, group_hits, line_label, line_segments, query_terms
-from web.resources import QueryOptions, get_engine, read_options, read_query
+from web.resources import QueryOptions, get_engine, query_turn, read_options, read_query
 
 bp = Blueprint("views", __name__)
 
@@ -94,7 +94,8 @@ def results_context(query: str, options: QueryOptions) -> dict:
         context["examples"] = engine.titles(EXAMPLE_COUNT)
         return context
     try:
-        response = engine.ask(query, limit=current_app.config["RESULT_LIMIT"], **options.engine_arguments())
+        with query_turn():
+            response = engine.ask(query, limit=current_app.config["RESULT_LIMIT"], **options.engine_arguments())
     except QueryError as error:
         context["error"] = str(error)
         return context
