@@ -19,7 +19,7 @@ import pytest
 
 from web.cli import index_warning, index_warning_apart
 from web.app import create_app
-from web.resources import ENGINE_KEY
+from web.resources import ENGINE_KEY, Turns
 from web.server import _BoundedChannel
 
 linux_only = pytest.mark.skipif(not hasattr(os, "fork") or not Path("/proc/self/maps").exists(),
@@ -155,6 +155,40 @@ def most_at_once(engine, config: dict, path: str) -> int:
                                   "/results?q=Who+plays+Nellie"])
 def test_an_apps_questions_are_answered_in_turn(engine, seeds_index, path):
     assert most_at_once(engine, {"INDEX_DIR": str(seeds_index)}, path) == 1
+
+
+def test_questions_take_their_turns_in_the_order_they_came():
+    turns, order = Turns(), []
+    first_done = threading.Event()
+
+    def question(number):
+        with turns:
+            order.append(number)
+            if number == 0:
+                first_done.wait(10)
+
+    threads = [threading.Thread(target=question, args=(0,))]
+    threads[0].start()
+    while not turns._taken:
+        time.sleep(0.001)
+    for number in range(1, 6):  # each asks only after the one before it stands in line
+        threads.append(threading.Thread(target=question, args=(number,)))
+        threads[-1].start()
+        while len(turns._waiting) < number:
+            time.sleep(0.001)
+    first_done.set()
+    for thread in threads:
+        thread.join(10)
+    assert order == [0, 1, 2, 3, 4, 5] and not turns._taken and not turns._waiting
+
+
+def test_a_turn_is_given_up_when_its_question_fails():
+    turns = Turns()
+    with pytest.raises(ValueError):
+        with turns:
+            raise ValueError("the question failed")
+    with turns:  # not held by the failed one
+        assert turns._taken
 
 
 def test_a_clusters_questions_overlap(engine, seeds_index):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import deque
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
@@ -24,12 +25,41 @@ def init_engine(app: Flask) -> None:
     app.extensions[ENGINE_KEY] = None
     app.extensions[ENGINE_LOCK_KEY] = threading.Lock()
     # A cluster's shards answer over the network: there, questions overlap while they wait.
-    app.extensions[QUERY_TURN_KEY] = nullcontext() if app.config.get("CLUSTER") else threading.Lock()
+    app.extensions[QUERY_TURN_KEY] = nullcontext() if app.config.get("CLUSTER") else Turns()
+
+
+class Turns:
+    """A lock its threads hold in the order they asked for it. threading.Lock promises no order:
+    under load, a thread that has just given it up (its client's next question) can take it again
+    ahead of one that has waited for several turns, and that question ends late."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._waiting: deque[threading.Lock] = deque()  # one lock a waiting thread, held until its turn
+        self._taken = False
+
+    def __enter__(self) -> "Turns":
+        with self._guard:
+            if not self._taken:
+                self._taken = True
+                return self
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        turn.acquire()  # released by the thread before it in line, which hands the turn over
+        return self
+
+    def __exit__(self, *exception) -> None:
+        with self._guard:
+            if self._waiting:
+                self._waiting.popleft().release()  # still taken: by the next in line
+            else:
+                self._taken = False
 
 
 def query_turn() -> AbstractContextManager:
     """Held while the app's Engine answers a question or a search: its threads take them in turn,
-    in about the order they came. They run Python one at a time anyway (the GIL), but they take
+    in the order they came (Turns). They run Python one at a time anyway (the GIL), but they take
     turns every few milliseconds (sys.getswitchinterval()), so the questions in flight all shared
     the core and each ended only as late as the last of them, and more runnable threads contended
     for the cores. Only questions: a large document view (a second or more) must not hold up the
