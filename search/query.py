@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from indexer.analysis import STOP_WORDS, exact_words, stemmed_terms
+from indexer.analysis import STOP_WORDS, exact_words, join_typeset_breaks, stemmed_terms
 from indexer.schema import RANKED_FIELD
 from search.query_nodes import COORDINATION_SCALE, all_of, any_of
 
@@ -92,7 +92,8 @@ def parse_query(text: str, typing: bool = False) -> ParsedQuery:
     follows (no space, no punctuation after it) is `prefix`, matched as the start of a word too."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is {len(text):,} characters; the limit is {MAX_QUERY_CHARS:,}")
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in normalize_quotes(text))
+    # a word a typesetter broke (pasted from a man page or a web page) is one word, as indexed
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in normalize_quotes(join_typeset_breaks(text)))
     if cleaned.count('"') % 2:
         last = cleaned.rfind('"')  # an unbalanced quote is literal text
         cleaned = cleaned[:last] + " " + cleaned[last + 1 :]

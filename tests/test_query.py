@@ -496,3 +496,10 @@ def test_the_word_being_typed_is_a_prefix_query_beside_its_own_term():
     prefixes = [node for node in nodes(built) if isinstance(node, wq.Prefix)]
     assert [(node.fieldname, node.text) for node in prefixes] == [(RANKED_FIELD, "joann")]
     assert not [node for node in nodes(build_query(parse_query("plays joann"))) if isinstance(node, wq.Prefix)]
+
+
+def test_a_word_a_typesetter_broke_is_one_word_of_the_query_as_of_the_index():
+    # pasted from a man page or a web page: the break is no space (indexer/analysis.py)
+    assert parse_query("hyphen\u00adation").free_words == ["hyphenation"]
+    assert parse_query("the verti\u2010\n       cal bar").free_words == ["the", "vertical", "bar"]
+    assert parse_query("non\u2010zero").free_words == ["non\u2010zero"]  # a hyphen within a line stays
