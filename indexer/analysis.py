@@ -30,10 +30,11 @@ KIND_WORDS = {"byline": "author writer wrote written byline"}
 # word is one token, found and highlighted where it stands; its term is the word joined.
 # ASCII "-" at a line's end is left alone: in written text it is as often the word's own hyphen.
 _WORD = r"\w+(?:['’]\w+)*"
-TOKEN_PATTERN = rf"{_WORD}(?:(?:\u2010[ \t]*\r?\n[ \t]*|\u00ad\s*){_WORD})*"
+_BREAK = r"\u2010[ \t]*\r?\n[ \t]*|\u00ad\s*"
+TOKEN_PATTERN = rf"{_WORD}(?:(?:{_BREAK}){_WORD})*"
 _TOKEN = re.compile(TOKEN_PATTERN)
-_TYPESET_BREAK = re.compile(r"[\u2010\u00ad]\s*")
-_TYPESET_BREAK_IN_WORD = re.compile(r"(?<=\w)(?:\u2010[ \t]*\r?\n[ \t]*|\u00ad\s*)(?=\w)")
+_TYPESET_BREAK = re.compile(r"[\u2010\u00ad]\s*")  # inside one token, what _BREAK matched
+_TYPESET_BREAK_IN_WORD = re.compile(rf"(?<=\w)(?:{_BREAK})(?=\w)")
 
 
 def join_typeset_breaks(text: str) -> str:
