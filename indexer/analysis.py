@@ -40,9 +40,13 @@ _TYPESET_BREAK_IN_WORD = re.compile(rf"(?<=\w)(?:{_BREAK})(?=\w)")
 def join_typeset_breaks(text: str) -> str:
     """The text with each word a typesetter broke (as TOKEN_PATTERN reads them) made whole, for
     showing it: "verti‐" / "       cal" reads "vertical"."""
-    if "\u2010" not in text and "\u00ad" not in text:
-        return text
-    return _TYPESET_BREAK_IN_WORD.sub("", text)
+    return _TYPESET_BREAK_IN_WORD.sub("", text) if has_typeset_break(text) else text
+
+
+def has_typeset_break(text: str) -> bool:
+    """Whether a word of `text` runs across a typesetter's break (TOKEN_PATTERN's tokens)."""
+    return ("\u2010" in text or "\u00ad" in text) and _TYPESET_BREAK_IN_WORD.search(text) is not None
+
 
 # Function words: kept in the index (phrases need them), dropped from ranked keyword matching and
 # from synonym expansion.

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from indexer.analysis import TOKEN_PATTERN, join_typeset_breaks, normalize_word, stem
+from indexer.analysis import TOKEN_PATTERN, has_typeset_break, join_typeset_breaks, normalize_word, stem
 
 MAX_SNIPPET_CHARS = 240
 # Texts whose tokens are kept (a server shows the same passages again and again); each costs
@@ -118,12 +118,15 @@ def _matched_tokens(text: str, terms: MatchTerms) -> list[re.Match]:
     those that begin with the first letter of a stem or word: the others cannot match, and
     the scans (MatchTerms.scans) do not stop at them, where making a match object of every
     token of a shown passage was about half of cutting its snippet."""
-    scans = terms.scans
-    tokens = [token for scan in scans for token in scan.finditer(text)]
-    if not text.isascii():
-        tokens += _TOKENS_BEGINNING_NON_ASCII.finditer(text)
-    if len(scans) > 1 or not text.isascii():  # several scans' tokens: in the text's order
-        tokens.sort(key=re.Match.start)
+    if has_typeset_break(text):  # a word a typesetter broke (a document's line): a scan would stop at its rest
+        tokens = _tokens(text)
+    else:
+        scans = terms.scans
+        tokens = [token for scan in scans for token in scan.finditer(text)]
+        if not text.isascii():
+            tokens += _TOKENS_BEGINNING_NON_ASCII.finditer(text)
+        if len(scans) > 1 or not text.isascii():  # several scans' tokens: in the text's order
+            tokens.sort(key=re.Match.start)
     words, stems = terms.words, terms.stems
     known = _token_forms.get
     found = []

@@ -228,3 +228,20 @@ def test_a_stem_begins_as_its_word_does():
     words = {normalize_word(token) for file in Path("seeds").iterdir() for token in TOKEN.findall(file.read_text())}
     assert len(words) > 1000
     assert all(stem(word)[:1] == word[:1] for word in words if word)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aAbBeEsSz_09é'’ -.,\n\t\u00ad\u2010", max_size=60), st.sets(st.sampled_from("abesz_09é"), max_size=4))
+def test_the_matched_tokens_are_finditers_tokens_that_match_also_across_a_typesetters_break(text, firsts):
+    """match_spans's tokens on a text not folded (a line of the document view) that may hold a
+    soft hyphen or a line-end hyphen: those TOKEN_PATTERN cuts, the broken word whole."""
+    from search.snippets import _matched_tokens
+
+    terms = MatchTerms(frozenset(firsts))
+    expected = [token.span() for token in TOKEN.finditer(text) if terms.matches(token.group())]
+    assert [token.span() for token in _matched_tokens(text, terms)] == expected
+
+
+def test_a_soft_hyphenated_word_is_marked_whole_in_a_document_line():
+    line = "The hyphen\u00adation rules."
+    assert [line[a:b] for a, b in match_spans(line, MatchTerms(frozenset({stem("hyphenation")})))] == ["hyphen\u00adation"]
