@@ -25,7 +25,7 @@ CODE_FORM = re.compile(
     r"|(?<![\w/])(?:/[\w.+-]+){2,}/?"  # paths
     r"|\b[A-Za-z_][\w]*(?:(?:\.|::|->)[A-Za-z_]\w*)+(?:\(\))?"  # dotted, Module::Name, a->b
     r"|\b[A-Za-z_]\w*\(\)"  # calls
-    r"|\b[a-z]+_[\w]+\b|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b"  # snake_case, CONSTANT_NAMES
+    r"|\b[A-Za-z][A-Za-z0-9]*_\w+"  # snake_case, CONSTANT_NAMES, Py_BuildValue
     r"|\b\w+=\S+"  # assignments
 )
 # Dotted letters that are an abbreviation, not a name in code: "e.g", "i.e.", "L.A.", "U.S".
@@ -64,6 +64,12 @@ def _identifiers_in(text: str) -> tuple[Span, ...]:
 @lru_cache(maxsize=SENTENCES_KEPT)
 def _instructions_in(text: str) -> tuple[Span, ...]:
     return tuple(_find_instructions(text))
+
+
+@lru_cache(maxsize=SENTENCES_KEPT)
+def code_in(text: str) -> tuple[str, ...]:
+    """The names in code a text holds, marked or by their form."""
+    return tuple(span.text for span in _find_identifiers(text))
 
 
 def _find_identifiers(text: str) -> Iterator[Span]:

@@ -50,6 +50,18 @@ def test_a_candidate_holding_the_quoted_phrase_is_marked_and_one_without_it_is_n
     assert holds(text.index("and"), len(text)) == 0.0
 
 
+def test_a_candidate_naming_code_the_question_does_not_name_is_marked():
+    def holds_new_code(question_text: str, text: str) -> float:
+        question = analyse_question(question_text)
+        words = set(question.content_words) | {w.lower().strip("?") for w in question.text.split()}
+        span = Span(text, AnswerType.PHRASE, 0, len(text), "sentence")
+        return span_features(question, span, [unit(text)], 0, {}, words, PassageKind.PARAGRAPH)["holds_new_code"]
+
+    assert holds_new_code("Which module keeps a hash's keys in order?", "Use the Tie::IxHash from CPAN.") == 1.0
+    assert holds_new_code("What does Tie::IxHash do?", "Tie::IxHash is on CPAN.") == 0.0
+    assert holds_new_code("Which module keeps a hash's keys in order?", "Hashes have no order.") == 0.0
+
+
 class _Passage:
     def __init__(self, text: str) -> None:
         self.text = text

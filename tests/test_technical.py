@@ -29,6 +29,13 @@ def test_code_by_its_form_where_nothing_marks_it():
     assert any(span.traits.get("option") for span in identifiers(asked("Which option?"), unit(text)))
 
 
+def test_a_name_joined_by_underscores_is_code_whatever_its_case():
+    text = "Py_BuildValue cannot do it: use PyTuple_Pack, or set ZIP_STORED or max_size."
+    names = {span.text for span in identifiers(asked("Which function?"), unit(text))}
+    assert {"Py_BuildValue", "PyTuple_Pack", "ZIP_STORED", "max_size"} <= names
+    assert "use" not in names and "cannot" not in names
+
+
 def test_abbreviations_mail_addresses_and_prompts_are_not_code():
     text = ("Ask base-passwd@packages.debian.org first, e.g. by mail (i.e. not on IRC); she moved to L.A. "
             "and typed $ make, then read $@ and @ARGV.")
