@@ -74,6 +74,7 @@ class Section:
     reindex: BuildMeasure | None = None
     latency_after_reindex: dict[str, Latency] = field(default_factory=dict)  # Liner, by query kind
     liner_build_at_least_s: float | None = None  # when the budget stopped Liner's build
+    cold: ColdStart | None = None  # `liner ask` in a new process on this corpus's index
     notes: list[str] = field(default_factory=list)
 
 
@@ -180,6 +181,9 @@ RESERVE_AFTER_BUILD_S = 75.0
 MIN_SCALE_S = 150.0
 # Queries per kind timed again on Liner's index after the re-index.
 AFTER_REINDEX_QUERIES = 50
+# Seconds the cold start on a scale corpus needs: 15 new `liner ask` processes of about 0.3 s at
+# 100,000 passages (docs/benchmarks-scale.md: 0.29 s at a million), and as many `python -c pass`.
+MIN_COLD_S = 20.0
 # Seconds kept at the end of the budget for writing the report.
 REPORT_RESERVE_S = 5.0
 
@@ -238,6 +242,9 @@ def run_scale(size: int, settings: Settings, budget: Budget, work_dir: Path = WO
     section.latency = _latencies(searchers, sets, _deadline(budget, 1.0 - after_share))
     for searcher in searchers.values():
         searcher.close()
+    if budget.left() > MIN_COLD_S:
+        _say(f"{name}: `liner ask` cold start")
+        section.cold = cold_start(liner_dir, sets["question"][0][0], settings.cold_runs)
     if section.reindex is not None and budget.left() > 10:
         _say(f"{name}: Liner latency after the re-index")
         liner = Liner().open(reindexed_dir)

@@ -193,6 +193,8 @@ def test_scale_run_serving_and_report(tmp_path, notes):
     assert section.reindex is not None and section.reindex.passages >= section.passages
     assert set(section.latency_after_reindex) == {"keyword", "question"}
     assert all(isinstance(section.latency[engine]["question"], Latency) for engine in section.builds)
+    # 0: answered, 1: nothing found (a made-up question may find no answer); never a bad query or index
+    assert section.cold is not None and set(section.cold.exit_codes) <= {0, 1} and section.cold.liner_peak_rss_mb
 
     liner_index = tmp_path / "index" / f"corpus-{SMALL}" / "liner"
     served = serving.measure_serving(liner_index, ["What is assert?", "Who wrote the with statement?"],
@@ -206,3 +208,6 @@ def test_scale_run_serving_and_report(tmp_path, notes):
     text = report.render(results)
     assert "## Targets" in text and f"Scale corpus: {SMALL:,} passages" in text
     assert all(target.name in text for target in report.targets(results))
+    assert "`liner ask` from cold on this index" in text
+    cold_target = next(t for t in report.targets(results) if t.name.startswith(f"{SMALL:,}") and "cold" in t.name)
+    assert cold_target.met is not None  # measured, met or not
