@@ -64,8 +64,6 @@ DEFINING_VERBS = frozenset("mean means do does signify indicate represent".split
 # "What is X?" asks for a definition when X is a short noun phrase (at most this many content words).
 DEFINED_TERM_MAX_WORDS = 4
 # Verbs that only carry the question ("Who is X?", "What did X say?") and are not matched.
-# Words that open a verb's object: after "Which option sorts", "the output".
-OBJECT_OPENERS = frozenset("a an the its their his her my your our this that these those me you it them us him".split())
 LIGHT_VERBS = frozenset("is are was were be been being do does did has have had get got".split())
 
 
@@ -120,7 +118,7 @@ def _wants_list(kind: QuestionKind, words: list[str]) -> bool:
     """Whether the question asks for several things: a plural noun after "what/which" ("Which
     options ...", "What are the STATUS values?"), "Who are ...", or "List/Name ..."."""
     phrase = _noun_phrase(words[1:]) if kind in (QuestionKind.WHAT, QuestionKind.WHICH) else []
-    if phrase and _is_plural(phrase[-1]) and not _verb_with_object(phrase, words):
+    if phrase and _is_plural(phrase[-1]):
         return True
     return (kind == QuestionKind.WHO and len(words) > 1 and words[1] in ("are", "were")) or words[:1] in (["list"], ["name"])
 
@@ -187,14 +185,6 @@ def _head_noun(rest: list[str]) -> str | None:
     if typed:
         return typed[-1]
     return phrase[0] if phrase else None
-
-
-def _verb_with_object(phrase: list[str], words: list[str]) -> bool:
-    """Whether the phrase's last word is a verb taking an object ("Which option sorts the
-    output?", "Which module makes a hash ..."): a plural noun is followed by its verb ("Which
-    options are ...?"), a verb by its object's determiner or pronoun."""
-    after = words.index(phrase[-1], 1) + 1
-    return len(phrase) >= 2 and after < len(words) and words[after] in OBJECT_OPENERS
 
 
 def _noun_phrase(rest: list[str]) -> list[str]:

@@ -154,21 +154,3 @@ def test_property_content_words_exclude_question_words_when_others_exist(text):
 def test_property_any_text_is_analysed_without_error(text):
     question = analyse_question(text)
     assert isinstance(question.content_words, tuple)
-
-
-@pytest.mark.parametrize(
-    "text, wants_list",
-    [
-        ("Which options are deprecated?", True),
-        ("Which modules does the FAQ list for mouse access?", True),
-        ("What are the STATUS values?", True),
-        ("Who are the producers?", True),
-        # a verb in -s after a singular noun, then its object: one thing is asked for
-        ("Which keyword defines a function?", False),
-        ("Which CPAN module makes a hash remember the order keys were inserted?", False),
-        ("Which json.tool option sorts the output of dictionaries by key?", False),
-        ("Which option is the default?", False),
-    ],
-)
-def test_a_plural_head_asks_for_a_list_and_a_verb_with_its_object_does_not(text, wants_list):
-    assert analyse_question(text).wants_list is wants_list
