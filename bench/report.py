@@ -186,6 +186,22 @@ def _scale_query_targets(label: str, scale) -> list[Target]:
     return out
 
 
+def _where_the_build_goes(section) -> list[str]:
+    """Liner's build CPU by phase and its index's bytes by part (issue 16: where they go)."""
+    liner = section.builds.get(LINER)
+    lines = []
+    if liner and liner.phases:
+        lines += ["Liner's build by phase (seconds, summed over the processes that indexed):", "",
+                  "| phase | s |", "| --- | --- |"]
+        lines += [f"| {phase} | {seconds:.1f} |" for phase, seconds in liner.phases.items()]
+        lines.append("")
+    if section.index_parts_mb:
+        lines += ["Liner's index on disk by part (MB):", "", "| part | MB |", "| --- | --- |"]
+        lines += [f"| {part} | {mb:.1f} |" for part, mb in section.index_parts_mb.items()]
+        lines.append("")
+    return lines
+
+
 def _largest(results):
     measured = [section for section in results.scale if section.builds or section.latency]
     return max(measured, key=lambda section: section.target or 0) if measured else None
@@ -331,6 +347,7 @@ def _section(section, kind: str) -> list[str]:
             f"({full:.1f} s); peak RSS {section.reindex.peak_rss_mb:.0f} MB.",
             "",
         ]
+    lines += _where_the_build_goes(section)
     if section.cold is not None:
         cold = section.cold
         rss = f", peak RSS {cold.liner_peak_rss_mb:.0f} MB" if cold.liner_peak_rss_mb else ""

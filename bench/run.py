@@ -75,6 +75,7 @@ class Section:
     latency_after_reindex: dict[str, Latency] = field(default_factory=dict)  # Liner, by query kind
     liner_build_at_least_s: float | None = None  # when the budget stopped Liner's build
     cold: ColdStart | None = None  # `liner ask` in a new process on this corpus's index
+    index_parts_mb: dict[str, float] = field(default_factory=dict)  # Liner's index on disk, by part
     notes: list[str] = field(default_factory=list)
 
 
@@ -221,6 +222,7 @@ def run_scale(size: int, settings: Settings, budget: Budget, work_dir: Path = WO
                              "its build time is at least that; re-index and Liner's latency not measured")
         shutil.rmtree(liner_dir, ignore_errors=True)
         return _peer_latency_only(section, corpus, indexes, settings, budget)
+    section.index_parts_mb = index_parts_mb(liner_dir)
     if section.builds[LINER].passages != len(corpus.passages):
         section.notes.append(f"Liner indexed {section.builds[LINER].passages:,} passages, the peers "
                              f"{len(corpus.passages):,}: the chunker changed between runs?")
@@ -252,6 +254,22 @@ def run_scale(size: int, settings: Settings, budget: Budget, work_dir: Path = WO
         section.latency_after_reindex = _latencies({LINER: liner}, after, _deadline(budget, 1.0))[LINER]
     _counted_notes(section, settings)
     return section
+
+
+# What each file of a generation holds, by its ending (indexer/codec.py); the rest is the
+# generation's tables (files, vocabulary, synonyms, common words, manifest).
+INDEX_PARTS = ((".sto", "stored fields"), (".pst", "postings"), (".trm", "term table"),
+               ("_len.col", "field lengths"), (".sig", "near-duplicate signatures"))
+
+
+def index_parts_mb(index_dir: Path) -> dict[str, float]:
+    """Where the bytes of Liner's index go: MB per part of INDEX_PARTS, and the rest."""
+    parts: dict[str, float] = {}
+    for path in index_dir.rglob("*"):
+        if path.is_file():
+            part = next((name for ending, name in INDEX_PARTS if path.name.endswith(ending)), "tables and the rest")
+            parts[part] = parts.get(part, 0.0) + path.stat().st_size / 1e6
+    return dict(sorted(parts.items(), key=lambda item: -item[1]))
 
 
 def _deadline(budget: Budget, share: float) -> float:

@@ -209,5 +209,7 @@ def test_scale_run_serving_and_report(tmp_path, notes):
     assert "## Targets" in text and f"Scale corpus: {SMALL:,} passages" in text
     assert all(target.name in text for target in report.targets(results))
     assert "`liner ask` from cold on this index" in text
+    assert "Liner's build by phase" in text and "| postings |" in text and "| stored fields |" in text
+    assert abs(sum(section.index_parts_mb.values()) - section.builds[LINER].size_mb) < 0.5
     cold_target = next(t for t in report.targets(results) if t.name.startswith(f"{SMALL:,}") and "cold" in t.name)
     assert cold_target.met is not None  # measured, met or not
