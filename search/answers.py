@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 
 from indexer.analysis import STOP_WORDS, normalize_word, stemmed_terms
 from indexer.kinds import PassageKind
-from search.answer_features import (by_family, decision_features, misses_numbers, passage_match_features,
-                                    position_features, question_features, question_numbers, repeated_in,
-                                    source_features, span_features, support_features, token_positions,
-                                    top_passage_features, with_headings)
+from search.answer_features import (by_family, decision_features, features_in_unit, misses_numbers,
+                                    passage_match_features, position_features, question_features, question_numbers,
+                                    read_unit, repeated_in, source_features, span_by_family, support_features,
+                                    token_positions, top_passage_features, with_headings)
 from search.candidates import spans
 from search.kinds import AnswerType
 from search.lists import enumerations, item_lists
@@ -151,11 +151,15 @@ def passage_candidates(asked: Asked, passage: ScoredPassage, asked_words: set[st
             return structured
     found = []
     for index, unit in enumerate(units):
+        reading = None  # what the unit's candidates share (span_features): read at its first candidate
         for span in _unit_spans(asked, unit):
-            features = span_features(question, span, units, index, weights, asked_words, passage.kind)
-            features.update(by_family(features, question))
+            if reading is None:
+                reading = read_unit(question, units, index, weights, asked_words, passage.kind)
+            first, last = token_positions(unit, span.start, span.end)
+            features = features_in_unit(reading, span, first, last)
+            features.update(span_by_family(features, span.source, question))
             found.append(Candidate(span.text, span.answer_type, span.source, unit, passage,
-                                   slot(unit, span.start, span.end, weights), features))
+                                   slot(unit, first, last, weights), features))
     return found
 
 
@@ -186,9 +190,9 @@ def passage_units(passage: ScoredPassage, weights: dict[str, float]) -> list[Uni
     return units
 
 
-def slot(unit: Unit, start: int, end: int, weights: dict[str, float]) -> frozenset[str]:
-    """The question's words standing just around a candidate: what the value is a value of."""
-    first, last = token_positions(unit, start, end)
+def slot(unit: Unit, first: int, last: int, weights: dict[str, float]) -> frozenset[str]:
+    """The question's words standing just around a candidate (at tokens [first, last) of its
+    unit): what the value is a value of."""
     window = unit.stems[max(0, first - SLOT_WINDOW) : first] + unit.stems[last : last + SLOT_WINDOW]
     return frozenset(s for s in window if s in weights)
 

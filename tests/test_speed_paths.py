@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from records import scored
 
 from indexer.analysis import STOP_WORDS, agent_noun_bases, exact_words, normalize_word, stem, stemmed_terms
+from indexer.kinds import PassageKind
 from search.answer_features import (SHAPE_FEATURES, SOURCES, _candidate_words, _family_features,
-                                    _token_positions, by_family, family, source_features)
+                                    _token_positions, by_family, family, nearness, preceded, source_features,
+                                    span_by_family, span_features, stems_before)
 from search.expansion import TermWeights, canonical
 from search.features import _best_sentence_coverage
 from search.kinds import AnswerType
@@ -246,6 +248,34 @@ def test_family_features_read_at_once_are_the_ones_read_one_by_one():
                 expected = {named: features[f] for f, named in names if features.get(f)}
                 got = by_family(features, question)
                 assert got == expected and list(got) == list(expected)  # the same features, in the same order
+
+
+def test_a_units_candidates_read_from_its_question_words_what_a_scan_of_the_unit_reads():
+    """span_features reads nearness, preceded and after_question from where the question's words
+    stand in the unit (UnitReading), and span_by_family its source from the span: both as the
+    plain computations give them, in the same order."""
+    generator = random.Random(11)
+    questions = [analyse_question(text) for text in ("Who plays Joanna?", "Why is it free?", "How do I copy a tree?")]
+    for text in real_texts()[:60] + ["a'b ’ c-d _ é 1.5", "It is rated 4.83/10 by 9 critics."]:
+        stems = stemmed_terms(text)
+        weights = {s: generator.uniform(0.1, 3.0) for s in generator.sample(stems, min(4, len(stems)))}
+        # a unit's stems are one per token; fewer, and a candidate may stand past the last stem
+        unit = Unit(text, 1, 1, generator.choice([stems, stems[: len(stems) // 2]]), coverage=generator.random())
+        units = [Unit("Before.", 1, 1, [], 0.2), unit, Unit("After.", 1, 1, [], 0.9)]
+        for _ in range(12):
+            start = generator.randrange(-3, len(text) + 1)
+            end = generator.randrange(max(start, 0), len(text) + 1)
+            source = generator.choice(SOURCES + ("not_a_source",))
+            span = Span(text[start:end], AnswerType.NUMBER, start, end, source, {"counted_noun": 1.0})
+            question = generator.choice(questions)
+            features = span_features(question, span, units, 1, weights, {"joanna"}, PassageKind.PARAGRAPH)
+            before = stems_before(unit, start)
+            assert features["nearness"] == nearness(unit, start, end, weights)
+            assert features["preceded"] == preceded(before, weights)
+            assert features["after_question"] == float(not weights.keys().isdisjoint(before))
+            expected = by_family(features, question)
+            got = span_by_family(features, source, question)
+            assert got == expected and list(got) == list(expected)
 
 
 def test_kept_candidate_words_and_source_features_are_the_computed_ones():
