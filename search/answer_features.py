@@ -55,6 +55,9 @@ CODE_CHARS = frozenset("_()=$@%:/.-")
 # Candidate texts whose words are kept: the same sentences give the same candidates question
 # after question (a few dozen a question).
 CANDIDATE_TEXTS_KEPT = 1024
+# Candidates whose token positions are kept: the same sentences give the same candidates question
+# after question. Over the seeds' bench questions (10,096 candidates), 256 kept missed 48%, 4,096 6%.
+CANDIDATE_PLACES_KEPT = 4096
 # Units whose token offsets are kept: the sentences of one question's passages, a few dozen.
 UNITS_TOKENISED = 1024
 # Feature names made once: a question makes a few dozen candidates, each named by all of them.
@@ -81,7 +84,7 @@ def question_features(question: Question, is_search: bool) -> dict[str, float]:
     return features
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: a frozen dataclass sets each field through object.__setattr__
 class UnitReading:
     """What every candidate of one unit reads of the unit and the question, read once per unit
     (span_features): where the question's words stand in it, its neighbours' coverage, the
@@ -111,8 +114,17 @@ def read_unit(question: Question, units: list[Unit], index: int, weights: dict[s
     neighbour_coverage = max([unit.coverage] + [(1 - NEIGHBOUR_SHARE) * unit.coverage + NEIGHBOUR_SHARE * c
                                                 for c in neighbours])
     return UnitReading(question, weights, question_words, sum(weights.values()) or 1.0, unit, float(index == 0),
-                       neighbour_coverage, tuple((i, s) for i, s in enumerate(unit.stems) if s in weights),
-                       unit.text.rstrip().endswith("?"), kind, quoted_phrases(question.text))
+                       neighbour_coverage, asked_at(unit, weights), unit.text.rstrip().endswith("?"), kind,
+                       quoted_phrases(question.text))
+
+
+def asked_at(unit: Unit, weights: dict[str, float]) -> tuple[tuple[int, str], ...]:
+    """(token index, stem) of each of the question's stems in the unit, in order: from the
+    sentence's kept positions of each stem when the unit has them, else by reading its stems."""
+    if unit.positions is None:
+        return tuple((i, s) for i, s in enumerate(unit.stems) if s in weights)
+    at = unit.positions
+    return tuple(sorted((i, s) for s in weights if s in at for i in at[s]))
 
 
 def span_features(question: Question, span: Span, units: list[Unit], index: int, weights: dict[str, float],
@@ -132,7 +144,7 @@ def features_in_unit(reading: UnitReading, span: Span, first: int, last: int) ->
         "neighbour_coverage": reading.neighbour_coverage,
         "nearness": _nearness_of(asked_at, first, last, weights, total),
         "in_question": float(mostly_named_in_question(named, question_words)),
-        "novelty": sum(w not in question_words for w in content) / len(content) if content else 0.0,
+        "novelty": (len(content) - sum(map(question_words.__contains__, content))) / len(content) if content else 0.0,
         # question words before the candidate: the answer follows what the question names ("X is ...")
         "after_question": float(bool(asked_at) and asked_at[0][0] < first),
         "preceded": _preceded_at(asked_at, min(first, len(unit.stems)), first, weights, total),
@@ -240,7 +252,7 @@ def token_positions(unit: Unit, start: int, end: int) -> tuple[int, int]:
     return _token_positions(unit.text, start, end)
 
 
-@lru_cache(maxsize=256)  # asked for each candidate: the same sentences give the same candidates question after question
+@lru_cache(maxsize=CANDIDATE_PLACES_KEPT)
 def _token_positions(text: str, start: int, end: int) -> tuple[int, int]:
     # The tokens of text[:start] are those starting before `start` (one cut there is still one); a
     # negative start cuts as a slice does (a name found with find() == -1 has one).
@@ -279,6 +291,8 @@ def _preceded_at(asked_at, before_end: int, first: int, weights: dict[str, float
     (UnitReading.asked_at); `before_end`: how many stems stand before `first`."""
     start = max(0, before_end - PRECEDING_TOKENS)
     near = {s for i, s in asked_at if start <= i < first}
+    if not near:  # most candidates: no question word just before them
+        return 0 / total
     return sum(w for s, w in weights.items() if s in near) / total
 
 
@@ -329,10 +343,21 @@ def with_headings(passage) -> str:
 def repeated_in(text: str, own: object, passages: list) -> float:
     """How many other passages read hold the candidate's text word for word: boilerplate ("This
     answer was contributed by ...") recurs, an answer seldom does."""
+    return repeated_among(text, own, lowered_texts(passages))
+
+
+def lowered_texts(passages: list) -> list[tuple[object, str]]:
+    """Each passage with its text in lower case, for repeated_among: read once a question, not
+    once a candidate (each of a question's few dozen candidates reads every passage)."""
+    return [(passage, _lowered(passage.text)) for passage in passages]
+
+
+def repeated_among(text: str, own: object, lowered: list[tuple[object, str]]) -> float:
+    """repeated_in, of the passages `lowered` (lowered_texts) gives."""
     if len(text) < REPEAT_MIN_CHARS:
         return 0.0
     needle = text.rstrip("…").lower()
-    return math.log1p(sum(1 for passage in passages if passage is not own and needle in _lowered(passage.text)))
+    return math.log1p(sum(1 for passage, lowered_text in lowered if passage is not own and needle in lowered_text))
 
 
 @lru_cache(maxsize=1024)  # a passage's text, read for each candidate of its question
