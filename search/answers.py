@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from indexer.analysis import STOP_WORDS, normalize_word, stemmed_terms
 from indexer.kinds import PassageKind
-from search.answer_features import (by_family, decision_features, features_in_unit, misses_numbers,
+from search.answer_features import (by_family, decision_features, features_in_unit, lowered_texts, misses_numbers,
                                     passage_match_features, position_features, question_features, question_numbers,
-                                    lowered_texts, read_unit, repeated_among, source_features, span_by_family, support_features,
+                                    read_unit, repeated_among, source_features, span_by_family, support_features,
                                     token_positions, top_passage_features, with_headings)
 from search.candidates import spans
 from search.expansion import canonical
@@ -186,7 +186,7 @@ def passage_units(passage: ScoredPassage, weights: dict[str, float]) -> list[Uni
     quoted = passage.kind == PassageKind.QUOTE
     units = []
     for sentence in sentence_texts(passage.text, passage.passage.sentences):  # kept from question to question
-        own = not holds_alias(weights, sentence.positions)  # its stems are the sentence's: their kept positions hold
+        own = not holds_alias(weights, sentence.positions.keys())  # its stems are the sentence's: kept positions hold
         stems = list(sentence.stems) if own else canonical(weights, sentence.stems)
         present = sentence.positions if own else set(stems)  # = set(stems)
         units.append(Unit(sentence.text, start_line + sentence.first_line, start_line + sentence.last_line, stems,

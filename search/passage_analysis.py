@@ -139,7 +139,8 @@ def holds_alias(weights: dict[str, float], stems: Collection[str]) -> bool:
     return bool(aliases) and not aliases.keys().isdisjoint(stems)
 
 
-def question_positions(weights: dict[str, float], analysis: TextAnalysis) -> tuple[list[str] | tuple[str, ...], list[int]]:
+def question_positions(weights: dict[str, float],
+                       analysis: TextAnalysis) -> tuple[list[str] | tuple[str, ...], list[int]]:
     """The text's stems made canonical (search/expansion.canonical) and where the question's
     stems stand in them (in order): read from the kept positions of each stem when no alias of
     the question is in the text (most texts), where a scan of every stem of each of a question's

@@ -20,6 +20,7 @@ from search.answers import passage_units
 from search.candidates import _names
 from search.expansion import TermWeights, canonical
 from search.features import _best_sentence_coverage
+from search.kept import kept_property
 from search.kinds import AnswerType
 from search.lists import ENUMERATION, _lead_in_length, enumerations
 from search.model import LinearModel
@@ -388,3 +389,19 @@ def test_inside_date_from_kept_dates_reads_the_dates_of_the_text():
         for position in range(0, len(text), 3):
             expected = any(m.start() <= position < m.end() and not YEAR.fullmatch(m.group()) for m in DATE.finditer(text))
             assert inside_date(text, position) == expected
+
+
+def test_a_kept_property_is_computed_once_and_kept_on_its_instance():
+    calls = []
+
+    class Passage:
+        @kept_property
+        def text(self) -> str:
+            """The text."""
+            calls.append(self)
+            return "computed"
+
+    first, second = Passage(), Passage()
+    assert first.text == first.text == "computed" and second.text == "computed"
+    assert calls == [first, second] and first.__dict__["text"] == "computed"
+    assert isinstance(Passage.text, kept_property) and Passage.text.__doc__ == "The text."
