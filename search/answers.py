@@ -17,15 +17,16 @@ from dataclasses import dataclass, field
 
 from indexer.analysis import STOP_WORDS, normalize_word, stemmed_terms
 from indexer.kinds import PassageKind
-from search.answer_features import (by_family, decision_features, misses_numbers, passage_match_features,
-                                    position_features, question_features, question_numbers, repeated_in,
-                                    source_features, span_features, support_features, token_positions,
-                                    top_passage_features, with_headings)
+from search.answer_features import (by_family, decision_features, features_in_unit, lowered_texts, misses_numbers,
+                                    passage_match_features, position_features, question_features, question_numbers,
+                                    read_unit, repeated_among, source_features, span_by_family, support_features,
+                                    token_positions, top_passage_features, with_headings)
 from search.candidates import spans
+from search.expansion import canonical
 from search.kinds import AnswerType
 from search.lists import enumerations, item_lists
 from search.model import Model
-from search.passage_analysis import canonical_list, canonical_set, sentence_texts
+from search.passage_analysis import canonical_set, holds_alias, sentence_texts
 from search.phrases import whole_last_word
 from search.questions import Question
 from search.rank import covered_share
@@ -128,9 +129,10 @@ def answer_candidates(asked: Asked, passages: list[ScoredPassage]) -> list[Candi
                         **source_features("list_items"), "unit_coverage": unit.coverage, "items": float(len(run))}
             features.update(by_family(features, question))
             candidates.append(Candidate(joined, question.answer_type, "list_items", unit, first, features=features))
+    lowered = lowered_texts(passages)
     for candidate, agreeing in zip(candidates, agreeing_documents(candidates)):
         candidate.features.update(support_features(agreeing))
-        candidate.features["repeated"] = repeated_in(candidate.text, candidate.passage, passages)
+        candidate.features["repeated"] = repeated_among(candidate.text, candidate.passage, lowered)
     return candidates
 
 
@@ -151,11 +153,15 @@ def passage_candidates(asked: Asked, passage: ScoredPassage, asked_words: set[st
             return structured
     found = []
     for index, unit in enumerate(units):
+        reading = None  # what the unit's candidates share (span_features): read at its first candidate
         for span in _unit_spans(asked, unit):
-            features = span_features(question, span, units, index, weights, asked_words, passage.kind)
-            features.update(by_family(features, question))
+            if reading is None:
+                reading = read_unit(question, units, index, weights, asked_words, passage.kind)
+            first, last = token_positions(unit, span.start, span.end)
+            features = features_in_unit(reading, span, first, last)
+            features.update(span_by_family(features, span.source, question))
             found.append(Candidate(span.text, span.answer_type, span.source, unit, passage,
-                                   slot(unit, span.start, span.end, weights), features))
+                                   slot(unit, first, last, weights), features))
     return found
 
 
@@ -180,15 +186,17 @@ def passage_units(passage: ScoredPassage, weights: dict[str, float]) -> list[Uni
     quoted = passage.kind == PassageKind.QUOTE
     units = []
     for sentence in sentence_texts(passage.text, passage.passage.sentences):  # kept from question to question
-        stems = canonical_list(weights, sentence.stems, sentence.stems)  # = canonical(weights, sentence.stems)
+        own = not holds_alias(weights, sentence.positions.keys())  # its stems are the sentence's: kept positions hold
+        stems = list(sentence.stems) if own else canonical(weights, sentence.stems)
+        present = sentence.positions if own else set(stems)  # = set(stems)
         units.append(Unit(sentence.text, start_line + sentence.first_line, start_line + sentence.last_line, stems,
-                          covered_share(weights, canonical_set(weights, sentence.stems), context), quoted))
+                          covered_share(weights, present, context), quoted, sentence.positions if own else None))
     return units
 
 
-def slot(unit: Unit, start: int, end: int, weights: dict[str, float]) -> frozenset[str]:
-    """The question's words standing just around a candidate: what the value is a value of."""
-    first, last = token_positions(unit, start, end)
+def slot(unit: Unit, first: int, last: int, weights: dict[str, float]) -> frozenset[str]:
+    """The question's words standing just around a candidate (at tokens [first, last) of its
+    unit): what the value is a value of."""
     window = unit.stems[max(0, first - SLOT_WINDOW) : first] + unit.stems[last : last + SLOT_WINDOW]
     return frozenset(s for s in window if s in weights)
 

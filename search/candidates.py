@@ -10,6 +10,7 @@ weight of each trait is learned (search/answer_features.py, `make train`). Patte
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Callable, Iterator
 
 from indexer.analysis import normalize_word, stem, stemmed_terms
@@ -36,6 +37,8 @@ MEASURE_UNIT = re.compile(r"(?:\s|-)[a-z]+\b")
 MAX_TITLE_WORDS = 8
 
 Extractor = Callable[[Asked, Unit], Iterator[Span]]
+# Sentences whose capitalised names are kept (_names): those of a few hundred passages.
+NAMED_TEXTS_KEPT = 2048
 
 
 def spans(asked: Asked, unit: Unit) -> Iterator[Span]:
@@ -61,10 +64,8 @@ def persons(asked: Asked, unit: Unit) -> Iterator[Span]:
     yield from _cast_candidates(asked.question, text, asked.common_words)
     if is_headline(text):
         return  # in Title Case Headlines every word looks like a name
-    for match in CAPITALISED_RUN.finditer(text):
-        name = clean_name(match.group())
-        if name and kind_of_name(name, asked.common_words) == AnswerType.PERSON:
-            start = match.start() + match.group().find(name)
+    for start, name, kind in _names(text, asked.common_words):
+        if kind == AnswerType.PERSON:  # never one word (kind_of_name): what clean_name keeps of a run
             if AFTER_PLACE_WORD.search(text[:start]):
                 continue  # "a café in Ashby Ridge": a place, whatever its words
             traits = {"appositive": _described_after(asked.question, text, start + len(name)),
@@ -115,10 +116,8 @@ def titles(asked: Asked, unit: Unit) -> Iterator[Span]:
             yield Span(title, AnswerType.TITLE, match.start(1), match.end(1), "quoted_title", traits)
     if is_headline(text):
         return
-    for match in CAPITALISED_RUN.finditer(text):  # unquoted titles: weaker evidence
-        name = clean_name(match.group(), allow_single=True)
-        start = match.start() + (match.group().find(name) if name else 0)
-        if name and start > 0 and not any(s <= start < e for s, e in quoted):
+    for start, name, _ in _names(text, asked.common_words):  # unquoted titles: weaker evidence
+        if start > 0 and not any(s <= start < e for s, e in quoted):
             yield Span(name, AnswerType.TITLE, start, start + len(name), "capitalised_title")
 
 
@@ -131,12 +130,22 @@ def places(asked: Asked, unit: Unit) -> Iterator[Span]:
 
 
 def organisations(asked: Asked, unit: Unit) -> Iterator[Span]:
-    for match in CAPITALISED_RUN.finditer(unit.text):
+    for start, name, kind in _names(unit.text, asked.common_words):
+        other_kind = kind != AnswerType.ORGANISATION
+        yield Span(name, AnswerType.ORGANISATION, start, start + len(name), "organisation", {"other_kind": float(other_kind)})
+
+
+@lru_cache(maxsize=NAMED_TEXTS_KEPT)
+def _names(text: str, common_words: frozenset[str]) -> tuple[tuple[int, str, AnswerType], ...]:
+    """(start, name, kind_of_name) of the name in each capitalised run of `text` (clean_name,
+    one word too): the person, organisation and title extractors read them from the same
+    sentences question after question."""
+    found = []
+    for match in CAPITALISED_RUN.finditer(text):
         name = clean_name(match.group(), allow_single=True)
         if name:
-            start = match.start() + match.group().find(name)
-            other_kind = kind_of_name(name, asked.common_words) != AnswerType.ORGANISATION
-            yield Span(name, AnswerType.ORGANISATION, start, start + len(name), "organisation", {"other_kind": float(other_kind)})
+            found.append((match.start() + match.group().find(name), name, kind_of_name(name, common_words)))
+    return tuple(found)
 
 
 

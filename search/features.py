@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from indexer.kinds import PassageKind
 from search.answer_features import misses_numbers, question_numbers, with_headings
 from search.expansion import canonical
 from search.kinds import VALUE_TYPES, AnswerType, QuestionKind
-from search.passage_analysis import (analyse_text, canonical_list, canonical_set, content_stems as _content_stems,
-                                     could_hold, holds, title_stems)
+from search.passage_analysis import (analyse_text, canonical_set, content_pairs, content_stems as _content_stems,
+                                     could_hold, holds, question_positions, title_stems)
 from search.patterns import CAUSAL_SINCE, OTHER_REASONS
 from search.questions import Question
 from search.retrieval import ScoredPassage
@@ -36,6 +37,8 @@ NEGATION = re.compile(r"\b(not|no|never|cannot|can't|don't|doesn't|isn't|aren't|
                       r"neither|nor|none)\b|n't\b", re.I)
 # Passage lengths are read on a log scale, this many words counting 1.
 LENGTH_SCALE_WORDS = 100
+# Asked terms whose defining pattern is kept (_defines): a few a question.
+TERMS_KEPT = 256
 
 
 def passage_features(question: Question, passages: list[ScoredPassage], weights: dict[str, float]) -> list[dict[str, float]]:
@@ -60,8 +63,7 @@ def _passage_own_features(question: Question, passage: ScoredPassage, weights: d
                           question_stems: list[str], numbers: list[str]) -> dict[str, float]:
     """What one passage shows of itself, whatever the others are."""
     analysis = analyse_text(passage.text, passage.passage.sentences)  # kept from question to question
-    body = canonical_list(weights, passage.body_stems, analysis.stems)  # read by three features: made once
-    positions = [i for i, s in enumerate(body) if s in weights]  # where the question's words stand
+    body, positions = question_positions(weights, analysis)  # read by three features: made once
     return {
         **_coverage_features(passage, weights, rarest, analysis.stems),
         "proximity": _proximity(body, weights, positions),
@@ -72,7 +74,7 @@ def _passage_own_features(question: Question, passage: ScoredPassage, weights: d
         "first_in_section": 1.0 if passage.passage.section_position == 0 else 0.0,
         "section_position": math.log1p(passage.passage.section_position),
         "best_sentence": _best_sentence_coverage(analysis.sentence_stems, weights),
-        "section_bigrams": _bigram_share(question_stems, _content_stems(passage.passage.section or "")),
+        "section_bigrams": _pair_share(question_stems, content_pairs(passage.passage.section or "")),
         "section_is_question": 1.0 if (passage.passage.section or "").rstrip().endswith("?") else 0.0,
         # the version, year or count the question names, missing from the passage and its headings
         "misses_numbers": misses_numbers(numbers, with_headings(passage)) if numbers else 0.0,
@@ -111,19 +113,22 @@ def _coverage_features(passage: ScoredPassage, weights: dict[str, float], rarest
     body = canonical_set(weights, own_words)  # = set(body_stems)
     context = canonical_set(weights, passage.context_stems)
     title = canonical_set(weights, title_stems(passage.passage.title))
-    anywhere = body | context | title
+
+    def anywhere(stem: str) -> bool:  # in body | context | title, without making that union (~100 stems)
+        return stem in body or stem in context or stem in title
+
     return {
         "coverage": sum(w for s, w in weights.items() if s in body) / total,
         # ... by the question's own words, not the synonyms and corrections standing in for them
         "own_coverage": sum(w for s, w in weights.items() if s in own_words) / total,
         "context_coverage": sum(w for s, w in weights.items() if s in context and s not in body) / total,
         "title_coverage": sum(w for s, w in weights.items() if s in title) / total,
-        "all_words": 1.0 if weights and all(s in anywhere for s in weights) else 0.0,
-        "rarest_missing": 1.0 if rarest is not None and rarest not in anywhere else 0.0,
+        "all_words": 1.0 if weights and all(anywhere(s) for s in weights) else 0.0,
+        "rarest_missing": 1.0 if rarest is not None and not anywhere(rarest) else 0.0,
     }
 
 
-def _best_sentence_coverage(sentence_stems: tuple[tuple[str, ...], ...], weights: dict[str, float]) -> float:
+def _best_sentence_coverage(sentence_stems: tuple[frozenset[str], ...], weights: dict[str, float]) -> float:
     """The largest share of the question's weight one sentence of the passage covers (each
     sentence's stems: TextAnalysis.sentence_stems): an answer tends to stand in one sentence
     with the question's words."""
@@ -137,14 +142,9 @@ def _best_sentence_coverage(sentence_stems: tuple[tuple[str, ...], ...], weights
     return best
 
 
-def _bigram_share(question: list[str], passage: list[str]) -> float:
-    """Share of the question's consecutive content-word pairs that stand side by side in the
-    passage (stop words between them skipped on both sides)."""
-    return _pair_share(question, set(zip(passage, passage[1:])))
-
-
 def _pair_share(question: list[str], passage_pairs: frozenset[tuple[str, str]] | set) -> float:
-    """_bigram_share, given the passage's pairs (TextAnalysis.content_pairs)."""
+    """Share of the question's consecutive content-word pairs that stand side by side in a text
+    (stop words between them skipped on both sides), given the text's pairs (content_pairs)."""
     pairs = set(zip(question, question[1:]))
     if not pairs:
         return 0.0
@@ -155,8 +155,17 @@ _KIND_FEATURES = tuple((f"kind_{kind.value}", kind) for kind in PassageKind)
 
 
 def _kind_features(passage: ScoredPassage) -> dict[str, float]:
-    kind = passage.kind
+    """kind_* of the passage: 1 for its kind, 0 for the others (read, never changed: merged)."""
+    return _FEATURES_OF_KIND.get(passage.kind, _NO_KIND)
+
+
+def _features_of_kind(kind: PassageKind | None) -> dict[str, float]:
     return {name: 1.0 if kind == each else 0.0 for name, each in _KIND_FEATURES}
+
+
+# Each kind's features, made once, not for each passage of each question.
+_FEATURES_OF_KIND = {kind: _features_of_kind(kind) for kind in PassageKind}
+_NO_KIND = _features_of_kind(None)
 
 
 def _answer_form_features(question: Question, passage: ScoredPassage) -> dict[str, float]:
@@ -180,4 +189,9 @@ def _answer_form_features(question: Question, passage: ScoredPassage) -> dict[st
 def _defines(question: Question, text: str) -> bool:
     """The passage says what the asked term is: the term, then a defining verb."""
     term = question.content_words[0] if question.content_words else ""
-    return bool(term) and re.search(rf"\b{re.escape(term)}\w*\W{{0,3}}(?:\w+\W+){{0,2}}{DEFINITION_CUE}", text, re.I) is not None
+    return bool(term) and _defining_pattern(term).search(text) is not None
+
+
+@lru_cache(maxsize=TERMS_KEPT)  # asked of each passage of a question: made once a term
+def _defining_pattern(term: str) -> re.Pattern:
+    return re.compile(rf"\b{re.escape(term)}\w*\W{{0,3}}(?:\w+\W+){{0,2}}{DEFINITION_CUE}", re.I)

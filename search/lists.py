@@ -5,6 +5,7 @@ items of a bulleted list, each by its leading term.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator
 
 from indexer.kinds import PassageKind
@@ -24,6 +25,8 @@ _LEADING_TERM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])?\s*(?P<term>[^:—–\
 MAX_LIST_ITEMS = 12
 # Items of one list stand at most this many lines apart.
 ITEM_GAP_LINES = 3
+# Sentences whose enumerations are kept: those of a few hundred passages.
+SENTENCES_KEPT = 2048
 
 
 def enumerations(asked: Asked, unit: Unit) -> Iterator[Span]:
@@ -33,11 +36,21 @@ def enumerations(asked: Asked, unit: Unit) -> Iterator[Span]:
 
 
 def _enumerations(asked: Asked, unit: Unit) -> Iterator[Span]:
-    for match in ENUMERATION.finditer(unit.text):
+    for start, end, shown in _enumerations_in(unit.text):
+        yield Span(shown, asked.question.answer_type, start, end, "enumeration")
+
+
+@lru_cache(maxsize=SENTENCES_KEPT)
+def _enumerations_in(text: str) -> tuple[tuple[int, int, str], ...]:
+    """[start, end) and shown text of each enumeration of a sentence, whatever the question: every
+    question that asks for a list reads the same sentences (ENUMERATION backtracks on long ones)."""
+    found = []
+    for match in ENUMERATION.finditer(text):
         start = match.start() + _lead_in_length(match.group())
-        text = unit.text[start:match.end()].rstrip(".")
-        if len(text.split()) >= 2:
-            yield Span(shorten(text), asked.question.answer_type, start, match.end(), "enumeration")
+        items = text[start:match.end()].rstrip(".")
+        if len(items.split()) >= 2:
+            found.append((start, match.end(), shorten(items)))
+    return tuple(found)
 
 
 def _lead_in_length(text: str) -> int:

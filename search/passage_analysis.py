@@ -25,10 +25,14 @@ TEXTS_ANALYSED = 1024
 @dataclass(frozen=True)
 class TextAnalysis:
     stems: frozenset[str]  # every stem of the text
+    stem_list: tuple[str, ...]  # the stems of its words, in order (stemmed_terms)
+    positions: dict[str, tuple[int, ...]]  # each stem -> where it stands in stem_list (read, never changed)
     content_stems: tuple[str, ...]  # the stems of its words that are not stop words, in order
     content_pairs: frozenset[tuple[str, str]]  # each content stem with the next
     words: int  # whitespace-separated words
-    sentence_stems: tuple[tuple[str, ...], ...]  # the stems of each sentence (the whole text when none)
+    # the stems of each sentence (the whole text when none), as sets: the ranker asks whether each
+    # of the question's stems is among them (features.py _best_sentence_coverage)
+    sentence_stems: tuple[frozenset[str], ...]
 
 
 def analyse_text(text: str, sentences) -> TextAnalysis:
@@ -53,8 +57,17 @@ def _analysed(text: str, sentences: tuple[tuple[int, int], ...]) -> TextAnalysis
     stems = stemmed_terms(text)
     content = tuple(content_stems(text, stems))
     spans = sentences or ((0, len(text)),)
-    return TextAnalysis(frozenset(stems), content, frozenset(zip(content, content[1:])), len(text.split()),
-                        tuple(tuple(stemmed_terms(text[start:end])) for start, end in spans))
+    return TextAnalysis(frozenset(stems), tuple(stems), stem_positions(stems), content,
+                        frozenset(zip(content, content[1:])), len(text.split()),
+                        tuple(frozenset(stemmed_terms(text[start:end])) for start, end in spans))
+
+
+def stem_positions(stems) -> dict[str, tuple[int, ...]]:
+    """Each stem -> where it stands in `stems`, in order."""
+    positions: dict[str, list[int]] = {}
+    for position, stem in enumerate(stems):
+        positions.setdefault(stem, []).append(position)
+    return {stem: tuple(at) for stem, at in positions.items()}
 
 
 def content_stems(text: str, stems: list[str] | None = None) -> list[str]:
@@ -84,6 +97,7 @@ class SentenceText:
     stems: tuple[str, ...]
     first_line: int  # lines the sentence starts after the passage's first: newlines before it
     last_line: int  # ... and before its last character
+    positions: dict[str, tuple[int, ...]]  # each stem -> where it stands in `stems` (read, never changed)
 
 
 @lru_cache(maxsize=TEXTS_ANALYSED)
@@ -94,7 +108,15 @@ def _sentence_texts(text: str, sentences: tuple[tuple[int, int], ...]) -> tuple[
 def _sentence_text(text: str, start: int, end: int) -> SentenceText:
     stems = tuple(stemmed_terms(text[start:end]))
     return SentenceText(text[start:end], stems, text.count("\n", 0, start),
-                        text.count("\n", 0, max(start, end - 1)))
+                        text.count("\n", 0, max(start, end - 1)), stem_positions(stems))
+
+
+@lru_cache(maxsize=TEXTS_ANALYSED)
+def content_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """Each content stem of `text` with the next (a passage's section: the passages of one
+    section share it)."""
+    content = content_stems(text)
+    return frozenset(zip(content, content[1:]))
 
 
 @lru_cache(maxsize=TEXTS_ANALYSED)
@@ -106,16 +128,26 @@ def title_stems(title: str) -> frozenset[str]:
 def canonical_set(weights: dict[str, float], stems: frozenset[str] | tuple[str, ...]) -> Collection[str]:
     """What set(search/expansion.canonical(weights, stems)) holds: `stems` itself when no alias of
     the question is among them (nothing to copy; a kept tuple of a few stems is read as a set)."""
-    aliases = getattr(weights, "aliases", None)
-    if not aliases or aliases.keys().isdisjoint(stems):  # most texts hold none of the question's aliases
+    if not holds_alias(weights, stems):  # most texts hold none of the question's aliases
         return stems
-    return {aliases.get(s, s) for s in stems}
+    return {weights.aliases.get(s, s) for s in stems}
 
 
-def canonical_list(weights: dict[str, float], stems, stem_set: Collection[str]) -> list[str]:
-    """search/expansion.canonical(weights, stems), told the set of `stems` (or `stems` again): a
-    text that holds none of the question's aliases is copied, not looked up stem by stem."""
+def holds_alias(weights: dict[str, float], stems: Collection[str]) -> bool:
+    """Whether an alias of the question's stems (a synonym's, a correction's) is among `stems`."""
     aliases = getattr(weights, "aliases", None)
-    if not aliases or aliases.keys().isdisjoint(stem_set):
-        return list(stems)
-    return [aliases.get(s, s) for s in stems]
+    return bool(aliases) and not aliases.keys().isdisjoint(stems)
+
+
+def question_positions(weights: dict[str, float],
+                       analysis: TextAnalysis) -> tuple[list[str] | tuple[str, ...], list[int]]:
+    """The text's stems made canonical (search/expansion.canonical) and where the question's
+    stems stand in them (in order): read from the kept positions of each stem when no alias of
+    the question is in the text (most texts), where a scan of every stem of each of a question's
+    ~18 passages was the largest part of their ranking features."""
+    aliases = getattr(weights, "aliases", None)
+    if aliases and not aliases.keys().isdisjoint(analysis.stems):
+        body = [aliases.get(s, s) for s in analysis.stem_list]
+        return body, [i for i, s in enumerate(body) if s in weights]
+    at = analysis.positions
+    return analysis.stem_list, sorted(i for s in weights if s in at for i in at[s])

@@ -190,7 +190,13 @@ def type_of_value(value: str, expected: AnswerType, common: frozenset[str] = fro
 
 def mostly_in_question(text: str, question_words: set[str]) -> bool:
     """Whether most of the words of `text` (beyond function words) are the question's own."""
-    return mostly_words_in_question([normalize_word(w) for w in TOKEN.findall(text)], question_words)
+    return mostly_named_in_question(_named_words(text), question_words)
+
+
+@lru_cache(maxsize=TEXTS_KEPT)  # a table's cells and fields, read for every question that reaches them
+def _named_words(text: str) -> tuple[str, ...]:
+    """The normalised words of `text` but function words (NOT_NAMES)."""
+    return tuple(word for word in map(normalize_word, TOKEN.findall(text)) if word not in NOT_NAMES)
 
 
 def mostly_words_in_question(words: list[str], question_words: set[str]) -> bool:
@@ -200,7 +206,8 @@ def mostly_words_in_question(words: list[str], question_words: set[str]) -> bool
 
 def mostly_named_in_question(named: list[str] | tuple[str, ...], question_words: set[str]) -> bool:
     """`mostly_words_in_question` of words without the function words (NOT_NAMES) already."""
-    return bool(named) and sum(w in question_words for w in named) / len(named) > MOSTLY_IN_QUESTION_SHARE
+    # map: the words counted without a Python call each (asked of every candidate of a question)
+    return bool(named) and sum(map(question_words.__contains__, named)) / len(named) > MOSTLY_IN_QUESTION_SHARE
 
 
 def inside_date(text: str, position: int) -> bool:

@@ -52,7 +52,7 @@ def definitions(asked: Asked, unit: Unit) -> Iterator[Span]:
     text = unit.text
     seen: set[int] = set()  # one definition per place, however many of the terms end there
     for term in _defined_terms(asked.question):
-        for match in re.finditer(rf"(?<![\w-]){re.escape(term)}(?:e?s)?(?![\w-])", text, re.IGNORECASE):
+        for match in _term_pattern(term).finditer(text):
             cue = DEFINING.match(text, match.end())
             if cue is None:
                 continue
@@ -62,6 +62,12 @@ def definitions(asked: Asked, unit: Unit) -> Iterator[Span]:
                 seen.add(start)
                 traits = {"copula": float(bool(re.search(r"[a-z]", cue.group()))), "at_start": float(match.start() < 3)}
                 yield Span(shorten(text[start:end]), asked.question.answer_type, start, end, "definition", traits)
+
+
+@lru_cache(maxsize=QUERIES_KEPT * 4)  # read for each sentence of a question's passages: made once a term
+def _term_pattern(term: str) -> re.Pattern:
+    """The term as a word of its own (its plural too), in any case."""
+    return re.compile(rf"(?<![\w-]){re.escape(term)}(?:e?s)?(?![\w-])", re.IGNORECASE)
 
 
 def reasons(asked: Asked, unit: Unit) -> Iterator[Span]:
@@ -80,7 +86,7 @@ def clauses(asked: Asked, unit: Unit) -> Iterator[Span]:
     """The clause (or quotation) of a sentence that best covers the question, as a short phrase."""
     question, weights, text = asked.question, asked.weights, unit.text
     total = sum(weights.values()) or 1.0
-    if not set(weights) & set(unit.stems):
+    if weights.keys().isdisjoint(unit.stems):
         return
     wants_quote = bool(QUOTE_VERBS.search(question.text))
     best = None
@@ -174,10 +180,17 @@ def _window_start(text: str, at: int, lead: int) -> int:
     return space + 1 if space >= 0 else at
 
 
+# The characters a phrase can be quoted with (search/query.py normalize_quotes): a query without
+# any of them quotes no phrase, and is not parsed again (a parse was ~1% of a question's time).
+PHRASE_QUOTES = frozenset('"“”„«»')
+
+
 @lru_cache(maxsize=QUERIES_KEPT)
 def quoted_phrases(query: str) -> tuple[str, ...]:
     """The phrases a query asks for ("closes its loop"), as the query parser reads them: not a
     negated or a field's phrase."""
+    if PHRASE_QUOTES.isdisjoint(query):
+        return ()
     try:
         return tuple(parse_query(query).phrases)
     except QueryError:

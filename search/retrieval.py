@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache, partial
+from functools import lru_cache, partial
 from typing import Protocol
 
 from whoosh.collectors import TimeLimit, WrappingCollector
@@ -24,6 +24,7 @@ from search import collect
 from search.collect import matching_documents, ordered_segments, top_matches
 from search.expansion import TermStats, common_terms
 from search.index import IndexView, PassageCache
+from search.kept import kept_property
 from search.query import Expansion, ParsedQuery, build_query, content_words
 from search.response import SourceRef
 from search.term_top import new_passages, term_top
@@ -53,7 +54,7 @@ class ScoredPassage:
     also_in: list[SourceRef] = field(default_factory=list)
     features: dict[str, float] = field(default_factory=dict)  # what the ranker scored (search/features.py)
 
-    @cached_property  # read for every feature and candidate of a passage
+    @kept_property  # read for every feature and candidate of a passage
     def text(self) -> str:
         """What is ranked, answered and shown: the display text (markup out); a Hit cites the
         verbatim text (indexer/display.py)."""
@@ -81,11 +82,11 @@ class ScoredPassage:
         passage = self.passage
         return SourceRef(passage.path, passage.line_start, passage.line_end, passage.page)
 
-    @cached_property
+    @kept_property
     def body_stems(self) -> list[str]:
         return stemmed_terms(self.text)
 
-    @cached_property  # read by re-ranking and again by answer extraction
+    @kept_property  # read by re-ranking and again by answer extraction
     def context_stems(self) -> frozenset[str]:
         """Stems of what describes the passage without standing in it: section, field name,
         table header, and the verbs behind agent nouns ("Editor" -> "edit")."""

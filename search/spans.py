@@ -18,6 +18,9 @@ class Unit:
     stems: list[str]  # canonical: a question word's stand-ins as the word (search/expansion.py)
     coverage: float = 0.0
     quoted: bool = False  # the unit quotes someone (its passage is a quotation)
+    # each stem -> where it stands in `stems`, kept with the sentence when `stems` are its own (no
+    # alias made canonical); None: read `stems`
+    positions: dict[str, tuple[int, ...]] | None = None
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def structured_facts(question: Question, passage: Passage, coverage: float, comm
         answer_type = _type_of_value(cell, question.answer_type, common)
         if answer_type == AnswerType.TITLE and not _is_title_cell(header, cell):
             answer_type = AnswerType.PHRASE
-        cell_text = shorten(cell.strip('"“” '))
+        cell_text = _shown_cell(cell)
         if match > 0 and (answer_type == question.answer_type or question.answer_type not in VALUE_TYPES):
             yield Fact(cell_text, answer_type, match, header, "cell")
         elif answer_type == question.answer_type == AnswerType.TITLE and coverage > TITLE_ROW_COVERAGE:
@@ -95,6 +95,11 @@ def _name_stems(name: str, related: str) -> tuple[int, frozenset[str]]:
         return 0, frozenset()
     return len(words), frozenset({stem(normalize_word(w)) for w in words + related.split()}
                                  | {stem(b) for b in agent_noun_bases(words)})
+
+
+@lru_cache(maxsize=NAMES_KEPT)  # the same cells are read question after question
+def _shown_cell(cell: str) -> str:
+    return shorten(cell.strip('"“” '))
 
 
 @lru_cache(maxsize=NAMES_KEPT)

@@ -7,23 +7,33 @@ import random
 import re
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from records import scored
 
 from indexer.analysis import STOP_WORDS, agent_noun_bases, exact_words, normalize_word, stem, stemmed_terms
-from search.answer_features import (SHAPE_FEATURES, SOURCES, _candidate_words, _family_features,
-                                    _token_positions, by_family, family, source_features)
+from indexer.kinds import PassageKind
+from search.answer_features import (SHAPE_FEATURES, SOURCES, _candidate_words, _family_features, asked_at,
+                                    _token_positions, by_family, family, nearness, preceded, source_features,
+                                    span_by_family, span_features, stems_before)
+from search.answers import passage_units
+from search.candidates import _names
 from search.expansion import TermWeights, canonical
 from search.features import _best_sentence_coverage
+from search.kept import kept_property
 from search.kinds import AnswerType
+from search.lists import ENUMERATION, _lead_in_length, enumerations
 from search.model import LinearModel
-from search.passage_analysis import analyse_text, canonical_list, canonical_set, could_hold, sentence_texts, title_stems
-from search.patterns import (NOT_NAMES, TOKEN, has_answer_type, inside_date, mostly_in_question, mostly_words_in_question,
-                             type_of_value)
+from search.passage_analysis import (analyse_text, canonical_set, content_pairs, could_hold, question_positions,
+                                     sentence_texts, title_stems)
+from search.patterns import (CAPITALISED_RUN, MOSTLY_IN_QUESTION_SHARE, NOT_NAMES, TOKEN, clean_name, has_answer_type,
+                             inside_date, kind_of_name, mostly_in_question, mostly_words_in_question, type_of_value)
 from search.patterns import CLAUSE_BREAK
 from search.phrases import (MAX_ANSWER_CHARS, MAX_WINDOWS_PER_SENTENCE, MIN_CLAUSE_CHARS, _clause_pieces, _first_word_from,
-                            _question_word_ends, _windows_around_phrases, cut_at_word, sentence_pieces, windows)
+                            _question_word_ends, _windows_around_phrases, cut_at_word, quoted_phrases, sentence_pieces,
+                            shorten, windows)
+from search.query import QueryError, parse_query
+from search.rank import covered_share
 from search.questions import analyse_question
 from search.spans import Asked, Span, Unit
 from search.structured import NAME_FILLER_WORDS, _name_stems, _type_of_value, name_match
@@ -61,7 +71,9 @@ def test_the_kept_analysis_of_a_text_is_what_the_ranker_computed_from_it():
         assert analysis.content_pairs == set(zip(content, content[1:]))
         assert analysis.words == len(text.split())
         assert analysis.stems == set(stemmed_terms(text))
-        assert analysis.sentence_stems == tuple(tuple(stemmed_terms(text[s:e])) for s, e in sentences or ((0, len(text)),))
+        assert analysis.stem_list == tuple(stemmed_terms(text))
+        assert {(s, i) for s, at in analysis.positions.items() for i in at} == {(s, i) for i, s in enumerate(stemmed_terms(text))}
+        assert analysis.sentence_stems == tuple(frozenset(stemmed_terms(text[s:e])) for s, e in sentences or ((0, len(text)),))
         assert analyse_text(text, sentences) is analysis  # kept
 
 
@@ -75,6 +87,82 @@ def test_best_sentence_coverage_from_kept_stems_is_the_sum_over_each_sentence():
         expected = max(sum(w for s, w in weights.items() if s in set(canonical(weights, stemmed_terms(text[a:b])))) / total
                        for a, b in sentences)
         assert _best_sentence_coverage(analyse_text(text, sentence_spans(text)).sentence_stems, weights) == expected
+
+
+def test_question_positions_from_kept_positions_are_where_the_canonical_stems_match():
+    """features.py reads the passage's canonical stems and where the question's stand in them
+    from the kept positions of each stem; with an alias of the question in the text, by a scan."""
+    generator = random.Random(3)
+    for text in real_texts()[:80]:
+        stems = stemmed_terms(text)
+        analysis = analyse_text(text, ())
+        for _ in range(4):
+            chosen = generator.sample(stems, min(5, len(stems))) + ["absent"]
+            aliases = {chosen[0]: chosen[1]} if len(chosen) > 2 and generator.random() < 0.5 else {}
+            weights = TermWeights({s: 1.0 for s in chosen[1:]}, aliases=aliases)
+            body = canonical(weights, stems)
+            got_body, got_positions = question_positions(weights, analysis)
+            assert list(got_body) == body
+            assert got_positions == [i for i, s in enumerate(body) if s in weights]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='ab c"“”„«»\u00ad\u2010-\n:()', max_size=30))
+def test_a_query_without_a_quote_mark_quotes_no_phrase(query):
+    """quoted_phrases skips the parse of a query with no quote mark: it is what the parser reads."""
+    try:
+        expected = tuple(parse_query(query).phrases)
+    except QueryError:
+        expected = ()
+    assert quoted_phrases(query) == expected
+
+
+def test_kept_names_are_each_capitalised_runs_name_and_kind():
+    """The person, organisation and title extractors read a sentence's names from _names: each
+    capitalised run's clean_name (one word too) where it stands, and its kind_of_name."""
+    common = frozenset({"street", "depot", "food", "pantry"})
+    for text in real_texts()[:80] + ["Dr. Ti West met the Food Pantry at Depot Street, then ET's Lauren Zima."]:
+        expected = []
+        for match in CAPITALISED_RUN.finditer(text):
+            name = clean_name(match.group(), allow_single=True)
+            if name:
+                expected.append((match.start() + match.group().find(name), name, kind_of_name(name, common)))
+        assert _names(text, common) == tuple(expected)
+
+
+@given(st.text(alphabet="AaBb.'’s", min_size=1, max_size=12))
+def test_one_word_is_never_a_persons_name(word):
+    """persons() reads _names' one-word names too (clean_name without allow_single drops them):
+    kind_of_name never takes one word for a person."""
+    assume(len(word.split()) == 1)
+    assert kind_of_name(word, frozenset()) != AnswerType.PERSON
+
+
+def test_units_read_from_kept_sentences_are_the_canonical_sentences():
+    """passage_units gives a unit the sentence's kept stem positions when no alias of the question
+    is in it (read by asked_at), and its coverage from them: what the canonical stems give."""
+    plain = TermWeights({stem("soundtrack"): 1.0, stem("season"): 0.5})
+    aliased = TermWeights({stem("series"): 1.0, stem("season"): 0.5}, aliases={stem("show"): stem("series")})
+    for text in real_texts()[:60] + ["The show is a series. It ran one season."]:
+        passage = scored(text, section="Soundtrack show")
+        for weights in (plain, aliased):
+            for unit, sentence in zip(passage_units(passage, weights), sentence_texts(text, passage.passage.sentences)):
+                stems = canonical(weights, sentence.stems)
+                assert unit.stems == stems
+                assert unit.coverage == covered_share(weights, set(stems), canonical_set(weights, passage.context_stems))
+                assert asked_at(unit, weights) == tuple((i, s) for i, s in enumerate(stems) if s in weights)
+
+
+def test_kept_enumerations_are_the_ones_found_in_the_sentence():
+    asked = Asked(analyse_question("Which options does sort take?"), {}, frozenset())
+    for text in real_texts()[:80] + ["It is one of success, notfound, unavail or tryagain.", "a, b, c, d"]:
+        expected = []
+        for match in ENUMERATION.finditer(text):
+            start = match.start() + _lead_in_length(match.group())
+            items = text[start:match.end()].rstrip(".")
+            if len(items.split()) >= 2:
+                expected.append(Span(shorten(items), asked.question.answer_type, start, match.end(), "enumeration"))
+        assert list(enumerations(asked, Unit(text, 1, 1, []))) == expected
 
 
 def test_kept_answer_type_tests_match_the_regexes():
@@ -197,8 +285,9 @@ def test_canonical_set_of_kept_stems_is_the_set_of_the_canonical_list():
         stems = stemmed_terms(text)
         for weights in (plain, aliased):
             assert canonical_set(weights, frozenset(stems)) == set(canonical(weights, stems))
-            assert canonical_list(weights, stems, frozenset(stems)) == canonical(weights, stems)
         assert title_stems(text) == set(stemmed_terms(text))
+        content = [s for w, s in zip(exact_words(text), stemmed_terms(text)) if w not in STOP_WORDS]
+        assert content_pairs(text) == set(zip(content, content[1:]))
 
 
 def reference_windows(asked: Asked, unit: Unit) -> list[Span]:
@@ -248,6 +337,40 @@ def test_family_features_read_at_once_are_the_ones_read_one_by_one():
                 assert got == expected and list(got) == list(expected)  # the same features, in the same order
 
 
+def test_a_units_candidates_read_from_its_question_words_what_a_scan_of_the_unit_reads():
+    """span_features reads nearness, preceded and after_question from where the question's words
+    stand in the unit (UnitReading), and span_by_family its source from the span: both as the
+    plain computations give them, in the same order."""
+    generator = random.Random(11)
+    questions = [analyse_question(text) for text in ("Who plays Joanna?", "Why is it free?", "How do I copy a tree?")]
+    for text in real_texts()[:60] + ["a'b ’ c-d _ é 1.5", "It is rated 4.83/10 by 9 critics."]:
+        stems = stemmed_terms(text)
+        weights = {s: generator.uniform(0.1, 3.0) for s in generator.sample(stems, min(4, len(stems)))}
+        # a unit's stems are one per token; fewer, and a candidate may stand past the last stem
+        unit = Unit(text, 1, 1, generator.choice([stems, stems[: len(stems) // 2]]), coverage=generator.random())
+        units = [Unit("Before.", 1, 1, [], 0.2), unit, Unit("After.", 1, 1, [], 0.9)]
+        for _ in range(12):
+            start = generator.randrange(-3, len(text) + 1)
+            end = generator.randrange(max(start, 0), len(text) + 1)
+            source = generator.choice(SOURCES + ("not_a_source",))
+            span = Span(text[start:end], AnswerType.NUMBER, start, end, source, {"counted_noun": 1.0})
+            question = generator.choice(questions)
+            words = [normalize_word(w) for w in TOKEN.findall(text)]
+            asked_words = set(generator.sample(words, min(3, len(words))))
+            features = span_features(question, span, units, 1, weights, asked_words, PassageKind.PARAGRAPH)
+            _, content, named = _candidate_words(span.text)
+            assert features["novelty"] == (sum(w not in asked_words for w in content) / len(content) if content else 0.0)
+            in_question = bool(named) and sum(w in asked_words for w in named) / len(named) > MOSTLY_IN_QUESTION_SHARE
+            assert features["in_question"] == float(in_question)
+            before = stems_before(unit, start)
+            assert features["nearness"] == nearness(unit, start, end, weights)
+            assert features["preceded"] == preceded(before, weights)
+            assert features["after_question"] == float(not weights.keys().isdisjoint(before))
+            expected = by_family(features, question)
+            got = span_by_family(features, source, question)
+            assert got == expected and list(got) == list(expected)
+
+
 def test_kept_candidate_words_and_source_features_are_the_computed_ones():
     for text in real_texts()[:80] + ["", "Dr. O'Neil’s 2 books", "the of and"]:
         words = [normalize_word(w) for w in TOKEN.findall(text)]
@@ -266,3 +389,19 @@ def test_inside_date_from_kept_dates_reads_the_dates_of_the_text():
         for position in range(0, len(text), 3):
             expected = any(m.start() <= position < m.end() and not YEAR.fullmatch(m.group()) for m in DATE.finditer(text))
             assert inside_date(text, position) == expected
+
+
+def test_a_kept_property_is_computed_once_and_kept_on_its_instance():
+    calls = []
+
+    class Passage:
+        @kept_property
+        def text(self) -> str:
+            """The text."""
+            calls.append(self)
+            return "computed"
+
+    first, second = Passage(), Passage()
+    assert first.text == first.text == "computed" and second.text == "computed"
+    assert calls == [first, second] and first.__dict__["text"] == "computed"
+    assert isinstance(Passage.text, kept_property) and Passage.text.__doc__ == "The text."
