@@ -27,7 +27,7 @@ from search.patterns import NOT_NAMES, TOKEN, mostly_named_in_question
 from search.phrases import MAX_ANSWER_CHARS, quoted_phrases
 from search.questions import Question
 from search.spans import Span, Unit
-from search.technical import code_in
+from search.technical import names_new_code
 
 # Question words farther than this many tokens from a candidate do not vouch for it; nearer ones
 # count less the farther they are (1 at the candidate, 1/2 four tokens away).
@@ -159,7 +159,7 @@ def features_in_unit(reading: UnitReading, span: Span, first: int, last: int) ->
         "in_heading": float(reading.kind == PassageKind.TITLE),
         "in_code": float(reading.kind == PassageKind.CODE),
         "holds_quoted": _holds_quoted_phrase(reading.quoted, span.text),
-        "holds_new_code": _holds_new_code(span.text, question_words),
+        "holds_new_code": float(names_new_code(span.text, question_words)),
     }
     features.update(source_features(span.source))
     features.update({f"trait_{span.source}_{name}": value for name, value in span.traits.items()})
@@ -172,13 +172,6 @@ def _candidate_words(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple
     function words (search/patterns.NOT_NAMES: what mostly_in_question reads)."""
     words = tuple(normalize_word(w) for w in TOKEN.findall(text))
     return words, tuple(w for w in words if w and w not in STOP_WORDS), tuple(w for w in words if w not in NOT_NAMES)
-
-
-def _holds_new_code(text: str, question_words: set[str]) -> float:
-    """1 when the candidate names code the question does not: what a "which option/module/
-    function" question asks for, even inside a sentence ("Use the Tie::IxHash from CPAN.")."""
-    return float(any(not all(normalize_word(w) in question_words for w in TOKEN.findall(code))
-                     for code in code_in(text)))
 
 
 def _holds_quoted_phrase(phrases: tuple[str, ...], text: str) -> float:

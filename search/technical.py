@@ -12,7 +12,9 @@ import re
 from functools import lru_cache
 from typing import Iterator
 
+from indexer.analysis import normalize_word
 from search.kinds import AnswerType
+from search.patterns import TOKEN
 from search.phrases import MAX_ANSWER_CHARS, MIN_CLAUSE_CHARS, clause_end, shorten, shown_length
 from search.spans import Asked, Span, Unit
 
@@ -70,6 +72,13 @@ def _instructions_in(text: str) -> tuple[Span, ...]:
 def code_in(text: str) -> tuple[str, ...]:
     """The names in code a text holds, marked or by their form."""
     return tuple(span.text for span in _find_identifiers(text))
+
+
+def names_new_code(text: str, question_words: set[str]) -> bool:
+    """Whether `text` names code with a word the question does not (normalised words): what a
+    "which option/module/function" question asks for, even inside a sentence ("Use the
+    Tie::IxHash from CPAN.")."""
+    return any(not all(normalize_word(w) in question_words for w in TOKEN.findall(code)) for code in code_in(text))
 
 
 def _find_identifiers(text: str) -> Iterator[Span]:
