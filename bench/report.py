@@ -189,17 +189,26 @@ def _scale_query_targets(label: str, scale) -> list[Target]:
 def _where_the_build_goes(section) -> list[str]:
     """Liner's build CPU by phase and its index's bytes by part (issue 16: where they go)."""
     liner = section.builds.get(LINER)
-    lines = []
-    if liner and liner.phases:
-        lines += ["Liner's build by phase (seconds, summed over the processes that indexed):", "",
-                  "| phase | s |", "| --- | --- |"]
-        lines += [f"| {phase} | {seconds:.1f} |" for phase, seconds in liner.phases.items()]
-        lines.append("")
+    lines = phase_table(liner.phases) if liner and liner.phases else []
     if section.index_parts_mb:
         lines += ["Liner's index on disk by part (MB):", "", "| part | MB |", "| --- | --- |"]
         lines += [f"| {part} | {mb:.1f} |" for part, mb in section.index_parts_mb.items()]
         lines.append("")
     return lines
+
+
+def phase_table(phases: dict[str, float]) -> list[str]:
+    """Liner's build by phase (BuildReport.phases), for this report and bench/scale_report.py."""
+    return (["Liner's build by phase (seconds, summed over the processes that indexed):", "",
+             "| phase | s |", "| --- | --- |"]
+            + [f"| {phase} | {seconds:.1f} |" for phase, seconds in phases.items()] + [""])
+
+
+def cold_start_sentence(cold) -> str:
+    """`liner ask` from cold on a scale corpus's index (a ColdStart), for both reports."""
+    rss = f", peak RSS {cold.liner_peak_rss_mb:.0f} MB" if cold.liner_peak_rss_mb else ""
+    return (f"`liner ask` from cold on this index, median of {cold.runs} runs: **{cold.liner_median_s:.3f} s** "
+            f"(`python -c pass`: {cold.python_median_s:.3f} s){rss}.")
 
 
 def _largest(results):
@@ -349,10 +358,7 @@ def _section(section, kind: str) -> list[str]:
         ]
     lines += _where_the_build_goes(section)
     if section.cold is not None:
-        cold = section.cold
-        rss = f", peak RSS {cold.liner_peak_rss_mb:.0f} MB" if cold.liner_peak_rss_mb else ""
-        lines += [f"`liner ask` from cold on this index, median of {cold.runs} runs: **{cold.liner_median_s:.3f} s** "
-                  f"(`python -c pass`: {cold.python_median_s:.3f} s){rss}.", ""]
+        lines += [cold_start_sentence(section.cold), ""]
     if section.latency:
         lines += _latency_table(section)
     if section.latency_after_reindex:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bench.build_child import LINER
-from bench.report import Target
+from bench.report import Target, cold_start_sentence, phase_table
 
 STOCK = "stock Whoosh"
 # The targets of a million passages on one machine (issue 16).
@@ -89,10 +89,7 @@ def _builds(results) -> list[str]:
     lines += ["", "Stock Whoosh indexes Liner's passages read back from Liner's index: its time holds no reading "
               "or chunking of files, Liner's does.", ""]
     if liner and liner.phases:
-        lines += ["Liner's build by phase (seconds, summed over the processes that indexed):", "",
-                  "| phase | s |", "| --- | --- |"]
-        lines += [f"| {phase} | {seconds:.1f} |" for phase, seconds in liner.phases.items()]
-        lines.append("")
+        lines += phase_table(liner.phases)
     return lines
 
 
@@ -118,9 +115,7 @@ def _others(results) -> list[str]:
         lines += [f"`--rebuild` (nobody reading the index): {results.rebuild.seconds:.0f} s; the index folder then "
                   f"holds {results.disk_after_rebuild_mb:.1f} MB, one generation {results.generation_mb:.1f} MB.", ""]
     if results.cold:
-        cold = results.cold
-        lines += [f"`liner ask` from cold, median of {cold.runs} runs: {cold.liner_median_s:.3f} s "
-                  f"(`python -c pass`: {cold.python_median_s:.3f} s), peak RSS {cold.liner_peak_rss_mb or 0:.0f} MB.", ""]
+        lines += [cold_start_sentence(results.cold), ""]
     return lines + [f"_{note}_" for note in results.notes]
 
 
