@@ -13,7 +13,7 @@ from indexer.analysis import normalize_word, stem, stemmed_terms
 from search.kinds import AnswerType
 from search.passage_analysis import canonical_set
 from search.patterns import CAPITALISED_RUN, CAUSAL_SINCE, CLAUSE_BREAK, OTHER_REASONS, QUOTATION, QUOTE_VERBS, TOKEN
-from search.query import QueryError, parse_query
+from search.query import OTHER_QUOTE_MARKS, QueryError, parse_query
 from search.questions import DEFINING_VERBS, Question
 from search.spans import Asked, Span, Unit
 
@@ -182,7 +182,7 @@ def _window_start(text: str, at: int, lead: int) -> int:
 
 # The characters a phrase can be quoted with (search/query.py normalize_quotes): a query without
 # any of them quotes no phrase, and is not parsed again (a parse was ~1% of a question's time).
-PHRASE_QUOTES = frozenset('"“”„«»')
+PHRASE_QUOTES = frozenset('"' + OTHER_QUOTE_MARKS)
 
 
 @lru_cache(maxsize=QUERIES_KEPT)

@@ -81,8 +81,13 @@ class QueryError(ValueError):
     """A query that cannot be searched; the message says what to change."""
 
 
+# Quotation marks a phrase may be typed with besides '"', each read as '"'.
+OTHER_QUOTE_MARKS = "“”„«»"
+_TO_STRAIGHT_QUOTE = str.maketrans(dict.fromkeys(OTHER_QUOTE_MARKS, '"'))
+
+
 def normalize_quotes(text: str) -> str:
-    return text.replace("“", '"').replace("”", '"').replace("„", '"').replace("«", '"').replace("»", '"')
+    return text.translate(_TO_STRAIGHT_QUOTE)
 
 
 def parse_query(text: str, typing: bool = False) -> ParsedQuery:
