@@ -13,7 +13,6 @@ import re
 import shlex
 import sys
 from functools import cache
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import NamedTuple
 
@@ -89,6 +88,10 @@ class LinerGroup(click.Group):
 
 @cache
 def _front_end_commands() -> dict:
+    # Imported here: importlib.metadata costs about 30 ms, a tenth of a cold `liner ask`, which
+    # is built in and never reads the entry points.
+    from importlib.metadata import entry_points
+
     return {point.name: point for point in entry_points(group="liner.commands")}
 
 
