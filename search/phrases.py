@@ -43,6 +43,7 @@ REASON_MARKER = re.compile(rf"\b(?:because|{CAUSAL_SINCE}|so that|in order to|du
 DEFINING = re.compile(r"\s*(?:,\s*|\(|\s-+\s|\s?[—–:]\s*|\s+(?:is|are|was|were|means|refers to|stands for|denotes|"
                       r"describes|is used to|are used to)\s+)", re.I)
 _CLAUSE_END = re.compile(r"[.;!?](?:\s|$)|\n\s*\n")
+_WORD_RUN = re.compile(r"\S+")
 
 
 def definitions(asked: Asked, unit: Unit) -> Iterator[Span]:
@@ -75,7 +76,7 @@ def reasons(asked: Asked, unit: Unit) -> Iterator[Span]:
     text = unit.text
     matched = _question_word_ends(asked, unit)
     for marker in REASON_MARKER.finditer(text):
-        end = clause_end(text, marker.end())
+        end = clause_end(text, marker.start())  # the marker is shown too: it counts
         if end - marker.start() >= MIN_CLAUSE_CHARS:
             after = float(any(position <= marker.start() for position in matched))
             yield Span(shorten(text[marker.start():end]), AnswerType.REASON, marker.start(), end, "reason",
@@ -287,8 +288,20 @@ def clause_end(text: str, start: int) -> int:
     found = _CLAUSE_END.search(text, start)
     end = found.start() if found else len(text)
     if end - start > MAX_ANSWER_CHARS:
-        space = text.rfind(" ", start, start + MAX_ANSWER_CHARS)
-        end = space if space > start else start + MAX_ANSWER_CHARS
+        end = _shown_end(text, start, end)
+    return end
+
+
+def _shown_end(text: str, start: int, end: int) -> int:
+    """Where the words of text[start:end] stop fitting in MAX_ANSWER_CHARS as shown (whitespace
+    runs as one space): a man page's clause spans lines indented by a dozen spaces, which the
+    answer does not show. One long word is cut where it reaches the limit."""
+    shown, last = -1, start
+    for word in _WORD_RUN.finditer(text, start, end):
+        shown += 1 + len(word.group())
+        if shown > MAX_ANSWER_CHARS:
+            return last if last > start else start + MAX_ANSWER_CHARS
+        last = word.end()
     return end
 
 

@@ -49,6 +49,21 @@ def test_since_a_version_or_a_year_says_when_not_why():
     assert span.text == "since it relied on an extension nobody deployed"
 
 
+def test_a_reason_across_indented_lines_is_cut_by_what_it_shows_not_by_its_indent():
+    # As a man page is typeset: each line indented; the clause shows in under 120 characters.
+    indent = "\n" + " " * 14
+    text = indent.join(["This option was removed in glibc 2.25, since it", "relied on a backward-incompatible",
+                        "DNS extension that was", "never deployed on the", "Internet."])
+    why = asked("Why was the option removed?", "option", "removed")
+    (span,) = reasons(why, unit(text))
+    assert span.text.endswith("never deployed on the Internet")
+    # A clause too long to show is still cut at a word's end, within the limit.
+    long_reason = "It was removed because " + indent.join(["the old resolver code read every reply"] * 5) + "."
+    (span,) = reasons(why, unit(long_reason))
+    assert shown_length(span.text) <= MAX_ANSWER_CHARS
+    assert span.text.split()[-1] in "the old resolver code read every reply".split()
+
+
 def test_reasons_given_without_because_open_a_reason_too():
     why = asked("Why should the old format be avoided?", "old", "format", "avoided")
     expected = {
