@@ -22,6 +22,7 @@ from search.answer_features import (by_family, decision_features, features_in_un
                                     read_unit, repeated_among, source_features, span_by_family, support_features,
                                     token_positions, top_passage_features, with_headings)
 from search.candidates import spans
+from search.continuation import continue_announcements
 from search.expansion import canonical
 from search.kinds import AnswerType
 from search.lists import enumerations, item_lists
@@ -129,6 +130,7 @@ def answer_candidates(asked: Asked, passages: list[ScoredPassage]) -> list[Candi
                         **source_features("list_items"), "unit_coverage": unit.coverage, "items": float(len(run))}
             features.update(by_family(features, question))
             candidates.append(Candidate(joined, question.answer_type, "list_items", unit, first, features=features))
+    continue_announcements(candidates, passages, lambda passage: passage_units(passage, asked.weights))
     lowered = lowered_texts(passages)
     for candidate, agreeing in zip(candidates, agreeing_documents(candidates)):
         candidate.features.update(support_features(agreeing))
@@ -204,7 +206,7 @@ def slot(unit: Unit, first: int, last: int, weights: dict[str, float]) -> frozen
 def _answer(group: ValueGroup, confidence: float) -> Answer:
     best = group.best
     return Answer(text=best.text, confidence=round(confidence, 3), sentence=best.unit.text, path=best.passage.path,
-                  line_start=best.unit.line_start, line_end=best.unit.line_end, answer_type=best.answer_type,
+                  line_start=best.unit.line_start, line_end=best.line_end or best.unit.line_end, answer_type=best.answer_type,
                   page=best.passage.passage.page)
 
 

@@ -49,6 +49,7 @@ class Candidate:
     slot: frozenset[str] = frozenset()
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
+    line_end: int | None = None  # where its text ends when it runs on past its unit (search/continuation.py)
 
     @property
     def key(self):
