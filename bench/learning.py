@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from bench.benchmark import Corpus, Item, ensure_index
 from bench.scoring import answer_is_right, first_hit_rank, fold, is_hit
-from search.answers import ANSWER_DEPTH, AnswerResult, answer_candidates, extract_answer
+from search.answers import ANSWER_DEPTH, AnswerResult, answer_candidates, extract_answer, in_shown_order
 from search.engine import Engine
 from search.model import LinearModel, Model
 from search.query import QueryError
@@ -113,10 +113,7 @@ def outcome(record: Record, model: Model) -> Outcome:
     result: AnswerResult = extract_answer(record.question, passages, record.weights, record.missing, model,
                                           common_words=record.common_words, is_search=record.is_search,
                                           absent=record.absent)
-    shown = list(passages)
-    if result.passage is not None:  # the engine shows the answer's passage first
-        shown.remove(result.passage)
-        shown.insert(0, result.passage)
+    shown = in_shown_order(passages, result)  # as the engine shows them
     text = result.answer.text if result.answer else None
     return Outcome(record.item, text, result.confidence, answer_is_right(text, record.item),
                    first_hit_rank([p.text for p in shown], record.item), result.decision,

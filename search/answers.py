@@ -43,6 +43,8 @@ ANSWER_DEPTH = 12
 SLOT_WINDOW = 4
 # The selector's lead of a value that has no rival (as if the next one scored this much less).
 LONE_VALUE_LEAD = 5.0
+# The confidence from which the answer's passage is shown first (in_shown_order): even odds.
+LEAD_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -92,6 +94,18 @@ def extract_answer(question: Question, passages: list[ScoredPassage], weights: d
     conflicts = conflicts_with(best, groups[1:])
     return AnswerResult(_answer(best, confidence), [_conflict(group) for group in conflicts], best.best.passage,
                         candidates, confidence, bar, decision)
+
+
+def in_shown_order(passages: list[ScoredPassage], result: AnswerResult) -> list[ScoredPassage]:
+    """The passages as shown: the answer's first when the answer is likelier right than wrong (an
+    answer less sure than that does not reorder the evidence: held out, in make eval's folds,
+    moving every answer's passage first put an answer in the first passage for 510 of 789
+    questions, and from this confidence on 512, the most of any bar from 0.4 to 0.9)."""
+    shown = list(passages)
+    if result.passage is not None and result.confidence is not None and result.confidence >= LEAD_CONFIDENCE:
+        shown.remove(result.passage)
+        shown.insert(0, result.passage)
+    return shown
 
 
 def _shared_out(groups: list[ValueGroup]) -> list[ValueGroup]:
@@ -216,4 +230,4 @@ def _conflict(group: ValueGroup) -> Conflict:
                     best.passage.passage.page)
 
 
-__all__ = ["AnswerResult", "AnswerType", "extract_answer", "answer_candidates", "passage_units"]
+__all__ = ["AnswerResult", "AnswerType", "extract_answer", "answer_candidates", "passage_units", "in_shown_order"]

@@ -19,7 +19,7 @@ from pathlib import Path
 from indexer.analysis import exact_words
 
 from search import expansion
-from search.answers import ANSWER_DEPTH, AnswerResult, extract_answer
+from search.answers import ANSWER_DEPTH, AnswerResult, extract_answer, in_shown_order
 from search.duplicates import COLLAPSE_WINDOW, collapse_near_duplicates
 from search.hits import make_hits, match_terms
 from search.index import DocumentText, IndexCorruptError, IndexMissingError, IndexView, OpenIndex, default_index_dir
@@ -139,10 +139,7 @@ class Engine:
         result = (extract_answer(question, ranked, weights, missing, self.model, common_words=view.files.common_words,
                                  is_search=not question.is_question, depth=self.answer_depth, absent=absent)
                   if settled else AnswerResult(None, [], None, reason="still being typed"))
-        shown = list(ranked)
-        if result.passage is not None:  # the passage that holds the answer leads the results
-            shown.remove(result.passage)
-            shown.insert(0, result.passage)
+        shown = in_shown_order(ranked, result)
         hits = make_hits(_page(shown, offset, limit), match_terms(parsed, corrections), first_rank=offset + 1)
         suggestion = expansion.suggestion(text, corrections, shown[0].text if shown else None)
         response = Response(text, hits, len(shown), _ms(started), answer=result.answer, conflicts=result.conflicts,

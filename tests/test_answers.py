@@ -6,7 +6,7 @@ from models import model
 from records import scored
 
 from indexer.analysis import stem
-from search.answers import answer_candidates, extract_answer, passage_units
+from search.answers import LEAD_CONFIDENCE, answer_candidates, extract_answer, in_shown_order, passage_units
 from search.expansion import TermWeights
 from search.questions import analyse_question
 from search.spans import Asked
@@ -126,3 +126,16 @@ def test_a_number_inside_an_example_of_code_is_not_one_the_passage_must_hold():
     passage = scored("No, mawk does not support brace expressions yet.")
     candidates = answer_candidates(Asked(question, weights_for("mawk", "brace", "expressions"), frozenset()), [passage])
     assert candidates
+
+
+def test_the_answers_passage_is_shown_first_only_when_the_answer_is_likelier_right_than_wrong():
+    question = analyse_question("When did the bakery open?")
+    first = scored("The bakery is on Mill Street.", path="a.md", score=2.0)
+    dated = scored("The bakery opened on March 4, 2019.", path="b.md", score=1.0)
+    result = extract_answer(question, [first, dated], weights_for("bakery", "open"), [], model(bar=0.0))
+    assert result.passage is dated
+    for confidence, leading in ((LEAD_CONFIDENCE, dated), (LEAD_CONFIDENCE - 0.01, first)):
+        result.confidence = confidence
+        assert in_shown_order([first, dated], result)[0] is leading
+    abstained = extract_answer(question, [first, dated], weights_for("bakery", "open"), [], model(bar=0.99))
+    assert in_shown_order([first, dated], abstained) == [first, dated]
