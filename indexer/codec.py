@@ -29,7 +29,7 @@ from whoosh.util.numeric import byte_to_length
 
 from indexer.mapped import open_mapped
 from indexer.signatures import RECORD, SIGNATURE_EXT, Signature, SignatureReader
-from indexer.matcher import BlockMatcher
+from indexer.matcher import BlockMatcher, DecodedBlocks
 from indexer.postings import (
     BLOCK_POSTINGS,
     ValueKind,
@@ -60,10 +60,11 @@ class LinerCodec(W3Codec):
     def field_writer(self, storage, segment) -> "FieldWriter":
         return FieldWriter(self, storage, segment)
 
-    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None) -> BlockMatcher:
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None,
+                        decoded: DecodedBlocks | None = None) -> BlockMatcher:
         # W3TermInfo reads its extent's length back as a tuple (a slip in Whoosh): the blocks say
         # where they end, so only the offset is used.
-        return BlockMatcher(dbfile.buffer, terminfo.extent()[0], format_, term=term, scorer=scorer)
+        return BlockMatcher(dbfile.buffer, terminfo.extent()[0], format_, term=term, scorer=scorer, decoded=decoded)
 
     def per_document_reader(self, storage, segment) -> "PerDocReader":
         return PerDocReader(storage, segment)
@@ -92,6 +93,7 @@ class TermsReader(W3TermsReader):
     def __init__(self, codec, dbfile, length, postfile) -> None:
         super().__init__(codec, dbfile, length, postfile)
         self._places: dict[bytes, tuple[int, int] | None] = {}
+        self.decoded = DecodedBlocks()  # its postings blocks decoded, shared by its matchers
 
     def _place(self, key: bytes) -> tuple[int, int] | None:
         """(position, length) of a term's entry in the table; None when there is none."""
@@ -117,6 +119,11 @@ class TermsReader(W3TermsReader):
         if place is None:
             raise TermNotFound(f"No term {fieldname}:{tbytes!r}")
         return W3TermInfo.from_bytes(self._dbfile.get(*place))
+
+    def matcher(self, fieldname, tbytes, format_, scorer=None) -> BlockMatcher:
+        """W3TermsReader's, its blocks decoded into (and read from) this reader's `decoded`."""
+        return self._codec.postings_reader(self._postfile, self.term_info(fieldname, tbytes), format_,
+                                           term=(fieldname, tbytes), scorer=scorer, decoded=self.decoded)
 
 
 class _TermTable(OrderedHashWriter):

@@ -13,7 +13,8 @@ from whoosh.filedb.filestore import FileStorage
 
 from indexer.codec import LinerCodec
 from indexer.documents import iter_documents
-from indexer.matcher import BlockMatcher, common_documents
+from indexer import matcher as matcher_module
+from indexer.matcher import BlockMatcher, DecodedBlocks, common_documents
 from indexer.merge import delete_documents, merge_segments, write_toc
 from indexer.passages import make_passages
 from indexer.postings import (
@@ -122,6 +123,30 @@ def test_common_documents_are_the_intersection(lists):
     matchers = [BlockMatcher(_blocks(sorted(ids), [1.0] * len(ids), lambda b, e: b"", None), 0, formats.Existence())
                 for ids in lists]
     assert common_documents(matchers) == sorted(set.intersection(*map(set, lists)))
+
+
+def test_decoded_blocks_let_the_one_used_longest_ago_go_first():
+    decoded = DecodedBlocks(capacity=2)
+    decoded.put(10, [1, 2])
+    decoded.put(20, [3, 4])
+    assert decoded.get(10) == [1, 2]  # now the one used last
+    decoded.put(30, [5, 6])
+    assert decoded.get(20) is None
+    assert decoded.get(10) == [1, 2] and decoded.get(30) == [5, 6]
+
+
+def test_matchers_sharing_decoded_blocks_decode_each_block_once(monkeypatch):
+    """An intersection, then a ranking and a count of the same words: each block is decoded once."""
+    ids = list(range(0, 900, 3))
+    data = _blocks(ids, [1.0] * len(ids), lambda b, e: b"", None)
+    calls = []
+    decode = matcher_module.decode_ids
+    monkeypatch.setattr(matcher_module, "decode_ids", lambda *args: calls.append(args[1]) or decode(*args))
+    decoded = DecodedBlocks()
+    first = BlockMatcher(data, 0, formats.Existence(), decoded=decoded)
+    assert common_documents([first]) == ids
+    assert list(BlockMatcher(data, 0, formats.Existence(), decoded=decoded).all_ids()) == ids
+    assert len(calls) == len(set(calls)) == -(-len(ids) // BLOCK_POSTINGS)
 
 
 @settings(max_examples=60, deadline=None)
