@@ -17,37 +17,47 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 
 from indexer.postings import (HEADER, LAST_BLOCK, ValueKind, decode_ids, decode_values, decode_weights,
-                              decode_weights_at, value_kind)
+                              decode_weights_at, stored_weights, value_kind, weights_of, weights_of_postings)
 
 _unpack_header = HEADER.unpack_from
 _HEADER_SIZE = HEADER.size
 
-# Postings blocks whose document numbers a term reader keeps decoded (a reader is one thread's):
-# 128 numbers a block, about 4.6 KB. A search's words recur in the searches after it: of the
-# blocks 200 bench keyword searches decoded on 100,000 passages, 46% had been decoded by a search
-# before; and one search reads a word's blocks up to three times (intersecting, ranking, counting).
+# Postings blocks whose document numbers, and whose weights, a term reader keeps decoded (a reader
+# is one thread's): 128 numbers a block, about 4.6 KB, and 128 or 512 bytes of weights. A search's
+# words recur in the searches after it: of the blocks 200 bench keyword searches decoded on
+# 100,000 passages, 46% (of their weights, 36%) had been decoded by a search before; and one search
+# reads a word's blocks up to three times (intersecting, ranking, counting).
 DECODED_BLOCKS_CACHED = 1024
 
 
-class DecodedBlocks:
-    """The document numbers of the postings blocks of one postings file decoded last, by where
-    each block starts; when full, the block used longest ago leaves (emptying it all at once,
-    as it once was, cost 1.5-2.3 ms on the search that filled it, and kept half as many)."""
+class RecentBlocks:
+    """One part of the postings blocks of one postings file decoded last, by where each block
+    starts; when full, the block used longest ago leaves (emptying it all at once, as it once
+    was, cost 1.5-2.3 ms on the search that filled it, and kept half as many)."""
 
     def __init__(self, capacity: int = DECODED_BLOCKS_CACHED) -> None:
         self.capacity = capacity
-        self._ids: OrderedDict[int, list[int]] = OrderedDict()
+        self._parts: OrderedDict[int, object] = OrderedDict()
 
-    def get(self, position: int) -> list[int] | None:
-        ids = self._ids.get(position)
-        if ids is not None:
-            self._ids.move_to_end(position)
-        return ids
+    def get(self, position: int):
+        part = self._parts.get(position)
+        if part is not None:
+            self._parts.move_to_end(position)
+        return part
 
-    def put(self, position: int, ids: list[int]) -> None:
-        self._ids[position] = ids
-        if len(self._ids) > self.capacity:
-            self._ids.popitem(last=False)
+    def put(self, position: int, part) -> None:
+        self._parts[position] = part
+        if len(self._parts) > self.capacity:
+            self._parts.popitem(last=False)
+
+
+class DecodedBlocks:
+    """What a term reader keeps of the postings blocks its matchers decoded: their document
+    numbers, and their weights as stored (stored_weights)."""
+
+    def __init__(self, capacity: int = DECODED_BLOCKS_CACHED) -> None:
+        self.ids = RecentBlocks(capacity)
+        self.weights = RecentBlocks(capacity)
 
 
 class BlockMatcher(LeafMatcher):
@@ -100,11 +110,11 @@ class BlockMatcher(LeafMatcher):
             ids = decode_ids(self._buffer, self._position + _HEADER_SIZE, self._count, self._first, self._flags,
                              self._ids_size)
         else:
-            ids = decoded.get(self._position)
+            ids = decoded.ids.get(self._position)
             if ids is None:
                 ids = decode_ids(self._buffer, self._position + _HEADER_SIZE, self._count, self._first, self._flags,
                                  self._ids_size)
-                decoded.put(self._position, ids)
+                decoded.ids.put(self._position, ids)
         self._ids = ids
         return ids
 
@@ -115,9 +125,24 @@ class BlockMatcher(LeafMatcher):
         return weights[self._i]
 
     def _read_weights(self) -> Sequence[float]:
-        start = self._position + _HEADER_SIZE + self._ids_size
-        self._weights = decode_weights(self._buffer, start, self._count, self._flags, self._weights_size)
+        stored = self._stored_weights()
+        self._weights = (weights_of(stored, self._flags) if stored is not None else
+                         decode_weights(self._buffer, self._weights_start(), self._count, self._flags,
+                                        self._weights_size))
         return self._weights
+
+    def _weights_start(self) -> int:
+        return self._position + _HEADER_SIZE + self._ids_size
+
+    def _stored_weights(self):
+        """The block's stored_weights (None where they are all the same), kept in `decoded`."""
+        decoded = self._decoded
+        stored = decoded.weights.get(self._position) if decoded is not None else None
+        if stored is None:
+            stored = stored_weights(self._buffer, self._weights_start(), self._flags, self._weights_size)
+            if stored is not None and decoded is not None:
+                decoded.weights.put(self._position, stored)
+        return stored
 
     def _block_values(self):
         if self._values is None:
@@ -194,8 +219,11 @@ class BlockMatcher(LeafMatcher):
         """The weights of the current block's `postings` (their numbers in it)."""
         if self._weights is not None:
             return [self._weights[number] for number in postings]
-        start = self._position + _HEADER_SIZE + self._ids_size
-        return decode_weights_at(self._buffer, start, self._count, self._flags, self._weights_size, postings)
+        stored = self._stored_weights()
+        if stored is None:  # every posting's weight the same
+            return decode_weights_at(self._buffer, self._weights_start(), self._count, self._flags,
+                                     self._weights_size, postings)
+        return weights_of_postings(stored, self._flags, postings)
 
     def next_block(self) -> None:
         """On to the next block (or the end)."""

@@ -14,7 +14,7 @@ from whoosh.filedb.filestore import FileStorage
 from indexer.codec import LinerCodec
 from indexer.documents import iter_documents
 from indexer import matcher as matcher_module
-from indexer.matcher import BlockMatcher, DecodedBlocks, common_documents
+from indexer.matcher import BlockMatcher, DecodedBlocks, RecentBlocks, common_documents
 from indexer.merge import delete_documents, merge_segments, write_toc
 from indexer.passages import make_passages
 from indexer.postings import (
@@ -126,7 +126,7 @@ def test_common_documents_are_the_intersection(lists):
 
 
 def test_decoded_blocks_let_the_one_used_longest_ago_go_first():
-    decoded = DecodedBlocks(capacity=2)
+    decoded = RecentBlocks(capacity=2)
     decoded.put(10, [1, 2])
     decoded.put(20, [3, 4])
     assert decoded.get(10) == [1, 2]  # now the one used last
@@ -146,6 +146,24 @@ def test_matchers_sharing_decoded_blocks_decode_each_block_once(monkeypatch):
     first = BlockMatcher(data, 0, formats.Existence(), decoded=decoded)
     assert common_documents([first]) == ids
     assert list(BlockMatcher(data, 0, formats.Existence(), decoded=decoded).all_ids()) == ids
+    assert len(calls) == len(set(calls)) == -(-len(ids) // BLOCK_POSTINGS)
+
+
+@pytest.mark.parametrize("weights", [[1.5, 2.0, 3.5] * 100, [0.3, 7.25, 1.0] * 100])  # halves; float32s
+def test_weights_kept_decoded_are_those_read_anew(monkeypatch, weights):
+    ids = list(range(len(weights)))
+    data = _blocks(ids, weights, lambda b, e: b"", None)
+    calls = []
+    stored = matcher_module.stored_weights
+    monkeypatch.setattr(matcher_module, "stored_weights", lambda *args: calls.append(args[1]) or stored(*args))
+    decoded = DecodedBlocks()
+    for _ in range(2):
+        some, every = BlockMatcher(data, 0, formats.Existence(), decoded=decoded), []
+        while some.is_active():
+            assert some.block_weights_at([0, 5]) == [_f32(weights[some.block_ids()[0] + n]) for n in (0, 5)]
+            every += BlockMatcher(data, some._position, formats.Existence(), decoded=decoded).block_weights()
+            some.next_block()
+        assert every == [_f32(weight) for weight in weights]
     assert len(calls) == len(set(calls)) == -(-len(ids) // BLOCK_POSTINGS)
 
 
