@@ -205,6 +205,15 @@ class BlockMatcher(LeafMatcher):
             yield from ids[self._i:]
             self._next_block()
 
+    def first_ids(self, cap: int) -> list[int]:
+        """all_ids, up to `cap` of them, a block at a time (moving the matcher on)."""
+        found: list[int] = []
+        while not self._atend and len(found) < cap:
+            ids = self._ids if self._ids is not None else self._read_ids()
+            found += ids[self._i:] if self._i else ids
+            self._next_block()
+        return found[:cap]
+
     # -- a block at a time (search/term_top.py) ------------------------------------------------------------
 
     def block_ids(self) -> list[int]:

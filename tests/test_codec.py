@@ -3,6 +3,7 @@ what Whoosh's writer would have written for the same passages, read back through
 machinery, and merged segments are one segment written at once."""
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,18 @@ def test_skip_to_lands_where_a_search_of_the_list_would(numbers, target):
     matcher.skip_to(target)
     expected = next((i for i in ids if i >= target), None)
     assert (matcher.id() if matcher.is_active() else None) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 3000), min_size=1, max_size=600, unique=True), st.integers(-5, 3100),
+       st.integers(0, 700))
+def test_first_ids_are_the_first_of_all_ids_from_where_the_matcher_stands(numbers, target, cap):
+    ids = sorted(numbers)
+    data = _blocks(ids, [1.0] * len(ids), lambda b, e: b"", None)
+    one, other = BlockMatcher(data, 0, formats.Existence()), BlockMatcher(data, 0, formats.Existence())
+    one.skip_to(target)
+    other.skip_to(target)
+    assert one.first_ids(cap) == list(itertools.islice(other.all_ids(), cap))
 
 
 @settings(max_examples=40, deadline=None)
