@@ -60,11 +60,10 @@ class LinerCodec(W3Codec):
     def field_writer(self, storage, segment) -> "FieldWriter":
         return FieldWriter(self, storage, segment)
 
-    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None,
-                        decoded: DecodedBlocks | None = None) -> BlockMatcher:
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None) -> BlockMatcher:
         # W3TermInfo reads its extent's length back as a tuple (a slip in Whoosh): the blocks say
         # where they end, so only the offset is used.
-        return BlockMatcher(dbfile.buffer, terminfo.extent()[0], format_, term=term, scorer=scorer, decoded=decoded)
+        return BlockMatcher(dbfile.buffer, terminfo.extent()[0], format_, term=term, scorer=scorer)
 
     def per_document_reader(self, storage, segment) -> "PerDocReader":
         return PerDocReader(storage, segment)
@@ -93,7 +92,7 @@ class TermsReader(W3TermsReader):
     def __init__(self, codec, dbfile, length, postfile) -> None:
         super().__init__(codec, dbfile, length, postfile)
         self._places: dict[bytes, tuple[int, int] | None] = {}
-        self.decoded = DecodedBlocks()  # its postings blocks decoded, shared by its matchers
+        self.decoded = DecodedBlocks()  # postings blocks its matchers decoded, where they keep them
 
     def _place(self, key: bytes) -> tuple[int, int] | None:
         """(position, length) of a term's entry in the table; None when there is none."""
@@ -119,11 +118,6 @@ class TermsReader(W3TermsReader):
         if place is None:
             raise TermNotFound(f"No term {fieldname}:{tbytes!r}")
         return W3TermInfo.from_bytes(self._dbfile.get(*place))
-
-    def matcher(self, fieldname, tbytes, format_, scorer=None) -> BlockMatcher:
-        """W3TermsReader's, its blocks decoded into (and read from) this reader's `decoded`."""
-        return self._codec.postings_reader(self._postfile, self.term_info(fieldname, tbytes), format_,
-                                           term=(fieldname, tbytes), scorer=scorer, decoded=self.decoded)
 
 
 class _TermTable(OrderedHashWriter):
@@ -314,6 +308,13 @@ def stored_signature(reader, docnum: int) -> Signature | None:
     perdoc = getattr(reader, "_perdoc", None)
     signatures = perdoc.signatures if isinstance(perdoc, PerDocReader) else None
     return signatures.signature(docnum, offset) if signatures is not None else None
+
+
+def decoded_blocks(reader) -> DecodedBlocks | None:
+    """Where the matchers of a Liner segment's reader (one thread's) keep the blocks they decode,
+    when asked to (BlockMatcher.keep_decoded); None for another reader."""
+    terms = getattr(reader, "_terms", None)
+    return terms.decoded if isinstance(terms, TermsReader) else None
 
 
 def length_codes(reader, fieldname: str):

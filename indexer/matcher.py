@@ -22,11 +22,12 @@ from indexer.postings import (HEADER, LAST_BLOCK, ValueKind, decode_ids, decode_
 _unpack_header = HEADER.unpack_from
 _HEADER_SIZE = HEADER.size
 
-# Postings blocks whose document numbers, and whose weights, a term reader keeps decoded (a reader
-# is one thread's): 128 numbers a block, about 4.6 KB, and 128 or 512 bytes of weights. A search's
-# words recur in the searches after it: of the blocks 200 bench keyword searches decoded on
-# 100,000 passages, 46% (of their weights, 36%) had been decoded by a search before; and one search
-# reads a word's blocks up to three times (intersecting, ranking, counting).
+# Postings blocks whose document numbers, and whose weights, a term reader keeps decoded for a
+# keyword search's words (a reader is one thread's): 128 numbers a block, about 4.6 KB, and 128 or
+# 512 bytes of weights. A search's words recur in the searches after it: of the blocks 200 bench
+# keyword searches decoded on 100,000 passages, 46% (of their weights, 36%) had been decoded by a
+# search before; and one search reads a word's blocks up to three times (intersecting, ranking,
+# counting).
 DECODED_BLOCKS_CACHED = 1024
 
 
@@ -50,6 +51,9 @@ class RecentBlocks:
         if len(self._parts) > self.capacity:
             self._parts.popitem(last=False)
 
+    def __len__(self) -> int:
+        return len(self._parts)
+
 
 class DecodedBlocks:
     """What a term reader keeps of the postings blocks its matchers decoded: their document
@@ -61,8 +65,8 @@ class DecodedBlocks:
 
 
 class BlockMatcher(LeafMatcher):
-    """The postings of one term in one segment, block by block. `decoded`: where the blocks'
-    document numbers are kept once decoded (the term reader's), or None."""
+    """The postings of one term in one segment, block by block. `decoded`: where its blocks are
+    kept once decoded (its term reader's: indexer/codec.py's decoded_blocks), or None."""
 
     def __init__(self, buffer, offset: int, format_, term=None, scorer=None,
                  decoded: DecodedBlocks | None = None) -> None:
@@ -74,6 +78,13 @@ class BlockMatcher(LeafMatcher):
         self.scorer = scorer
         self._decoded = decoded
         self.reset()
+
+    def keep_decoded(self, decoded: DecodedBlocks | None) -> None:
+        """Keep the blocks it decodes from now on in `decoded` (and read them from there): for a
+        keyword search's words, which the searches after it share. Not for every matcher: a
+        phrase's common words read hundreds of blocks no other search reads again, and keeping
+        them made a phrase search at 100k 5-19% slower."""
+        self._decoded = decoded
 
     def reset(self) -> None:
         self._atend = False

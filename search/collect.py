@@ -15,6 +15,7 @@ from itertools import islice
 
 from whoosh import query as wq
 
+from indexer.codec import decoded_blocks
 from indexer.matcher import BlockMatcher
 
 # The clock is read every this many matches (time.monotonic() per match would cost more).
@@ -125,7 +126,8 @@ def _first_documents(subsearcher, query, cap: int) -> list[int]:
             firsts.update(_first_documents(subsearcher, part, cap))
         return sorted(firsts)[:cap]
     matcher = query.matcher(subsearcher, subsearcher.boolean_context())
-    if type(matcher) is BlockMatcher:  # a word's postings: a block at a time
+    if type(matcher) is BlockMatcher:  # a word's postings (the first tier decoded them): a block at a time
+        matcher.keep_decoded(decoded_blocks(subsearcher.reader()))
         return matcher.first_ids(cap)
     return list(islice(matcher.all_ids(), cap))
 

@@ -9,6 +9,7 @@ from whoosh import query as wq
 from whoosh.matching import CoordMatcher, IntersectionMatcher, NullMatcher, UnionMatcher, WrappingMatcher
 from whoosh.matching.binary import AdditiveBiMatcher
 
+from indexer.codec import decoded_blocks
 from indexer.matcher import BlockMatcher, common_documents, weights_at
 from search.index import bm25_of_many
 
@@ -40,6 +41,9 @@ class _All(wq.And):
         leaves = list(matcher.term_matchers())
         if len(leaves) != len(subs) or not all(type(leaf) is BlockMatcher for leaf in leaves):
             return super()._matcher(subs, searcher, context)
+        decoded = decoded_blocks(reader)
+        for leaf in leaves:  # their words recur in later searches (indexer/matcher.py's DecodedBlocks)
+            leaf.keep_decoded(decoded)
         return _Intersected(matcher, self._common_documents(reader, leaves))
 
     def _common_documents(self, reader, leaves: list[BlockMatcher]) -> list[int]:
@@ -52,7 +56,7 @@ class _All(wq.And):
         key = (id(reader), tuple(leaf.term() for leaf in leaves))
         if key not in found:
             leaves.sort(key=lambda leaf: reader.doc_frequency(*leaf.term()))
-            found[key] = common_documents(leaves)  # the blocks it decodes are kept (indexer/matcher.py)
+            found[key] = common_documents(leaves)
         return found[key]
 
 

@@ -21,6 +21,7 @@ from typing import Callable, Container, Sequence
 from whoosh import query as wq
 from whoosh.matching import CoordMatcher, NullMatcher
 
+from indexer.codec import decoded_blocks
 from indexer.matcher import BlockMatcher
 from search.collect import CHECK_EVERY
 from search.index import bm25_of_many
@@ -60,6 +61,7 @@ def term_top(searcher, plan: NewPassages, depth: int, excluded: Container[int], 
             scores = bm25_of_many(matcher) if type(matcher) is BlockMatcher else None
             if scores is None:
                 return None
+            matcher.keep_decoded(decoded_blocks(subsearcher.reader()))  # the first tier decoded its blocks
             scored, timed_out = _collect_blocks(matcher, scores, one_word, offset, depth, heap, excluded, deadline,
                                                 scored)
             if timed_out:
