@@ -29,7 +29,7 @@ from whoosh.util.numeric import byte_to_length
 
 from indexer.mapped import open_mapped
 from indexer.signatures import RECORD, SIGNATURE_EXT, Signature, SignatureReader
-from indexer.matcher import BlockMatcher
+from indexer.matcher import BlockMatcher, DecodedBlocks
 from indexer.postings import (
     BLOCK_POSTINGS,
     ValueKind,
@@ -92,6 +92,7 @@ class TermsReader(W3TermsReader):
     def __init__(self, codec, dbfile, length, postfile) -> None:
         super().__init__(codec, dbfile, length, postfile)
         self._places: dict[bytes, tuple[int, int] | None] = {}
+        self.decoded = DecodedBlocks()  # postings blocks its matchers decoded, where they keep them
 
     def _place(self, key: bytes) -> tuple[int, int] | None:
         """(position, length) of a term's entry in the table; None when there is none."""
@@ -307,6 +308,13 @@ def stored_signature(reader, docnum: int) -> Signature | None:
     perdoc = getattr(reader, "_perdoc", None)
     signatures = perdoc.signatures if isinstance(perdoc, PerDocReader) else None
     return signatures.signature(docnum, offset) if signatures is not None else None
+
+
+def decoded_blocks(reader) -> DecodedBlocks | None:
+    """Where the matchers of a Liner segment's reader (one thread's) keep the blocks they decode,
+    when asked to (BlockMatcher.keep_decoded); None for another reader."""
+    terms = getattr(reader, "_terms", None)
+    return terms.decoded if isinstance(terms, TermsReader) else None
 
 
 def length_codes(reader, fieldname: str):

@@ -210,12 +210,9 @@ def decode_weights(buffer, start: int, count: int, flags: int, size: int) -> Seq
     mode = flags & WEIGHTS_MODE
     if mode == W_ONES:
         return (1.0,) * count
-    data = _part(buffer, start, size, flags & WEIGHTS_ZLIB)
     if mode == W_SAME:
-        return (_FLOAT.unpack_from(data)[0],) * count
-    if mode == W_HALVES:
-        return [twice / 2 for twice in read_little_endian("B", data)]
-    return read_little_endian("f", data).tolist()
+        return (_FLOAT.unpack_from(_part(buffer, start, size, flags & WEIGHTS_ZLIB))[0],) * count
+    return weights_of(stored_weights(buffer, start, flags, size), flags)
 
 
 def decode_weights_at(buffer, start: int, count: int, flags: int, size: int, postings: Sequence[int]) -> list[float]:
@@ -225,8 +222,26 @@ def decode_weights_at(buffer, start: int, count: int, flags: int, size: int, pos
     if mode == W_ONES or mode == W_SAME:
         weights = decode_weights(buffer, start, count, flags, size)
         return [weights[number] for number in postings]
-    stored = read_little_endian("B" if mode == W_HALVES else "f", _part(buffer, start, size, flags & WEIGHTS_ZLIB))
-    if mode == W_HALVES:
+    return weights_of_postings(stored_weights(buffer, start, flags, size), flags, postings)
+
+
+def stored_weights(buffer, start: int, flags: int, size: int) -> array | None:
+    """A block's weights part as stored, decompressed: half-units ('B') or float32 ('f') a
+    posting; None where every posting has the same weight (nothing is kept a posting)."""
+    mode = flags & WEIGHTS_MODE
+    if mode == W_ONES or mode == W_SAME:
+        return None
+    return read_little_endian("B" if mode == W_HALVES else "f", _part(buffer, start, size, flags & WEIGHTS_ZLIB))
+
+
+def weights_of(stored: array, flags: int) -> list[float]:
+    """Every weight of a block from its stored_weights."""
+    return [twice / 2 for twice in stored] if flags & WEIGHTS_MODE == W_HALVES else stored.tolist()
+
+
+def weights_of_postings(stored: array, flags: int, postings: Sequence[int]) -> list[float]:
+    """The weights of the `postings` (numbers in the block) from the block's stored_weights."""
+    if flags & WEIGHTS_MODE == W_HALVES:
         return [stored[number] / 2 for number in postings]
     return [stored[number] for number in postings]
 

@@ -15,6 +15,9 @@ from itertools import islice
 
 from whoosh import query as wq
 
+from indexer.codec import decoded_blocks
+from indexer.matcher import BlockMatcher
+
 # The clock is read every this many matches (time.monotonic() per match would cost more).
 CHECK_EVERY = 256
 # Whoosh's collectors try to replace (simplify) the matcher tree every this many matches.
@@ -108,7 +111,8 @@ def matching_documents(searcher, query, cap: int) -> list[int]:
     for subsearcher, offset in searcher.leaf_searchers():
         if len(found) >= cap:
             break
-        found.extend(offset + docnum for docnum in _first_documents(subsearcher, query, cap - len(found)))
+        documents = _first_documents(subsearcher, query, cap - len(found))
+        found.extend((offset + docnum for docnum in documents) if offset else documents)
     return found
 
 
@@ -122,6 +126,9 @@ def _first_documents(subsearcher, query, cap: int) -> list[int]:
             firsts.update(_first_documents(subsearcher, part, cap))
         return sorted(firsts)[:cap]
     matcher = query.matcher(subsearcher, subsearcher.boolean_context())
+    if type(matcher) is BlockMatcher:  # a word's postings (the first tier decoded them): a block at a time
+        matcher.keep_decoded(decoded_blocks(subsearcher.reader()))
+        return matcher.first_ids(cap)
     return list(islice(matcher.all_ids(), cap))
 
 

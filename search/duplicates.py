@@ -51,20 +51,23 @@ def collapse_near_duplicates(passages: list[ScoredPassage], window: int = COLLAP
     results; by default all): listing a copy reads it, and a copy known to be one by its
     signature need not be read otherwise."""
     kept: list[_Compared] = []
+    signatures: list[Signature | None] = []  # kept's, in its order
     listed = range(window)[cited] if cited is not None else range(window)
     for passage in passages[:window]:
         own = _Compared(passage)
-        place = _original(own, kept)
+        place = _original(own, kept, signatures)
         if place is None:
             kept.append(own)
+            signatures.append(own.signature)
         elif place in listed:
             kept[place].passage.also_in.append(passage.source_ref())
     return [compared.passage for compared in kept] + passages[window:]
 
 
-def _original(own: _Compared, kept: list[_Compared]) -> int | None:
-    """The place in `kept` of the first passage `own` is a near-duplicate of; None if none."""
-    for number in _possible(own, kept):
+def _original(own: _Compared, kept: list[_Compared], signatures: list[Signature | None]) -> int | None:
+    """The place in `kept` (whose signatures are `signatures`) of the first passage `own` is a
+    near-duplicate of; None if none."""
+    for number in _possible(own, signatures):
         other = kept[number]
         if _same_text(own, other) or (own.figures() == other.figures() and
                                       near_duplicates(own.shingles(), other.shingles())):
@@ -72,13 +75,13 @@ def _original(own: _Compared, kept: list[_Compared]) -> int | None:
     return None
 
 
-def _possible(own: _Compared, kept: list[_Compared]) -> list[int]:
-    """The places in `kept` (in order) of the passages `own` might be a copy of: all of them but
-    those the two signatures rule out."""
+def _possible(own: _Compared, signatures: list[Signature | None]) -> list[int]:
+    """The places (in order) of the passages with these signatures that `own` might be a copy
+    of: all of them but those the two signatures rule out."""
     signature = own.signature
     if signature is None:
-        return list(range(len(kept)))
-    return possible_near_duplicates(signature, [other.signature for other in kept], NEAR_DUPLICATE_JACCARD)
+        return list(range(len(signatures)))
+    return possible_near_duplicates(signature, signatures, NEAR_DUPLICATE_JACCARD)
 
 
 def _same_text(own: _Compared, other: _Compared) -> bool:

@@ -9,14 +9,13 @@ from whoosh import query as wq
 from whoosh.matching import CoordMatcher, IntersectionMatcher, NullMatcher, UnionMatcher, WrappingMatcher
 from whoosh.matching.binary import AdditiveBiMatcher
 
-from indexer.matcher import BlockMatcher, DecodedIds, common_documents, weights_at
+from indexer.codec import decoded_blocks
+from indexer.matcher import BlockMatcher, common_documents, weights_at
 from search.index import bm25_of_many
 
 # The coordination bonus of Whoosh's Or: with scale s, a passage matching m of n words is scaled
 # by roughly 1 - s + s*m/n (whoosh.query.Or), like the OrGroup.factory(0.9) its parser suggests.
 COORDINATION_SCALE = 0.9
-# Blocks of document numbers kept decoded per reader: 128 numbers each, about 4.6 KB.
-DECODED_BLOCKS_CACHED = 1024
 
 
 def all_of(subqueries: list[wq.Query]) -> wq.And:
@@ -42,9 +41,12 @@ class _All(wq.And):
         leaves = list(matcher.term_matchers())
         if len(leaves) != len(subs) or not all(type(leaf) is BlockMatcher for leaf in leaves):
             return super()._matcher(subs, searcher, context)
-        return _Intersected(matcher, *self._common_documents(reader, leaves))
+        decoded = decoded_blocks(reader)
+        for leaf in leaves:  # their words recur in later searches (indexer/matcher.py's DecodedBlocks)
+            leaf.keep_decoded(decoded)
+        return _Intersected(matcher, self._common_documents(reader, leaves))
 
-    def _common_documents(self, reader, leaves: list[BlockMatcher]) -> tuple[list[int], DecodedIds]:
+    def _common_documents(self, reader, leaves: list[BlockMatcher]) -> list[int]:
         """The documents all the leaves hold in this reader, found once per query: a search runs
         one query twice, ranked and then counted (search/retrieval.py), and intersecting the
         lists again cost as much as ranking their matches. A query is built for one search, on
@@ -54,20 +56,8 @@ class _All(wq.And):
         key = (id(reader), tuple(leaf.term() for leaf in leaves))
         if key not in found:
             leaves.sort(key=lambda leaf: reader.doc_frequency(*leaf.term()))
-            decoded = _decoded_blocks(reader)
-            found[key] = (common_documents(leaves, decoded), decoded)
+            found[key] = common_documents(leaves)
         return found[key]
-
-
-def _decoded_blocks(reader) -> DecodedIds:
-    """The postings blocks intersections decoded in this reader (one thread's, its buffers alive
-    as long as it is), kept for the next searches: their words recur, and decoding was most of
-    an intersection (46% of the blocks 200 bench keyword searches decoded, on 100,000 passages,
-    a search before had). Cleared when full, between intersections."""
-    blocks = reader.__dict__.setdefault("_liner_decoded_ids", {})
-    if len(blocks) >= DECODED_BLOCKS_CACHED:
-        blocks.clear()
-    return blocks
 
 
 class _Unstarted(IntersectionMatcher):
@@ -83,18 +73,16 @@ class _Intersected(WrappingMatcher):
     """An intersection matcher whose documents are known: it goes to each in turn, and moves
     Whoosh's tree there only when a score or a position is asked for (counting needs neither)."""
 
-    def __init__(self, child, documents: list[int], decoded: DecodedIds, at: int = 0) -> None:
-        """`decoded`: the blocks of the terms' postings decoded to find `documents`."""
+    def __init__(self, child, documents: list[int], at: int = 0) -> None:
         super().__init__(child)
         self._documents = documents
-        self._decoded = decoded
         self._at = at
         self._child_at = -1
         self._leaves = list(child.term_matchers())
         self._scores: list[float] | bool | None = None  # every document's, made when first asked for
 
     def copy(self):
-        return _Intersected(self.child.copy(), self._documents, self._decoded, self._at)
+        return _Intersected(self.child.copy(), self._documents, self._at)
 
     def _moved(self):
         """The tree, at the current document. Every term holds it, so the tree (intersections of
@@ -134,7 +122,7 @@ class _Intersected(WrappingMatcher):
         """The score of each of its documents (from the first, wherever it stands now), made
         once; None where only Whoosh's tree can tell them."""
         if self._scores is None:
-            self._scores = _tree_scores(self.child, self._documents, self._decoded) or False
+            self._scores = _tree_scores(self.child, self._documents) or False
         return self._scores or None
 
     def documents(self) -> list[int]:
@@ -166,7 +154,7 @@ class _Intersected(WrappingMatcher):
         return 0
 
 
-def _tree_scores(tree, documents: list[int], decoded: DecodedIds) -> list[float] | None:
+def _tree_scores(tree, documents: list[int]) -> list[float] | None:
     """The score an intersection tree gives each of `documents` (all of them its matches), made a
     term at a time: each term's postings scored in one list (search/index.py's bm25_of_many),
     then added and boosted as the tree adds and boosts them (IntersectionMatcher: a + b;
@@ -175,13 +163,13 @@ def _tree_scores(tree, documents: list[int], decoded: DecodedIds) -> list[float]
     both words. None for a tree of anything else."""
     kind = type(tree)
     if kind is IntersectionMatcher or kind is _Unstarted:
-        a, b = _tree_scores(tree.a, documents, decoded), _tree_scores(tree.b, documents, decoded)
+        a, b = _tree_scores(tree.a, documents), _tree_scores(tree.b, documents)
         return [x + y for x, y in zip(a, b)] if a is not None and b is not None else None
     if kind is WrappingMatcher:
-        child, boost = _tree_scores(tree.child, documents, decoded), tree.boost
+        child, boost = _tree_scores(tree.child, documents), tree.boost
         return [score * boost for score in child] if child is not None else None
     scores = bm25_of_many(tree) if kind is BlockMatcher else None
-    return scores(weights_at(tree, documents, decoded), documents) if scores is not None else None
+    return scores(weights_at(tree, documents), documents) if scores is not None else None
 
 
 def any_of(subqueries: list[wq.Query], scale: float | None = None) -> wq.Or:

@@ -3,6 +3,7 @@ what Whoosh's writer would have written for the same passages, read back through
 machinery, and merged segments are one segment written at once."""
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from whoosh.filedb.filestore import FileStorage
 
 from indexer.codec import LinerCodec
 from indexer.documents import iter_documents
-from indexer.matcher import BlockMatcher, common_documents
+from indexer import matcher as matcher_module
+from indexer.matcher import BlockMatcher, DecodedBlocks, RecentBlocks, common_documents
 from indexer.merge import delete_documents, merge_segments, write_toc
 from indexer.passages import make_passages
 from indexer.postings import (
@@ -116,12 +118,66 @@ def test_skip_to_lands_where_a_search_of_the_list_would(numbers, target):
     assert (matcher.id() if matcher.is_active() else None) == expected
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 3000), min_size=1, max_size=600, unique=True), st.integers(-5, 3100),
+       st.integers(0, 700))
+def test_first_ids_are_the_first_of_all_ids_from_where_the_matcher_stands(numbers, target, cap):
+    ids = sorted(numbers)
+    data = _blocks(ids, [1.0] * len(ids), lambda b, e: b"", None)
+    one, other = BlockMatcher(data, 0, formats.Existence()), BlockMatcher(data, 0, formats.Existence())
+    one.skip_to(target)
+    other.skip_to(target)
+    assert one.first_ids(cap) == list(itertools.islice(other.all_ids(), cap))
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 2000), min_size=1, max_size=300, unique=True), min_size=2, max_size=4))
 def test_common_documents_are_the_intersection(lists):
     matchers = [BlockMatcher(_blocks(sorted(ids), [1.0] * len(ids), lambda b, e: b"", None), 0, formats.Existence())
                 for ids in lists]
     assert common_documents(matchers) == sorted(set.intersection(*map(set, lists)))
+
+
+def test_decoded_blocks_let_the_one_used_longest_ago_go_first():
+    decoded = RecentBlocks(capacity=2)
+    decoded.put(10, [1, 2])
+    decoded.put(20, [3, 4])
+    assert decoded.get(10) == [1, 2]  # now the one used last
+    decoded.put(30, [5, 6])
+    assert decoded.get(20) is None
+    assert decoded.get(10) == [1, 2] and decoded.get(30) == [5, 6]
+
+
+def test_matchers_sharing_decoded_blocks_decode_each_block_once(monkeypatch):
+    """An intersection, then a ranking and a count of the same words: each block is decoded once."""
+    ids = list(range(0, 900, 3))
+    data = _blocks(ids, [1.0] * len(ids), lambda b, e: b"", None)
+    calls = []
+    decode = matcher_module.decode_ids
+    monkeypatch.setattr(matcher_module, "decode_ids", lambda *args: calls.append(args[1]) or decode(*args))
+    decoded = DecodedBlocks()
+    first = BlockMatcher(data, 0, formats.Existence(), decoded=decoded)
+    assert common_documents([first]) == ids
+    assert list(BlockMatcher(data, 0, formats.Existence(), decoded=decoded).all_ids()) == ids
+    assert len(calls) == len(set(calls)) == -(-len(ids) // BLOCK_POSTINGS)
+
+
+@pytest.mark.parametrize("weights", [[1.5, 2.0, 3.5] * 100, [0.3, 7.25, 1.0] * 100])  # halves; float32s
+def test_weights_kept_decoded_are_those_read_anew(monkeypatch, weights):
+    ids = list(range(len(weights)))
+    data = _blocks(ids, weights, lambda b, e: b"", None)
+    calls = []
+    stored = matcher_module.stored_weights
+    monkeypatch.setattr(matcher_module, "stored_weights", lambda *args: calls.append(args[1]) or stored(*args))
+    decoded = DecodedBlocks()
+    for _ in range(2):
+        some, every = BlockMatcher(data, 0, formats.Existence(), decoded=decoded), []
+        while some.is_active():
+            assert some.block_weights_at([0, 5]) == [_f32(weights[some.block_ids()[0] + n]) for n in (0, 5)]
+            every += BlockMatcher(data, some._position, formats.Existence(), decoded=decoded).block_weights()
+            some.next_block()
+        assert every == [_f32(weight) for weight in weights]
+    assert len(calls) == len(set(calls)) == -(-len(ids) // BLOCK_POSTINGS)
 
 
 @settings(max_examples=60, deadline=None)

@@ -148,6 +148,29 @@ def test_an_intersection_matched_twice_finds_the_same_passages(engine):
         searcher.docs_for_query(wq.And([wq.Term("text", "jenna"), wq.Term("text", "dewan")])))
 
 
+def test_an_intersections_words_keep_their_decoded_blocks_and_other_matchers_do_not(seeds_index):
+    """A keyword search's intersection keeps the blocks it decodes for the searches after it
+    (indexer/codec.py's decoded_blocks); a matcher Whoosh makes for anything else (a phrase's
+    words) keeps none, as reading a common word's every block would only push them out."""
+    from whoosh import query as wq
+
+    from indexer.codec import decoded_blocks
+    from search.collect import matching_documents
+    from search.engine import Engine
+    from search.query_nodes import all_of
+
+    searcher = Engine(seeds_index).index.view().searcher  # its own, with nothing decoded yet
+    reader = searcher.reader()
+    decoded = decoded_blocks(reader)
+    assert decoded is not None and not len(decoded.ids)
+    for docnum in reader.postings("text", "the").all_ids():  # as a phrase's word is read
+        pass
+    assert not len(decoded.ids)
+    both = all_of([wq.Term("text", "joanna"), wq.Term("text", "kassem")])
+    assert matching_documents(searcher, both, 100)
+    assert len(decoded.ids)
+
+
 def test_a_union_scores_every_passage_as_whooshs_coordination_does(engine):
     """_CoordMatcher counts the terms matching at a passage itself; Whoosh's CoordMatcher walks
     the tree for them: the same score, to the bit, at every passage of the union."""

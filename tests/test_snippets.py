@@ -115,6 +115,17 @@ def test_whitespace_is_folded():
     assert fold_whitespace("  a\n\tb   c \r\n") == "a b c"
 
 
+# Every character Python counts as white space (str.isspace, and the regular expressions' \s).
+WHITE_SPACE = "".join(chr(code) for code in range(0x3100) if chr(code).isspace())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(WHITE_SPACE + "ab.\u2010\u00ad"), max_size=40))
+def test_whitespace_folds_as_the_pattern_of_any_white_space_would(text):
+    from indexer.analysis import join_typeset_breaks
+    assert fold_whitespace(text) == re.sub(r"\s+", " ", join_typeset_breaks(text)).strip()
+
+
 def test_match_spans_are_offsets_into_the_text():
     text = "The Lanterns of Port Alder"
     assert [text[s:e] for s, e in match_spans(text, terms_for("lantern alder"))] == ["Lanterns", "Alder"]
