@@ -22,8 +22,6 @@ MAX_GAP_LINES = 2
 # The least of a block shown beside its announcement, in characters: less than a command's name
 # and its first argument, and the block is shown alone.
 MIN_BLOCK_CHARS = 24
-
-
 # Words of an announcing sentence after a candidate that still ends it: "use", "as follows", "is
 # as follows", "like this".
 MAX_WORDS_AFTER = 3
