@@ -55,3 +55,20 @@ def test_splitting_sentences_leaves_nltk_unimported_and_importable():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_a_period_quoted_or_abbreviated_inside_a_sentence_does_not_end_it():
+    def split(text: str) -> list[str]:
+        return [text[start:end] for start, end in sentence_spans(text)]
+
+    # technical writing's abbreviations, which the newswire-trained model lacks
+    assert split("Use a tool (e.g. grep) to find it. Then stop.") == ["Use a tool (e.g. grep) to find it.", "Then stop."]
+    assert split("Old files (i.e. backups, etc.) are removed.") == ["Old files (i.e. backups, etc.) are removed."]
+    # a quoted period, inside brackets or before a comma
+    cron = 'A name must not include any period or plus characters ("." or "+") as cron would ignore it.'
+    assert split(cron) == [cron]
+    dot = "If a filename starts with a '.', this character must be matched. Next."
+    assert split(dot) == ["If a filename starts with a '.', this character must be matched.", "Next."]
+    # but a sentence that ends on an abbreviation or a quote still ends before a capital
+    assert split("Files, etc. The next one.") == ["Files, etc.", "The next one."]
+    assert split('He said "Stop." Then he left.') == ['He said "Stop."', "Then he left."]
