@@ -119,9 +119,10 @@ def windows(asked: Asked, unit: Unit) -> Iterator[Span]:
     if ends and max(ends) < len(text) - MIN_CLAUSE_CHARS:
         starts[max(ends)] = "window_after_question"
     for at, source in sorted(starts.items())[:MAX_WINDOWS_PER_SENTENCE]:
-        start, shown = _window_at(text, at)
+        start, shown, complete = _window_at(text, at)
+        # "complete": the window runs to the sentence's end, so nothing it says is cut off
         yield Span(shown, asked.question.answer_type, start, start + len(shown), source,
-                   {"offset": start / len(text)})
+                   {"offset": start / len(text), "complete": float(complete)})
     yield from _windows_around_phrases(asked, text)
 
 
@@ -140,9 +141,10 @@ def _window_plan(text: str) -> tuple[str | None, tuple[tuple[int, str], ...]]:
 
 
 @lru_cache(maxsize=SENTENCES_TOKENISED)
-def _window_at(text: str, at: int) -> tuple[int, str]:
+def _window_at(text: str, at: int) -> tuple[int, str, bool]:
     start = _first_word_from(text, at)
-    return start, cut_at_word(text[start:])
+    shown = cut_at_word(text[start:])
+    return start, shown, shown == " ".join(text[start:].split()).strip(" ,;:")
 
 
 # What a window skips before its first word: the end of what came before it (". This limits ...",

@@ -95,6 +95,10 @@ def test_a_short_sentence_is_its_own_window_and_a_long_one_is_cut_at_its_clauses
     assert spans[0].source == "window_start" and spans[0].start == 0
     assert all(shown_length(span.text) <= MAX_ANSWER_CHARS for span in spans)
     assert any(span.source == "window_clause" for span in spans)
+    # a window says whether it runs to the sentence's end: the first is cut, the last is not
+    assert spans[0].traits["complete"] == 0.0
+    last_clause = [span for span in spans if span.source == "window_clause"][-1]
+    assert last_clause.traits["complete"] == 1.0 and last_clause.text.endswith("a catalogue of them.")
 
 
 def test_a_window_starts_at_a_word_not_at_what_ends_the_words_before_it():
