@@ -64,13 +64,35 @@ def persons(asked: Asked, unit: Unit) -> Iterator[Span]:
     yield from _cast_candidates(asked.question, text, asked.common_words)
     if is_headline(text):
         return  # in Title Case Headlines every word looks like a name
+    people = []
     for start, name, kind in _names(text, asked.common_words):
         if kind == AnswerType.PERSON:  # never one word (kind_of_name): what clean_name keeps of a run
             if AFTER_PLACE_WORD.search(text[:start]):
                 continue  # "a café in Ashby Ridge": a place, whatever its words
             traits = {"appositive": _described_after(asked.question, text, start + len(name)),
                       "possessor": _owned_by_asked(asked.question, text, start)}
-            yield Span(name, AnswerType.PERSON, start, start + len(name), "person", traits)
+            people.append(Span(name, AnswerType.PERSON, start, start + len(name), "person", traits))
+    yield from people
+    yield from _coordinated(text, people)
+
+
+def _coordinated(text: str, people: list[Span]) -> Iterator[Span]:
+    """Names that stand joined ("maintained by Ann Lee and Bo Kim", "Ann Lee, Bo Kim"), as one
+    answer: the question may ask for them all ("Who maintains it?")."""
+    run: list[Span] = []
+    for person in people + [None]:
+        if person is not None and run and NAME_JOINER.fullmatch(text, run[-1].end, person.start):
+            run.append(person)
+            continue
+        if len(run) >= 2:
+            start, end = run[0].start, run[-1].end
+            yield Span(" ".join(text[start:end].split()), AnswerType.PERSON, start, end, "person",
+                       {"names": float(len(run))})
+        run = [person]
+
+
+# What stands between two names of one enumeration: a comma, "and", "or", "&".
+NAME_JOINER = re.compile(r"\s*(?:,|,?\s+(?:and|or)|\s*&)\s+")
 
 
 def dates(asked: Asked, unit: Unit) -> Iterator[Span]:

@@ -33,6 +33,19 @@ def test_people_are_names_not_places_or_ordinary_words():
     assert [text for text, _, source, _ in found("Who baked it?", sentence) if source == "person"] == ["Mara Quist"]
 
 
+def test_names_that_stand_joined_are_also_one_answer():
+    people = [text for text, _, source, _ in found("Who keeps the archive?",
+              "The archive is kept by Mara Quist and Ted Lowe, with some help from their friends over the years: "
+              "the letters were sorted by Ana Lund, Bo Kim or Eli Roe in the early days.")
+              if source == "person"]
+    assert "Mara Quist and Ted Lowe" in people and "Ana Lund, Bo Kim or Eli Roe" in people
+    assert {"Mara Quist", "Ted Lowe", "Ana Lund"} <= set(people)
+    # names apart in the sentence are not joined
+    apart = [text for text, _, source, _ in found("Who wrote it?", "Mara Quist wrote it before Ted Lowe edited it.")
+             if source == "person"]
+    assert apart == ["Mara Quist", "Ted Lowe"]
+
+
 def test_a_cast_line_needs_a_person_as_its_actor():
     question = analyse_question("Who published it for the foundation?")
     asked = Asked(question, {stem: 1.0 for stem in question.content_stems}, frozenset({"general", "public", "license"}))
