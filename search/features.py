@@ -20,14 +20,15 @@ from search.expansion import canonical
 from search.kinds import VALUE_TYPES, AnswerType, QuestionKind
 from search.passage_analysis import (analyse_text, canonical_set, content_pairs, content_stems as _content_stems,
                                      could_hold, holds, question_positions, title_stems)
-from search.patterns import CAUSAL_SINCE, OTHER_REASONS
+from search.patterns import CAUSAL_AS, CAUSAL_SINCE, OTHER_REASONS, wrapped
 from search.questions import Question
 from search.retrieval import ScoredPassage
 
 # Words that introduce a reason, a definition, an instruction; a negation (for yes/no).
-REASON_CUE = re.compile(rf"\b(because|{CAUSAL_SINCE}|so that|in order to|due to|the reason|otherwise|therefore|thus|"
-                        rf"as a result|to avoid|to prevent|to make sure|to ensure|this means|which means|{OTHER_REASONS})\b", re.I)
-DEFINITION_CUE = r"\b(?:is|are|was|were|means|refers to|stands for|denotes|describes)\b"
+REASON_CUE = re.compile(wrapped(rf"\b(because|{CAUSAL_SINCE}|so that|in order to|due to|the reason|otherwise|therefore|"
+                                rf"thus|as a result|to avoid|to prevent|to make sure|to ensure|this means|which means|"
+                                rf"{OTHER_REASONS})\b|{CAUSAL_AS}"), re.I)
+DEFINITION_CUE = wrapped(r"\b(?:is|are|was|were|means|refers to|stands for|denotes|describes)\b")
 INSTRUCTION_CUE = re.compile(r"\b(use|call|run|type|set|pass|add|install|create|write|try|invoke|specify|enable|"
                              r"disable|configure|put|import|load|open|edit|remove|delete|replace|see)\b", re.I)
 # Code in running text: reST/Markdown literals, roles, option flags, calls, assignments, sigils.

@@ -12,7 +12,8 @@ from typing import Iterator
 from indexer.analysis import normalize_word, stem, stemmed_terms
 from search.kinds import AnswerType
 from search.passage_analysis import canonical_set
-from search.patterns import CAPITALISED_RUN, CAUSAL_SINCE, CLAUSE_BREAK, OTHER_REASONS, QUOTATION, QUOTE_VERBS, TOKEN
+from search.patterns import (CAPITALISED_RUN, CAUSAL_AS, CAUSAL_SINCE, CLAUSE_BREAK, OTHER_REASONS, QUOTATION, QUOTE_VERBS,
+                             TOKEN, wrapped)
 from search.query import OTHER_QUOTE_MARKS, QueryError, parse_query
 from search.questions import DEFINING_VERBS, Question
 from search.spans import Asked, Span, Unit
@@ -38,10 +39,11 @@ MAX_WINDOWS_PER_SENTENCE = 6
 # A defining verb stands at most this many words after the term it defines.
 DEFINING_GAP_WORDS = 3
 # Words that introduce a reason.
-REASON_MARKER = re.compile(rf"\b(?:because|{CAUSAL_SINCE}|so that|in order to|due to|to avoid|to prevent|to make sure|to ensure|"
-                           rf"otherwise|the reason(?: is| being)?|this is why|which means|as a result|{OTHER_REASONS})\b", re.I)
-DEFINING = re.compile(r"\s*(?:,\s*|\(|\s-+\s|\s?[—–:]\s*|\s+(?:is|are|was|were|means|refers to|stands for|denotes|"
-                      r"describes|is used to|are used to)\s+)", re.I)
+REASON_MARKER = re.compile(wrapped(rf"\b(?:because|{CAUSAL_SINCE}|so that|in order to|due to|to avoid|to prevent|"
+                                   rf"to make sure|to ensure|otherwise|the reason(?: is| being)?|this is why|which means|"
+                                   rf"as a result|{OTHER_REASONS})\b|{CAUSAL_AS}"), re.I)
+DEFINING = re.compile(wrapped(r"\s*(?:,\s*|\(|\s-+\s|\s?[—–:]\s*|\s+(?:is|are|was|were|means|refers to|stands for|"
+                              r"denotes|describes|is used to|are used to)\s+)"), re.I)
 _CLAUSE_END = re.compile(r"[.;!?](?:\s|$)|\n\s*\n")
 _WORD_RUN = re.compile(r"\S+")
 
@@ -76,10 +78,11 @@ def reasons(asked: Asked, unit: Unit) -> Iterator[Span]:
     text = unit.text
     matched = _question_word_ends(asked, unit)
     for marker in REASON_MARKER.finditer(text):
-        end = clause_end(text, marker.start())  # the marker is shown too: it counts
-        if end - marker.start() >= MIN_CLAUSE_CHARS:
-            after = float(any(position <= marker.start() for position in matched))
-            yield Span(shorten(text[marker.start():end]), AnswerType.REASON, marker.start(), end, "reason",
+        start = marker.start() + len(marker.group()) - len(marker.group().lstrip())
+        end = clause_end(text, start)  # the marker is shown too: it counts
+        if end - start >= MIN_CLAUSE_CHARS:
+            after = float(any(position <= start for position in matched))
+            yield Span(shorten(text[start:end]), AnswerType.REASON, start, end, "reason",
                        {"after_question_words": after})
 
 

@@ -80,6 +80,19 @@ def test_reasons_given_without_because_open_a_reason_too():
         assert list(reasons(why, unit(text))) == [], text
 
 
+
+def test_a_reason_whose_words_a_hard_wrapped_line_breaks_is_still_a_reason():
+    why = asked("Why should the old format be avoided?", "old", "format", "avoided")
+    wrapped_lines = {
+        "The old format should be avoided,\n       as it cannot hold dates after 2038.": "as it cannot hold dates after 2038",
+        "Files are signed so\n   that no reader trusts a length it did not check.":
+            "so that no reader trusts a length it did not check",
+    }
+    for text, reason in wrapped_lines.items():
+        (span,) = reasons(why, unit(text))
+        assert span.text == reason and text[span.start:].startswith(reason.split()[0]), text
+
+
 def test_the_clause_covering_the_question_is_the_answer():
     text = "In May, the garden was closed because the creek flooded the beds; it reopened in June."
     (span,) = clauses(asked("Why was the garden closed?", "garden", "closed"), unit(text))
