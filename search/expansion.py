@@ -14,7 +14,7 @@ from typing import Callable, Protocol
 from indexer.analysis import exact_words, normalize_word, stem, stemmed_terms
 from indexer.synonyms import lookup_keys
 from search.kinds import QuestionKind
-from search.query import Expansion, ParsedQuery
+from search.query import STOP_WORDS, Expansion, ParsedQuery
 from search.questions import Question
 from search.typos import Vocabulary
 
@@ -166,11 +166,12 @@ def term_weights(slots: dict[str, list[str]], document_frequency: Callable[[str]
 
 def missing_names(question: Question, corrected: dict[str, list[str]], stats: TermStats) -> list[str]:
     """Capitalised words of the question (names, titles) that stand nowhere in the index: the
-    documents cannot be about what the question asks."""
+    documents cannot be about what the question asks. A stop word is no name, capitalised or not:
+    "May I copy it?" asks of a licence that never says "I"."""
     missing = []
     for raw in question.search_text.split():
         word = raw.strip(_WORD_EDGES)
-        if not word[:1].isupper() or normalize_word(word) in corrected:
+        if not word[:1].isupper() or normalize_word(word) in corrected or word.lower() in STOP_WORDS:
             continue
         for token in exact_words(word):
             if not stats.in_index(token):

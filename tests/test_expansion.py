@@ -58,6 +58,12 @@ def test_a_name_no_document_holds_is_missing_and_a_corrected_one_is_not():
     assert expansion.missing_names(question, {"gertrude": ["joanna"]}, STATS) == []
 
 
+
+def test_a_capitalised_stop_word_is_no_name_even_where_no_document_holds_it():
+    # a licence says "you", never "I": "May I copy it?" must still be asked of it
+    assert expansion.missing_names(analyse_question("May I plant Gertrude's garden?"), {}, STATS) == ["Gertrude's"]
+
+
 def test_how_many_asks_about_something_no_document_counts():
     question = analyse_question("How many calories are in the loaf?")
     assert expansion.missing_head(question, {}, {}, STATS) == ["calories"]
