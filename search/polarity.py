@@ -16,8 +16,10 @@ from search.phrases import MAX_ANSWER_CHARS, sentence_pieces, shorten
 from search.spans import Asked, Span, Unit
 
 EXPLICIT = re.compile(r"^\W*(yes|no|not really|not as such|not exactly)\b", re.I)
-# Typeset text writes "don’t" with a right single quotation mark: both apostrophes negate.
-NEGATION = re.compile(r"\b(?:not|no|never|cannot|neither|nor|none|without)\b|n['’]t\b", re.I)
+# Typeset text writes "don’t" with a right single quotation mark: both apostrophes negate. A
+# negation after "or" offers both ways and decides neither: "with or without modification",
+# "any price or no price", "whether or not".
+NEGATION = re.compile(r"(?<!\bor\s)\b(?:not|no|never|cannot|neither|nor|none|without)\b|n['’]t\b", re.I)
 # The answer shows "Yes: " or "No: " before the deciding clause, within the answer's length.
 SEPARATOR = ": "
 

@@ -34,3 +34,10 @@ def test_a_typeset_apostrophe_negates_too():
                   "GCC and LLVM don\u2019t support link-time optimization of this library.")
     assert span.text.startswith("No: ")
 
+
+
+def test_a_negation_after_or_offers_both_ways_and_decides_neither():
+    assert answer("May I share changed copies?",
+                  "You may share copies, with or without changes, in any medium.").text.startswith("Yes: ")
+    assert answer("May I charge for copies?", "You may charge any price or no price for a copy.").text.startswith("Yes: ")
+    assert answer("May I charge for copies?", "You may not charge for a copy.").text.startswith("No: ")
