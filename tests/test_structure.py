@@ -303,9 +303,6 @@ def test_a_wrapped_prose_line_starting_with_by_is_not_a_byline():
         "Photo credit: Jane Doe",
         "CREDIT: Parrish Lewis/Netflix",
         "Photo: Jane Doe",
-        "© 2020 Penske Media Corporation",
-        "Copyright 2023 Port Alder Gazette",
-        "(c) 2021 Some Media",
         "All rights reserved.",
         "Related Gallery",
         "Related Stories",
@@ -318,6 +315,29 @@ def test_boilerplate_lines_are_not_passages(line):
     texts = all_passage_text(structured)
     assert line not in texts
     assert "A real paragraph about lanterns." in texts and "Another real paragraph." in texts
+
+
+@pytest.mark.parametrize(
+    ("line", "holder"),
+    [("© 2020 Penske Media Corporation", "2020 Penske Media Corporation"),
+     ("Copyright 2023 Port Alder Gazette", "2023 Port Alder Gazette"),
+     ("Copyright (c) 2019 Ann Lee and the Lantern contributors", "2019 Ann Lee and the Lantern contributors")],
+)
+def test_a_copyright_notice_is_a_field_not_prose(line, holder):
+    structured = parse(f"Headline Here\n\nA real paragraph about lanterns.\n\n{line}\n\nAnother real paragraph.\n")
+    notice = block_at(structured, 5)
+    assert (notice.kind, notice.field_name, notice.field_value) == ("field", "Copyright", holder)
+    assert [b.kind for b in structured.blocks if b.kind == "paragraph"] == ["paragraph", "paragraph"]
+
+
+def test_a_hard_wrapped_line_that_starts_like_boilerplate_is_prose():
+    # dropped as a notice, these lines took their words out of the paragraph
+    wrapped = ("Headline\n\n   In this example, copyright in all files is held by the upstream, and that\n"
+               "   copyright holder grants license under the GPL, version 2 or later. There\n"
+               "   are three exceptions. It is valid to use License without an accompanying\n"
+               "   Copyright field, but Copyright alone is not sufficient.\n")
+    (paragraph,) = [b for b in parse(wrapped).blocks if b.kind == "paragraph"]
+    assert (paragraph.line_start, paragraph.line_end) == (3, 6)
 
 
 def test_boilerplate_ends_the_paragraph_around_it():
@@ -379,8 +399,10 @@ def test_golden_markdown_news_file():
         "field", f"Parade{SECTION_SEPARATOR}Floats", "Floats", "31")
     assert block_at(structured, 23).section == "Weather"
     texts = all_passage_text(structured)
-    for boilerplate in ("Image credit", "lantern.jpg", "©", "Related Gallery"):
+    for boilerplate in ("Image credit", "lantern.jpg", "Related Gallery"):
         assert boilerplate not in texts
+    notice = block_at(structured, 25)  # the copyright notice: a fact, kept as a field
+    assert (notice.kind, notice.field_name, notice.field_value) == ("field", "Copyright", "2023 Port Alder Gazette")
     assert (block_at(structured, 1).field_name, block_at(structured, 1).field_value) == ("Date", "2023-10-14")
 
 
@@ -392,7 +414,9 @@ def test_golden_profile_file():
     assert (paragraph.kind, paragraph.line_start, paragraph.line_end) == ("paragraph", 3, 12)
     byline = block_at(structured, 16)
     assert (byline.kind, byline.line_start, byline.line_end, byline.context) == ("byline", 16, 19, "Staff Writer")
-    assert "Copyright" not in all_passage_text(structured)
+    notice = block_at(structured, 14)
+    assert (notice.kind, notice.field_name) == ("field", "Copyright")
+    assert notice.field_value == "2023 Port Alder Gazette. All rights reserved."
 
 
 # -- introductions: a paragraph ending with a colon describes the code or quote that follows -------

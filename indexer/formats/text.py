@@ -59,6 +59,9 @@ BARE_DATE_LINE = re.compile(
 # A `Copyright: 2019 Jane Doe` line is a field (Debian's machine-readable copyright files);
 # other copyright lines are a page's footer (BOILERPLATE).
 COPYRIGHT_FIELD = re.compile(r"^\s*copyright\s*:\s*\S", re.IGNORECASE)
+# A copyright notice ("Copyright (c) 2019 Ann Lee", "© 2020 Example Media"): kept as a field.
+COPYRIGHT_NOTICE = re.compile(r"©|\(c\)\s*\d{4}|^\s*copyright\b", re.IGNORECASE)
+_NOTICE_LEAD = re.compile(r"^\s*(?:copyright\b\s*)?(?:©|\(c\))?\s*", re.IGNORECASE)
 META_DATE_LINE = re.compile(
     r"^\s*(?P<label>date|published|updated|posted|posted on|published on)\s*:?\s+"
     rf"(?P<date>\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH_NAME}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH_NAME}\s+\d{{4}})"
@@ -80,6 +83,11 @@ BOILERPLATE = [re.compile(pattern, re.IGNORECASE) for pattern in _BOILERPLATE_PA
 # the list: it tries the anchored ones everywhere.
 _AT_START = re.compile("|".join(f"(?:{p[1:]})" for p in _BOILERPLATE_PATTERNS if p.startswith("^")), re.IGNORECASE)
 _ANYWHERE = re.compile("|".join(f"(?:{p})" for p in _BOILERPLATE_PATTERNS if not p.startswith("^")), re.IGNORECASE)
+
+
+def copyright_holder(line: str) -> str:
+    """A copyright notice without its "Copyright (c)": the years and the holder."""
+    return _NOTICE_LEAD.sub("", line).strip() or line.strip()
 
 
 def is_boilerplate(line: str) -> bool:
