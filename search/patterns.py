@@ -177,6 +177,8 @@ def names(value: str) -> list[str]:
 
 def type_of_value(value: str, expected: AnswerType, common: frozenset[str] = frozenset()) -> AnswerType:
     """The type of a field's value or a table cell, as far as the expected type cares."""
+    if expected == AnswerType.PERSON and CAPITALISED_RUN.search(value) and _names_a_person(value, common):
+        return AnswerType.PERSON  # before the date: a copyright holder stands after the years
     if DATE.search(value) and not YEAR.fullmatch(value.strip()):
         return AnswerType.DATE if expected in (AnswerType.DATE, AnswerType.PHRASE) else AnswerType.PHRASE
     if expected == AnswerType.NUMBER and re.search(r"\d", value):
@@ -188,13 +190,16 @@ def type_of_value(value: str, expected: AnswerType, common: frozenset[str] = fro
     if re.fullmatch(r"[\d.,\s%/–-]+", value):
         return AnswerType.NUMBER if expected in (AnswerType.NUMBER, AnswerType.PHRASE) else AnswerType.PHRASE
     if expected == AnswerType.PERSON and CAPITALISED_RUN.search(value):
-        people = any(kind_of_name(n, common) == AnswerType.PERSON for n in names(value))
-        return AnswerType.PERSON if people else AnswerType.ORGANISATION
+        return AnswerType.ORGANISATION  # names, but no person's (_names_a_person)
     if expected in (AnswerType.ORGANISATION, AnswerType.PLACE) and re.search(r"[A-Z0-9]", value):
         return expected
     if expected == AnswerType.TITLE and re.search(r"[A-Z]", value):
         return AnswerType.TITLE
     return AnswerType.PHRASE
+
+
+def _names_a_person(value: str, common: frozenset[str]) -> bool:
+    return any(kind_of_name(n, common) == AnswerType.PERSON for n in names(value))
 
 
 def mostly_in_question(text: str, question_words: set[str]) -> bool:

@@ -42,3 +42,8 @@ def test_the_cell_under_a_matching_header_answers():
 def test_a_date_field_answers_when_by_its_name_alone():
     (fact,) = facts("When was the guide printed?", field("Published", "March 4, 2021"))
     assert (fact.text, fact.answer_type) == ("March 4, 2021", AnswerType.DATE)
+
+
+def test_a_copyright_holder_after_the_years_answers_who():
+    (fact,) = facts("Who holds the copyright?", field("Copyright", "2019-2021 Mara Quist and the Lantern contributors"))
+    assert (fact.text, fact.answer_type) == ("2019-2021 Mara Quist and the Lantern contributors", AnswerType.PERSON)
