@@ -306,7 +306,9 @@ def reference_windows(asked: Asked, unit: Unit) -> list[Span]:
     for at, source in sorted(starts.items())[:MAX_WINDOWS_PER_SENTENCE]:
         start = _first_word_from(text, at)
         shown = cut_at_word(text[start:])
-        found.append(Span(shown, asked.question.answer_type, start, start + len(shown), source, {"offset": start / len(text)}))
+        complete = shown == " ".join(text[start:].split()).strip(" ,;:")
+        found.append(Span(shown, asked.question.answer_type, start, start + len(shown), source,
+                          {"offset": start / len(text), "complete": float(complete)}))
     return found + list(_windows_around_phrases(asked, text))
 
 
