@@ -18,7 +18,7 @@ from search.kinds import VALUE_TYPES, AnswerType, QuestionKind
 from search.patterns import (AFTER_PLACE_WORD, CAPITALISED_RUN, CAST_LINE, DATE, DURATION, EXAMPLES_FOLLOW, MONEY,
                              NUMBER, PLACE, QUOTED, ROLE_QUESTION, TOKEN, YEAR, clean_name, inside_date, is_headline,
                              kind_of_name)
-from search.phrases import clauses, definitions, reasons, windows
+from search.phrases import clauses, definitions, events, reasons, windows
 from search.polarity import yes_no
 from search.questions import Question
 from search.spans import Asked, Span, Unit
@@ -173,7 +173,7 @@ def _names(text: str, common_words: frozenset[str]) -> tuple[tuple[int, str, Ans
 
 EXTRACTORS: dict[AnswerType, tuple[Extractor, ...]] = {
     AnswerType.PERSON: (persons, organisations),  # "Who holds the copyright?": a foundation, too
-    AnswerType.DATE: (dates,),
+    AnswerType.DATE: (dates, events),  # "When is the postrm called?": after the files are removed
     AnswerType.NUMBER: (numbers,),
     AnswerType.MONEY: (sums_of_money,),
     AnswerType.DURATION: (durations, numbers),  # "How long may a line be?": 80 characters

@@ -42,6 +42,8 @@ DEFINING_GAP_WORDS = 3
 REASON_MARKER = re.compile(wrapped(rf"\b(?:because|{CAUSAL_SINCE}|so that|in order to|due to|to avoid|to prevent|"
                                    rf"to make sure|to ensure|otherwise|the reason(?: is| being)?|this is why|which means|"
                                    rf"as a result|{OTHER_REASONS})\b|{CAUSAL_AS}"), re.I)
+# Words that open the clause saying when something happens.
+EVENT_MARKER = re.compile(wrapped(r"\b(?:when|whenever|once|after|before|until|as soon as|if|only if|unless)\b"), re.I)
 DEFINING = re.compile(wrapped(r"\s*(?:,\s*|\(|\s-+\s|\s?[—–:]\s*|\s+(?:is|are|was|were|means|refers to|stands for|"
                               r"denotes|describes|is used to|are used to)\s+)"), re.I)
 _CLAUSE_END = re.compile(r"[.;!?](?:\s|$)|\n\s*\n")
@@ -75,15 +77,26 @@ def _term_pattern(term: str) -> re.Pattern:
 
 def reasons(asked: Asked, unit: Unit) -> Iterator[Span]:
     """The clause a word of reason opens ("because ...", "so that ...", "to avoid ...")."""
+    return _marked_clauses(asked, unit, REASON_MARKER, AnswerType.REASON, "reason")
+
+
+def events(asked: Asked, unit: Unit) -> Iterator[Span]:
+    """The clause that says when something happens, where the answer to "when" is no date: "the
+    postrm script is called after the package's files have been removed"."""
+    return _marked_clauses(asked, unit, EVENT_MARKER, asked.question.answer_type, "event")
+
+
+def _marked_clauses(asked: Asked, unit: Unit, marker_pattern: re.Pattern, answer_type: AnswerType,
+                    source: str) -> Iterator[Span]:
+    """The clause each match of `marker_pattern` opens, the marker shown with it."""
     text = unit.text
     matched = _question_word_ends(asked, unit)
-    for marker in REASON_MARKER.finditer(text):
+    for marker in marker_pattern.finditer(text):
         start = marker.start() + len(marker.group()) - len(marker.group().lstrip())
         end = clause_end(text, start)  # the marker is shown too: it counts
         if end - start >= MIN_CLAUSE_CHARS:
             after = float(any(position <= start for position in matched))
-            yield Span(shorten(text[start:end]), AnswerType.REASON, start, end, "reason",
-                       {"after_question_words": after})
+            yield Span(shorten(text[start:end]), answer_type, start, end, source, {"after_question_words": after})
 
 
 def clauses(asked: Asked, unit: Unit) -> Iterator[Span]:

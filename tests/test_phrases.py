@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from indexer.analysis import stem, stemmed_terms
 from search.kinds import AnswerType
-from search.phrases import (MAX_ANSWER_CHARS, clauses, cut_at_word, definitions, quoted_phrases, reasons, shorten,
-                            shown_length, whole_last_word, windows)
+from search.phrases import (MAX_ANSWER_CHARS, clauses, cut_at_word, definitions, events, quoted_phrases, reasons,
+                            shorten, shown_length, whole_last_word, windows)
 from search.questions import analyse_question
 from search.spans import Asked, Span, Unit
 
@@ -184,3 +184,13 @@ def test_a_span_ending_in_a_word_broken_across_lines_takes_the_whole_word_or_lea
     assert cut.text == ("word " * 23).strip()
     whole = Span("a setting", AnswerType.DEFINITION, 0, 9, "clause")
     assert whole_last_word(whole, "a setting and more") is whole
+
+
+def test_when_something_happens_is_the_clause_its_event_word_opens():
+    when = asked("When is the cleanup script called?", "cleanup", "script", "called")
+    text = "The cleanup script is called after the\n   package's files have been removed or replaced."
+    (span,) = events(when, unit(text))
+    assert span.source == "event" and span.text == "after the package's files have been removed or replaced"
+    condition = "If every writer has closed the pipe, then a read sees end-of-file."
+    assert [span.text for span in events(when, unit(condition))] == [
+        "If every writer has closed the pipe, then a read sees end-of-file"]
