@@ -44,8 +44,10 @@ REASON_MARKER = re.compile(wrapped(rf"\b(?:because|{CAUSAL_SINCE}|so that|in ord
                                    rf"as a result|{OTHER_REASONS})\b|{CAUSAL_AS}"), re.I)
 # Words that open the clause saying when something happens.
 EVENT_MARKER = re.compile(wrapped(r"\b(?:when|whenever|once|after|before|until|as soon as|if|only if|unless)\b"), re.I)
-DEFINING = re.compile(wrapped(r"\s*(?:,\s*|\(|\s-+\s|\s?[—–:]\s*|\s+(?:is|are|was|were|means|refers to|stands for|"
-                              r"denotes|describes|is used to|are used to)\s+)"), re.I)
+# What follows a term that the text defines (after the quote that may close the term: legal text
+# writes '"Licensor" shall mean ...').
+DEFINING = re.compile(wrapped(r"[\"”’']?\s*(?:,\s*|\(|\s-+\s|\s?[—–:]\s*|\s+(?:is|are|was|were|(?:shall )?means?|"
+                              r"(?:shall )?refers? to|stands for|denotes|describes|is used to|are used to)\s+)"), re.I)
 _CLAUSE_END = re.compile(r"[.;!?](?:\s|$)|\n\s*\n")
 _WORD_RUN = re.compile(r"\S+")
 
@@ -166,12 +168,16 @@ def _window_at(text: str, at: int) -> tuple[int, str, bool]:
 # What a window skips before its first word: the end of what came before it (". This limits ...",
 # "), and (h) the addition ..." after a sentence split inside a parenthesis, "” he said").
 WINDOW_LEAD_SKIPPED = " \t\n.,;:!?)]}”’"
+# Quotes that open a quoted phrase.
+OPENING_QUOTES = "\"'“‘"
 
 
 def _first_word_from(text: str, at: int) -> int:
-    """Where the first word at or after `at` starts (at `at` if nothing but lead punctuation follows)."""
+    """Where the first word at or after `at` starts (at `at` if nothing but lead punctuation follows).
+    A straight quote with a space after it closes what came before ('"Owner" shall mean')."""
     start = at
-    while start < len(text) and text[start] in WINDOW_LEAD_SKIPPED:
+    while start < len(text) and (text[start] in WINDOW_LEAD_SKIPPED
+                                 or text[start] in "\"'" and text[start + 1 : start + 2].isspace()):
         start += 1
     return start if start < len(text) else at
 
@@ -185,6 +191,9 @@ def _windows_around_phrases(asked: Asked, text: str) -> Iterator[Span]:
             continue
         lead = max(0, (MAX_ANSWER_CHARS - len(phrase)) // 2)
         start = min(_first_word_from(text, _window_start(text, found.start(), lead)), found.start())
+        if start == found.start() and text[start - 1 : start] in OPENING_QUOTES:
+            start -= 1  # the phrase as the text quotes it: '"Derived Work" shall mean', not 'Derived Work" ...'
+
         shown = cut_at_word(text[start:])
         yield Span(shown, asked.question.answer_type, start, start + len(shown), "window_around_phrase",
                    {"offset": start / len(text)})

@@ -194,3 +194,16 @@ def test_when_something_happens_is_the_clause_its_event_word_opens():
     condition = "If every writer has closed the pipe, then a read sees end-of-file."
     assert [span.text for span in events(when, unit(condition))] == [
         "If every writer has closed the pipe, then a read sees end-of-file"]
+
+
+def test_a_term_legal_text_defines_in_quotes_gets_its_definition_without_stray_quotes():
+    text = '"Owner" shall mean the person or group that holds the rights in the Work and grants these terms.'
+    (span,) = definitions(asked("What does Owner mean?", "owner"), unit(text))
+    assert span.text == "the person or group that holds the rights in the Work and grants these terms"
+    long = text[:-1] + ", whether or not the Work was first published by that person, group or anyone acting for them."
+    after = [s for s in windows(asked("What is an Owner?", "owner"), unit(long)) if s.source == "window_after_question"]
+    assert after and after[0].text.startswith("shall mean")  # not at the quote that closes the term
+    quoted_first = '"The Work" means any creative material released under these terms ' + "and kept " * 12
+    around = [s for s in windows(asked('What does "the Work" cover?', "work"), unit(quoted_first))
+              if s.source == "window_around_phrase"]
+    assert around and around[0].text.startswith('"The Work" means')  # the phrase as the text quotes it
