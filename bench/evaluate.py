@@ -119,6 +119,11 @@ def _line(s: Scores) -> str:
             f"abstain {s.abstention():.3f} | wrong at >=80%: {wrong:.3f} of {sure} | ECE {s.calibration_error():.3f}")
 
 
+def _share(share: float, count: int) -> str:
+    """A share of `count` answers, "-" when there were none (not "nan")."""
+    return f"{share:.3f}" if count else "-"
+
+
 def report(scores: dict[str, Scores], genres: list[str]) -> str:
     lines = ["| corpus | genre | questions | Liner hit@1 | hit@5 | MRR@10 | best peer hit@1 | best peer hit@5 | "
              "answer right | unanswerable abstained | wrong at >= 80% | ECE |",
@@ -129,12 +134,12 @@ def report(scores: dict[str, Scores], genres: list[str]) -> str:
         best5 = max(s.hit(5, r) for r in s.peer_ranks.values())
         wrong, sure = s.confident_wrong()
         lines.append(f"| {name} | {genre} | {len(s.outcomes)} | {s.hit(1):.3f} | {s.hit(5):.3f} | {s.mrr():.3f} | "
-                     f"{best1:.3f} | {best5:.3f} | {s.answer():.3f} | {s.abstention():.3f} | {wrong:.3f} ({sure}) | "
+                     f"{best1:.3f} | {best5:.3f} | {s.answer():.3f} | {s.abstention():.3f} | {_share(wrong, sure)} ({sure}) | "
                      f"{s.calibration_error():.3f} |")
     wrong, sure = everything.confident_wrong()
     lines.append(f"| all | | {len(everything.outcomes)} | {everything.hit(1):.3f} | {everything.hit(5):.3f} | "
                  f"{everything.mrr():.3f} | | | {everything.answer():.3f} | {everything.abstention():.3f} | "
-                 f"{wrong:.3f} ({sure}) | {everything.calibration_error():.3f} |")
+                 f"{_share(wrong, sure)} ({sure}) | {everything.calibration_error():.3f} |")
     lines += ["", "| question kind | questions | hit@1 | hit@5 | answer right |", "| --- | --- | --- | --- | --- |"]
     by_kind: dict[str, list[Outcome]] = defaultdict(list)
     for o in everything.outcomes:
