@@ -15,17 +15,12 @@ from indexer.blocks import SECTION_SEPARATOR, Block, StructuredDocument
 from indexer.display import Display
 from indexer.documents import Document
 from indexer.formats.files import CONVENTIONAL_NAME, NO_REAL_SUFFIX
-from indexer.formats.text import (ADORNMENT, BARE_DATE_LINE, BOILERPLATE_MAX_WORDS, BULLET_FIELD,
-                                  BYLINE, COPYRIGHT_FIELD, COPYRIGHT_NOTICE, ISO_DATE, LABEL_LINE, LIST_ITEM, MARKDOWN_HEADING,
-                                  META_DATE_LINE, PERSON_NAME_LINE, PLAIN_FIELD, TABLE_SEPARATOR, WIKI_HEADING,
-                                  HeadingMatch, adorned_heading, capitals_heading, centred_heading, numbered_heading, outline_heading,
-                                  copyright_holder, is_boilerplate, pipe_row_display)
+from indexer.formats.text import (ADORNMENT, BARE_DATE_LINE, BULLET_FIELD, BYLINE, COPYRIGHT_NOTICE, ISO_DATE,
+                                  LABEL_LINE, LIST_ITEM, MARKDOWN_HEADING, META_DATE_LINE, PERSON_NAME_LINE,
+                                  PLAIN_FIELD, TABLE_SEPARATOR, WIKI_HEADING, HeadingMatch, adorned_heading,
+                                  capitals_heading, centred_heading, copyright_holder, numbered_heading,
+                                  outline_heading, pipe_row_display, stands_as_boilerplate)
 
-# A hard-wrapped line (at 72-80 columns) runs past this many characters before it breaks; a
-# caption over a photo credit is shorter ("SOUNDTRACK Netflix" / "CREDIT: ...").
-WRAPPED_LINE_MIN_CHARS = 40
-# What ends a sentence at a line's end.
-SENTENCE_ENDS = (".", "!", "?", ":", '"', "”", ")")
 # A title longer than this is a sentence, not a headline.
 MAX_TITLE_WORDS = 16
 
@@ -123,12 +118,8 @@ class LineReader:
             label = date_line.group("label").strip().capitalize()
             self._add(Block("field", index + 1, index + 1, line, field_name=label, field_value=date_line.group("date")))
             return index + 1
-        if (len(line.split()) <= BOILERPLATE_MAX_WORDS and not COPYRIGHT_FIELD.match(line) and is_boilerplate(line)
-                and not self._continues_sentence(index)):
-            self._end_paragraph()
-            if COPYRIGHT_NOTICE.search(line):  # a fact one can ask about: who holds the copyright
-                self._add(Block("field", number, number, line, field_name="Copyright", field_value=copyright_holder(line)))
-            return index + 1
+        if stands_as_boilerplate(self.lines, index, in_paragraph=self.paragraph is not None):
+            return self._boilerplate(index)
         heading = self._heading_at(index)
         if heading:
             return self._add_heading(heading, index)
@@ -347,18 +338,14 @@ class LineReader:
         self._add(Block("field", index + 1, index + 1, line, field_name="Date", field_value=line.strip()))
         return index + 1
 
-    def _continues_sentence(self, index: int) -> bool:
-        """Whether line `index` goes on with the sentence of the paragraph above it, as a
-        hard-wrapped line does ("... and that" / "copyright holder grants license ..."): it starts
-        in lower case, or the paragraph's last line runs near a wrap width without ending its
-        sentence. A caption's credit stands under a short line."""
-        line = self.lines[index].lstrip()
-        if line[:1].islower():
-            return True
-        if self.paragraph is None:
-            return False
-        above = self.lines[index - 1].rstrip()
-        return len(above.strip()) >= WRAPPED_LINE_MIN_CHARS and not above.endswith(SENTENCE_ENDS)
+    def _boilerplate(self, index: int) -> int:
+        """Drop the boilerplate line `index`, but keep a copyright notice as a field: who holds
+        the copyright is a fact one asks about."""
+        self._end_paragraph()
+        line = self.lines[index]
+        if COPYRIGHT_NOTICE.search(line):
+            self._add(Block("field", index + 1, index + 1, line, field_name="Copyright", field_value=copyright_holder(line)))
+        return index + 1
 
     def _end_paragraph(self) -> None:
         if self.paragraph is not None:

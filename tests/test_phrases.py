@@ -72,25 +72,18 @@ def test_reasons_given_without_because_open_a_reason_too():
             "for security reasons: it trusts every length it reads",
         "Only signed files are read; this is done to keep the old format out.": "to keep the old format out",
         "Keep the new format. This ensures that old readers fail loudly.": "This ensures that old readers fail loudly",
-    }
-    for text, reason in expected.items():
-        assert [span.text for span in reasons(why, unit(text))] == [reason], text
-    # "as" comparing or in "such as" / "as well as" is no reason
-    for text in ("Formats such as the old one, as well as the new, are read.", "It works as the old format did."):
-        assert list(reasons(why, unit(text))) == [], text
-
-
-
-def test_a_reason_whose_words_a_hard_wrapped_line_breaks_is_still_a_reason():
-    why = asked("Why should the old format be avoided?", "old", "format", "avoided")
-    wrapped_lines = {
+        # a hard-wrapped line may break and indent between a cue's words
         "The old format should be avoided,\n       as it cannot hold dates after 2038.": "as it cannot hold dates after 2038",
         "Files are signed so\n   that no reader trusts a length it did not check.":
             "so that no reader trusts a length it did not check",
     }
-    for text, reason in wrapped_lines.items():
+    for text, reason in expected.items():
+        assert [span.text for span in reasons(why, unit(text))] == [reason], text
         (span,) = reasons(why, unit(text))
-        assert span.text == reason and text[span.start:].startswith(reason.split()[0]), text
+        assert text[span.start:].startswith(reason.split()[0]), text  # the span starts at its marker
+    # "as" comparing or in "such as" / "as well as" is no reason
+    for text in ("Formats such as the old one, as well as the new, are read.", "It works as the old format did."):
+        assert list(reasons(why, unit(text))) == [], text
 
 
 def test_the_clause_covering_the_question_is_the_answer():

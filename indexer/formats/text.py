@@ -100,6 +100,31 @@ BOILERPLATE_MAX_WORDS = 12
 # A lone line like "Infobox" or "Contents" labels what follows rather than saying anything.
 LABEL_LINE = re.compile(r"^\s*(infobox|contents|table of contents)\s*$", re.IGNORECASE)
 
+# A hard-wrapped line (at 72-80 columns) runs past this many characters before it breaks; a
+# caption over a photo credit is shorter ("SOUNDTRACK Netflix" / "CREDIT: ...").
+WRAPPED_LINE_MIN_CHARS = 40
+# What ends a sentence at a line's end.
+SENTENCE_ENDS = (".", "!", "?", ":", '"', "”", ")")
+
+
+def stands_as_boilerplate(lines: list[str], index: int, in_paragraph: bool) -> bool:
+    """Whether line `index` is a page's boilerplate (BOILERPLATE), not a hard-wrapped line of
+    prose that starts like it (continues_sentence)."""
+    line = lines[index]
+    return (len(line.split()) <= BOILERPLATE_MAX_WORDS and not COPYRIGHT_FIELD.match(line) and is_boilerplate(line)
+            and not continues_sentence(lines, index, in_paragraph))
+
+
+def continues_sentence(lines: list[str], index: int, in_paragraph: bool) -> bool:
+    """Whether line `index` goes on with the sentence of the paragraph above it, as a hard-wrapped
+    line does ("... and that" / "copyright holder grants license ..."): it starts in lower case,
+    or the paragraph's last line runs near a wrap width without ending its sentence. A caption's
+    credit stands under a short line."""
+    if lines[index].lstrip()[:1].islower():
+        return True
+    above = lines[index - 1].rstrip() if index else ""
+    return in_paragraph and len(above.strip()) >= WRAPPED_LINE_MIN_CHARS and not above.endswith(SENTENCE_ENDS)
+
 
 
 @dataclass(frozen=True)
