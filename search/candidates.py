@@ -79,16 +79,17 @@ def persons(asked: Asked, unit: Unit) -> Iterator[Span]:
 def _coordinated(text: str, people: list[Span]) -> Iterator[Span]:
     """Names that stand joined ("maintained by Ann Lee and Bo Kim", "Ann Lee, Bo Kim"), as one
     answer: the question may ask for them all ("Who maintains it?")."""
-    run: list[Span] = []
-    for person in people + [None]:
-        if person is not None and run and NAME_JOINER.fullmatch(text, run[-1].end, person.start):
-            run.append(person)
-            continue
+    runs: list[list[Span]] = []
+    for person in people:
+        if runs and NAME_JOINER.fullmatch(text, runs[-1][-1].end, person.start):
+            runs[-1].append(person)
+        else:
+            runs.append([person])
+    for run in runs:
         if len(run) >= 2:
             start, end = run[0].start, run[-1].end
             yield Span(" ".join(text[start:end].split()), AnswerType.PERSON, start, end, "person",
                        {"names": float(len(run))})
-        run = [person]
 
 
 # What stands between two names of one enumeration: a comma, "and", "or", "&".

@@ -71,7 +71,7 @@ META_DATE_LINE = re.compile(
 _BOILERPLATE_PATTERNS = (
     r"^\s*\(?\s*(?:image|photo|photograph|picture)\s+credit",
     r"^\s*(?:credit|credits|photo|source)\s*:",
-    r"©|\(c\)\s*\d{4}|^\s*copyright\b|all rights reserved",
+    COPYRIGHT_NOTICE.pattern + r"|all rights reserved",
     r"^\s*related\s+(?:gallery|galleries|stories|articles|videos|links)\s*$",
     r"^\s*(?:advertisement|share this|subscribe|sign up for)\b",
     r"^\s*!\[[^\]]*\]\([^)]*\)",
