@@ -119,11 +119,29 @@ def test_a_shard_with_no_live_replica_gives_partial_results(sharded):
 
     index_dir, on_cluster = sharded(NOTES, "partial")
     assert not on_cluster.ask("Who chairs the library committee?").notices
-    for replica in replica_handles(index_dir, SHARDS, REPLICAS)[1]:
+    killed = replica_handles(index_dir, SHARDS, REPLICAS)[1]
+    for replica in killed:
         ray.kill(replica, no_restart=True)
+    for replica in killed:  # a kill is a message: ask only once every replica of the shard is gone
+        _wait_until_dead(replica)
     response = on_cluster.ask("Who chairs the library committee?")
     assert any("shard 2 of 3 did not answer" in notice and "partial" in notice for notice in response.notices)
     assert response.to_dict()["notices"] == response.notices
+
+
+# How long a killed replica may take to be seen dead (it takes well under a second when idle).
+KILL_SECONDS = 60
+
+
+def _wait_until_dead(replica) -> None:
+    deadline = time.monotonic() + KILL_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            ray.get(replica.node.remote(), timeout=KILL_SECONDS)
+        except ray.exceptions.RayActorError:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"a killed replica still answered after {KILL_SECONDS} s")
 
 
 def test_a_changed_file_reaches_results_while_serving(cluster, sharded, tmp_path):
