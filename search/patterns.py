@@ -61,10 +61,13 @@ ROLE_QUESTION = re.compile(r"\b(play|plays|played|playing|portray\w*|role|charac
 # "since" giving a reason, not a time: "since Linux 2.6.17", "since glibc 2.3.4", "since 1999",
 # "since the 1990s", "since version 3", "since then" say when, as man pages and changelogs do.
 CAUSAL_SINCE = r"since(?!\s+(?:[A-Za-z][\w.+-]*\s+)?v?\d|\s+then\b)"
-# Reasons English gives beyond "because" (and causal "as", CAUSAL_AS): "for security reasons", purpose ("to assure ...", "so as to ..."), and what a sentence before brings
-# about ("This ensures ...", "This means ...").
+# Reasons English gives beyond "because" (and causal "as", CAUSAL_AS): "for security reasons",
+# purpose ("to assure ...", "so as to ..."), and what a sentence before brings about ("This
+# ensures ...", "This means ...").
 OTHER_REASONS = (r"for\s+(?:\w+\s+){0,2}reasons?|so\s+as\s+to|to\s+(?:assure|guarantee|keep|stop|protect)|"
                  r"(?:this|which|that)\s+(?:will\s+|would\s+)?(?:ensures?|means|guarantees?)")
+
+
 def wrapped(pattern: str) -> str:
     """`pattern` with each literal space (outside a character class) matching any run of
     whitespace: hard-wrapped text (man pages, plain-text FAQs, licences) breaks its line between
@@ -177,7 +180,7 @@ def names(value: str) -> list[str]:
 
 def type_of_value(value: str, expected: AnswerType, common: frozenset[str] = frozenset()) -> AnswerType:
     """The type of a field's value or a table cell, as far as the expected type cares."""
-    if expected == AnswerType.PERSON and CAPITALISED_RUN.search(value) and _names_a_person(value, common):
+    if expected == AnswerType.PERSON and _names_a_person(value, common):
         return AnswerType.PERSON  # before the date: a copyright holder stands after the years
     if DATE.search(value) and not YEAR.fullmatch(value.strip()):
         return AnswerType.DATE if expected in (AnswerType.DATE, AnswerType.PHRASE) else AnswerType.PHRASE

@@ -161,15 +161,17 @@ def _window_plan(text: str) -> tuple[str | None, tuple[tuple[int, str], ...]]:
 @lru_cache(maxsize=SENTENCES_TOKENISED)
 def _window_at(text: str, at: int) -> tuple[int, str, bool]:
     start = _first_word_from(text, at)
-    shown = cut_at_word(text[start:])
-    return start, shown, shown == " ".join(text[start:].split()).strip(" ,;:")
+    rest = " ".join(text[start:].split()).strip(" ,;:")  # what cut_at_word cuts from
+    shown = cut_at_word(rest)
+    return start, shown, shown == rest
 
 
 # What a window skips before its first word: the end of what came before it (". This limits ...",
 # "), and (h) the addition ..." after a sentence split inside a parenthesis, "” he said").
 WINDOW_LEAD_SKIPPED = " \t\n.,;:!?)]}”’"
-# Quotes that open a quoted phrase.
+# Quotes that open a quoted phrase; the straight ones also close one.
 OPENING_QUOTES = "\"'“‘"
+STRAIGHT_QUOTES = "\"'"
 
 
 def _first_word_from(text: str, at: int) -> int:
@@ -177,7 +179,7 @@ def _first_word_from(text: str, at: int) -> int:
     A straight quote with a space after it closes what came before ('"Owner" shall mean')."""
     start = at
     while start < len(text) and (text[start] in WINDOW_LEAD_SKIPPED
-                                 or text[start] in "\"'" and text[start + 1 : start + 2].isspace()):
+                                 or text[start] in STRAIGHT_QUOTES and text[start + 1 : start + 2].isspace()):
         start += 1
     return start if start < len(text) else at
 
@@ -193,7 +195,6 @@ def _windows_around_phrases(asked: Asked, text: str) -> Iterator[Span]:
         start = min(_first_word_from(text, _window_start(text, found.start(), lead)), found.start())
         if start == found.start() and text[start - 1 : start] in OPENING_QUOTES:
             start -= 1  # the phrase as the text quotes it: '"Derived Work" shall mean', not 'Derived Work" ...'
-
         shown = cut_at_word(text[start:])
         yield Span(shown, asked.question.answer_type, start, start + len(shown), "window_around_phrase",
                    {"offset": start / len(text)})

@@ -56,8 +56,8 @@ BARE_DATE_LINE = re.compile(
     r"(?:[ T,]+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?|[A-Z]{2,4})?)?\s*$",
     re.IGNORECASE,
 )
-# A `Copyright: 2019 Jane Doe` line is a field (Debian's machine-readable copyright files);
-# other copyright lines are a page's footer (BOILERPLATE).
+# A `Copyright: 2019 Jane Doe` line is a field (Debian's machine-readable copyright files); a
+# notice standing alone is boilerplate, kept as a field too (indexer/structure.py).
 COPYRIGHT_FIELD = re.compile(r"^\s*copyright\s*:\s*\S", re.IGNORECASE)
 # A copyright notice ("Copyright (c) 2019 Ann Lee", "© 2020 Example Media"): kept as a field.
 COPYRIGHT_NOTICE = re.compile(r"©|\(c\)\s*\d{4}|^\s*copyright\b", re.IGNORECASE)
@@ -124,7 +124,6 @@ def continues_sentence(lines: list[str], index: int, in_paragraph: bool) -> bool
         return True
     above = lines[index - 1].rstrip() if index else ""
     return in_paragraph and len(above.strip()) >= WRAPPED_LINE_MIN_CHARS and not above.endswith(SENTENCE_ENDS)
-
 
 
 @dataclass(frozen=True)
