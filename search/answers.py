@@ -35,6 +35,7 @@ from search.response import Answer, Conflict
 from search.retrieval import ScoredPassage
 from search.spans import Asked, Unit
 from search.structured import structured_facts
+from search.technical import marked_code
 from search.values import Candidate, ValueGroup, agreeing_documents, conflicts_with, group_by_value
 
 # How many ranked passages are read for candidates.
@@ -200,13 +201,15 @@ def passage_units(passage: ScoredPassage, weights: dict[str, float]) -> list[Uni
     start_line = passage.passage.line_start
     context = canonical_set(weights, passage.context_stems)
     quoted = passage.kind == PassageKind.QUOTE
+    marked = marked_code(passage.passage.text) if passage.passage.display else ()
     units = []
     for sentence in sentence_texts(passage.text, passage.passage.sentences):  # kept from question to question
         own = not holds_alias(weights, sentence.positions.keys())  # its stems are the sentence's: kept positions hold
         stems = list(sentence.stems) if own else canonical(weights, sentence.stems)
         present = sentence.positions if own else set(stems)  # = set(stems)
         units.append(Unit(sentence.text, start_line + sentence.first_line, start_line + sentence.last_line, stems,
-                          covered_share(weights, present, context), quoted, sentence.positions if own else None))
+                          covered_share(weights, present, context), quoted, sentence.positions if own else None,
+                          tuple(code for code in marked if code.text in sentence.text)))
     return units
 
 

@@ -8,6 +8,15 @@ from search.kinds import AnswerType
 from search.questions import Question
 
 
+@dataclass(frozen=True)
+class MarkedCode:
+    """A piece of code its document marks up, as the display text shows it; `role`: marked by a
+    role (:func:`name`), which names an object, not a literal value."""
+
+    text: str
+    role: bool = False
+
+
 @dataclass
 class Unit:
     """A sentence (or a whole field/row/list item) of a passage, with its line span."""
@@ -21,6 +30,10 @@ class Unit:
     # each stem -> where it stands in `stems`, kept with the sentence when `stems` are its own (no
     # alias made canonical); None: read `stems`
     positions: dict[str, tuple[int, ...]] | None = None
+    # The code its document marks in this sentence (``literal``, :role:`name`, `code`), as shown:
+    # the display text has lost the marks, and code such as ``.venv`` or ``WARNING`` has no form
+    # of its own to be known by (search/technical.py).
+    marked: tuple[MarkedCode, ...] = ()
 
 
 @dataclass(frozen=True)

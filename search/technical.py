@@ -16,7 +16,7 @@ from indexer.analysis import normalize_word
 from search.kinds import AnswerType
 from search.patterns import TOKEN
 from search.phrases import MAX_ANSWER_CHARS, MIN_CLAUSE_CHARS, clause_end, shorten, shown_length
-from search.spans import Asked, Span, Unit
+from search.spans import Asked, MarkedCode, Span, Unit
 
 # Marked-up code: ``literal``, :role:`text` (the text, or the target of `title <target>`), `code`.
 MARKED_CODE = re.compile(r"``(?P<literal>[^`]+?)``|:[\w:.-]+:`(?P<role>[^`]+?)`|(?<![`\w])`(?P<tick>[^`\n]+?)`(?![`\w])")
@@ -46,26 +46,39 @@ _ROLE_TARGET = re.compile(r"<([^>]+)>\s*$")
 
 def identifiers(asked: Asked, unit: Unit) -> Iterator[Span]:
     """Names in code: those marked up first, then those known by their form."""
-    return iter(_identifiers_in(unit.text))
+    return iter(_identifiers_in(unit.text, unit.marked))
 
 
 def instructions(asked: Asked, unit: Unit) -> Iterator[Span]:
     """How to do what is asked: the code the sentence shows (marked, or lines of code), and the
     clause an instruction verb opens ("Use shutil.copytree() with ...")."""
-    return iter(_instructions_in(unit.text))
-
-
-# Both depend on the sentence's text alone, and the same passages' sentences are read question
-# after question: each sentence's are found once and kept (Spans are frozen; nothing changes
-# their traits).
-@lru_cache(maxsize=SENTENCES_KEPT)
-def _identifiers_in(text: str) -> tuple[Span, ...]:
-    return tuple(_find_identifiers(text))
+    return iter(_instructions_in(unit.text, unit.marked))
 
 
 @lru_cache(maxsize=SENTENCES_KEPT)
-def _instructions_in(text: str) -> tuple[Span, ...]:
-    return tuple(_find_instructions(text))
+def marked_code(source: str) -> tuple[MarkedCode, ...]:
+    """The code a passage's verbatim text marks up, each piece once, as its display text shows it
+    (the markup readers keep a literal's and a role's text: indexer/formats)."""
+    found: dict[str, MarkedCode] = {}
+    for match in MARKED_CODE.finditer(source):
+        group = next(name for name in ("literal", "role", "tick") if match.group(name) is not None)
+        value = _role_value(match.group(group)) if group == "role" else match.group(group).strip()
+        if value and shown_length(value) <= MAX_ANSWER_CHARS:
+            found.setdefault(value, MarkedCode(value, group == "role"))
+    return tuple(found.values())
+
+
+# Both depend on the sentence's text (and the code marked in it) alone, and the same passages'
+# sentences are read question after question: each sentence's are found once and kept (Spans
+# are frozen; nothing changes their traits).
+@lru_cache(maxsize=SENTENCES_KEPT)
+def _identifiers_in(text: str, marked: tuple[MarkedCode, ...] = ()) -> tuple[Span, ...]:
+    return tuple(_find_identifiers(text, marked))
+
+
+@lru_cache(maxsize=SENTENCES_KEPT)
+def _instructions_in(text: str, marked: tuple[MarkedCode, ...] = ()) -> tuple[Span, ...]:
+    return tuple(_find_instructions(text, marked))
 
 
 @lru_cache(maxsize=SENTENCES_KEPT)
@@ -81,9 +94,13 @@ def names_new_code(text: str, question_words: set[str]) -> bool:
     return any(not all(normalize_word(w) in question_words for w in TOKEN.findall(code)) for code in code_in(text))
 
 
-def _find_identifiers(text: str) -> Iterator[Span]:
+def _find_identifiers(text: str, marked_in_source: tuple[MarkedCode, ...] = ()) -> Iterator[Span]:
     marked = []
-    for match in MARKED_CODE.finditer(text):
+    for code, start in _marked_in(text, marked_in_source):
+        marked.append((start, start + len(code.text)))
+        yield Span(" ".join(code.text.split()), AnswerType.IDENTIFIER, start, start + len(code.text), "marked_code",
+                   {"role": float(code.role)})
+    for match in MARKED_CODE.finditer(text):  # marks the display text still shows (plain text's `code`)
         group = next(name for name in ("literal", "role", "tick") if match.group(name) is not None)
         value = _role_value(match.group(group)) if group == "role" else match.group(group).strip()
         if value and shown_length(value) <= MAX_ANSWER_CHARS:
@@ -99,8 +116,8 @@ def _find_identifiers(text: str) -> Iterator[Span]:
                        {"option": float(value.startswith("-"))})
 
 
-def _find_instructions(text: str) -> Iterator[Span]:
-    for span in _identifiers_in(text):
+def _find_instructions(text: str, marked: tuple[MarkedCode, ...] = ()) -> Iterator[Span]:
+    for span in _identifiers_in(text, marked):
         yield Span(span.text, AnswerType.INSTRUCTION, span.start, span.end, "code_in_instruction", span.traits)
     for match in CODE_LINE.finditer(text):
         line = " ".join(match.group().split())
@@ -111,6 +128,24 @@ def _find_instructions(text: str) -> Iterator[Span]:
         end = clause_end(text, match.start())
         if end - match.start() >= MIN_CLAUSE_CHARS:
             yield Span(shorten(text[match.start():end]), AnswerType.INSTRUCTION, match.start(), end, "instruction")
+
+
+def _marked_in(text: str, marked: tuple[MarkedCode, ...]) -> Iterator[tuple[MarkedCode, int]]:
+    """Where each piece of marked code stands in the display text: as a whole token (``x`` is
+    not the x of "max"), each place once, the longest piece first where two overlap."""
+    taken: list[tuple[int, int]] = []
+    for code in sorted(marked, key=lambda c: -len(c.text)):
+        for match in re.finditer(re.escape(code.text), text):
+            start, end = match.span()
+            if _cuts_a_word(text, start, end) or any(s < end and start < e for s, e in taken):
+                continue
+            taken.append((start, end))
+            yield code, start
+
+
+def _cuts_a_word(text: str, start: int, end: int) -> bool:
+    return (start > 0 and text[start].isalnum() and text[start - 1].isalnum()) or (
+        end < len(text) and text[end - 1].isalnum() and text[end].isalnum())
 
 
 def _role_value(text: str) -> str:

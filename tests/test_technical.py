@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from indexer.analysis import stemmed_terms
 from search.questions import analyse_question
-from search.spans import Asked, Unit
-from search.technical import identifiers, instructions
+from search.spans import Asked, MarkedCode, Unit
+from search.technical import identifiers, instructions, marked_code
 
 
 def asked(text: str) -> Asked:
@@ -55,3 +55,24 @@ def test_an_indented_line_of_code_is_an_answer():
     text = "Like this:\n    my @unique = do { my %seen; grep { !$seen{$_}++ } @list };"
     lines = [span.text for span in instructions(asked("How do I remove duplicates?"), unit(text)) if span.source == "code_line"]
     assert lines == ["my @unique = do { my %seen; grep { !$seen{$_}++ } @list };"]
+
+
+def test_code_the_source_marks_is_code_in_the_text_shown_without_its_marks():
+    source = "A common location is ``.venv``; the default level is ``WARNING``, see :func:`~logging.basicConfig`."
+    shown = "A common location is .venv; the default level is WARNING, see logging.basicConfig."
+    marked = marked_code(source)
+    assert [(code.text, code.role) for code in marked] == [(".venv", False), ("WARNING", False), ("logging.basicConfig", True)]
+    spans = [span for span in identifiers(asked("Which level?"), Unit(shown, 1, 1, stemmed_terms(shown), marked=marked))]
+    found = {span.text: span for span in spans if span.source == "marked_code"}
+    assert set(found) == {".venv", "WARNING", "logging.basicConfig"}
+    assert all(shown[span.start:span.end] == span.text for span in found.values())
+    assert found["logging.basicConfig"].traits["role"] == 1.0
+    # Without the source's marks, neither ".venv" nor "WARNING" has the form of code.
+    assert not {".venv", "WARNING"} & {span.text for span in identifiers(asked("Which level?"), unit(shown))}
+
+
+def test_marked_code_is_found_only_as_a_whole_token():
+    shown = "Set x to the max of x and y."
+    marked = (MarkedCode("x"),)
+    spans = [s for s in identifiers(asked("Which variable?"), Unit(shown, 1, 1, [], marked=marked)) if s.source == "marked_code"]
+    assert [(s.start, s.end) for s in spans] == [(4, 5), (20, 21)]
