@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Iterator
 
 from indexer.analysis import TOKEN_PATTERN, normalize_word, stemmed_terms
 from search.kinds import AnswerType
@@ -80,6 +81,19 @@ def wrapped(pattern: str) -> str:
 CAUSAL_AS = (r"(?<=,)\s+as(?=\s+(?:it|they|he|she|we|you|this|that|these|those|there|the|a|an|its|their|our|no|not)"
              r"\b)")
 CLAUSE_BREAK = re.compile(r"\s*(?:[,;:()\[\]—–]|\s-\s|\s--\s)\s*")
+# The brackets of a call or an index, against a word with no space inside: "getopt()", "f(x)",
+# "argv[1]". They do not break a clause.
+CODE_BRACKETS = re.compile(r"(?<=\w)(?:\([^()\[\]\s]*\)|\[[^()\[\]\s]*\])")
+
+
+def clause_breaks(text: str, start: int = 0) -> Iterator[re.Match]:
+    """CLAUSE_BREAK's matches in `text` from `start`, but for the brackets of code."""
+    code = [match.span() for match in CODE_BRACKETS.finditer(text)] if "(" in text or "[" in text else []
+    for match in CLAUSE_BREAK.finditer(text, start):
+        if not any(begin <= match.start() < end or begin < match.end() <= end for begin, end in code):
+            yield match
+
+
 QUOTE_VERBS = re.compile(
     r"\b(say|said|says|tell|told|write|wrote|tweet|tweeted|think|thought|feel|felt|notice|noticed|observe|observed|"
     r"mean|reveal|revealed|explain|explained|describe|described|complain|complained|share|shared)\b",

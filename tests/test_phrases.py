@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from indexer.analysis import stem, stemmed_terms
 from search.kinds import AnswerType
 from search.phrases import (MAX_ANSWER_CHARS, clauses, cut_at_word, definitions, events, quoted_phrases, reasons,
-                            shorten, shown_length, whole_last_word, windows)
+                            sentence_pieces, shorten, shown_length, whole_last_word, windows)
 from search.questions import analyse_question
 from search.spans import Asked, Span, Unit
 
@@ -189,6 +189,14 @@ def test_when_something_happens_is_the_clause_its_event_word_opens():
         "If every writer has closed the pipe, then a read sees end-of-file"]
 
 
+def test_a_question_about_a_past_occurrence_gets_no_condition():
+    text = "Version 1.9 was released after the build system was rewritten."
+    assert [span.text for span in events(asked("When is version 1.9 released?", "version", "released"), unit(text))]
+    for question in ("When was version 1.9 released?", "when did version 1.9 come out", "When were they released?",
+                     "What date is version 1.9 released?"):
+        assert list(events(asked(question, "version", "released"), unit(text))) == []
+
+
 def test_a_term_legal_text_defines_in_quotes_gets_its_definition_without_stray_quotes():
     text = '"Owner" shall mean the person or group that holds the rights in the Work and grants these terms.'
     (span,) = definitions(asked("What does Owner mean?", "owner"), unit(text))
@@ -200,3 +208,9 @@ def test_a_term_legal_text_defines_in_quotes_gets_its_definition_without_stray_q
     around = [s for s in windows(asked('What does "the Work" cover?', "work"), unit(quoted_first))
               if s.source == "window_around_phrase"]
     assert around and around[0].text.startswith('"The Work" means')  # the phrase as the text quotes it
+
+
+def test_the_brackets_of_code_break_no_clause():
+    text = "Call getopt() or f(x) now (or later), then read argv[1] [sic]."
+    pieces = [text[start:end].strip() for start, end, _ in sentence_pieces(text)]
+    assert pieces == ["Call getopt() or f(x) now", "or later", "then read argv[1]", "sic", "."]
