@@ -305,7 +305,7 @@ def position_features(rank: int, score: float, top_score: float) -> dict[str, fl
 
 # The ranker's features of a candidate's passage that say how well it matches the question (its
 # text, and what describes it: a FAQ's answer stands under a heading that is the question).
-PASSAGE_MATCH = ("coverage", "context_coverage", "title_coverage", "bigrams", "all_words")
+PASSAGE_MATCH = ("coverage", "context_coverage", "title_coverage", "bigrams", "all_words", "rarest_missing")
 # A candidate shorter than this is not looked for in other passages (short values recur by chance).
 REPEAT_MIN_CHARS = 12
 
