@@ -127,7 +127,8 @@ class Engine:
         view = self.index.view()
         stats = view.counts
         corrections = self._corrections(parsed, view, correct)
-        synonyms = expansion.synonyms(question, corrections, view.files.synonym_table, stats)
+        synonyms = expansion.with_negated_forms(
+            question, corrections, expansion.synonyms(question, corrections, view.files.synonym_table, stats), stats)
         weights = expansion.question_weights(question, corrections, synonyms, stats)
         question = question.with_alternatives({**synonyms, **corrections})
         retrieved = retrieve(view, parsed, expansion.expansions(corrections, synonyms), all_words_first=False)

@@ -28,6 +28,10 @@ MAX_CORRECTIONS_PER_WORD = 3
 # A synonym match counts half as much as the word itself; at most this many per word.
 SYNONYM_WEIGHT = 0.5
 MAX_SYNONYMS_PER_WORD = 4
+# Prefixes that negate a word ("irrevocable", "unsafe", "nonfree"), on words of at least this
+# many letters (a shorter one with a prefix is mostly another word: "in" + "to").
+NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis")
+MIN_NEGATED_WORD = 4
 # A word in more passages than both of these only ranks what rarer words find (on a large index:
 # scoring its every match in Python would cost tens of milliseconds and find nothing new).
 COMMON_TERM_MIN_PASSAGES = 1000
@@ -130,6 +134,22 @@ def synonyms(question: Question, corrected: dict[str, list[str]], table: dict[st
         options = options[:MAX_SYNONYMS_PER_WORD]  # one word per stem, in table order
         if options:
             found[word] = options
+    return found
+
+
+def with_negated_forms(question: Question, corrected: dict[str, list[str]], synonyms_found: dict[str, list[str]],
+                       stats: TermStats) -> dict[str, list[str]]:
+    """`synonyms_found`, and for a yes/no question each word's negated forms that the documents
+    hold ("revocable": "irrevocable"; "safe": "unsafe"): they answer it, "No" (search/polarity.py),
+    but share no stem with it."""
+    if question.kind != QuestionKind.YES_NO:
+        return synonyms_found
+    found = {word: list(options) for word, options in synonyms_found.items()}
+    for word in question.content_words:
+        if word not in corrected and len(word) >= MIN_NEGATED_WORD:
+            forms = [prefix + word for prefix in NEGATING_PREFIXES if stats.in_index(prefix + word)]
+            if forms:
+                found.setdefault(word, []).extend(forms)
     return found
 
 

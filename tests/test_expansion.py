@@ -87,3 +87,12 @@ def test_expansions_carry_the_weight_of_their_kind():
     found = expansion.expansions({"jonna": ["joanna"]}, {"made": ["created"]})
     assert found == {"jonna": [Expansion("joanna", expansion.CORRECTION_WEIGHT)],
                      "made": [Expansion("created", expansion.SYNONYM_WEIGHT)]}
+
+
+def test_a_yes_no_question_also_finds_the_negated_forms_of_its_words_the_documents_hold():
+    stats = Stats(words={"irrevocable": 1, "unsafe": 2, "licence": 3})
+    asked = analyse_question("Is the licence revocable and safe?")
+    found = expansion.with_negated_forms(asked, {}, {"licence": ["license"]}, stats)
+    assert found == {"licence": ["license"], "revocable": ["irrevocable"], "safe": ["unsafe"]}
+    # Only a yes/no question: "What is revocable?" asks for the things, not whether.
+    assert expansion.with_negated_forms(analyse_question("What is revocable?"), {}, {}, stats) == {}

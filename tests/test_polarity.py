@@ -41,3 +41,16 @@ def test_a_negation_after_or_offers_both_ways_and_decides_neither():
                   "You may share copies, with or without changes, in any medium.").text.startswith("Yes: ")
     assert answer("May I charge for copies?", "You may charge any price or no price for a copy.").text.startswith("Yes: ")
     assert answer("May I charge for copies?", "You may not charge for a copy.").text.startswith("No: ")
+
+
+def test_a_word_the_question_asks_of_negated_by_its_prefix_or_suffix_says_no():
+    cases = [("Is the licence revocable?", "The licence granted here is perpetual and irrevocable."),
+             ("Is getopt() thread-safe?", "The getopt() function is MT-Unsafe."),
+             ("Is the grant exclusive?", "The grant is worldwide and non-exclusive."),
+             ("Do I have to pay royalties?", "The licence is royalty-free."),
+             ("Does login need a password?", "Login is passwordless.")]
+    for question, sentence in cases:
+        assert answer(question, sentence).text.startswith("No: "), question
+    # The prefixed word asked of itself, or a word that only starts like a prefix, decides nothing.
+    assert answer("Is getopt() unsafe?", "getopt() is MT-Unsafe.").text.startswith("Yes: ")
+    assert answer("Is the index stored?", "The index is stored in an information file.").text.startswith("Yes: ")
