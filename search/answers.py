@@ -13,6 +13,7 @@ the bar, else Liner abstains. This is the answer-extraction step of the classic 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from indexer.analysis import STOP_WORDS, normalize_word, stemmed_terms
@@ -35,7 +36,7 @@ from search.response import Answer, Conflict
 from search.retrieval import ScoredPassage
 from search.spans import Asked, Unit
 from search.structured import structured_facts
-from search.technical import marked_code
+from search.technical import code_in, marked_code
 from search.values import Candidate, ValueGroup, agreeing_documents, conflicts_with, group_by_value
 
 # How many ranked passages are read for candidates.
@@ -46,6 +47,8 @@ SLOT_WINDOW = 4
 LONE_VALUE_LEAD = 5.0
 # The confidence from which the answer's passage is shown first (in_shown_order): even odds.
 LEAD_CONFIDENCE = 0.5
+# A question that offers a choice between things it names: "Is sorted() or list.sort() faster?".
+CHOICE = re.compile(r"\bor\b", re.I)
 
 
 @dataclass
@@ -122,11 +125,13 @@ def _shared_out(groups: list[ValueGroup]) -> list[ValueGroup]:
 def answer_candidates(asked: Asked, passages: list[ScoredPassage]) -> list[Candidate]:
     """Every candidate of the passages, with all its features; none from a passage that holds
     none of the numbers the question names, in its text or its headings: a passage about version
-    4.6 does not say when version 5.0 comes out, however well its words match."""
+    4.6 does not say when version 5.0 comes out, however well its words match; and none that is
+    a number or a piece of code the question names."""
     question = asked.question
     asked_words = set(question.content_words) | {normalize_word(w) for w in question.text.split()}
     top = passages[0].score
     numbers = question_numbers(question)
+    named = _values_named(question, numbers)
     candidates: list[Candidate] = []
     for rank, passage in enumerate(passages):
         missing = misses_numbers(numbers, with_headings(passage)) if numbers else 0.0
@@ -135,6 +140,8 @@ def answer_candidates(asked: Asked, passages: list[ScoredPassage]) -> list[Candi
         placed = {**position_features(rank, passage.score, top), **passage_match_features(passage.features),
                   "misses_numbers": missing}  # the same for every candidate of the passage: made once
         for candidate in passage_candidates(asked, passage, asked_words):
+            if candidate.text.removesuffix("()") in named:
+                continue
             candidate.features.update(placed)
             candidates.append(candidate)
     if question.wants_list:
@@ -151,6 +158,14 @@ def answer_candidates(asked: Asked, passages: list[ScoredPassage]) -> list[Candi
         candidate.features.update(support_features(agreeing))
         candidate.features["repeated"] = repeated_among(candidate.text, candidate.passage, lowered)
     return candidates
+
+
+def _values_named(question: Question, numbers: list[str]) -> frozenset[str]:
+    """The numbers and the code a question names: not its answer ("How many people contributed
+    to libssh2 1.10?", "Which exception does sys.exit raise?"), unless it offers a choice ("Is
+    sorted() or list.sort() faster?")."""
+    code = () if CHOICE.search(question.text) else (name.removesuffix("()") for name in code_in(question.text))
+    return frozenset((*numbers, *code))
 
 
 def passage_candidates(asked: Asked, passage: ScoredPassage, asked_words: set[str]) -> list[Candidate]:

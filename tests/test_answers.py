@@ -121,6 +121,20 @@ def test_a_version_the_question_names_must_stand_in_the_answers_passage_or_its_h
     assert alone.answer is None and "2.4" in alone.reason
 
 
+def test_a_number_or_code_the_question_names_is_not_its_answer():
+    question = analyse_question("How many people contributed to release 1.10?")
+    passage = scored("Release 1.10 was made by 40 contributors.")
+    texts = [c.text for c in answer_candidates(Asked(question, weights_for("contributed", "release"), frozenset()), [passage])]
+    assert "1.10" not in texts and any(text.startswith("40") for text in texts)
+    code = scored("SystemExit is raised by sys.exit() and by exit().")
+    asked_code = Asked(analyse_question("Which exception does sys.exit raise?"), weights_for("exception", "raise"), frozenset())
+    texts = [c.text for c in answer_candidates(asked_code, [code])]
+    assert "exit()" in texts and not {"sys.exit", "sys.exit()"} & set(texts)
+    # A question that offers a choice may be answered by what it names.
+    choice = Asked(analyse_question("Which function should I call, sys.exit() or exit()?"), weights_for("call"), frozenset())
+    assert "sys.exit()" in [c.text for c in answer_candidates(choice, [code])]
+
+
 def test_a_number_inside_an_example_of_code_is_not_one_the_passage_must_hold():
     question = analyse_question("Does mawk support brace expressions like /a{,4}/?")
     passage = scored("No, mawk does not support brace expressions yet.")
