@@ -43,6 +43,11 @@ MAX_PAIRS_PER_QUESTION = 60
 CALIBRATION_Z = 1.2816
 # Confidence bars tried when choosing where to abstain.
 BARS = tuple(round(0.05 * step, 2) for step in range(1, 20))
+# The bar is chosen by the balanced accuracy of it and this many bars either side: the curve is
+# flat near its top and ends in a cliff where the calibration takes a step (answered right 0.43 at
+# a bar of 0.40, 0.30 at 0.50), and a user's folder shifts it; a bar at the cliff's edge is the
+# first to fall.
+BAR_NEIGHBOURS = 1
 # The random state of the pair sampling: the same data gives the same model.
 SEED = 20261129
 
@@ -168,12 +173,12 @@ def _wilson_lower(share: float, count: int, z: float = CALIBRATION_Z) -> float:
 
 
 def choose_bar(confidences: list[float | None], right_if_answered: list[bool], answerable: list[bool]) -> float:
-    """The confidence bar below which Liner abstains: the one with the best balanced accuracy,
-    the mean of the share of answerable questions answered right and the share of unanswerable
-    ones abstained on. Each kind counts as a whole, not by how many the benchmark has: about one
-    question in ten is unanswerable there because the benchmark was written so, and a user's folder
-    leaves another share unanswered. Ties go to the higher bar (a wrong answer costs more trust
-    than an abstention)."""
+    """The confidence bar below which Liner abstains: the one with the best balanced accuracy
+    (around it: BAR_NEIGHBOURS), the mean of the share of answerable questions answered right and
+    the share of unanswerable ones abstained on. Each kind counts as a whole, not by how many the
+    benchmark has: about one question in ten is unanswerable there because the benchmark was
+    written so, and a user's folder leaves another share unanswered. Ties go to the higher bar (a
+    wrong answer costs more trust than an abstention)."""
     can = [(confidence, right) for confidence, right, a in zip(confidences, right_if_answered, answerable) if a]
     cannot = [confidence for confidence, a in zip(confidences, answerable) if not a]
 
@@ -184,7 +189,12 @@ def choose_bar(confidences: list[float | None], right_if_answered: list[bool], a
         if cannot:
             rates.append(sum(not _answered(confidence, bar) for confidence in cannot) / len(cannot))
         return sum(rates) / len(rates) if rates else 0.0
-    return max(BARS, key=lambda bar: (balanced(bar), bar))
+    accuracy = {bar: balanced(bar) for bar in BARS}
+
+    def around(index: int) -> float:  # the mean over the bar and its neighbours
+        near = BARS[max(0, index - BAR_NEIGHBOURS) : index + BAR_NEIGHBOURS + 1]
+        return sum(accuracy[bar] for bar in near) / len(near)
+    return max(BARS, key=lambda bar: (around(BARS.index(bar)), bar))
 
 
 def _answered(confidence: float | None, bar: float) -> bool:

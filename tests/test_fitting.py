@@ -17,12 +17,13 @@ def test_bar_weighs_unanswerable_questions_as_a_kind_not_by_their_count():
 def test_bar_without_unanswerable_questions_keeps_every_right_answer():
     confidences = [0.35, 0.6, 0.9, None]
     right = [True, False, True, False]
-    assert choose_bar(confidences, right, [True] * 4) == 0.35
+    assert choose_bar(confidences, right, [True] * 4) <= 0.35
 
 
 def test_bar_abstains_below_wrong_answers_it_can_spare():
-    # The wrong answers stand lower than the right ones: the bar goes between them.
+    # The wrong answers stand lower than the right ones: the bar goes between them, not at the
+    # edge of the right ones (0.6), where a folder whose confidences run a little lower loses them.
     confidences = [0.1, 0.15, 0.6, 0.7, 0.12]
     right = [False, False, True, True, False]
     answerable = [True, True, True, True, False]
-    assert choose_bar(confidences, right, answerable) == 0.6
+    assert 0.15 < choose_bar(confidences, right, answerable) < 0.6
