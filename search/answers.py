@@ -67,8 +67,10 @@ def extract_answer(question: Question, passages: list[ScoredPassage], weights: d
                    missing_names: list[str], model: Model, *, common_words: frozenset[str] = frozenset(),
                    is_search: bool = False, depth: int = ANSWER_DEPTH, absent: float = 0.0) -> AnswerResult:
     """The selector's best answer in the top `depth` passages, or none when the confidence that
-    it is right is below the model's bar (higher for a keyword or phrase search). `absent`: the
-    share of the question's weight on words no document holds (search/expansion.py)."""
+    it is right is below the model's bar (higher for a keyword or phrase search) and no other
+    source disagrees with it: sources that disagree answer between them, and each value is shown
+    with its source. `absent`: the share of the question's weight on words no document holds
+    (search/expansion.py)."""
     if missing_names:
         return AnswerResult(None, [], None, reason=f"no document mentions {', '.join(missing_names)}")
     if not passages:
@@ -93,9 +95,9 @@ def extract_answer(question: Question, passages: list[ScoredPassage], weights: d
                                   "absent_share": absent})
     confidence = model.calibration(model.confidence.probability(decision))
     bar = model.search_abstain_below if is_search else model.abstain_below
-    if confidence < bar:
-        return AnswerResult(None, [], None, candidates, confidence, bar, decision, reason="not sure enough")
     conflicts = conflicts_with(best, groups[1:])
+    if confidence < bar and not conflicts:
+        return AnswerResult(None, [], None, candidates, confidence, bar, decision, reason="not sure enough")
     return AnswerResult(_answer(best, confidence), [_conflict(group) for group in conflicts], best.best.passage,
                         candidates, confidence, bar, decision)
 

@@ -2,6 +2,8 @@
 hand-made passages and a hand-set model (tests/models.py), no index."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from models import model
 from records import scored
 
@@ -59,6 +61,12 @@ def test_two_documents_giving_different_figures_are_a_conflict():
     result = extract_answer(question, [one, two], weights, [], counted)
     shown = {result.answer.text} | {conflict.text for conflict in result.conflicts}
     assert shown == {"8 reviews", "9 reviews"}
+    # Sources that disagree answer the question between them, however unsure Liner is of either:
+    # both are shown, each at its confidence, where one value alone would get no answer.
+    unsure = extract_answer(question, [one, two], weights, [], replace(counted, abstain_below=0.99))
+    assert unsure.confidence < 0.99 and {unsure.answer.text, *(c.text for c in unsure.conflicts)} == shown
+    alone = extract_answer(question, [one], weights, [], replace(counted, abstain_below=0.99))
+    assert alone.answer is None and alone.reason == "not sure enough"
 
 
 def test_the_same_date_from_two_documents_is_one_answer_shown_at_its_most_precise():
