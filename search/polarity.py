@@ -65,4 +65,3 @@ def _negates_an_asked_word(asked: Asked, clause: str) -> bool:
         if bare in asked_stems and whole not in asked_stems:
             return True
     return False
-
