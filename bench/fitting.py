@@ -189,12 +189,12 @@ def choose_bar(confidences: list[float | None], right_if_answered: list[bool], a
         if cannot:
             rates.append(sum(not _answered(confidence, bar) for confidence in cannot) / len(cannot))
         return sum(rates) / len(rates) if rates else 0.0
-    accuracy = {bar: balanced(bar) for bar in BARS}
+    accuracy = [balanced(bar) for bar in BARS]
 
     def around(index: int) -> float:  # the mean over the bar and its neighbours
-        near = BARS[max(0, index - BAR_NEIGHBOURS) : index + BAR_NEIGHBOURS + 1]
-        return sum(accuracy[bar] for bar in near) / len(near)
-    return max(BARS, key=lambda bar: (around(BARS.index(bar)), bar))
+        near = accuracy[max(0, index - BAR_NEIGHBOURS) : index + BAR_NEIGHBOURS + 1]
+        return sum(near) / len(near)
+    return BARS[max(range(len(BARS)), key=lambda index: (around(index), BARS[index]))]
 
 
 def _answered(confidence: float | None, bar: float) -> bool:
