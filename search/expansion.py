@@ -8,6 +8,7 @@ a query; a dictionary in the unit tests), so none needs an index to be tested.
 from __future__ import annotations
 
 import math
+import re
 from difflib import SequenceMatcher
 from typing import Callable, Protocol
 
@@ -28,10 +29,14 @@ MAX_CORRECTIONS_PER_WORD = 3
 # A synonym match counts half as much as the word itself; at most this many per word.
 SYNONYM_WEIGHT = 0.5
 MAX_SYNONYMS_PER_WORD = 4
-# Prefixes that negate a word ("irrevocable", "unsafe", "nonfree"), on words of at least this
-# many letters (a shorter one with a prefix is mostly another word: "in" + "to").
-NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "non", "dis")
-MIN_NEGATED_WORD = 4
+# Prefixes that negate a word ("unsafe", "irrevocable", "illegal", "non-exclusive"), and those
+# that negate only an adjective ("invalid" is, "inform" is not; "impossible" against "import",
+# "disabled" against "display"): told by the adjective's ending.
+NEGATING_PREFIXES = ("un", "ir", "il", "non")
+ADJECTIVE_NEGATING_PREFIXES = ("in", "im", "dis")
+ADJECTIVE_ENDING = re.compile(r"(?:able|ible|al|ive|ent|ant|ous|ic|ful|id|ed)$")
+# On words of at least this many letters (a shorter one with a prefix is mostly another word).
+MIN_NEGATED_WORD = 3
 # A word in more passages than both of these only ranks what rarer words find (on a large index:
 # scoring its every match in Python would cost tens of milliseconds and find nothing new).
 COMMON_TERM_MIN_PASSAGES = 1000
@@ -146,11 +151,31 @@ def with_negated_forms(question: Question, corrected: dict[str, list[str]], syno
         return synonyms_found
     found = {word: list(options) for word, options in synonyms_found.items()}
     for word in question.content_words:
-        if word not in corrected and len(word) >= MIN_NEGATED_WORD:
-            forms = [prefix + word for prefix in NEGATING_PREFIXES if stats.in_index(prefix + word)]
+        if word not in corrected:
+            forms = [form for form in negated_forms(word) if stats.in_index(form)]
             if forms:
                 found.setdefault(word, []).extend(forms)
     return found
+
+
+def negated_forms(word: str) -> list[str]:
+    """The word with each prefix that would negate it ("safe": "unsafe"; "valid": "invalid")."""
+    if len(word) < MIN_NEGATED_WORD:
+        return []
+    adjective = bool(ADJECTIVE_ENDING.search(word))
+    return [prefix + word for prefix in NEGATING_PREFIXES + ADJECTIVE_NEGATING_PREFIXES * adjective]
+
+
+def negated_word(word: str) -> str | None:
+    """The word a prefix negates in `word` ("irrevocable": "revocable"; "non-exclusive":
+    "exclusive"), or None: negated_forms the other way."""
+    word = word.lower()
+    for prefix in NEGATING_PREFIXES + ADJECTIVE_NEGATING_PREFIXES:
+        if word.startswith(prefix):
+            bare = word[len(prefix):].lstrip("-")
+            if word.replace("-", "") in negated_forms(bare):
+                return bare
+    return None
 
 
 def expansions(corrected: dict[str, list[str]], synonyms_found: dict[str, list[str]] | None = None) -> dict[str, list[Expansion]]:

@@ -10,7 +10,7 @@ import re
 from typing import Iterator
 
 from indexer.analysis import stem, stemmed_terms
-from search.expansion import canonical
+from search.expansion import canonical, negated_word
 from search.kinds import AnswerType
 from search.phrases import MAX_ANSWER_CHARS, sentence_pieces, shorten
 from search.spans import Asked, Span, Unit
@@ -20,11 +20,10 @@ EXPLICIT = re.compile(r"^\W*(yes|no|not really|not as such|not exactly)\b", re.I
 # negation after "or" offers both ways and decides neither: "with or without modification",
 # "any price or no price", "whether or not".
 NEGATION = re.compile(r"(?<!\bor\s)\b(?:not|no|never|cannot|neither|nor|none|without)\b|n['’]t\b", re.I)
-# A word negated by its prefix or suffix: "irrevocable", "non-exclusive", "MT-Unsafe",
-# "royalty-free", "passwordless". It says "No" to a question that asks of the bare word ("Is the
-# licence revocable?", "Is getopt() thread-safe?", "Do I have to pay royalties?").
-NEGATING_AFFIX = re.compile(r"\b(?:un|in|im|il|ir|non|dis)-?(?P<after>[a-z]{3,})|\b(?P<before>[a-z]{3,})-?(?:free|less)\b",
-                            re.I)
+# A word negated by its suffix: "royalty-free", "passwordless" (its prefix: expansion.negated_word).
+# It says "No" to a question that asks of the bare word ("Do I have to pay royalties?").
+NEGATING_SUFFIX = re.compile(r"^(?P<bare>[a-z]{3,})-?(?:free|less)$")
+WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 # The answer shows "Yes: " or "No: " before the deciding clause, within the answer's length.
 SEPARATOR = ": "
 
@@ -56,12 +55,14 @@ def _deciding_clause(asked: Asked, unit: Unit) -> tuple[int, int]:
 
 
 def _negates_an_asked_word(asked: Asked, clause: str) -> bool:
-    """Whether the clause holds a word the question asks of with a negating affix, the affixed
-    word not asked of itself ("Is it unsafe?" is not answered "No" by "unsafe")."""
+    """Whether the clause holds a word the question asks of, negated by a prefix or a suffix
+    ("Is the licence revocable?": "irrevocable"; "Is getopt() thread-safe?": "MT-Unsafe"), the
+    negated word not asked of itself ("Is it unsafe?" is not answered "No" by "unsafe")."""
     asked_stems = asked.weights.keys()  # the question's own stems (not the words standing in for them)
-    for match in NEGATING_AFFIX.finditer(clause):
-        bare = stem((match.group("after") or match.group("before")).lower())
-        whole = stem(match.group().replace("-", "").lower())
-        if bare in asked_stems and whole not in asked_stems:
-            return True
+    for match in WORD.finditer(clause):
+        for word in (match.group(), *match.group().split("-")):
+            suffixed = NEGATING_SUFFIX.match(word.lower())
+            bare = suffixed.group("bare") if suffixed else negated_word(word)
+            if bare and stem(bare) in asked_stems and stem(word.replace("-", "").lower()) not in asked_stems:
+                return True
     return False

@@ -96,3 +96,7 @@ def test_a_yes_no_question_also_finds_the_negated_forms_of_its_words_the_documen
     assert found == {"licence": ["license"], "revocable": ["irrevocable"], "safe": ["unsafe"]}
     # Only a yes/no question: "What is revocable?" asks for the things, not whether.
     assert expansion.with_negated_forms(analyse_question("What is revocable?"), {}, {}, stats) == {}
+    # "in", "im", "dis" negate only an adjective: the documents' "display" does not stand for "play".
+    played = Stats(words={"display": 4, "invalid": 1})
+    assert expansion.with_negated_forms(analyse_question("Does it play and is it valid?"), {}, {}, played) == {
+        "valid": ["invalid"]}

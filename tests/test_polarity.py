@@ -54,3 +54,7 @@ def test_a_word_the_question_asks_of_negated_by_its_prefix_or_suffix_says_no():
     # The prefixed word asked of itself, or a word that only starts like a prefix, decides nothing.
     assert answer("Is getopt() unsafe?", "getopt() is MT-Unsafe.").text.startswith("Yes: ")
     assert answer("Is the index stored?", "The index is stored in an information file.").text.startswith("Yes: ")
+    # "in", "im" and "dis" negate only an adjective: "display" is no "play", nor "import" a "port".
+    assert answer("Does the app play videos?", "The app can display videos.").text.startswith("Yes: ")
+    assert answer("Is the port open?", "The port is open for import.").text.startswith("Yes: ")
+    assert answer("Is the input valid?", "The input is invalid.").text.startswith("No: ")
