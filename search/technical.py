@@ -60,12 +60,19 @@ def marked_code(source: str) -> tuple[MarkedCode, ...]:
     """The code a passage's verbatim text marks up, each piece once, as its display text shows it
     (the markup readers keep a literal's and a role's text: indexer/formats)."""
     found: dict[str, MarkedCode] = {}
-    for match in MARKED_CODE.finditer(source):
+    for _, group, value in _marks(source):
+        found.setdefault(value, MarkedCode(value, group == "role"))
+    return tuple(found.values())
+
+
+def _marks(text: str) -> Iterator[tuple[re.Match, str, str]]:
+    """Each piece of code `text` marks up (MARKED_CODE) short enough to answer: its match, which
+    mark ("literal", "role", "tick") and its text as shown."""
+    for match in MARKED_CODE.finditer(text):
         group = next(name for name in ("literal", "role", "tick") if match.group(name) is not None)
         value = _role_value(match.group(group)) if group == "role" else match.group(group).strip()
         if value and shown_length(value) <= MAX_ANSWER_CHARS:
-            found.setdefault(value, MarkedCode(value, group == "role"))
-    return tuple(found.values())
+            yield match, group, value
 
 
 # Both depend on the sentence's text (and the code marked in it) alone, and the same passages'
@@ -100,13 +107,10 @@ def _find_identifiers(text: str, marked_in_source: tuple[MarkedCode, ...] = ()) 
         marked.append((start, start + len(code.text)))
         yield Span(" ".join(code.text.split()), AnswerType.IDENTIFIER, start, start + len(code.text), "marked_code",
                    {"role": float(code.role)})
-    for match in MARKED_CODE.finditer(text):  # marks the display text still shows (plain text's `code`)
-        group = next(name for name in ("literal", "role", "tick") if match.group(name) is not None)
-        value = _role_value(match.group(group)) if group == "role" else match.group(group).strip()
-        if value and shown_length(value) <= MAX_ANSWER_CHARS:
-            marked.append((match.start(), match.end()))
-            yield Span(value, AnswerType.IDENTIFIER, match.start(group), match.end(group), "marked_code",
-                       {"role": float(group == "role")})
+    for match, group, value in _marks(text):  # marks the display text still shows (plain text's `code`)
+        marked.append((match.start(), match.end()))
+        yield Span(value, AnswerType.IDENTIFIER, match.start(group), match.end(group), "marked_code",
+                   {"role": float(group == "role")})
     for match in CODE_FORM.finditer(text):
         if any(start <= match.start() < end for start, end in marked):
             continue
