@@ -39,7 +39,7 @@ PRECEDING_TOKENS = 4
 # question's words to the sentence before it.
 NEIGHBOUR_SHARE = 0.5
 # The extractors a candidate may come from (search/candidates.py and the modules it draws on).
-SOURCES = ("person", "cast_actor", "cast_role", "date", "number", "money", "duration", "quoted_title",
+SOURCES = ("person", "cast_actor", "cast_role", "date", "number", "money", "duration", "quoted_title", "version",
            "capitalised_title", "place", "organisation", "marked_code", "code_form", "code_in_instruction",
            "code_line", "instruction", "definition", "reason", "event", "clause", "sentence", "window_start",
            "window_clause", "window_after_question", "window_around_phrase", "yes_no", "enumeration", "list_items", "field", "cell")

@@ -13,10 +13,10 @@ import re
 from functools import lru_cache
 from typing import Callable, Iterator
 
-from indexer.analysis import normalize_word, stem, stemmed_terms
+from indexer.analysis import STOP_WORDS, normalize_word, stem, stemmed_terms
 from search.kinds import VALUE_TYPES, AnswerType, QuestionKind
 from search.patterns import (AFTER_PLACE_WORD, CAPITALISED_RUN, CAST_LINE, DATE, DURATION, EXAMPLES_FOLLOW, MONEY,
-                             NUMBER, PLACE, QUOTED, ROLE_QUESTION, TOKEN, YEAR, clean_name, inside_date, is_headline,
+                             NUMBER, NUMBER_QUALIFIER, PLACE, VERSION, QUOTED, ROLE_QUESTION, TOKEN, YEAR, clean_name, inside_date, is_headline,
                              kind_of_name)
 from search.phrases import clauses, definitions, events, reasons, windows
 from search.polarity import yes_no
@@ -31,6 +31,10 @@ EXAMPLE_CHARS = 80
 # How far after a number its counted noun may stand: characters, and tokens.
 COUNTED_NOUN_CHARS = 30
 COUNTED_NOUN_TOKENS = 2
+# "When was it added / deprecated / removed ...?": documentation answers with the version.
+ASKS_WHEN_CHANGED = re.compile(r"\b(?:added|introduced|deprecated|removed|dropped|changed|fixed)\b", re.I)
+# How far before a number the word saying how exact it is may start ("approximately ").
+QUALIFIER_CHARS = 16
 # The word after a number that says what it measures: lower case, joined by a space or a hyphen.
 MEASURE_UNIT = re.compile(r"(?:\s|-)[a-z]+\b")
 # A quoted title longer than this is a quotation, not a title.
@@ -113,8 +117,27 @@ def numbers(asked: Asked, unit: Unit) -> Iterator[Span]:
             end = noun_end
         elif asked.question.kind == QuestionKind.HOW_LONG:
             end = _measure_end(text, match.end())
-        shown = text[match.start():end]
-        yield Span(shown.strip(), AnswerType.NUMBER, match.start(), match.end(), "number", {"counted_noun": counted})
+        qualifier = NUMBER_QUALIFIER.search(text, max(0, match.start() - QUALIFIER_CHARS), match.start())
+        start = qualifier.start() if qualifier else match.start()
+        yield Span(" ".join(text[start:end].split()), AnswerType.NUMBER, start, match.end(), "number",
+                   {"counted_noun": counted, "qualified": float(qualifier is not None)})
+
+
+def versions(asked: Asked, unit: Unit) -> Iterator[Span]:
+    """A version number, with the word before it when that says what it versions: a name
+    ("adduser 3.125", "Python 3.8") or "version", not a preposition ("in 3.10"). "When" asks for
+    a version only when it asks when something changed ("When was total() added?"): "When was
+    1.9 released?" asks for a date."""
+    if asked.question.answer_type == AnswerType.DATE and not ASKS_WHEN_CHANGED.search(asked.question.text):
+        return
+    for match in VERSION.finditer(unit.text):
+        name = match.group("name")
+        named = bool(name) and normalize_word(name) not in STOP_WORDS
+        start = match.start() if named else match.start("number")
+        # "adduser 3.125" for "In which version was it removed from adduser?" (not "version 4.0")
+        of_asked = named and name.lower() != asked.question.head_noun and stem(normalize_word(name)) in asked.weights
+        yield Span(unit.text[start:match.end()], AnswerType.VERSION, start, match.end(), "version",
+                   {"named": float(named), "of_asked": float(of_asked)})
 
 
 def sums_of_money(asked: Asked, unit: Unit) -> Iterator[Span]:
@@ -174,11 +197,13 @@ def _names(text: str, common_words: frozenset[str]) -> tuple[tuple[int, str, Ans
 
 EXTRACTORS: dict[AnswerType, tuple[Extractor, ...]] = {
     AnswerType.PERSON: (persons, organisations),  # "Who holds the copyright?": a foundation, too
-    AnswerType.DATE: (dates, events),  # "When is the postrm called?": after the files are removed
+    # "When is the postrm called?": after the files are removed; "When was it added?": in 3.10
+    AnswerType.DATE: (dates, events, versions),
     AnswerType.NUMBER: (numbers,),
     AnswerType.MONEY: (sums_of_money,),
     AnswerType.DURATION: (durations, numbers),  # "How long may a line be?": 80 characters
     AnswerType.TITLE: (titles,),
+    AnswerType.VERSION: (versions,),
     AnswerType.PLACE: (places, identifiers),  # "Where is the mail directory?": a path
     AnswerType.ORGANISATION: (organisations,),
     AnswerType.IDENTIFIER: (identifiers,),

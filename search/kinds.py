@@ -35,6 +35,9 @@ class AnswerType(StrEnum):
     NUMBER = "number"
     MONEY = "money"
     DURATION = "duration"
+    # A release of a program: "Python 3.8", "version 2.7.5". Not a value type: a version may have
+    # no dotted number ("mozjs-78"), and a clause may say it.
+    VERSION = "version"
     TITLE = "title"  # the name of a work: a show, an episode, a book
     REASON = "reason"  # why: the reason clause
     YES_NO = "yes_no"  # "Yes" or "No", with the clause that decides it

@@ -35,6 +35,14 @@ MONEY = re.compile(
     r"|\b\d+(?:[.,]\d+)*(?:\s+(?:million|billion|thousand))?\s+(?:dollars?|pounds?|euros?|yen|USD|EUR|GBP)\b",
     re.IGNORECASE,
 )
+# A version number with the word before it that says what it versions, when there is one: "Python
+# 3.8", "adduser 3.125", "version 2.7.5", "v1.10.0", "3.3a-2".
+VERSION = re.compile(r"(?:\b(?P<name>[A-Za-z][\w+-]*)\s+)?(?<![\w.-])(?P<number>v?\d+(?:\.\d+)+[a-z]?\d*(?:[_-]\d+)?)(?![\w-])")
+# Words before a number that say how exact it is: "about 110", "currently 3", "at least two".
+QUALIFIERS = (r"(?:about|around|approximately|roughly|nearly|almost|over|under|exactly|currently|(?:more|less|fewer) "
+              r"than|at (?:least|most)|up to|well over)")
+NUMBER_QUALIFIER = re.compile(rf"\b{QUALIFIERS}\s+$", re.I)
+QUALIFIED = re.compile(rf"{QUALIFIERS}\s+", re.I)  # at the start of a number's text
 DURATION = re.compile(
     r"\b(?:\d+(?:[–-]\d+)?|(?:" + "|".join(NUMBER_WORDS.split()) + r")(?:\s+and\s+a\s+half)?)"
     r"\s*(?:-\s*)?(?:minutes?|hours?|years?|months?|weeks?|days?|seasons?)\b",
@@ -146,6 +154,8 @@ def has_answer_type(answer_type: AnswerType, text: str) -> bool:
         return any(len(m.group().split()) >= 2 for m in CAPITALISED_RUN.finditer(text))
     if answer_type == AnswerType.TITLE:
         return bool(QUOTED.search(text))
+    if answer_type == AnswerType.VERSION:
+        return bool(VERSION.search(text))
     return False
 
 

@@ -31,6 +31,7 @@ HEAD_NOUN_TYPES = {
               "wages", "rent", "money"),
     AnswerType.NUMBER: ("rating", "score", "percentage", "percent", "number", "amount", "count", "age", "rank", "stars",
                "grade"),
+    AnswerType.VERSION: ("version", "versions", "release", "releases"),
     # Names in code and configuration ("Which module ...", "What option ...").
     AnswerType.IDENTIFIER: ("function", "functions", "method", "methods", "module", "modules", "option", "options",
                             "flag", "flags", "switch", "command", "commands", "variable", "variables", "constant",

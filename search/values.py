@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from indexer.analysis import normalize_word, stem
 from search.kinds import AnswerType
-from search.patterns import TOKEN
+from search.patterns import QUALIFIED, TOKEN
 from search.retrieval import ScoredPassage
 from search.spans import Unit
 
@@ -184,6 +184,8 @@ def value_key(text: str, answer_type: AnswerType):
 
 def number_key(text: str) -> str:
     """The figure a number answer states, whatever words follow it: "ten episodes" = "10"."""
+    qualifier = QUALIFIED.match(text)  # "about 110" states 110
+    text = text[qualifier.end():] if qualifier else text
     first = TOKEN.findall(text.lower())[:1]
     figure = re.match(r"[\d.,]+(?:\s*%|\s*/\s*\d+)?", text)
     if figure:

@@ -79,7 +79,25 @@ def test_how_long_shows_the_number_with_what_it_measures():
     lengths = [text for text, _, source, _ in found("How long may a summary line be?",
                                                     "A summary line should be under 72 characters; a 16-byte header.")
                if source == "number"]
-    assert lengths == ["72 characters", "16-byte"]
+    assert lengths == ["under 72 characters", "16-byte"]
+
+
+def test_a_number_keeps_the_word_that_says_how_exact_it_is():
+    counts = {text: traits["qualified"] for text, _, source, traits in
+              found("How many servers may be listed?", "Up to MAXNS (currently 3) may be; about 110 remain, 4 spare.")}
+    assert counts == {"currently 3": 1.0, "about 110": 1.0, "4": 0.0}
+
+
+def test_a_version_is_shown_with_what_it_versions_but_not_with_a_preposition():
+    sentence = "Support was removed in adduser 3.125, dropped in 3.126 and is planned for version 4.0-1."
+    found_versions = [candidate for candidate in found("In which version was support removed from adduser?", sentence)
+                      if candidate[2] == "version"]
+    assert found_versions == [
+        ("adduser 3.125", AnswerType.VERSION, "version", {"named": 1.0, "of_asked": 1.0}),
+        ("3.126", AnswerType.VERSION, "version", {"named": 0.0, "of_asked": 0.0}),
+        ("version 4.0-1", AnswerType.VERSION, "version", {"named": 1.0, "of_asked": 0.0})]
+    assert ("3.10", AnswerType.VERSION, "version", {"named": 0.0, "of_asked": 0.0}) in found("When was total() added?", "Added in 3.10.")
+    assert not [text for text, *_ in found("When was 1.9 released?", "Released in 2018 as 1.9.1.") if text == "1.9.1"]
 
 
 def test_a_year_alone_is_marked_as_such():

@@ -33,6 +33,8 @@ from search.questions import LIGHT_VERBS, QUESTION_WORDS, analyse_question
         ("How old is Barry?", "how_long", "duration"),
         ("Which company distributes Soundtrack?", "which", "organisation"),
         ("What network aired the show?", "what", "organisation"),
+        ("In which version was the option removed?", "which", "version"),
+        ("Since what release can I use it?", "what", "version"),
         ("Which city is the bakery in?", "which", "place"),
         ("Which actor replaced Raúl Castillo?", "which", "person"),
         ("Which episodes did Ti West direct?", "which", "title"),
