@@ -25,7 +25,7 @@ from search.answer_features import (by_family, decision_features, features_in_un
 from search.candidates import spans
 from search.continuation import continue_announcements
 from search.expansion import canonical
-from search.kinds import AnswerType
+from search.kinds import AnswerType, QuestionKind
 from search.lists import enumerations, item_lists
 from search.model import Model
 from search.passage_analysis import canonical_set, holds_alias, sentence_texts
@@ -128,7 +128,8 @@ def answer_candidates(asked: Asked, passages: list[ScoredPassage]) -> list[Candi
     """Every candidate of the passages, with all its features; none from a passage that holds
     none of the numbers the question names, in its text or its headings: a passage about version
     4.6 does not say when version 5.0 comes out, however well its words match; and none that is
-    a number or a piece of code the question names."""
+    a number or a piece of code the question names; and for a phrase search, none without the
+    phrase when some hold it."""
     question = asked.question
     asked_words = set(question.content_words) | {normalize_word(w) for w in question.text.split()}
     top = passages[0].score
@@ -155,6 +156,9 @@ def answer_candidates(asked: Asked, passages: list[ScoredPassage]) -> list[Candi
             features.update(by_family(features, question))
             candidates.append(Candidate(joined, question.answer_type, "list_items", unit, first, features=features))
     continue_announcements(candidates, passages, lambda passage: passage_units(passage, asked.weights))
+    if question.kind == QuestionKind.KEYWORD and any(c.features.get("holds_quoted") for c in candidates):
+        # A search for a quoted phrase asks for that phrase: its answer shows the phrase in context.
+        candidates = [candidate for candidate in candidates if candidate.features.get("holds_quoted")]
     lowered = lowered_texts(passages)
     for candidate, agreeing in zip(candidates, agreeing_documents(candidates)):
         candidate.features.update(support_features(agreeing))

@@ -143,6 +143,13 @@ def test_a_number_or_code_the_question_names_is_not_its_answer():
     assert "sys.exit()" in [c.text for c in answer_candidates(choice, [code])]
 
 
+def test_a_phrase_search_is_answered_only_by_candidates_that_show_the_phrase():
+    passage = scored("The streamer is a data company, he said. Its company culture decides by data on what people watch.")
+    phrase = Asked(analyse_question('"a data company"'), weights_for("data", "company"), frozenset())
+    texts = [c.text for c in answer_candidates(phrase, [passage])]
+    assert texts and all("a data company" in text for text in texts)  # not the second sentence's
+
+
 def test_a_number_inside_an_example_of_code_is_not_one_the_passage_must_hold():
     question = analyse_question("Does mawk support brace expressions like /a{,4}/?")
     passage = scored("No, mawk does not support brace expressions yet.")
