@@ -174,7 +174,7 @@ def _answer_form_features(question: Question, passage: ScoredPassage) -> dict[st
     for it (so that each is learned for its kind of question)."""
     text = passage.text
     wanted = question.answer_type
-    has_value = wanted in VALUE_TYPES and could_hold(wanted, text)
+    has_value = wanted in VALUE_TYPES and could_hold(wanted, text, frozenset(question.content_words))
     wants_code = wanted in (AnswerType.INSTRUCTION, AnswerType.IDENTIFIER)
     return {
         "value_present": 1.0 if has_value else 0.0,

@@ -77,10 +77,10 @@ def content_stems(text: str, stems: list[str] | None = None) -> list[str]:
 
 
 @lru_cache(maxsize=TEXTS_ANALYSED)
-def could_hold(answer_type: AnswerType, text: str) -> bool:
+def could_hold(answer_type: AnswerType, text: str, asked_words: frozenset[str] = frozenset()) -> bool:
     """search/patterns.has_answer_type, kept: a regex over the whole passage, asked of the same
     passages again and again."""
-    return has_answer_type(answer_type, text)
+    return has_answer_type(answer_type, text, asked_words)
 
 
 @lru_cache(maxsize=TEXTS_ANALYSED)

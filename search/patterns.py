@@ -140,8 +140,10 @@ TEXTS_KEPT = 2048
 MOSTLY_IN_QUESTION_SHARE = 0.5
 
 
-def has_answer_type(answer_type: AnswerType, text: str) -> bool:
-    """Cheap test used in ranking: could `text` hold an answer of this type at all?"""
+def has_answer_type(answer_type: AnswerType, text: str, asked_words: frozenset[str] = frozenset()) -> bool:
+    """Cheap test used in ranking: could `text` hold an answer of this type at all? A name made
+    only of `asked_words` (the question's, normalised) is the question's own, not an answer: a
+    heading "Crumb & Kettle Bakery" holds no answer to "Who started Crumb & Kettle Bakery?"."""
     if answer_type == AnswerType.DATE:
         return bool(DATE.search(text))
     if answer_type == AnswerType.NUMBER:
@@ -151,7 +153,8 @@ def has_answer_type(answer_type: AnswerType, text: str) -> bool:
     if answer_type == AnswerType.DURATION:
         return bool(DURATION.search(text))
     if answer_type in (AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE):
-        return any(len(m.group().split()) >= 2 for m in CAPITALISED_RUN.finditer(text))
+        return any(len(m.group().split()) >= 2 and not all(normalize_word(w) in asked_words for w in m.group().split())
+                   for m in CAPITALISED_RUN.finditer(text))
     if answer_type == AnswerType.TITLE:
         return bool(QUOTED.search(text))
     if answer_type == AnswerType.VERSION:

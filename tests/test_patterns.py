@@ -21,6 +21,13 @@ def test_has_answer_type(answer_type, text, expected):
     assert has_answer_type(answer_type, text) is expected
 
 
+def test_a_name_made_of_the_questions_own_words_is_no_answer_to_it():
+    asked = frozenset({"started", "crumb", "kettle", "bakery"})
+    assert not has_answer_type(AnswerType.PERSON, "Crumb & Kettle Bakery", asked)
+    assert has_answer_type(AnswerType.PERSON, "Crumb & Kettle Bakery", frozenset())
+    assert has_answer_type(AnswerType.PERSON, "Odette Lindqvist started Crumb & Kettle Bakery.", asked)
+
+
 def test_names_lose_the_function_words_around_them():
     assert clean_name("The Mara Quist") == "Mara Quist"
     assert clean_name("On Monday") is None
