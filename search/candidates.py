@@ -16,8 +16,8 @@ from typing import Callable, Iterator
 from indexer.analysis import STOP_WORDS, normalize_word, stem, stemmed_terms
 from search.kinds import VALUE_TYPES, AnswerType, QuestionKind
 from search.patterns import (AFTER_PLACE_WORD, CAPITALISED_RUN, CAST_LINE, DATE, DURATION, EXAMPLES_FOLLOW, MONEY,
-                             NUMBER, NUMBER_QUALIFIER, PLACE, VERSION, QUOTED, ROLE_QUESTION, TOKEN, YEAR, clean_name, inside_date, is_headline,
-                             kind_of_name)
+                             NUMBER, NUMBER_QUALIFIER, PLACE, QUOTED, ROLE_QUESTION, TOKEN, VERSION, YEAR, clean_name,
+                             inside_date, is_headline, kind_of_name)
 from search.phrases import clauses, definitions, events, reasons, windows
 from search.polarity import yes_no
 from search.questions import Question
