@@ -131,11 +131,11 @@ def versions(asked: Asked, unit: Unit) -> Iterator[Span]:
     if asked.question.answer_type == AnswerType.DATE and not ASKS_WHEN_CHANGED.search(asked.question.text):
         return
     for match in VERSION.finditer(unit.text):
-        name = match.group("name")
-        named = bool(name) and normalize_word(name) not in STOP_WORDS
+        name = normalize_word(match.group("name") or "")
+        named = bool(name) and name not in STOP_WORDS
         start = match.start() if named else match.start("number")
         # "adduser 3.125" for "In which version was it removed from adduser?" (not "version 4.0")
-        of_asked = named and name.lower() != asked.question.head_noun and stem(normalize_word(name)) in asked.weights
+        of_asked = named and name != asked.question.head_noun and stem(name) in asked.weights
         yield Span(unit.text[start:match.end()], AnswerType.VERSION, start, match.end(), "version",
                    {"named": float(named), "of_asked": float(of_asked)})
 

@@ -153,13 +153,17 @@ def has_answer_type(answer_type: AnswerType, text: str, asked_words: frozenset[s
     if answer_type == AnswerType.DURATION:
         return bool(DURATION.search(text))
     if answer_type in (AnswerType.PERSON, AnswerType.ORGANISATION, AnswerType.PLACE):
-        return any(len(m.group().split()) >= 2 and not all(normalize_word(w) in asked_words for w in m.group().split())
-                   for m in CAPITALISED_RUN.finditer(text))
+        return any(not asked_words.issuperset(words) for words in name_runs(text))
     if answer_type == AnswerType.TITLE:
         return bool(QUOTED.search(text))
-    if answer_type == AnswerType.VERSION:
-        return bool(VERSION.search(text))
     return False
+
+
+@lru_cache(maxsize=TEXTS_KEPT)  # a passage's, asked of it for each question that wants a name
+def name_runs(text: str) -> tuple[tuple[str, ...], ...]:
+    """The normalised words of each capitalised run of two words or more in `text`."""
+    runs = (match.group().split() for match in CAPITALISED_RUN.finditer(text))
+    return tuple(tuple(normalize_word(word) for word in run) for run in runs if len(run) >= 2)
 
 
 @lru_cache(maxsize=TEXTS_KEPT)  # asked of each sentence by several extractors, question after question
