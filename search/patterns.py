@@ -53,9 +53,10 @@ QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
 QUOTATION = re.compile(r"[“\"]([^”\"]{2,400})[”\"]")
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĘĚĞŁŃŇŐŒŘŚŠŞŢŤŮŰŹŻŽ"  # capitals of the Latin scripts: "Tomás", "Łukasz"
 _LOWER = "a-zß-öø-ÿāăąćčďęěğłńňőœřśšşţťůűźżž"
+# A whole word only: not the "Postgre" of "PostgreSQL" nor the "Phone" of "iPhone".
 NAME_WORD = (
-    rf"(?:[{_UPPER}][{_LOWER}]+(?:[-’'][{_UPPER}]?[{_LOWER}]+)*|[{_UPPER}]\.|[{_UPPER}][{_LOWER}]*[{_UPPER}][{_LOWER}]+"
-    r"|\d{1,2}(?:st|nd|rd|th))"
+    rf"(?<!\w)(?:[{_UPPER}][{_LOWER}]+(?:[-’'][{_UPPER}]?[{_LOWER}]+)*|[{_UPPER}]\.|[{_UPPER}][{_LOWER}]*[{_UPPER}][{_LOWER}]+"
+    r"|\d{1,2}(?:st|nd|rd|th))(?!\w)"
 )
 # Names run along one line: a line break ends them ("Laura Hurley" over "Senior Content Producer").
 CAPITALISED_RUN = re.compile(rf"{NAME_WORD}(?:[ \t]+(?:(?:de|da|van|von|del|di|le|la)[ \t]+)?{NAME_WORD})*")

@@ -33,6 +33,12 @@ def test_people_are_names_not_places_or_ordinary_words():
     assert [text for text, _, source, _ in found("Who baked it?", sentence) if source == "person"] == ["Mara Quist"]
 
 
+def test_a_name_is_made_of_whole_words_never_the_capitalised_start_of_one():
+    people = [text for text, _, source, _ in found("Who maintains it?", "-- The Debian PostgreSQL maintainers, "
+              "with Mara Quist of the iPhone team") if source == "person"]
+    assert "Mara Quist" in people and not any("Postgre" in name or "Phone" in name for name in people)
+
+
 def test_names_that_stand_joined_are_also_one_answer():
     people = [text for text, _, source, _ in found("Who keeps the archive?",
               "The archive is kept by Mara Quist and Ted Lowe, with some help from their friends over the years: "
