@@ -59,10 +59,17 @@ def _negates_an_asked_word(asked: Asked, clause: str) -> bool:
     ("Is the licence revocable?": "irrevocable"; "Is getopt() thread-safe?": "MT-Unsafe"), the
     negated word not asked of itself ("Is it unsafe?" is not answered "No" by "unsafe")."""
     asked_stems = asked.weights.keys()  # the question's own stems (not the words standing in for them)
+    # the question's words as one word each ("royalty-free" -> "royaltyfree"): "Is it royalty-free?" asks of itself
+    asked_words = {_joined(word) for word in WORD.findall(asked.question.text)}
     for match in WORD.finditer(clause):
         for word in (match.group(), *match.group().split("-")):
             suffixed = NEGATING_SUFFIX.match(word.lower())
             bare = suffixed.group("bare") if suffixed else negated_word(word)
-            if bare and stem(bare) in asked_stems and stem(word.replace("-", "").lower()) not in asked_stems:
+            if bare and stem(bare) in asked_stems and _joined(word) not in asked_words \
+                    and stem(_joined(word)) not in asked_stems:
                 return True
     return False
+
+
+def _joined(word: str) -> str:
+    return word.replace("-", "").lower()

@@ -53,6 +53,8 @@ def test_a_word_the_question_asks_of_negated_by_its_prefix_or_suffix_says_no():
         assert answer(question, sentence).text.startswith("No: "), question
     # The prefixed word asked of itself, or a word that only starts like a prefix, decides nothing.
     assert answer("Is getopt() unsafe?", "getopt() is MT-Unsafe.").text.startswith("Yes: ")
+    assert answer("Is the licence royalty-free?", "You get a worldwide, royalty-free licence.").text.startswith("Yes: ")
+    assert answer("Is the tool thread-safe?", "The tool is thread-safe.").text.startswith("Yes: ")
     assert answer("Is the index stored?", "The index is stored in an information file.").text.startswith("Yes: ")
     # "in", "im" and "dis" negate only an adjective: "display" is no "play", nor "import" a "port".
     assert answer("Does the app play videos?", "The app can display videos.").text.startswith("Yes: ")
