@@ -29,9 +29,15 @@ SEPARATOR = ": "
 
 
 def yes_no(asked: Asked, unit: Unit) -> Iterator[Span]:
+    """The verdict of the unit's deciding clause; none from a unit that holds none of the
+    question's words (a negation there is about something else) unless it says "Yes" or "No"
+    itself (a FAQ's "Yes." under the question)."""
     text = unit.text
     explicit = EXPLICIT.match(text)
-    start, end = _deciding_clause(asked, unit)
+    deciding = _deciding_clause(asked, unit)
+    if deciding is None and not explicit:
+        return
+    start, end = deciding or (0, len(text))
     if explicit:
         verdict = "Yes" if explicit.group(1).lower() == "yes" else "No"
     else:
@@ -42,16 +48,37 @@ def yes_no(asked: Asked, unit: Unit) -> Iterator[Span]:
                {"explicit": float(bool(explicit)), "says_no": float(verdict == "No")})
 
 
-def _deciding_clause(asked: Asked, unit: Unit) -> tuple[int, int]:
-    """The clause of the unit that covers most of the question."""
+def _deciding_clause(asked: Asked, unit: Unit) -> tuple[int, int] | None:
+    """The clause of the unit that covers most of the question, with the clauses beside it that
+    hold more of the question's words: 'provided "as is", without warranty' decides "Is it
+    provided with a warranty?", not 'provided "as is"' alone."""
     weights = asked.weights
-    best, best_overlap = (0, len(unit.text)), -1.0
-    for start, end, _ in sentence_pieces(unit.text):
-        stems = set(canonical(weights, stemmed_terms(unit.text[start:end])))
-        overlap = sum(w for s, w in weights.items() if s in stems)
-        if overlap > best_overlap:
-            best, best_overlap = (start, end), overlap
-    return best
+    pieces = sentence_pieces(unit.text)
+    asked_in = [set(canonical(weights, stemmed_terms(unit.text[start:end]))) & weights.keys()
+                for start, end, _ in pieces]
+    if not any(asked_in):
+        return None
+    best = max(range(len(pieces)), key=lambda i: sum(weights[s] for s in asked_in[i]))  # the first of the best
+    clauses = [i for i, (_, _, is_quotation) in enumerate(pieces) if not is_quotation]
+    if best not in clauses:
+        return pieces[best][:2]
+    first, last = _grown(clauses.index(best), [asked_in[i] for i in clauses])
+    return pieces[clauses[first]][0], pieces[clauses[last]][1]
+
+
+def _grown(at: int, asked_in: list[set[str]]) -> tuple[int, int]:
+    """The first and last of the clauses around clause `at` taken in while each next one beside
+    them holds a question word they do not (`asked_in`: each clause's question words)."""
+    first = last = at
+    covered = set(asked_in[at])
+    grown = True
+    while grown:
+        grown = False
+        for side in (first - 1, last + 1):
+            if 0 <= side < len(asked_in) and not asked_in[side] <= covered:
+                covered |= asked_in[side]
+                first, last, grown = min(first, side), max(last, side), True
+    return first, last
 
 
 def _negates_an_asked_word(asked: Asked, clause: str) -> bool:

@@ -60,3 +60,21 @@ def test_a_word_the_question_asks_of_negated_by_its_prefix_or_suffix_says_no():
     assert answer("Does the app play videos?", "The app can display videos.").text.startswith("Yes: ")
     assert answer("Is the port open?", "The port is open for import.").text.startswith("Yes: ")
     assert answer("Is the input valid?", "The input is invalid.").text.startswith("No: ")
+
+
+def test_the_deciding_clause_takes_in_the_clauses_beside_it_that_hold_more_of_the_question():
+    # 'provided "as is"' covers most of the question, the warranty it is provided without is beside it
+    span = answer("Is the Work provided with a warranty?", 'The Work is provided "as is", without warranty of any kind.')
+    assert span.text.startswith("No: ") and "without warranty" in span.text
+    # a clause beside it that adds none of the question's words stays out of the verdict
+    span = answer("Is the Work provided as is?", 'The Work is provided as is, and no support is offered.')
+    assert span.text.startswith("Yes: ") and "support" not in span.text
+
+
+def test_a_sentence_without_the_questions_words_gives_no_verdict_unless_it_says_yes_or_no():
+    question = analyse_question("Is libffi supported on LoongArch64?")
+    asked = Asked(question, {stem: 1.0 for stem in question.content_stems}, frozenset())
+    unrelated = "If you don't want to build documentation, use the --disable-docs switch."
+    assert list(yes_no(asked, Unit(unrelated, 1, 1, stemmed_terms(unrelated)))) == []
+    assert answer("Should I use a web framework?", "Yes.").text.startswith("Yes: ")
+
