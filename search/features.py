@@ -17,7 +17,7 @@ from functools import lru_cache
 from indexer.kinds import PassageKind
 from search.answer_features import misses_numbers, question_numbers, with_headings
 from search.expansion import canonical
-from search.kinds import VALUE_TYPES, AnswerType, QuestionKind
+from search.kinds import VALUE_TYPES, AnswerType
 from search.passage_analysis import (analyse_text, canonical_set, content_pairs, content_stems as _content_stems,
                                      could_hold, holds, question_positions, title_stems)
 from search.patterns import CAUSAL_AS, CAUSAL_SINCE, OTHER_REASONS, wrapped
@@ -34,8 +34,6 @@ INSTRUCTION_CUE = re.compile(r"\b(use|call|run|type|set|pass|add|install|create|
 # Code in running text: reST/Markdown literals, roles, option flags, calls, assignments, sigils.
 CODE = re.compile(r"``[^`]+``|`[^`]+`|:\w+:`|(?:^|\s)--?[A-Za-z][\w-]*|\w+\(\)|\w+\s*=\s*\S|[$@%][\w{]|::|=>|->|"
                   r"^\s{3,}\S", re.M)
-NEGATION = re.compile(r"\b(not|no|never|cannot|can't|don't|doesn't|isn't|aren't|won't|shouldn't|mustn't|"
-                      r"neither|nor|none)\b|n't\b", re.I)
 # Passage lengths are read on a log scale, this many words counting 1.
 LENGTH_SCALE_WORDS = 100
 # Asked terms whose defining pattern is kept (_defines): a few a question.
@@ -183,7 +181,6 @@ def _answer_form_features(question: Question, passage: ScoredPassage) -> dict[st
         "definition_cue": 1.0 if wanted == AnswerType.DEFINITION and _defines(question, text) else 0.0,
         "instruction_cue": 1.0 if wanted == AnswerType.INSTRUCTION and holds(INSTRUCTION_CUE, text) else 0.0,
         "code_for_code": 1.0 if wants_code and holds(CODE, text) else 0.0,
-        "negation_for_yes_no": 1.0 if question.kind == QuestionKind.YES_NO and holds(NEGATION, text) else 0.0,
     }
 
 

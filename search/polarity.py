@@ -45,7 +45,7 @@ def yes_no(asked: Asked, unit: Unit) -> Iterator[Span]:
         verdict = "No" if NEGATION.search(clause) or _negates_an_asked_word(asked, clause) else "Yes"
     shown = shorten(text[start:end], MAX_ANSWER_CHARS - len(verdict) - len(SEPARATOR))
     yield Span(f"{verdict}{SEPARATOR}{shown}", AnswerType.YES_NO, start, end, "yes_no",
-               {"explicit": float(bool(explicit)), "says_no": float(verdict == "No")})
+               {"explicit": float(bool(explicit))})
 
 
 def _deciding_clause(asked: Asked, unit: Unit) -> tuple[int, int] | None:
