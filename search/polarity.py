@@ -7,6 +7,7 @@ systems for yes/no questions; the answer scorer learns how far to trust it).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator
 
 from indexer.analysis import stem, stemmed_terms
@@ -26,6 +27,8 @@ NEGATING_SUFFIX = re.compile(r"^(?P<bare>[a-z]{3,})-?(?:free|less)$")
 WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 # The answer shows "Yes: " or "No: " before the deciding clause, within the answer's length.
 SEPARATOR = ": "
+# Questions whose joined words are kept: the one being answered, and a few before it.
+QUESTIONS_KEPT = 32
 
 
 def yes_no(asked: Asked, unit: Unit) -> Iterator[Span]:
@@ -86,8 +89,7 @@ def _negates_an_asked_word(asked: Asked, clause: str) -> bool:
     ("Is the licence revocable?": "irrevocable"; "Is getopt() thread-safe?": "MT-Unsafe"), the
     negated word not asked of itself ("Is it unsafe?" is not answered "No" by "unsafe")."""
     asked_stems = asked.weights.keys()  # the question's own stems (not the words standing in for them)
-    # the question's words as one word each ("royalty-free" -> "royaltyfree"): "Is it royalty-free?" asks of itself
-    asked_words = {_joined(word) for word in WORD.findall(asked.question.text)}
+    asked_words = _joined_words(asked.question.text)
     for match in WORD.finditer(clause):
         for word in (match.group(), *match.group().split("-")):
             suffixed = NEGATING_SUFFIX.match(word.lower())
@@ -96,6 +98,13 @@ def _negates_an_asked_word(asked: Asked, clause: str) -> bool:
                     and stem(_joined(word)) not in asked_stems:
                 return True
     return False
+
+
+@lru_cache(maxsize=QUESTIONS_KEPT)  # read for each unit of a question's passages
+def _joined_words(question_text: str) -> frozenset[str]:
+    """The question's words as one word each ("royalty-free" -> "royaltyfree"): "Is it
+    royalty-free?" asks of "royalty-free" itself."""
+    return frozenset(_joined(word) for word in WORD.findall(question_text))
 
 
 def _joined(word: str) -> str:
