@@ -48,18 +48,20 @@ def passage_features(question: Question, passages: list[ScoredPassage], weights:
     question_stems = _content_stems(question.text)
     rarest = max(weights, key=weights.get) if weights else None
     numbers = question_numbers(question)
+    asked_words = frozenset(question.content_words)  # a name made only of these is the question's own
     return [
         {
             "bm25": passage.bm25 / top_bm25,
             "bm25_rank": 1.0 / (1.0 + bm25_rank[index]),
-            **_passage_own_features(question, passage, weights, rarest, question_stems, numbers),
+            **_passage_own_features(question, passage, weights, rarest, question_stems, numbers, asked_words),
         }
         for index, passage in enumerate(passages)
     ]
 
 
 def _passage_own_features(question: Question, passage: ScoredPassage, weights: dict[str, float], rarest: str | None,
-                          question_stems: list[str], numbers: list[str]) -> dict[str, float]:
+                          question_stems: list[str], numbers: list[str],
+                          asked_words: frozenset[str]) -> dict[str, float]:
     """What one passage shows of itself, whatever the others are."""
     analysis = analyse_text(passage.text, passage.passage.sentences)  # kept from question to question
     body, positions = question_positions(weights, analysis)  # read by three features: made once
@@ -78,7 +80,7 @@ def _passage_own_features(question: Question, passage: ScoredPassage, weights: d
         # the version, year or count the question names, missing from the passage and its headings
         "misses_numbers": misses_numbers(numbers, with_headings(passage)) if numbers else 0.0,
         **_kind_features(passage),
-        **_answer_form_features(question, passage),
+        **_answer_form_features(question, passage, asked_words),
     }
 
 
@@ -167,12 +169,12 @@ _FEATURES_OF_KIND = {kind: _features_of_kind(kind) for kind in PassageKind}
 _NO_KIND = _features_of_kind(None)
 
 
-def _answer_form_features(question: Question, passage: ScoredPassage) -> dict[str, float]:
+def _answer_form_features(question: Question, passage: ScoredPassage, asked_words: frozenset[str]) -> dict[str, float]:
     """Whether the passage has the form of what is asked; each only for the questions that ask
     for it (so that each is learned for its kind of question)."""
     text = passage.text
     wanted = question.answer_type
-    has_value = wanted in VALUE_TYPES and could_hold(wanted, text, frozenset(question.content_words))
+    has_value = wanted in VALUE_TYPES and could_hold(wanted, text, asked_words)
     wants_code = wanted in (AnswerType.INSTRUCTION, AnswerType.IDENTIFIER)
     return {
         "value_present": 1.0 if has_value else 0.0,
