@@ -47,7 +47,7 @@ HEAD_NOUN_TYPES = {
 # "How much did Netflix pay ...?" asks for a sum of money, "How much rain fell?" does not.
 MONEY_VERBS = frozenset("pay pays paid cost costs spend spends spent earn earns earned charge charges charged sell "
                         "sells sold raise raises raised gross grossed owe owes owed worth".split())
-YES_NO_OPENERS = ("is", "are", "was", "were", "did", "does", "do", "has", "have", "had", "can", "could", "will",
+YES_NO_OPENERS = ("am", "is", "are", "was", "were", "did", "does", "do", "has", "have", "had", "can", "could", "will",
                   "would", "should", "may", "might", "must", "shall", "isn't", "aren't", "wasn't", "weren't", "doesn't",
                   "don't", "didn't", "hasn't", "haven't", "can't", "couldn't", "won't", "wouldn't", "shouldn't")
 QUESTION_WORDS = frozenset(
@@ -57,11 +57,16 @@ QUESTION_WORDS = frozenset(
 LEADING_PREPOSITIONS = frozenset("in on at for from to by during since until of".split())
 # "How do I ...", "How can one ...", "How to ...": the question asks for a way to do something.
 HOW_TO_AUXILIARIES = frozenset("do does can could should would to is are may might will shall must".split())
+# Who does a thing in "What should I do ...?" (a way to do it is asked for).
+DOERS = frozenset("i we you one".split())
 # The head noun of "what/which" stands within this many words of it ("What's the highest level C
 # function for ...?").
 HEAD_NOUN_WINDOW = 6
 # "What does X mean/do/stand for?" asks what X is.
-DEFINING_VERBS = frozenset("mean means do does signify indicate represent".split())
+DEFINING_VERBS = frozenset("mean means do does signify indicate represent stand".split())
+# What may follow the defining verb of "What does X mean?": where or when it means it ("What
+# does the merge action do in nsswitch.conf?"), "stand for", "mean for ... to be ...".
+DEFINING_VERB_FOLLOWERS = frozenset("in on at for when if inside within under with".split())
 # "What is X?" asks for a definition when X is a short noun phrase (at most this many content words).
 DEFINED_TERM_MAX_WORDS = 4
 # Verbs that only carry the question ("Who is X?", "What did X say?") and are not matched.
@@ -97,7 +102,7 @@ class Question:
 def analyse_question(text: str) -> Question:
     """Classify `text` and pick out the words that should find the answer."""
     clean = _CONTRACTED_WH.sub(lambda m: m.group(1) + " is", normalize_quotes(text).strip())
-    words = exact_words(clean)
+    words = exact_words(_asking_clause(clean))
     if len(words) > 1 and words[0] in LEADING_PREPOSITIONS and words[1] in QUESTION_WORDS:
         words = words[1:]  # "In what year ...", "On what date ...", "For how long ..." 
     first = words[0] if words else ""
@@ -113,6 +118,17 @@ def analyse_question(text: str) -> Question:
         content = tuple(word for word in words if word not in QUESTION_WORDS) or tuple(words)
     wants_list = answer_type != AnswerType.DEFINITION and _wants_list(kind, words)
     return Question(clean, kind, answer_type, search_text or clean, content, head, wants_list)
+
+
+def _asking_clause(text: str) -> str:
+    """The clause that asks, where the question opens with one that sets the scene ("If I set a
+    Counter entry to zero, is the element removed?", "By default, which user owns ...?", "..., so
+    what do I use instead?"): the question is of the kind its asking clause is."""
+    first = exact_words(text[:_FIRST_WORD_CHARS])[:1]
+    if not first or first[0] in _ASKS_FROM_THE_START or not text.rstrip().endswith("?"):
+        return text
+    openings = list(_ASKING_CLAUSE_START.finditer(text))
+    return text[openings[-1].end():] if openings else text
 
 
 def _wants_list(kind: QuestionKind, words: list[str]) -> bool:
@@ -135,6 +151,12 @@ def _classify(first: str, second: str, words: list[str], text: str) -> tuple[Que
         return QuestionKind.WHY, AnswerType.REASON, None
     if first == "how":
         return _classify_how(second, words)
+    if first == "what" and (words[1:3] in (["is", "wrong"], ["went", "wrong"], ["goes", "wrong"])
+                            or words[1:] == ["happened"]):
+        return QuestionKind.WHY, AnswerType.REASON, None  # "What's wrong with ...?" asks for the cause
+    if first == "what" and len(words) > 3 and second in HOW_TO_AUXILIARIES and words[2] in DOERS \
+            and words[3] in ("do", "use"):
+        return QuestionKind.HOW, AnswerType.INSTRUCTION, None  # "What should I do/use instead?"
     if first in ("what", "which"):
         head = _head_noun(words[1:])
         typed = _type_of_head(head)
@@ -171,11 +193,15 @@ def _asks_what_a_term_is(words: list[str]) -> bool:
     option do?": the question asks what its subject is, means or does, and no more."""
     if len(words) < 3:
         return False
+    if words[1:3] == ["is", "meant"]:
+        return True  # "What is meant by ...?"
     if words[1] in ("is", "are", "was", "were"):
         if words[1] in ("are", "were") and words[2] == "the" and _is_plural(words[-1]):
             return False  # "What are the STATUS values?" asks for a list of them
         return len([w for w in words[2:] if w not in STOP_WORDS]) <= DEFINED_TERM_MAX_WORDS
-    return words[1] in ("does", "do") and words[-1] in DEFINING_VERBS or words[-2:] == ["stand", "for"]
+    return words[1] in ("does", "do") and any(
+        word in DEFINING_VERBS and (at == len(words) - 1 or words[at + 1] in DEFINING_VERB_FOLLOWERS)
+        for at, word in enumerate(words[3:], 3))
 
 
 def _head_noun(rest: list[str]) -> str | None:
@@ -212,6 +238,18 @@ def _type_of_head(head: str | None) -> AnswerType | None:
             return answer_type
     return None
 
+
+# Words that open a question asking from its first word ("Which two signals cannot be caught,
+# blocked, or ignored?"); "when" may open a clause that sets the scene ("When several stanzas
+# match, which one wins?").
+_ASKS_FROM_THE_START = frozenset(("who", "whom", "whose", "what", "which", "where", "why", "how", "name", "list",
+                                  "define", "meaning") + YES_NO_OPENERS)
+_FIRST_WORD_CHARS = 40
+# Where an asking clause starts: after a comma, a semicolon or a sentence before it ("My path
+# can't be found. What happened?"), maybe after "so", "and", "but" or "then".
+_ASKING_CLAUSE_START = re.compile(
+    r"[,;.!?]\s+(?:(?:so|and|but|then)\s+)?(?=(?:who|whom|whose|what|which|when|where|why|how|"
+    + "|".join(re.escape(word) for word in YES_NO_OPENERS) + r")\b)", re.IGNORECASE)
 
 # "What's", "Who's", "Where's" ... spelled out, so "'s" is not taken for a word to search; the
 # apostrophe is often left out ("Whats the ...").
