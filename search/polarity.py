@@ -24,6 +24,11 @@ NEGATION = re.compile(r"(?<!\bor\s)\b(?:not|no|never|cannot|neither|nor|none|wit
 # A word negated by its suffix: "royalty-free", "passwordless" (its prefix: expansion.negated_word).
 # It says "No" to a question that asks of the bare word ("Do I have to pay royalties?").
 NEGATING_SUFFIX = re.compile(r"^(?P<bare>[a-z]{3,})-?(?:free|less)$")
+# Verbs (and adjectives) that say no by their meaning: "The RFC prohibits adding a byte order
+# mark", "the reader ignores lineterminator", "deluser will refuse to delete root". Not when the
+# question asks of the word itself ("Does the reader ignore blank lines?").
+NEGATING_WORD = re.compile(r"\b(?:prohibit|forbid|forbade|disallow|refus|ignor|reject|den(?:y|ie)|prevent|impossible|"
+                           r"unable|unsupported)\w*", re.I)
 WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 # The answer shows "Yes: " or "No: " before the deciding clause, within the answer's length.
 SEPARATOR = ": "
@@ -45,7 +50,8 @@ def yes_no(asked: Asked, unit: Unit) -> Iterator[Span]:
         verdict = "Yes" if explicit.group(1).lower() == "yes" else "No"
     else:
         clause = text[start:end]
-        verdict = "No" if NEGATION.search(clause) or _negates_an_asked_word(asked, clause) else "Yes"
+        says_no = NEGATION.search(clause) or _negates_an_asked_word(asked, clause) or _negating_word(asked, clause)
+        verdict = "No" if says_no else "Yes"
     shown = shorten(text[start:end], MAX_ANSWER_CHARS - len(verdict) - len(SEPARATOR))
     yield Span(f"{verdict}{SEPARATOR}{shown}", AnswerType.YES_NO, start, end, "yes_no",
                {"explicit": float(bool(explicit))})
@@ -98,6 +104,11 @@ def _negates_an_asked_word(asked: Asked, clause: str) -> bool:
                     and stem(_joined(word)) not in asked_stems:
                 return True
     return False
+
+
+def _negating_word(asked: Asked, clause: str) -> bool:
+    """Whether the clause says no by a word's meaning (NEGATING_WORD) the question does not use."""
+    return any(stem(match.group().lower()) not in asked.weights for match in NEGATING_WORD.finditer(clause))
 
 
 @lru_cache(maxsize=QUESTIONS_KEPT)  # read for each unit of a question's passages

@@ -29,6 +29,18 @@ def test_the_answer_keeps_to_the_answer_length():
     assert len(span.text) <= 120 and span.text.startswith("Yes: ")
 
 
+def test_a_word_that_says_no_by_its_meaning_says_no():
+    assert answer("Does the reader honour the line ending setting?",
+                  "The reader ignores the line ending setting.").text.startswith("No: ")
+    assert answer("Will it let me delete the root user?",
+                  "It will refuse to delete the root user.").text.startswith("No: ")
+
+
+def test_a_word_that_says_no_decides_nothing_when_the_question_asks_of_it():
+    assert answer("Does the reader ignore blank lines?", "The reader ignores blank lines.").text.startswith("Yes: ")
+    assert answer("Is a shared stall forbidden?", "A shared stall is forbidden by the rules.").text.startswith("Yes: ")
+
+
 def test_a_typeset_apostrophe_negates_too():
     span = answer("Can I build it with link-time optimization?",
                   "GCC and LLVM don\u2019t support link-time optimization of this library.")
