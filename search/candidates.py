@@ -117,6 +117,8 @@ def numbers(asked: Asked, unit: Unit) -> Iterator[Span]:
             end = noun_end
         elif asked.question.kind == QuestionKind.HOW_LONG:
             end = _measure_end(text, match.end())
+        elif asked.question.kind == QuestionKind.HOW_MANY:
+            end = _counted_things_end(text, match.end())
         qualifier = NUMBER_QUALIFIER.search(text, max(0, match.start() - QUALIFIER_CHARS), match.start())
         start = qualifier.start() if qualifier else match.start()
         yield Span(" ".join(text[start:end].split()), AnswerType.NUMBER, start, match.end(), "number",
@@ -270,10 +272,23 @@ def _owned_by_asked(question: Question, text: str, start: int) -> float:
 
 
 def _measure_end(text: str, end: int) -> int:
-    """Where the unit after a number ends ("80 characters", "44-byte"): a length is its number
-    and what it counts."""
+    """Where the unit after a number ends ("80 characters", "44-byte"): a length or a count is its
+    number and what it counts (not a word like "of" or "and")."""
     unit = MEASURE_UNIT.match(text, end)
-    return unit.end() if unit else end
+    return unit.end() if unit and unit.group().lstrip(" -") not in STOP_WORDS else end
+
+
+def _counted_things_end(text: str, end: int) -> int:
+    """Where what a number counts ends when it says so in the plural or joined to it ("40
+    contributors", "4096 bytes", "44-byte"): a count is shown with what it counts. Not a verb
+    ("about 110 remain")."""
+    unit = MEASURE_UNIT.match(text, end)
+    if unit is None:
+        return end
+    word = unit.group().lstrip(" -")
+    joined = unit.group().startswith("-")
+    plural = len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+    return unit.end() if (joined or plural) and word not in STOP_WORDS else end
 
 
 def _counted_noun_after(question: Question, text: str, end: int) -> tuple[float, int]:

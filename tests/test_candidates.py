@@ -136,3 +136,8 @@ def test_an_identifier_question_gets_the_names_in_code():
     names = [text for text, _, source, _ in found("Which function strips the indentation?",
                                                   "Use :func:`textwrap.dedent` or ``str.strip``.") if source == "marked_code"]
     assert names == ["textwrap.dedent", "str.strip"]
+
+
+def test_a_count_is_shown_with_what_it_counts_when_the_text_says_so():
+    texts = {text for text, *_ in found("How many people contributed?", "The release had 40 contributors and about 110 remain.")}
+    assert "40 contributors" in texts and "about 110" in texts
