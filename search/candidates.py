@@ -37,6 +37,8 @@ ASKS_WHEN_CHANGED = re.compile(r"\b(?:added|introduced|deprecated|removed|droppe
 QUALIFIER_CHARS = 16
 # The word after a number that says what it measures: lower case, joined by a space or a hyphen.
 MEASURE_UNIT = re.compile(r"(?:\s|-)[a-z]+\b")
+# The words that count times themselves (not a number before "times").
+TIMES_WORD = re.compile(r"\b(?:once|twice|thrice)\b", re.I)
 # A quoted title longer than this is a quotation, not a title.
 MAX_TITLE_WORDS = 8
 
@@ -108,6 +110,10 @@ def dates(asked: Asked, unit: Unit) -> Iterator[Span]:
 
 def numbers(asked: Asked, unit: Unit) -> Iterator[Span]:
     text = unit.text
+    if asked.question.head_noun == "times":  # "How many times ...?": "once", "twice" count them
+        for match in TIMES_WORD.finditer(text):
+            yield Span(match.group(), AnswerType.NUMBER, match.start(), match.end(), "number",
+                       {"counted_noun": 1.0, "qualified": 0.0})
     for match in NUMBER.finditer(text):
         if inside_date(text, match.start()) or YEAR.fullmatch(match.group()):
             continue

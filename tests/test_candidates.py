@@ -141,3 +141,9 @@ def test_an_identifier_question_gets_the_names_in_code():
 def test_a_count_is_shown_with_what_it_counts_when_the_text_says_so():
     texts = {text for text, *_ in found("How many people contributed?", "The release had 40 contributors and about 110 remain.")}
     assert "40 contributors" in texts and "about 110" in texts
+
+
+def test_how_many_times_is_counted_by_once_and_twice_too():
+    texts = {text for text, *_ in found("How many times is a module imported?", "A module is imported only once per session.")}
+    assert "once" in texts
+    assert "once" not in {text for text, *_ in found("How many modules are there?", "Once imported, 3 modules stay.")}
