@@ -57,6 +57,9 @@ QUESTION_WORDS = frozenset(
 LEADING_PREPOSITIONS = frozenset("in on at for from to by during since until of".split())
 # "How do I ...", "How can one ...", "How to ...": the question asks for a way to do something.
 HOW_TO_AUXILIARIES = frozenset("do does can could should would to is are may might will shall must".split())
+# "way to" asks for a way to do something when it stands among the first words ("What's the most
+# efficient way to ...?"), not in a clause further on.
+WAY_WITHIN_WORDS = 6
 # Who does a thing in "What should I do ...?" (a way to do it is asked for).
 DOERS = frozenset("i we you one".split())
 # The head noun of "what/which" stands within this many words of it ("What's the highest level C
@@ -157,6 +160,8 @@ def _classify(first: str, second: str, words: list[str], text: str) -> tuple[Que
     if first == "what" and len(words) > 3 and second in HOW_TO_AUXILIARIES and words[2] in DOERS \
             and words[3] in ("do", "use"):
         return QuestionKind.HOW, AnswerType.INSTRUCTION, None  # "What should I do/use instead?"
+    if first in ("what", "which") and _asks_for_a_way(words):
+        return QuestionKind.HOW, AnswerType.INSTRUCTION, None  # "What's the quickest way to ...?"
     if first in ("what", "which"):
         head = _head_noun(words[1:])
         typed = _type_of_head(head)
@@ -169,6 +174,8 @@ def _classify(first: str, second: str, words: list[str], text: str) -> tuple[Que
         return QuestionKind.WHAT, AnswerType.DEFINITION, None
     if text.rstrip().endswith("?") or first in ("name", "list"):
         return QuestionKind.WHAT, AnswerType.PHRASE, None
+    if _asks_for_a_way(words):
+        return QuestionKind.KEYWORD, AnswerType.INSTRUCTION, None  # "quickest way to check ..."
     typed = [word for word in words if _type_of_head(word)]  # "rotten tomatoes score": a number
     if typed and len(words) <= 6 and '"' not in text:  # a quoted phrase asks for itself
         return QuestionKind.KEYWORD, _type_of_head(typed[-1]) or AnswerType.PHRASE, typed[-1]
@@ -186,6 +193,12 @@ def _classify_how(second: str, words: list[str]) -> tuple[QuestionKind, AnswerTy
     if second in HOW_TO_AUXILIARIES:
         return QuestionKind.HOW, AnswerType.INSTRUCTION, None
     return QuestionKind.WHAT, AnswerType.PHRASE, None
+
+
+def _asks_for_a_way(words: list[str]) -> bool:
+    """"What's the best way to ...?", "quickest way to check ...": a way to do something."""
+    return any(word in ("way", "ways") and words[at + 1 : at + 2] == ["to"]
+               for at, word in enumerate(words[:WAY_WITHIN_WORDS]))
 
 
 def _asks_what_a_term_is(words: list[str]) -> bool:
