@@ -20,7 +20,7 @@ from search.patterns import (AFTER_PLACE_WORD, CAPITALISED_RUN, CAST_LINE, DATE,
                              inside_date, is_headline, kind_of_name)
 from search.phrases import clauses, definitions, events, reasons, windows
 from search.polarity import yes_no
-from search.questions import Question
+from search.questions import Question, is_plural
 from search.spans import Asked, Span, Unit
 from search.technical import identifiers, instructions
 
@@ -278,23 +278,25 @@ def _owned_by_asked(question: Question, text: str, start: int) -> float:
 
 
 def _measure_end(text: str, end: int) -> int:
-    """Where the unit after a number ends ("80 characters", "44-byte"): a length or a count is its
-    number and what it counts (not a word like "of" or "and")."""
-    unit = MEASURE_UNIT.match(text, end)
-    return unit.end() if unit and unit.group().lstrip(" -") not in STOP_WORDS else end
+    """Where the unit after a number ends ("80 characters", "44-byte"): a length is its number
+    and what it measures."""
+    unit = _unit_after(text, end)
+    return unit.end() if unit else end
 
 
 def _counted_things_end(text: str, end: int) -> int:
     """Where what a number counts ends when it says so in the plural or joined to it ("40
     contributors", "4096 bytes", "44-byte"): a count is shown with what it counts. Not a verb
     ("about 110 remain")."""
+    unit = _unit_after(text, end)
+    return unit.end() if unit and (unit.group().startswith("-") or is_plural(unit.group().lstrip())) else end
+
+
+def _unit_after(text: str, end: int) -> re.Match | None:
+    """The word right after a number that may say what it measures (MEASURE_UNIT), not a word
+    like "of" or "and"."""
     unit = MEASURE_UNIT.match(text, end)
-    if unit is None:
-        return end
-    word = unit.group().lstrip(" -")
-    joined = unit.group().startswith("-")
-    plural = len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
-    return unit.end() if (joined or plural) and word not in STOP_WORDS else end
+    return unit if unit and unit.group().lstrip(" -") not in STOP_WORDS else None
 
 
 def _counted_noun_after(question: Question, text: str, end: int) -> tuple[float, int]:

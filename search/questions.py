@@ -105,7 +105,10 @@ class Question:
 def analyse_question(text: str) -> Question:
     """Classify `text` and pick out the words that should find the answer."""
     clean = _CONTRACTED_WH.sub(lambda m: m.group(1) + " is", normalize_quotes(text).strip())
-    words = exact_words(_asking_clause(clean))
+    words = exact_words(clean)
+    asking = _asking_clause(clean, words[:1])
+    if asking is not clean:
+        words = exact_words(asking)
     if len(words) > 1 and words[0] in LEADING_PREPOSITIONS and words[1] in QUESTION_WORDS:
         words = words[1:]  # "In what year ...", "On what date ...", "For how long ..." 
     first = words[0] if words else ""
@@ -123,11 +126,11 @@ def analyse_question(text: str) -> Question:
     return Question(clean, kind, answer_type, search_text or clean, content, head, wants_list)
 
 
-def _asking_clause(text: str) -> str:
+def _asking_clause(text: str, first: list[str]) -> str:
     """The clause that asks, where the question opens with one that sets the scene ("If I set a
     Counter entry to zero, is the element removed?", "By default, which user owns ...?", "..., so
-    what do I use instead?"): the question is of the kind its asking clause is."""
-    first = exact_words(text[:_FIRST_WORD_CHARS])[:1]
+    what do I use instead?"): the question is of the kind its asking clause is. `first`: the
+    text's first word (none for a text without words)."""
     if not first or first[0] in _ASKS_FROM_THE_START or not text.rstrip().endswith("?"):
         return text
     openings = list(_ASKING_CLAUSE_START.finditer(text))
@@ -138,7 +141,7 @@ def _wants_list(kind: QuestionKind, words: list[str]) -> bool:
     """Whether the question asks for several things: a plural noun after "what/which" ("Which
     options ...", "What are the STATUS values?"), "Who are ...", or "List/Name ..."."""
     phrase = _noun_phrase(words[1:]) if kind in (QuestionKind.WHAT, QuestionKind.WHICH) else []
-    if phrase and _is_plural(phrase[-1]):
+    if phrase and is_plural(phrase[-1]):
         return True
     return (kind == QuestionKind.WHO and len(words) > 1 and words[1] in ("are", "were")) or words[:1] in (["list"], ["name"])
 
@@ -209,7 +212,7 @@ def _asks_what_a_term_is(words: list[str]) -> bool:
     if words[1:3] == ["is", "meant"]:
         return True  # "What is meant by ...?"
     if words[1] in ("is", "are", "was", "were"):
-        if words[1] in ("are", "were") and words[2] == "the" and _is_plural(words[-1]):
+        if words[1] in ("are", "were") and words[2] == "the" and is_plural(words[-1]):
             return False  # "What are the STATUS values?" asks for a list of them
         return len([w for w in words[2:] if w not in STOP_WORDS]) <= DEFINED_TERM_MAX_WORDS
     return words[1] in ("does", "do") and any(
@@ -257,7 +260,6 @@ def _type_of_head(head: str | None) -> AnswerType | None:
 # match, which one wins?").
 _ASKS_FROM_THE_START = frozenset(("who", "whom", "whose", "what", "which", "where", "why", "how", "name", "list",
                                   "define", "meaning") + YES_NO_OPENERS)
-_FIRST_WORD_CHARS = 40
 # Where an asking clause starts: after a comma, a semicolon or a sentence before it ("My path
 # can't be found. What happened?"), maybe after "so", "and", "but" or "then".
 _ASKING_CLAUSE_START = re.compile(
@@ -287,6 +289,6 @@ def _search_text(text: str, kind: QuestionKind) -> str:
     return stripped.strip().rstrip("?.! ").strip() or text
 
 
-def _is_plural(word: str) -> bool:
+def is_plural(word: str) -> bool:
     """An English plural by its ending: "values", "options", "entries"; not "status", "class"."""
     return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
