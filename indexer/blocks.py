@@ -21,6 +21,9 @@ class Block:
     line_end: int
     text: str  # verbatim lines line_start..line_end joined by "\n"
     section: str | None = None
+    # The line of the heading the block stands under: its section's own (innermost) heading, else
+    # the document's title line.
+    heading_line: int | None = None
     field_name: str | None = None
     field_value: str | None = None
     context: str = ""  # words that describe the block without standing in it (a table header)

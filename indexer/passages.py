@@ -48,6 +48,10 @@ class Passage:
     # Passages of the same section before this one (0: the first under its heading, where a FAQ
     # answers the question its heading asks).
     section_position: int = 0
+    # The line of the heading the passage stands under (its section's own, else the title's; None:
+    # none, or one on another page of a PDF): a changelog's release date stands there, over its
+    # entries.
+    heading_line: int | None = None
 
     @property
     def shown(self) -> str:
@@ -91,10 +95,20 @@ def make_passages(structured: StructuredDocument) -> list[Passage]:
                     display=window.display if window.display != window.text else "",
                     page=page,
                     section_position=in_section,
+                    heading_line=_heading_line(block, pages, page),
                 )
             )
             in_section += 1
     return passages
+
+
+def _heading_line(block: Block, pages, page: int | None) -> int | None:
+    """The line of the heading over the block, counted as its passages' lines are (on a PDF's
+    page: None when the heading stands on another page)."""
+    if block.heading_line is None or not pages:
+        return block.heading_line
+    heading_page, line = page_of(pages, block.heading_line)
+    return line if heading_page == page else None
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from pathlib import PurePosixPath
 from typing import Iterator, Sequence
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
@@ -138,6 +139,7 @@ def passage_document(passage: Passage, words: str | None = None) -> dict:
             **({"verbatim": passage.text} if passage.display else {}),
             **({"page": passage.page} if passage.page else {}),
             **({"section_position": passage.section_position} if passage.section_position else {}),
+            **({"heading_line": passage.heading_line} if passage.heading_line else {}),
         },
     }
     if words is not None:
@@ -160,6 +162,7 @@ def passage_from_stored(stored: Mapping) -> Passage:
         display=stored["body"] if verbatim else "",
         page=facts.get("page"),
         section_position=facts.get("section_position", 0),
+        heading_line=facts.get("heading_line"),
         kind=_kind(stored.get("kind", PassageKind.PARAGRAPH)),
         ordinal=stored.get("ordinal", 0),
         field_name=facts.get("field_name"),
@@ -182,7 +185,7 @@ def _kind(name: str) -> PassageKind:
 
 def _every_field(**fields) -> Passage:
     """A Passage of these values, every field given, made without the frozen dataclass's
-    __init__, which sets each of its 18 fields through object.__setattr__: 5.3 of the 8.6 us of
+    __init__, which sets each of its 19 fields through object.__setattr__: 5.3 of the 8.6 us of
     reading a passage back, and a keyword search reads about 16."""
     passage = object.__new__(Passage)
     passage.__dict__.update(fields)
@@ -191,8 +194,9 @@ def _every_field(**fields) -> Passage:
 
 def file_words(passages: Sequence[Passage]) -> str:
     """The distinct words of a file's passages as written (normalised, not stemmed), with their
-    titles, sections and field names: the `words` field of the file's first passage."""
-    words: set[str] = set()
+    titles, sections and field names, and the file's own name (a question may name the file:
+    "When was the WHATSNEW file last updated?"): the `words` field of the file's first passage."""
+    words: set[str] = set(normalized_words(PurePosixPath(passages[0].path).stem)) if passages else set()
     for passage in passages:
         for text in (passage.shown, passage.title, passage.section, passage.field_name):
             if text:

@@ -19,7 +19,7 @@ from indexer.formats.text import (ADORNMENT, BARE_DATE_LINE, BULLET_FIELD, BYLIN
                                   LABEL_LINE, LIST_ITEM, MARKDOWN_HEADING, META_DATE_LINE, PERSON_NAME_LINE,
                                   PLAIN_FIELD, TABLE_SEPARATOR, WIKI_HEADING, HeadingMatch, adorned_heading,
                                   capitals_heading, centred_heading, copyright_holder, numbered_heading,
-                                  outline_heading, pipe_row_display, stands_as_boilerplate)
+                                  outline_heading, pipe_row_display, release_heading, stands_as_boilerplate)
 
 # A title longer than this is a sentence, not a headline.
 MAX_TITLE_WORDS = 16
@@ -58,10 +58,13 @@ class LineReader:
         self.document = document
         self.lines = document.lines
         self.blocks: list[Block] = []
-        self.headings: list[tuple[int, str]] = []  # (level, text) from outermost in
+        self.headings: list[tuple[int, str, int]] = []  # (level, text, line) from outermost in
         self.table_header: list[str] = []
         self.table_caption: str | None = None
         self.title: str | None = None
+        self.title_line: int | None = None  # the title's line, when a line of the text is the title
+        self.title_is_heading = False  # the title is a level-1 heading (`# Title`, an underlined line)
+        self.title_level_again = False  # ... and another level-1 heading came after it
         self.date: str | None = None
         self.byline: str | None = None
         self.paragraph: Block | None = None
@@ -78,6 +81,8 @@ class LineReader:
         while index < len(self.lines):
             index = self._read_line(index)
         self._end_paragraph()
+        if self.title_level_again:
+            self._title_as_first_section()
         title = self.title or self.table_caption or self._title_from_text()
         return StructuredDocument(self.document, title, self.date, self.byline, self.blocks, self.markup)
 
@@ -90,7 +95,8 @@ class LineReader:
         heading = WIKI_HEADING.match(line) or MARKDOWN_HEADING.match(line)
         if heading:
             return HeadingMatch(heading.group(2).strip(), 1, level=len(heading.group(1)))
-        return (adorned_heading(self.lines, index, self.UNDERLINE_SHARE) or centred_heading(self.lines, index)
+        return (adorned_heading(self.lines, index, self.UNDERLINE_SHARE) or release_heading(self.lines, index)
+                or centred_heading(self.lines, index)
                 or capitals_heading(self.lines, index) or numbered_heading(self.lines, index)
                 or outline_heading(self.lines, index))
 
@@ -133,7 +139,7 @@ class LineReader:
         if "|" in line and self._looks_like_table_line(line):
             return self._table_line(index)
         if self.title is None and self.paragraph is None and not self._has_content() and self._could_be_title(index):
-            self.title = self._title_text(line)
+            self.title, self.title_line = self._title_text(line), number
             self.blocks.append(Block("title", number, number, line))
             return index + 1
         byline_end = self._byline(index)
@@ -164,10 +170,12 @@ class LineReader:
             level = self.styles.index(heading.style) + 1
         for offset in range(heading.lines):
             self.markup[index + offset + 1] = ("markup", "")
-        self.markup[index + heading.offset + 1] = ("heading", heading.text)
+        title_line = index + heading.offset + 1  # 1-based
+        self.markup[title_line] = ("heading", heading.text)
         if heading.style and heading.style.startswith("over"):
-            self.markup[index + 2] = ("heading", heading.text)
-        self._heading(level, heading.text, index + 1)
+            title_line = index + 2  # under its overline
+            self.markup[title_line] = ("heading", heading.text)
+        self._heading(level, heading.text, title_line)
         return index + heading.lines
 
     def _heading(self, level: int, text: str, number: int) -> None:
@@ -176,11 +184,21 @@ class LineReader:
         if level == 1 and self.title is not None and text == self.title:
             return  # `= Title =` repeating a first-line title is the title again, not a section
         if self.title is None and not self._has_content() and level == 1:
-            self.title = text  # `= Title =` / `# Title` on top is the document's title
+            self.title, self.title_line = text, number  # `= Title =` / `# Title` on top is the document's title
+            self.title_is_heading = True
             return
         while self.headings and self.headings[-1][0] >= level:
             self.headings.pop()
-        self.headings.append((level, text))
+        self.headings.append((level, text, number))
+        self.title_level_again = self.title_level_again or level == 1 and self.title_is_heading
+
+    def _title_as_first_section(self) -> None:
+        """A title heading followed by more headings of its level heads the first of sibling
+        sections (a NEWS file's newest release over the older ones): the blocks under it are in
+        its section, as those under the others are in theirs."""
+        for block in self.blocks:
+            if block.section is None and block.line_start > self.title_line:
+                block.section = self.title
 
     @staticmethod
     def _looks_like_table_line(line: str) -> bool:
@@ -369,7 +387,9 @@ class LineReader:
 
     def _add(self, block: Block) -> None:
         if block.section is None and self.headings:
-            block.section = SECTION_SEPARATOR.join(text for _, text in self.headings)
+            block.section = SECTION_SEPARATOR.join(text for _, text, _ in self.headings)
+        if block.heading_line is None:
+            block.heading_line = self.headings[-1][2] if self.headings else self.title_line
         if block.kind == "code":
             # Code says how but not what for: the sentence that introduces it does ("To read the
             # whole file, use:"), so a question in its words finds the code, as a quote is found

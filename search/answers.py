@@ -25,6 +25,7 @@ from search.answer_features import (by_family, decision_features, features_in_un
 from search.candidates import spans
 from search.continuation import continue_announcements
 from search.expansion import canonical
+from search.headings import asks_of_a_release, heading_units
 from search.kinds import AnswerType, QuestionKind
 from search.lists import enumerations, item_lists
 from search.model import Model
@@ -147,6 +148,8 @@ def answer_candidates(asked: Asked, passages: list[ScoredPassage]) -> list[Candi
                 continue
             candidate.features.update(placed)
             candidates.append(candidate)
+    if asks_of_a_release(question):
+        candidates.extend(heading_candidates(asked, passages, asked_words, numbers, named))
     if question.wants_list:
         for run, joined in item_lists(passages):
             first = run[0]
@@ -164,6 +167,33 @@ def answer_candidates(asked: Asked, passages: list[ScoredPassage]) -> list[Candi
         candidate.features.update(support_features(agreeing))
         candidate.features["repeated"] = repeated_among(candidate.text, candidate.passage, lowered)
     return candidates
+
+
+def heading_candidates(asked: Asked, passages: list[ScoredPassage], asked_words: set[str], numbers: list[str],
+                       named: frozenset[str]) -> list[Candidate]:
+    """The dates and versions in the headings over the passages (search/headings.py), each read
+    as a sentence of its own at the heading's line; none from a heading that lacks a number the
+    question names (the passage under "man-db 2.6.0 (9 April 2011)" does not date 2.11.2); and
+    when the question names no number, none from a heading that holds none of its words (a
+    release of another program)."""
+    question, top = asked.question, passages[0].score
+    found = []
+    for passage, unit in heading_units(passages, asked.weights):
+        if misses_numbers(numbers, unit.text) if numbers else not unit.coverage:
+            continue
+        placed = {**position_features(passages.index(passage), passage.score, top),
+                  **passage_match_features(passage.features), "over_passage": 1.0}
+        reading = read_unit(question, [unit], 0, asked.weights, asked_words, PassageKind.TITLE)
+        for span in map(lambda found: whole_last_word(found, unit.text), spans(asked, unit)):
+            if span.text in named:
+                continue
+            first, last = token_positions(unit, span.start, span.end)
+            features = features_in_unit(reading, span, first, last)
+            features.update(span_by_family(features, span.source, question))
+            features.update(placed)
+            found.append(Candidate(span.text, span.answer_type, span.source, unit, passage,
+                                   slot(unit, first, last, asked.weights), features))
+    return found
 
 
 def _values_named(question: Question, numbers: list[str]) -> frozenset[str]:

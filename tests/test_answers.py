@@ -168,3 +168,20 @@ def test_the_answers_passage_is_shown_first_only_when_the_answer_is_likelier_rig
         assert in_shown_order([first, dated], result)[0] is leading
     abstained = extract_answer(question, [first, dated], weights_for("bakery", "open"), [], model(bar=0.99))
     assert in_shown_order([first, dated], abstained) == [first, dated]
+
+
+def test_a_release_date_in_the_heading_over_the_entries_answers_from_the_headings_line():
+    question = analyse_question("When was release 2.4 published?")
+    weights = weights_for("release", "published")
+    older = scored("* Published the manual.", path="NEWS", line=12, score=3.0, kind="list_item",
+                   section="2.3 (4 March 2019)", heading_line=10)
+    entry = scored("* Published the manual online.", path="NEWS", line=4, score=2.0, kind="list_item",
+                   section="2.4 (2 May 2021)", heading_line=2)
+    result = extract_answer(question, [older, entry], weights, [], model({"over_passage": 1.0}, bar=0.0))
+    assert result.answer.text == "2 May 2021"
+    assert (result.answer.path, result.answer.line_start, result.answer.sentence) == ("NEWS", 2, "2.4 (2 May 2021)")
+    # 2.3's heading does not date 2.4; a passage whose heading line is unknown gives nothing.
+    texts = {c.text for c in answer_candidates(Asked(question, weights, frozenset()), [older, entry])}
+    assert "4 March 2019" not in texts
+    unknown = replace(entry, passage=replace(entry.passage, heading_line=None))
+    assert extract_answer(question, [unknown], weights, [], model(bar=0.0)).answer is None

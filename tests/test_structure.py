@@ -440,3 +440,52 @@ def test_a_paragraph_after_an_introduction_is_a_quote_of_it():
     quote = block_at(structured, 3)
     assert (quote.kind, quote.context) == ("quote", "Safran weighed in:")
     assert block_at(structured, 5).kind == "paragraph"
+
+
+# -- the heading over a block: its line, and the release headings of changelogs -----------------------
+
+
+def test_each_block_knows_the_line_of_the_heading_it_stands_under():
+    structured = parse("# Title\n\nIntro.\n\n## Story\n\nFirst.\n\nSetext\n------\n\nSecond.\n")
+    assert block_at(structured, 3).heading_line == 1  # under the title
+    assert block_at(structured, 7).heading_line == 5
+    assert block_at(structured, 12).heading_line == 9  # the title line of an underlined heading
+
+
+def test_an_overlined_rst_heading_is_found_at_its_title_line():
+    structured = parse("=====\nTitle\n=====\n\nIntro.\n\n-----\nInner\n-----\n\nBody.\n", path="guide.rst")
+    assert block_at(structured, 11).heading_line == 8
+
+
+@pytest.mark.parametrize("heading", [
+    "tmux (3.3a-3) unstable; urgency=medium",  # a Debian changelog's entry
+    "Version 4.0 (09 Oct 2013)",
+    '\tMajor changes between "less" versions 530 and 551',
+    "* Noteworthy changes in release 1.9 (2018-03-12) [stable]",  # GNU's NEWS
+    "5.4.1 (2023-01-11)",
+])
+def test_a_release_line_standing_alone_heads_the_entries_under_it(heading):
+    structured = parse(f"NEWS\n\nIntro.\n\n{heading}\n\n* Fix a crash.\n\n* Add an option.\n", path="NEWS")
+    expected = heading.strip().removeprefix("* ")
+    assert [block_at(structured, line).section for line in (7, 9)] == [expected, expected]
+    assert block_at(structured, 9).heading_line == 5
+
+
+@pytest.mark.parametrize("line", [
+    "* Support version 3 of the protocol",  # an item that names a version, without a date
+    "Fixed a bug in version 2.3.",  # a sentence
+    "print(version(2.3))",  # code
+])
+def test_a_line_that_only_names_a_version_heads_nothing(line):
+    structured = parse(f"NEWS\n\nIntro.\n\n{line}\n\n* Fix a crash.\n", path="NEWS")
+    assert block_at(structured, 7).section is None
+
+
+def test_a_title_heading_with_siblings_of_its_level_heads_the_first_section():
+    news = "2.4 (2 May 2021)\n================\n\n* Faster.\n\n2.3 (4 March 2019)\n==================\n\n* Smaller.\n"
+    structured = parse(news, path="NEWS.md")
+    assert structured.title == "2.4 (2 May 2021)"
+    assert [block_at(structured, line).section for line in (4, 9)] == ["2.4 (2 May 2021)", "2.3 (4 March 2019)"]
+    # A title over sections of a lower level is the document's title only.
+    guide = parse("# Guide\n\nIntro.\n\n## Setup\n\nSteps.\n")
+    assert block_at(guide, 3).section is None

@@ -131,8 +131,9 @@ class _Assembler:
         self.line_starts = parser.line_starts
         self.found = parser.found
         self.blocks: list[Block] = []
-        self.headings: list[tuple[int, str]] = []
+        self.headings: list[tuple[int, str, int]] = []  # (level, text, line) from outermost in
         self.title: str | None = None
+        self.title_line: int | None = None
         self.table_header: list[str] = []
         self.markup: dict[int, tuple[str, str]] = {}
 
@@ -163,13 +164,13 @@ class _Assembler:
         self.table_header = []
         level = 0 if tag == "title" else HEADINGS[tag]
         if self.title is None and (tag == "title" or level == 1 and not self.blocks):
-            self.title = text
+            self.title, self.title_line = text, line
             return
         if level == 1 and text == self.title:
             return
         while self.headings and self.headings[-1][0] >= max(level, 1):
             self.headings.pop()
-        self.headings.append((max(level, 1), text))
+        self.headings.append((max(level, 1), text, line))
 
     def _row(self, opened: _Open) -> None:
         cells = [" ".join("".join(piece.text for piece in cell).split()) for cell in opened.cells]
@@ -203,7 +204,8 @@ class _Assembler:
             kind, extra = "field", {**extra, "field_name": field.group(1).strip(), "field_value": field.group(2).strip()}
         block = Block(kind, first_line, last_line, self.text[base:end], display=display, **extra)
         if self.headings:
-            block.section = SECTION_SEPARATOR.join(text for _, text in self.headings)
+            block.section = SECTION_SEPARATOR.join(text for _, text, _ in self.headings)
+        block.heading_line = self.headings[-1][2] if self.headings else self.title_line
         self.blocks.append(block)
         return block
 

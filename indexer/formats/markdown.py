@@ -113,7 +113,7 @@ class MarkdownReader(LineReader):
         name, value = field.group(1).strip(), field.group(2).strip().strip("\"'")
         key = name.lower()
         if key == "title" and self.title is None:
-            self.title = value
+            self.title, self.title_line = value, number
             self.blocks.append(Block("title", number, number, line))
             return index + 1
         if key == "date" and ISO_DATE.search(value) and self.date is None:

@@ -167,7 +167,7 @@ class RstReader(LineReader):
             self.markup[number] = ("markup", "")
         self.markup[index + 1] = ("heading", signature)
         level = (self.headings[-1][0] if self.headings else 1) + 1
-        self.headings.append((level, " ".join(signature.split())))
+        self.headings.append((level, " ".join(signature.split()), index + 1))
         self.scopes.append((indent, len(self.headings) - 1))
         return self._options_end(last + 1, self._block_end(last + 1, indent))
 

@@ -244,6 +244,45 @@ def outline_heading(lines: list[str], index: int) -> HeadingMatch | None:
     return None
 
 
+def release_heading(lines: list[str], index: int) -> HeadingMatch | None:
+    """A changelog's or NEWS file's line that opens the entries of one release, standing alone:
+    a Debian changelog's "tmux (3.3a-3) unstable; urgency=medium", "Version 4.0 (09 Oct 2013)",
+    "Major changes between "less" versions 530 and 551", GNU's "* Noteworthy changes in release
+    1.9 (2018-03-12) [stable]". What a release changed stands under it, and when it came out in it
+    or at the end of its entries."""
+    line = lines[index]
+    indent = line[: len(line) - len(line.lstrip())]
+    if len(indent.expandtabs()) > CENTRED_INDENT or not _alone(lines, index):
+        return None
+    text = line.strip()
+    if DEBIAN_CHANGELOG_ENTRY.match(text):
+        return HeadingMatch(text, 1, level=1)
+    bullet = RELEASE_BULLET.match(text)
+    if bullet:  # a bulleted line is an item unless it names a release and its date
+        text = text[bullet.end():]
+    if len(text.split()) > MAX_HEADING_WORDS or text.endswith((".", ",", ";", ":")):
+        return None
+    if looks_like_code(BRACKETED.sub("", text)):  # its date and status stand in brackets: "(09 Oct 2013)"
+        return None
+    dated_version = VERSION_NUMBER.search(text) and RELEASE_DATE.search(text)
+    if dated_version or not bullet and RELEASE_NAMED.search(text):
+        return HeadingMatch(text, 1, level=1)
+    return None
+
+
+# "pkg (1.2-3) unstable; urgency=medium": the first line of a Debian changelog's entry (Debian
+# Policy 4.4, the format dpkg-parsechangelog reads).
+DEBIAN_CHANGELOG_ENTRY = re.compile(r"^[a-z0-9][a-z0-9.+-]+ \([^()\s]+\)(?: [\w./+-]+)+; *urgency=\w+", re.I)
+# A NEWS file's release named by its number: "Version 4.0", "release 1.9", "versions 530 and 551".
+RELEASE_NAMED = re.compile(r"\b(?:version|release)s?\s+\"?v?\d+(?:\.\d+)*[a-z]?\b", re.I)
+VERSION_NUMBER = re.compile(r"\b\d+\.\d+(?:\.\d+)*[a-z]?\b")
+RELEASE_DATE = re.compile(ISO_DATE.pattern + rf"|\b\d{{1,2}}[ -]{_MONTH_NAME}[ -]\d{{4}}\b|\b{_MONTH_NAME}[ -]\d{{1,2}},?[ -]\d{{4}}\b",
+                          re.I)
+BRACKETED = re.compile(r"\s+[(\[][^()\[\]]*[)\]]")
+# GNU's NEWS marks a release's heading as an Org-mode outline does: "* ", "** " for the parts.
+RELEASE_BULLET = re.compile(r"^\*+\s+")
+
+
 def looks_like_code(text: str) -> bool:
     """A line with code's punctuation: braces, brackets, semicolons, assignments, sigils, calls."""
     return bool(CODE_LINE.search(text))
