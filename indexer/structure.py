@@ -4,12 +4,10 @@ bylines and boilerplate, each as a `Block` that keeps its exact 1-based line spa
 Plain text notes and wiki dumps share a few conventions, and this module reads them line by line:
 `= Title =` / `==Section==` and `# Title` / `## Section` headings, underlined titles, centred and
 numbered titles (indexer/formats/text.py), `- Key: Value` infobox bullets, `Key | Value |` rows and
-pipe tables with a `---|---` separator under their header. The other formats (indexer/formats/)
+pipe tables with a `---|---` separator under their header (indexer/tables.py). The other formats (indexer/formats/)
 build on this reader: `parse_structure` picks the reader by the file's name.
 """
 from __future__ import annotations
-
-import re
 
 from indexer.blocks import SECTION_SEPARATOR, Block, StructuredDocument
 from indexer.display import Display
@@ -17,9 +15,10 @@ from indexer.documents import Document
 from indexer.formats.files import CONVENTIONAL_NAME, NO_REAL_SUFFIX
 from indexer.formats.text import (ADORNMENT, BARE_DATE_LINE, BULLET_FIELD, BYLINE, COPYRIGHT_NOTICE, ISO_DATE,
                                   LABEL_LINE, LIST_ITEM, MARKDOWN_HEADING, META_DATE_LINE, PERSON_NAME_LINE,
-                                  PLAIN_FIELD, TABLE_SEPARATOR, WIKI_HEADING, HeadingMatch, adorned_heading,
+                                  PLAIN_FIELD, WIKI_HEADING, HeadingMatch, adorned_heading,
                                   capitals_heading, centred_heading, copyright_holder, numbered_heading,
-                                  outline_heading, pipe_row_display, release_heading, stands_as_boilerplate)
+                                  outline_heading, release_heading, stands_as_boilerplate)
+from indexer.tables import TableLines
 
 # A title longer than this is a sentence, not a headline.
 MAX_TITLE_WORDS = 16
@@ -46,7 +45,7 @@ def read_plain_text(document: Document) -> StructuredDocument:
     return LineReader(document).parse()
 
 
-class LineReader:
+class LineReader(TableLines):
     """Plain text, line by line. Subclasses add a format's own constructs through `_special`
     (lines they consume before the plain-text rules) and `_heading_at`."""
 
@@ -199,56 +198,6 @@ class LineReader:
         for block in self.blocks:
             if block.section is None and block.line_start > self.title_line:
                 block.section = self.title
-
-    @staticmethod
-    def _looks_like_table_line(line: str) -> bool:
-        return bool(TABLE_SEPARATOR.match(line)) or line.rstrip().endswith("|") or line.count("|") >= 2
-
-    def _table_line(self, index: int) -> int:
-        line = self.lines[index]
-        number = index + 1
-        self._end_paragraph()
-        if TABLE_SEPARATOR.match(line):
-            self.markup[number] = ("markup", "")
-            return index + 1
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        filled = [cell for cell in cells if cell]
-        next_line = self.lines[index + 1] if index + 1 < len(self.lines) else ""
-        if TABLE_SEPARATOR.match(next_line):  # a header row
-            self.markup[number] = ("heading", " · ".join(filled))
-            self.markup[number + 1] = ("markup", "")
-            if len(filled) >= 2:
-                self.table_header = cells
-            else:
-                self.table_header = []
-                if filled and self.table_caption is None:
-                    self.table_caption = filled[0]
-            return index + 2
-        if not filled or re.fullmatch(r"!\[[^\]]*\]\([^)]*\)", filled[0]):
-            self.markup[number] = ("markup", "")
-            return index + 1
-        self.markup[number] = ("text", " · ".join(filled))  # a row left out (a label row): shown unpiped
-        if len(self.table_header) >= 2 and len(filled) >= 2:  # a table with a header row
-            pairs = [(header, cell) for header, cell in zip(self.table_header, cells) if cell]
-            context = " ".join(header for header in self.table_header if header)
-            self._add(Block("table_row", number, number, line, context=context, cells=pairs,
-                            display=self._row_display(line, " · ")))
-        elif len(filled) == 1 and self.blocks and self.blocks[-1].kind == "table_row" and self.blocks[-1].line_end == number - 1:
-            row = self.blocks[-1]  # a one-cell row under a table row describes it (an episode's synopsis)
-            row.line_end = number
-            row.text = row.text + "\n" + line
-            row.display = self._row_display(row.text, " · ")
-        elif len(filled) == 2 and cells[0] == filled[0]:
-            self._add(Block("field", number, number, line, field_name=filled[0], field_value=filled[1],
-                            display=self._row_display(line)))
-        elif len(filled) >= 2:
-            self._add(Block("table_row", number, number, line, cells=[("", cell) for cell in filled],
-                            display=self._row_display(line)))
-        return index + 1
-
-    def _row_display(self, text: str, separator: str | None = None) -> Display:
-        """A table row's display text; formats with inline markup take it out of the cells."""
-        return pipe_row_display(text, separator)
 
     def _continues(self, index: int) -> bool:
         """Whether the next line goes on with this line's sentence (starts in lower case)."""
