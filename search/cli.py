@@ -184,7 +184,7 @@ SEARCH_HELP = f"""Ranked passages for QUERY.
     Query language:
       words            ranked by how well passages match, more matched words first
       "exact phrase"   must appear as written
-      +word / -word    must / must not appear
+      +word / -word    must / must not appear (--word is an option, searched for)
       title:word  section:word  file:name
       kind:{"|".join(PASSAGE_KINDS)}
     Example:

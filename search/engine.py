@@ -123,7 +123,8 @@ class Engine:
         if not text.strip():
             raise QueryError("the question is empty")
         question = analyse_question(text)
-        parsed = parse_query(question.search_text, typing=typing and _ends_in_word(text))
+        parsed = parse_query(question.search_text, typing=typing and _ends_in_word(text),
+                             signs=not question.is_question)  # "What does -v do?" asks of -v
         view = self.index.view()
         stats = view.counts
         corrections = self._corrections(parsed, view, correct)

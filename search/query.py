@@ -7,7 +7,8 @@ Both steps are pure (no index needed), so tests check them alone. The language:
                        (stop words are dropped unless that leaves nothing)
     "exact phrase"     must appear as written (stop words inside stay: "Pennies From Heaven")
     +word              must appear
-    -word  -"phrase"   must not appear
+    -word  -"phrase"   must not appear (a word after two dashes, `--mouse`, is a command-line
+                       option, and in a question a sign is part of its word: "What does -v do?")
     title:word         only passages whose document title has the word (also section:,
     section:"a b"      file: for a path substring, kind: for field/table_row/list_item/...)
 
@@ -90,11 +91,12 @@ def normalize_quotes(text: str) -> str:
     return text.translate(_TO_STRAIGHT_QUOTE)
 
 
-def parse_query(text: str, typing: bool = False) -> ParsedQuery:
+def parse_query(text: str, typing: bool = False, signs: bool = True) -> ParsedQuery:
     """Parse user text into clauses. Never raises for odd syntax; only for empty/huge input.
 
     With `typing`, the text is what the user has typed so far: a last free word that nothing
-    follows (no space, no punctuation after it) is `prefix`, matched as the start of a word too."""
+    follows (no space, no punctuation after it) is `prefix`, matched as the start of a word too.
+    Without `signs` (a question: nobody asks in operators), `+` and `-` are part of the word."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is {len(text):,} characters; the limit is {MAX_QUERY_CHARS:,}")
     # a word a typesetter broke (pasted from a man page or a web page) is one word, as indexed
@@ -108,6 +110,8 @@ def parse_query(text: str, typing: bool = False) -> ParsedQuery:
             continue
         sign, field_name = match.group("sign"), (match.group("field") or "").lower()
         phrase, word = match.group("phrase"), match.group("word")
+        if sign and (not signs or word and word.startswith("-")):  # "-v" in a question; "--mouse"
+            sign, word = "", sign + word if word else word
         value = phrase if phrase is not None else word
         if field_name and field_name not in FILTER_FIELDS:
             value, field_name = f"{match.group('field')}:{value}", ""  # "http:" or "note:" is text

@@ -93,6 +93,27 @@ def test_negated_words_are_excluded():
     assert isinstance(query, wq.AndNot)
 
 
+def test_a_word_after_two_dashes_is_a_command_line_option_not_an_exclusion():
+    clauses = parse_query("less --mouse grep --color=auto").clauses
+    assert [(c.text, c.negated) for c in clauses] == [("less", False), ("--mouse", False), ("grep", False),
+                                                      ("--color=auto", False)]
+    assert not isinstance(build_query(parse_query("less --mouse")), wq.AndNot)
+
+
+def test_in_a_question_a_sign_is_part_of_its_word():
+    asked = parse_query('does -v or +x or -"dry run" print', signs=False).clauses
+    assert [(c.text, c.negated, c.required) for c in asked] == [
+        ("does", False, False), ("-v", False, False), ("or", False, False), ("+x", False, False),
+        ("dry run", False, False), ("print", False, False)]
+    assert [c.negated for c in parse_query("print -v").clauses] == [False, True]  # a search keeps its operators
+
+
+def test_a_question_about_an_option_finds_the_passages_that_name_it(engine):
+    """Asked as a question, "-" is not an exclusion: the passages that hold the word are found."""
+    asked = engine.ask("Who plays -Joanna Kassem?")
+    assert asked.results and any("Joanna" in hit.text for hit in asked.results[:3])
+
+
 # -- malformed input -------------------------------------------------------------------------------------
 
 

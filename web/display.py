@@ -50,7 +50,10 @@ def query_terms(query: str) -> MatchTerms | None:
     """What the document view marks for the query a page came from, as its results marked it (a
     question's words such as "who" are not searched, so not marked); None for none."""
     try:
-        return match_terms(parse_query(analyse_question(query).search_text), {}) if query.strip() else None
+        if not query.strip():
+            return None
+        question = analyse_question(query)
+        return match_terms(parse_query(question.search_text, signs=not question.is_question), {})
     except QueryError:
         return None
 
