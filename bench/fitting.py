@@ -44,6 +44,16 @@ MAX_PAIRS_PER_QUESTION = 60
 # share right moves from corpus to corpus more than its count of answers says. At 95%: 2 answers
 # at >= 80%, both right; ECE 0.086 against 0.085; always answering unchanged (458 of 834).
 CALIBRATION_Z = 1.6449
+# A calibration step that claims SURE_CONFIDENCE or more (the high band `liner eval` reports,
+# search/evaluation.py CONFIDENCE_BANDS) claims no more than the share right of the corpus where it
+# holds least, among the corpora with at least CORPUS_STEP_ANSWERS of its answers (fewer say little
+# of a corpus). Held out on 2026-12-01, the perlfaq fold's top step claimed 0.816 with 3 of its 7
+# answers there wrong: the corpora a step pools answer it right at different rates, and a user's
+# folder is one corpus. Capping every step so left the answers under-confident (ECE 0.188); the
+# lower end of an interval for the mean of the corpora's shares did not lower that step (3 of 11
+# answers at >= 80% wrong, ECE 0.105).
+SURE_CONFIDENCE = 0.8
+CORPUS_STEP_ANSWERS = 5
 # Confidence bars tried when choosing where to abstain.
 BARS = tuple(round(0.05 * step, 2) for step in range(1, 20))
 # The bar is chosen by the balanced accuracy of it and this many bars either side: the curve is
@@ -144,28 +154,43 @@ def fit_confidence(rows: list[dict[str, float]], right: list[bool]) -> LinearMod
     return standardiser.model(regression.coef_[0], regression.intercept_[0])
 
 
-def fit_calibration(probabilities: list[float], right: list[bool]) -> Calibration:
+def fit_calibration(probabilities: list[float], right: list[bool], corpora: list[str] | None = None) -> Calibration:
     """How often the best answer was right, by the confidence model's probability: isotonic
     regression (monotone), each of its steps taken at the lower end of a one-sided interval for
     its share of right answers (Wilson 1927's score interval), so that a step resting on few
     answers claims less. These probabilities come from corpora the models had not seen, and a
-    user's folder is another such corpus: a claim of 80% should hold there, not only on average."""
+    user's folder is another such corpus: a claim of 80% should hold there, not only on average.
+    So a step that would claim SURE_CONFIDENCE or more claims no more than the share right of the
+    corpus (of `corpora`, each answer's) where it holds least, among those with
+    CORPUS_STEP_ANSWERS answers in it."""
     if len(set(right)) < 2:
         return Calibration((), ())
     order = np.argsort(probabilities)
     xs = np.array(probabilities)[order]
     ys = np.array(right, dtype=float)[order]
+    groups = np.array(corpora if corpora is not None else [""] * len(xs))[order]
     fitted = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(xs, ys).predict(xs)
     inputs, outputs, floor = [], [], 0.0
     start = 0
     for end in range(1, len(xs) + 1):
         if end < len(xs) and fitted[end] == fitted[start]:
             continue
-        floor = max(floor, _wilson_lower(ys[start:end].mean(), end - start))
+        claim = _wilson_lower(ys[start:end].mean(), end - start)
+        if claim >= SURE_CONFIDENCE:  # a sure claim holds on every corpus that shows enough of it
+            claim = min(claim, _worst_corpus(ys[start:end], groups[start:end]))
+        floor = max(floor, claim)
         inputs += [float(xs[start]), float(xs[end - 1])]
         outputs += [floor, floor]
         start = end
     return Calibration(tuple(inputs), tuple(outputs))
+
+
+def _worst_corpus(right: np.ndarray, corpora: np.ndarray) -> float:
+    """The lowest share right of one corpus among the answers of a step, counting the corpora
+    with CORPUS_STEP_ANSWERS answers there (1.0 when none has that many)."""
+    shares = [right[corpora == corpus].mean() for corpus in np.unique(corpora)
+              if np.count_nonzero(corpora == corpus) >= CORPUS_STEP_ANSWERS]
+    return float(min(shares, default=1.0))
 
 
 def _wilson_lower(share: float, count: int, z: float = CALIBRATION_Z) -> float:

@@ -92,7 +92,8 @@ def fit_model(records: list[Record], about: dict | None = None) -> Model:
     predicted = [unseen_confidence[c].probability(f) if f is not None else None
                  for c, f in zip(decisions.corpus, decisions.features)]
     shown = [i for i, value in enumerate(predicted) if value is not None]
-    calibration = fit_calibration([predicted[i] for i in shown], [decisions.right[i] for i in shown])
+    calibration = fit_calibration([predicted[i] for i in shown], [decisions.right[i] for i in shown],
+                                  [decisions.corpus[i] for i in shown])
     confidences = [calibration(v) if v is not None else None for v in predicted]
     bar = choose_bar(confidences, decisions.right, decisions.answerable)
     # Keyword and phrase searches get their own bar, chosen the same way on the searches alone

@@ -1,5 +1,5 @@
-"""The abstention bar that training chooses (bench/fitting.py)."""
-from bench.fitting import choose_bar
+"""The abstention bar and the calibration that training chooses (bench/fitting.py)."""
+from bench.fitting import SURE_CONFIDENCE, choose_bar, fit_calibration
 
 
 def test_bar_weighs_unanswerable_questions_as_a_kind_not_by_their_count():
@@ -27,3 +27,28 @@ def test_bar_abstains_below_wrong_answers_it_can_spare():
     right = [False, False, True, True, False]
     answerable = [True, True, True, True, False]
     assert 0.15 < choose_bar(confidences, right, answerable) < 0.6
+
+
+def test_a_sure_claim_holds_on_the_corpus_where_it_holds_least():
+    # 200 sure answers from two corpora: all of one's hundred right, 85 of the other's. Pooled,
+    # the step would claim over 0.88; a new corpus is promised what the worse one showed.
+    probabilities = [0.1] * 40 + [0.9] * 200
+    right = [False] * 40 + [True] * 100 + [True] * 85 + [False] * 15
+    corpora = ["a", "b"] * 20 + ["a"] * 100 + ["b"] * 100
+    pooled = fit_calibration(probabilities, right)
+    by_corpus = fit_calibration(probabilities, right, corpora)
+    assert pooled(0.9) > 0.88 and by_corpus(0.9) == 0.85
+    assert by_corpus(0.1) == pooled(0.1) == 0.0
+    # A corpus with fewer answers in the step than a few says little of it: it is not counted.
+    few = ["a", "b"] * 20 + ["a"] * 196 + ["b"] * 4
+    assert fit_calibration(probabilities, right, few)(0.9) == pooled(0.9)
+
+
+def test_a_claim_below_sure_is_the_pooled_one():
+    # Forty answers at 0.9, 80% right pooled (1.0 and 0.6 by corpus): the claim, under
+    # SURE_CONFIDENCE, is the lower end of the pooled share's interval, whatever the corpora.
+    probabilities = [0.1] * 20 + [0.9] * 40
+    right = [False] * 20 + [True] * 20 + [True] * 12 + [False] * 8
+    corpora = ["a"] * 10 + ["b"] * 10 + ["a"] * 20 + ["b"] * 20
+    pooled = fit_calibration(probabilities, right)
+    assert pooled(0.9) < SURE_CONFIDENCE and fit_calibration(probabilities, right, corpora)(0.9) == pooled(0.9)
