@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 from indexer.analysis import STOP_WORDS, normalize_word, stemmed_terms
 from indexer.kinds import PassageKind
-from search.answer_features import (by_family, decision_features, features_in_unit, lowered_texts, misses_numbers,
-                                    passage_match_features, position_features, question_features, question_numbers,
-                                    read_unit, repeated_among, source_features, span_by_family, support_features,
-                                    token_positions, top_passage_features, with_headings)
+from search.answer_features import (UnitReading, by_family, decision_features, features_in_unit, lowered_texts,
+                                    misses_numbers, passage_match_features, position_features, question_features,
+                                    question_numbers, read_unit, repeated_among, source_features, span_by_family,
+                                    support_features, token_positions, top_passage_features, with_headings)
 from search.candidates import spans
 from search.continuation import continue_announcements
 from search.expansion import canonical
@@ -35,7 +35,7 @@ from search.questions import Question
 from search.rank import covered_share
 from search.response import Answer, Conflict
 from search.retrieval import ScoredPassage
-from search.spans import Asked, Unit
+from search.spans import Asked, Span, Unit
 from search.structured import structured_facts
 from search.technical import code_in, marked_code
 from search.values import Candidate, ValueGroup, agreeing_documents, conflicts_with, group_by_value
@@ -185,14 +185,10 @@ def heading_candidates(asked: Asked, passages: list[ScoredPassage], asked_words:
                   **passage_match_features(passage.features), "over_passage": 1.0}
         reading = read_unit(question, [unit], 0, asked.weights, asked_words, PassageKind.TITLE)
         for span in map(lambda found: whole_last_word(found, unit.text), spans(asked, unit)):
-            if span.text in named:
-                continue
-            first, last = token_positions(unit, span.start, span.end)
-            features = features_in_unit(reading, span, first, last)
-            features.update(span_by_family(features, span.source, question))
-            features.update(placed)
-            found.append(Candidate(span.text, span.answer_type, span.source, unit, passage,
-                                   slot(unit, first, last, asked.weights), features))
+            if span.text not in named:
+                candidate = _span_candidate(reading, span, passage)
+                candidate.features.update(placed)
+                found.append(candidate)
     return found
 
 
@@ -225,12 +221,18 @@ def passage_candidates(asked: Asked, passage: ScoredPassage, asked_words: set[st
         for span in _unit_spans(asked, unit):
             if reading is None:
                 reading = read_unit(question, units, index, weights, asked_words, passage.kind)
-            first, last = token_positions(unit, span.start, span.end)
-            features = features_in_unit(reading, span, first, last)
-            features.update(span_by_family(features, span.source, question))
-            found.append(Candidate(span.text, span.answer_type, span.source, unit, passage,
-                                   slot(unit, first, last, weights), features))
+            found.append(_span_candidate(reading, span, passage))
     return found
+
+
+def _span_candidate(reading: UnitReading, span: Span, passage: ScoredPassage) -> Candidate:
+    """The candidate of one span of the unit `reading` read, with its features."""
+    unit, question = reading.unit, reading.question
+    first, last = token_positions(unit, span.start, span.end)
+    features = features_in_unit(reading, span, first, last)
+    features.update(span_by_family(features, span.source, question))
+    return Candidate(span.text, span.answer_type, span.source, unit, passage, slot(unit, first, last, reading.weights),
+                     features)
 
 
 def _structured_features(question: Question, source: str, match: float, coverage: float, type_match: bool) -> dict:

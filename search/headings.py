@@ -17,6 +17,7 @@ from search.candidates import ASKS_WHEN_CHANGED
 from search.expansion import canonical
 from search.kinds import AnswerType
 from search.questions import Question
+from search.rank import covered_share
 from search.retrieval import ScoredPassage
 from search.spans import Unit
 
@@ -59,11 +60,5 @@ def heading_units(passages: list[ScoredPassage], weights: dict[str, float]) -> l
         seen.add(key)
         stems = canonical(weights, stemmed_terms(text))
         line = described.heading_line
-        units.append((passage, Unit(text, line, line, stems, _covered(weights, set(stems)))))
+        units.append((passage, Unit(text, line, line, stems, covered_share(weights, set(stems), set()))))
     return units
-
-
-def _covered(weights: dict[str, float], stems: set[str]) -> float:
-    """The share of the question's weight the heading holds."""
-    total = sum(weights.values())
-    return sum(w for s, w in weights.items() if s in stems) / total if total else 0.0

@@ -57,7 +57,8 @@ def test_a_release_date_is_read_from_the_heading_over_its_entries(changelog_engi
     texts = [candidate.text for candidate in result.candidates]
     assert "02 May 2021" in texts and "04 Mar 2019" not in texts  # 2.3's heading does not date 2.4
     dated = next(candidate for candidate in result.candidates if candidate.text == "02 May 2021")
-    assert (Path(dated.passage.path).name, dated.unit.line_start, dated.unit.text) == ("NEWS.md", 3, "Version 2.4 (02 May 2021)")
+    cited = (Path(dated.passage.path).name, dated.unit.line_start, dated.unit.text)
+    assert cited == ("NEWS.md", 3, "Version 2.4 (02 May 2021)")
 
 
 def test_the_release_that_changed_something_is_read_from_its_heading(changelog_engine):

@@ -276,8 +276,8 @@ DEBIAN_CHANGELOG_ENTRY = re.compile(r"^[a-z0-9][a-z0-9.+-]+ \([^()\s]+\)(?: [\w.
 # A NEWS file's release named by its number: "Version 4.0", "release 1.9", "versions 530 and 551".
 RELEASE_NAMED = re.compile(r"\b(?:version|release)s?\s+\"?v?\d+(?:\.\d+)*[a-z]?\b", re.I)
 VERSION_NUMBER = re.compile(r"\b\d+\.\d+(?:\.\d+)*[a-z]?\b")
-RELEASE_DATE = re.compile(ISO_DATE.pattern + rf"|\b\d{{1,2}}[ -]{_MONTH_NAME}[ -]\d{{4}}\b|\b{_MONTH_NAME}[ -]\d{{1,2}},?[ -]\d{{4}}\b",
-                          re.I)
+RELEASE_DATE = re.compile(ISO_DATE.pattern + rf"|\b\d{{1,2}}[ -]{_MONTH_NAME}[ -]\d{{4}}\b"
+                          rf"|\b{_MONTH_NAME}[ -]\d{{1,2}},?[ -]\d{{4}}\b", re.I)
 BRACKETED = re.compile(r"\s+[(\[][^()\[\]]*[)\]]")
 # GNU's NEWS marks a release's heading as an Org-mode outline does: "* ", "** " for the parts.
 RELEASE_BULLET = re.compile(r"^\*+\s+")
