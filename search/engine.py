@@ -28,7 +28,7 @@ from search.kinds import QuestionKind
 from search.explain import explain
 from search.model import Model, shipped_model
 from search.query import ParsedQuery, QueryError, parse_query
-from search.questions import Question, analyse_question
+from search.questions import Question, analyse_question, question_query
 from search.rank import rerank
 from search.response import Response
 from search.retrieval import ScoredPassage, retrieve
@@ -123,8 +123,7 @@ class Engine:
         if not text.strip():
             raise QueryError("the question is empty")
         question = analyse_question(text)
-        parsed = parse_query(question.search_text, typing=typing and _ends_in_word(text),
-                             signs=not question.is_question)  # "What does -v do?" asks of -v
+        parsed = question_query(question, typing=typing and _ends_in_word(text))
         view = self.index.view()
         stats = view.counts
         corrections = self._corrections(parsed, view, correct)

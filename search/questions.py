@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from indexer.analysis import exact_words, stem
 from search.kinds import AnswerType, QuestionKind
-from search.query import STOP_WORDS, normalize_quotes
+from search.query import STOP_WORDS, ParsedQuery, normalize_quotes, parse_query
 
 # Answer types a head noun asks for ("which company", "what year", "how many episodes").
 HEAD_NOUN_TYPES = {
@@ -292,3 +292,9 @@ def _search_text(text: str, kind: QuestionKind) -> str:
 def is_plural(word: str) -> bool:
     """An English plural by its ending: "values", "options", "entries"; not "status", "class"."""
     return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+def question_query(question: Question, typing: bool = False) -> ParsedQuery:
+    """What retrieval searches for: the question's search text, parsed. In a question a sign is
+    part of its word ("What does -v do?" asks of -v); a search's signs are operators."""
+    return parse_query(question.search_text, typing=typing, signs=not question.is_question)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from search.hits import match_terms
-from search.query import QueryError, parse_query
-from search.questions import analyse_question
+from search.query import QueryError
+from search.questions import analyse_question, question_query
 from search.response import Hit
 from search.snippets import MatchTerms, match_spans
 
@@ -50,10 +50,7 @@ def query_terms(query: str) -> MatchTerms | None:
     """What the document view marks for the query a page came from, as its results marked it (a
     question's words such as "who" are not searched, so not marked); None for none."""
     try:
-        if not query.strip():
-            return None
-        question = analyse_question(query)
-        return match_terms(parse_query(question.search_text, signs=not question.is_question), {})
+        return match_terms(question_query(analyse_question(query)), {}) if query.strip() else None
     except QueryError:
         return None
 
