@@ -109,6 +109,8 @@ def analyse_question(text: str) -> Question:
     asking = _asking_clause(clean, words[:1])
     if asking is not clean:
         words = exact_words(asking)
+    if len(words) > 2 and words[:2] in (["at", "most"], ["at", "least"]) and words[2] in QUESTION_WORDS:
+        words = words[2:]  # "At most how many handlers ...?" asks how many
     if len(words) > 1 and words[0] in LEADING_PREPOSITIONS and words[1] in QUESTION_WORDS:
         words = words[1:]  # "In what year ...", "On what date ...", "For how long ..." 
     first = words[0] if words else ""
@@ -231,10 +233,11 @@ def _head_noun(rest: list[str]) -> str | None:
 
 
 def _noun_phrase(rest: list[str]) -> list[str]:
-    """The words of the noun phrase after "what/which" (and a light verb): "the STATUS values"."""
+    """The words of the noun phrase after "what/which" (and a light verb): "the STATUS values";
+    it ends where the question's verb starts ("Which company | distributes the series?")."""
     phrase: list[str] = []
-    for word in rest[:HEAD_NOUN_WINDOW]:
-        if word in LIGHT_VERBS or word in YES_NO_OPENERS:
+    for at, word in enumerate(rest[:HEAD_NOUN_WINDOW]):
+        if word in _AUXILIARIES:
             if not phrase:
                 continue  # "What is the average rating ...": the phrase starts after the verb
             break
@@ -242,8 +245,36 @@ def _noun_phrase(rest: list[str]) -> list[str]:
             if phrase:
                 break
             continue
+        if phrase and _opens_predicate(phrase[-1], word, rest[at + 1 : at + 2]):
+            break
         phrase.append(word)
     return phrase
+
+
+def _opens_predicate(before: str, word: str, after: list[str]) -> bool:
+    """Whether `word`, after the noun phrase's word `before`, is the question's verb rather than
+    its head noun: a past tense ("Which Perl version added ..."), or a verb with an object after
+    it, agreeing with the noun before it ("Which option prints the ...", "Which functions measure
+    spread?"). A word followed by an auxiliary, a preposition, a past tense or nothing ends the
+    noun phrase itself ("Which environment variables can ...", "... locale subdirectories with
+    ...", "Which mozjs version does ...")."""
+    if _past_tense(word):
+        return True
+    if not after or after[0] in _NOT_AN_OBJECT:
+        return False
+    if is_plural(before):
+        return not is_plural(word)
+    return word.endswith("s") and not word.endswith("ss")
+
+
+def _past_tense(word: str) -> bool:
+    return len(word) > 4 and word.endswith("ed")
+
+
+_AUXILIARIES = frozenset(YES_NO_OPENERS) | LIGHT_VERBS | {"cannot"}
+# What follows a plural noun, not a verb's object: an auxiliary or a preposition.
+_NOT_AN_OBJECT = _AUXILIARIES | LEADING_PREPOSITIONS | frozenset(
+    "with without within into onto under over about between among per via like than".split())
 
 
 def _type_of_head(head: str | None) -> AnswerType | None:
@@ -290,8 +321,10 @@ def _search_text(text: str, kind: QuestionKind) -> str:
 
 
 def is_plural(word: str) -> bool:
-    """An English plural by its ending: "values", "options", "entries"; not "status", "class"."""
-    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+    """An English plural by its ending: "values", "options", "entries"; not "status", "class",
+    "series", nor a name in code ("DEB_BUILD_OPTIONS")."""
+    return (len(word) > 3 and word.isalpha() and word.endswith("s")
+            and not word.endswith(("ss", "us", "is", "series", "species")))
 
 
 def question_query(question: Question, typing: bool = False) -> ParsedQuery:

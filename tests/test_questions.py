@@ -91,6 +91,33 @@ def test_head_noun(text, head):
     assert analyse_question(text).head_noun == head
 
 
+@pytest.mark.parametrize(
+    "text, wants_list",
+    [
+        ("Which environment variables can change the search path?", True),
+        ("Which shows premiered that month?", True),
+        ("Which locale subdirectories with a country code are allowed?", True),
+        ("Which functions compute a median?", True),
+        ("Which plugins cannot be unloaded?", True),
+        # the verb is not the head noun: "distributes", "prints", "added" are what the thing does
+        ("Which company distributes the series?", False),
+        ("Which option prints the version and exits?", False),
+        ("Which Perl release added postfix dereferencing?", False),
+        ("Which zstd version does the build need?", False),
+        # not English plurals
+        ("What BBC miniseries inspired the film?", False),
+        ("Which DEB_BUILD_OPTIONS tag keeps the symbols?", False),
+    ],
+)
+def test_a_plural_head_noun_asks_for_a_list(text, wants_list):
+    assert analyse_question(text).wants_list is wants_list
+
+
+def test_at_most_how_many_asks_how_many():
+    question = analyse_question("At most how many handlers run for one try statement?")
+    assert (question.kind, question.answer_type) == ("how_many", "number")
+
+
 def test_a_yes_no_question_searches_without_its_opening_verb_whole():
     assert analyse_question("Isn't the bakery open on Sundays?").search_text == "the bakery open on Sundays"
     assert analyse_question("May I ship a cat page?").search_text == "I ship a cat page"
