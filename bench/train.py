@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from bench.benchmark import ROOT, corpora
-from bench.fitting import choose_bar, feature_scales, fit_calibration, fit_confidence, fit_ranker, fit_selector
+from bench.fitting import (choose_bar, choose_confidence_c, feature_scales, fit_calibration, fit_confidence, fit_ranker,
+                           fit_selector)
 from bench.learning import Record, candidates, collect, outcome
 from search.model import MODEL_FILE, Calibration, LinearModel, Model, shipped_model
 
@@ -74,9 +75,19 @@ class Decisions:
     right: list[bool]
     answerable: list[bool]
 
-    def confidence(self, excluded: set[str]) -> LinearModel:
-        chosen = [i for i, f in enumerate(self.features) if f is not None and self.corpus[i] not in excluded]
-        return fit_confidence([self.features[i] for i in chosen], [self.right[i] for i in chosen])
+    def confidence(self, excluded: set[str], c: float) -> LinearModel:
+        chosen = self._shown(excluded)
+        return fit_confidence([self.features[i] for i in chosen], [self.right[i] for i in chosen], c)
+
+    def regularisation(self) -> float:
+        """The confidence model's C, chosen on these decisions' corpora (choose_confidence_c)."""
+        chosen = self._shown(set())
+        return choose_confidence_c([self.features[i] for i in chosen], [self.right[i] for i in chosen],
+                                   [self.corpus[i] for i in chosen])
+
+    def _shown(self, excluded: set[str]) -> list[int]:
+        """The decisions that had an answer to judge, of corpora not `excluded`."""
+        return [i for i, f in enumerate(self.features) if f is not None and self.corpus[i] not in excluded]
 
 
 def fit_model(records: list[Record], about: dict | None = None) -> Model:
@@ -88,7 +99,8 @@ def fit_model(records: list[Record], about: dict | None = None) -> Model:
     rows = CandidateRows.of(searchable, ranker)
     corpora_seen = sorted({record.item.corpus for record in records})
     decisions = _decisions(records, ranker, {corpus: rows.selector({corpus}) for corpus in corpora_seen})
-    unseen_confidence = {corpus: decisions.confidence({corpus}) for corpus in corpora_seen}
+    c = decisions.regularisation()
+    unseen_confidence = {corpus: decisions.confidence({corpus}, c) for corpus in corpora_seen}
     predicted = [unseen_confidence[c].probability(f) if f is not None else None
                  for c, f in zip(decisions.corpus, decisions.features)]
     shown = [i for i, value in enumerate(predicted) if value is not None]
@@ -101,8 +113,8 @@ def fit_model(records: list[Record], about: dict | None = None) -> Model:
     searches = [i for i, record in enumerate(records) if record.is_search]
     search_bar = choose_bar([confidences[i] for i in searches], [decisions.right[i] for i in searches],
                             [decisions.answerable[i] for i in searches]) if searches else bar
-    return Model(ranker, rows.selector(set()), decisions.confidence(set()), calibration, bar,
-                 max(bar, search_bar), about or {})
+    return Model(ranker, rows.selector(set()), decisions.confidence(set(), c), calibration, bar,
+                 max(bar, search_bar), {**(about or {}), "confidence_c": c})
 
 
 def _decisions(records: list[Record], ranker: LinearModel, selectors: dict[str, LinearModel]) -> Decisions:

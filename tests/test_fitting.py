@@ -1,5 +1,7 @@
 """The abstention bar and the calibration that training chooses (bench/fitting.py)."""
-from bench.fitting import SURE_CONFIDENCE, choose_bar, fit_calibration
+import numpy as np
+
+from bench.fitting import CONFIDENCE_CS, SURE_CONFIDENCE, choose_bar, choose_confidence_c, fit_calibration
 
 
 def test_bar_weighs_unanswerable_questions_as_a_kind_not_by_their_count():
@@ -52,3 +54,28 @@ def test_a_claim_below_sure_is_the_pooled_one():
     corpora = ["a"] * 10 + ["b"] * 10 + ["a"] * 20 + ["b"] * 20
     pooled = fit_calibration(probabilities, right)
     assert pooled(0.9) < SURE_CONFIDENCE and fit_calibration(probabilities, right, corpora)(0.9) == pooled(0.9)
+
+
+def _corpora_of(make_row, corpora: int = 4, per_corpus: int = 40):
+    random = np.random.default_rng(7)
+    rows, right, names = [], [], []
+    for corpus in range(corpora):
+        for _ in range(per_corpus):
+            ok = bool(random.random() < 0.5)
+            rows.append(make_row(ok, random))
+            right.append(ok)
+            names.append(f"corpus{corpus}")
+    return rows, right, names
+
+
+def test_confidence_regularisation_is_strongest_where_features_say_nothing():
+    # Features unrelated to whether the answer was right: any weight learned is fitted noise,
+    # and the corpora left out show it.
+    rows, right, names = _corpora_of(lambda ok, random: {f"noise{i}": random.normal() for i in range(8)})
+    assert choose_confidence_c(rows, right, names) == min(CONFIDENCE_CS)
+
+
+def test_confidence_regularisation_is_weakest_where_a_feature_decides():
+    # One feature tells right from wrong in every corpus: holding its weight back only costs.
+    rows, right, names = _corpora_of(lambda ok, random: {"signal": (1.0 if ok else -1.0) + random.normal(0, 0.2)})
+    assert choose_confidence_c(rows, right, names) == max(CONFIDENCE_CS)
