@@ -129,8 +129,8 @@ def answer_candidates(asked: Asked, passages: list[ScoredPassage]) -> list[Candi
     """Every candidate of the passages, with all its features; none from a passage that holds
     none of the numbers the question names, in its text or its headings: a passage about version
     4.6 does not say when version 5.0 comes out, however well its words match; and none that is
-    a number or a piece of code the question names; and for a phrase search, none without the
-    phrase when some hold it."""
+    a number or a piece of code the question names, nor a question; and for a phrase search, none
+    without the phrase when some hold it."""
     question = asked.question
     asked_words = set(question.content_words) | {normalize_word(w) for w in question.text.split()}
     top = passages[0].score
@@ -144,7 +144,7 @@ def answer_candidates(asked: Asked, passages: list[ScoredPassage]) -> list[Candi
         placed = {**position_features(rank, passage.score, top), **passage_match_features(passage.features),
                   "misses_numbers": missing}  # the same for every candidate of the passage: made once
         for candidate in passage_candidates(asked, passage, asked_words):
-            if candidate.text.removesuffix("()") in named:
+            if candidate.text.removesuffix("()") in named or _asks_back(candidate, question):
                 continue
             candidate.features.update(placed)
             candidates.append(candidate)
@@ -190,6 +190,12 @@ def heading_candidates(asked: Asked, passages: list[ScoredPassage], asked_words:
                 candidate.features.update(placed)
                 found.append(candidate)
     return found
+
+
+def _asks_back(candidate: Candidate, question: Question) -> bool:
+    """Whether the candidate is itself a question (a FAQ's heading: "Why can't I get the output
+    of a command with system()?"), which answers no question but whether it is asked."""
+    return question.kind != QuestionKind.YES_NO and candidate.text.rstrip().endswith("?")
 
 
 def _values_named(question: Question, numbers: list[str]) -> frozenset[str]:

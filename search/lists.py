@@ -19,7 +19,7 @@ from search.technical import MARKED_CODE
 _ITEM = r"(?:``[^`]+``|`[^`]+`|[\w$@%./+*-]+(?:[ \t][\w$@%./+*-]+){0,3})"
 ENUMERATION = re.compile(rf"{_ITEM}(?:,\s+{_ITEM})+,?\s+(?:and|or|and/or)\s+{_ITEM}|{_ITEM}(?:,\s+{_ITEM}){{2,}}")
 # Words that lead into an enumeration and are not its first item.
-LEAD_IN = re.compile(wrapped(r"^(?:\w+\s+){0,3}(?:one of|any of|either|such as|including|namely|are|is|be|of)\s+"), re.I)
+LEAD_IN = re.compile(wrapped(r"^(?:\w+\s+){0,3}(?:one of|any of|either|such as|including|namely|along with|together with|as well as|are|is|be|of)\s+"), re.I)
 # The leading term of a list item: a code literal, or the words before a colon or a dash.
 _LEADING_TERM = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])?\s*(?P<term>[^:—–\n]{1,60}?)\s*(?:[:—–]|\s-\s|$)", re.M)
 # A list of items from the pool holds at most this many.

@@ -143,6 +143,15 @@ def test_a_number_or_code_the_question_names_is_not_its_answer():
     assert "sys.exit()" in [c.text for c in answer_candidates(choice, [code])]
 
 
+def test_a_question_in_the_documents_is_not_an_answer():
+    heading = scored("Why can't I read the output of a command with system()?")
+    answer = scored("Because system() returns the exit status, not the output.")
+    asked = Asked(analyse_question("Why can't I read the output of a command with system()?"),
+                  weights_for("read", "output", "command", "system"), frozenset())
+    texts = [c.text for c in answer_candidates(asked, [heading, answer])]
+    assert texts and not any(text.endswith("?") for text in texts)
+
+
 def test_a_phrase_search_is_answered_only_by_candidates_that_show_the_phrase():
     passage = scored("The streamer is a data company, he said. Its company culture decides by data on what people watch.")
     phrase = Asked(analyse_question('"a data company"'), weights_for("data", "company"), frozenset())

@@ -18,6 +18,14 @@ def test_an_enumeration_answers_a_question_that_asks_for_several_things():
     assert list(enumerations(Asked(analyse_question("What is the status?"), {}, frozenset()), unit)) == []
 
 
+def test_an_enumeration_starts_after_the_words_that_lead_into_it():
+    question = analyse_question("Who are the producers?")
+    text = "Safran produces the show along with Ann Lee, Bo Kim, and Cy Day."
+    unit = Unit(text, 1, 1, stemmed_terms(text))
+    (span,) = enumerations(Asked(question, {}, frozenset()), unit)
+    assert span.text == "Ann Lee, Bo Kim, and Cy Day"
+
+
 def test_list_items_that_stand_together_are_one_answer_of_their_leading_terms():
     items = [scored(f"- ``{name}``: {what}", path="a.md", line=line, kind="list_item")
              for line, (name, what) in enumerate([("success", "it worked"), ("notfound", "no entry"),
