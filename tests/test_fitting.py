@@ -46,14 +46,20 @@ def test_a_sure_claim_holds_on_the_corpus_where_it_holds_least():
     assert fit_calibration(probabilities, right, few)(0.9) == pooled(0.9)
 
 
-def test_a_claim_below_sure_is_the_pooled_one():
-    # Forty answers at 0.9, 80% right pooled (1.0 and 0.6 by corpus): the claim, under
-    # SURE_CONFIDENCE, is the lower end of the pooled share's interval, whatever the corpora.
+def test_a_claim_below_sure_is_the_pooled_share():
+    # Forty answers at 0.9, 70% right pooled (1.0 and 0.4 by corpus): under SURE_CONFIDENCE the
+    # step claims its share, whatever the corpora.
     probabilities = [0.1] * 20 + [0.9] * 40
-    right = [False] * 20 + [True] * 20 + [True] * 12 + [False] * 8
+    right = [False] * 20 + [True] * 20 + [True] * 8 + [False] * 12
     corpora = ["a"] * 10 + ["b"] * 10 + ["a"] * 20 + ["b"] * 20
     pooled = fit_calibration(probabilities, right)
-    assert pooled(0.9) < SURE_CONFIDENCE and fit_calibration(probabilities, right, corpora)(0.9) == pooled(0.9)
+    assert pooled(0.9) == 0.7 and fit_calibration(probabilities, right, corpora)(0.9) == pooled(0.9)
+
+
+def test_a_sure_step_on_few_answers_claims_less_than_its_share():
+    # Ten answers at 0.9, all right: 100% is more than ten answers can show.
+    calibration = fit_calibration([0.1] * 10 + [0.9] * 10, [False] * 10 + [True] * 10)
+    assert SURE_CONFIDENCE > calibration(0.9) > 0.7
 
 
 def _corpora_of(make_row, corpora: int = 4, per_corpus: int = 40):
