@@ -99,10 +99,10 @@ def fit_model(records: list[Record], about: dict | None = None) -> Model:
     rows = CandidateRows.of(searchable, ranker)
     corpora_seen = sorted({record.item.corpus for record in records})
     decisions = _decisions(records, ranker, {corpus: rows.selector({corpus}) for corpus in corpora_seen})
-    c = decisions.regularisation()
-    unseen_confidence = {corpus: decisions.confidence({corpus}, c) for corpus in corpora_seen}
-    predicted = [unseen_confidence[c].probability(f) if f is not None else None
-                 for c, f in zip(decisions.corpus, decisions.features)]
+    confidence_c = decisions.regularisation()
+    unseen_confidence = {corpus: decisions.confidence({corpus}, confidence_c) for corpus in corpora_seen}
+    predicted = [unseen_confidence[corpus].probability(f) if f is not None else None
+                 for corpus, f in zip(decisions.corpus, decisions.features)]
     shown = [i for i, value in enumerate(predicted) if value is not None]
     calibration = fit_calibration([predicted[i] for i in shown], [decisions.right[i] for i in shown],
                                   [decisions.corpus[i] for i in shown])
@@ -113,8 +113,8 @@ def fit_model(records: list[Record], about: dict | None = None) -> Model:
     searches = [i for i, record in enumerate(records) if record.is_search]
     search_bar = choose_bar([confidences[i] for i in searches], [decisions.right[i] for i in searches],
                             [decisions.answerable[i] for i in searches]) if searches else bar
-    return Model(ranker, rows.selector(set()), decisions.confidence(set(), c), calibration, bar,
-                 max(bar, search_bar), {**(about or {}), "confidence_c": c})
+    return Model(ranker, rows.selector(set()), decisions.confidence(set(), confidence_c), calibration, bar,
+                 max(bar, search_bar), {**(about or {}), "confidence_c": confidence_c})
 
 
 def _decisions(records: list[Record], ranker: LinearModel, selectors: dict[str, LinearModel]) -> Decisions:

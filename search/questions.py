@@ -271,8 +271,9 @@ def _past_tense(word: str) -> bool:
     return len(word) > 4 and word.endswith("ed")
 
 
+# Words that carry a question's verb and end the noun phrase before them ("Which plugins cannot ...").
 _AUXILIARIES = frozenset(YES_NO_OPENERS) | LIGHT_VERBS | {"cannot"}
-# What follows a plural noun, not a verb's object: an auxiliary or a preposition.
+# What follows the last word of a noun phrase, not a verb's object: an auxiliary or a preposition.
 _NOT_AN_OBJECT = _AUXILIARIES | LEADING_PREPOSITIONS | frozenset(
     "with without within into onto under over about between among per via like than".split())
 
