@@ -20,7 +20,10 @@ EXPLICIT = re.compile(r"^\W*(yes|no|not really|not as such|not exactly)\b", re.I
 # Typeset text writes "don’t" with a right single quotation mark: both apostrophes negate. A
 # negation after "or" offers both ways and decides neither: "with or without modification",
 # "any price or no price", "whether or not".
-NEGATION = re.compile(r"(?<!\bor\s)\b(?:not|no|never|cannot|neither|nor|none|without)\b|n['’]t\b", re.I)
+# "None" inside a sentence names a value (Python's None), as it reads in code documentation: only a
+# lowercase "none", or "None" opening the clause, negates.
+NEGATION = re.compile(r"(?<!\bor\s)\b(?:(?i:not|no|never|cannot|neither|nor|without)|none)\b|(?i:n['’]t)\b"
+                      r"|^\W*None\b")
 # A word negated by its suffix: "royalty-free", "passwordless" (its prefix: expansion.negated_word).
 # It says "No" to a question that asks of the bare word ("Do I have to pay royalties?").
 NEGATING_SUFFIX = re.compile(r"^(?P<bare>[a-z]{3,})-?(?:free|less)$")
@@ -29,6 +32,17 @@ NEGATING_SUFFIX = re.compile(r"^(?P<bare>[a-z]{3,})-?(?:free|less)$")
 # question asks of the word itself ("Does the reader ignore blank lines?").
 NEGATING_WORD = re.compile(r"\b(?:prohibit|forbid|forbade|disallow|refus|ignor|reject|den(?:y|ie)|prevent|impossible|"
                            r"unable|unsupported)\w*", re.I)
+# A piece between commas that is no clause by itself belongs to the clause beside it, and so does
+# its verdict. One opening with a verb is the predicate of the words before it ("Other metadata,
+# like the file's creation times, is not preserved"); one opening with a subordinating word hangs
+# on its main clause ("If Python came with your system, removing it is not recommended").
+PREDICATE_OPENING = re.compile(r"\W*(?:is|are|was|were|be|been|must|should|shall|can|cannot|could|will|would|may|"
+                               r"might|does|do|did|has|have|had)\b", re.I)
+SUBORDINATE_OPENING = re.compile(r"\W*(?:if|when|whenever|unless|once|since|because|although|though|while|whereas|"
+                                 r"like|such as|including)\b", re.I)
+# What stands between the pieces of one clause: a comma or a bracket (a semicolon, a colon or a
+# dash starts another clause).
+WITHIN_CLAUSE = re.compile(r"[\s,()\[\]]*")
 WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 # The answer shows "Yes: " or "No: " before the deciding clause, within the answer's length.
 SEPARATOR = ": "
@@ -72,6 +86,7 @@ def _deciding_clause(asked: Asked, unit: Unit) -> tuple[int, int] | None:
     if best not in clauses:
         return pieces[best][:2]
     first, last = _grown(clauses.index(best), [asked_in[i] for i in clauses])
+    first, last = _with_its_clause(unit.text, [pieces[i][:2] for i in clauses], first, last)
     return pieces[clauses[first]][0], pieces[clauses[last]][1]
 
 
@@ -87,6 +102,26 @@ def _grown(at: int, asked_in: list[set[str]]) -> tuple[int, int]:
             if 0 <= side < len(asked_in) and not asked_in[side] <= covered:
                 covered |= asked_in[side]
                 first, last, grown = min(first, side), max(last, side), True
+    return first, last
+
+
+def _with_its_clause(text: str, clauses: list[tuple[int, int]], first: int, last: int) -> tuple[int, int]:
+    """The pieces `first` to `last` of `clauses` (each a (start, end) in `text`) with those beside
+    them of the same clause: the main clause of a subordinate first piece (the next piece when it
+    opens the sentence, else the one before), and the predicates after them."""
+    def within(left: int, right: int) -> bool:  # pieces `left` and `right` (beside it) are of one clause
+        return 0 <= left and right < len(clauses) \
+            and WITHIN_CLAUSE.fullmatch(text, clauses[left][1], clauses[right][0]) is not None
+
+    def opens(pattern: re.Pattern, piece: int) -> bool:
+        return pattern.match(text, clauses[piece][0], clauses[piece][1]) is not None
+    if opens(SUBORDINATE_OPENING, first):
+        if first == 0 and within(last, last + 1):
+            last += 1
+        elif within(first - 1, first):
+            first -= 1
+    while within(last, last + 1) and opens(PREDICATE_OPENING, last + 1):
+        last += 1
     return first, last
 
 

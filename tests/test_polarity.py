@@ -90,3 +90,26 @@ def test_a_sentence_without_the_questions_words_gives_no_verdict_unless_it_says_
     assert list(yes_no(asked, Unit(unrelated, 1, 1, stemmed_terms(unrelated)))) == []
     assert answer("Should I use a web framework?", "Yes.").text.startswith("Yes: ")
 
+
+
+def test_a_piece_between_commas_that_is_no_clause_decides_with_the_clause_it_belongs_to():
+    # the predicate after a subject set off by commas
+    span = answer("Does the copy keep the file's modification time?",
+                  "Other metadata, like the file's creation and modification times, is not preserved.")
+    assert span.text.startswith("No: ") and "is not preserved" in span.text
+    # the main clause of a subordinate clause that opens the sentence
+    span = answer("Should I uninstall the Python that came with my system?",
+                  "If Python came with your system, removing it is not recommended.")
+    assert span.text.startswith("No: ") and "not recommended" in span.text
+    # a negation in a subordinate clause beside the deciding one stays out of it
+    assert answer("Does the function return the default?",
+                  "If the key is not found, the function returns the default.").text.startswith("Yes: ")
+    # a clause after a semicolon is another clause
+    assert answer("Is the cache kept?", "The cache is kept; the log is not.").text.startswith("Yes: ")
+
+
+def test_none_inside_a_sentence_names_a_value_and_says_no_only_opening_it():
+    assert answer("Does the function return None on failure?",
+                  "On failure the function returns None.").text.startswith("Yes: ")
+    assert answer("Are the files compressed?", "None of the files are compressed.").text.startswith("No: ")
+    assert answer("Are the files compressed?", "The files are compressed in none of the modes.").text.startswith("No: ")
