@@ -89,10 +89,13 @@ def wrapped(pattern: str) -> str:
 # indent there (",\n       as they do not ..."), and a look-behind cannot span that.
 CAUSAL_AS = (r"(?<=,)\s+as(?=\s+(?:it|they|he|she|we|you|this|that|these|those|there|the|a|an|its|their|our|no|not)"
              r"\b)")
-CLAUSE_BREAK = re.compile(r"\s*(?:[,;:()\[\]—–]|\s-\s|\s--\s)\s*")
-# The brackets of a call or an index, against a word with no space inside: "getopt()", "f(x)",
-# "argv[1]". They do not break a clause.
-CODE_BRACKETS = re.compile(r"(?<=\w)(?:\([^()\[\]\s]*\)|\[[^()\[\]\s]*\])")
+# A comma, semicolon or colon ends a clause where a space, a closing quote or bracket, or the end
+# follows it; inside a word it is part of that word: "Term::ReadKey", "1,000", "http://...", "C:\".
+CLAUSE_BREAK = re.compile(r"\s*(?:[,;:](?=[\s\"”’')\]]|$)|[()\[\]—–]|\s-\s|\s--\s)\s*")
+# The brackets of a call or an index, against a word, with no space inside but after a comma:
+# "getopt()", "f(x)", "insert(0, v)", "argv[1]". They do not break a clause, nor does a comma
+# inside them.
+CODE_BRACKETS = re.compile(r"(?<=\w)(?:\((?:[^()\[\]\s]|,\s)*\)|\[(?:[^()\[\]\s]|,\s)*\])")
 
 
 def clause_breaks(text: str, start: int = 0) -> Iterator[re.Match]:

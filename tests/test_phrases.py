@@ -214,3 +214,14 @@ def test_the_brackets_of_code_break_no_clause():
     text = "Call getopt() or f(x) now (or later), then read argv[1] [sic]."
     pieces = [text[start:end].strip() for start, end, _ in sentence_pieces(text)]
     assert pieces == ["Call getopt() or f(x) now", "or later", "then read argv[1]", "sic", "."]
+
+
+def test_a_clause_never_ends_inside_a_word_at_its_colon_or_comma():
+    for text, pieces in [("use Term::ReadKey to read it, then restore the mode",
+                          ["use Term::ReadKey to read it", "then restore the mode"]),
+                         ("Strawberry Perl <http://strawberryperl.com/> and ActivePerl bundle one",
+                          ["Strawberry Perl <http://strawberryperl.com/> and ActivePerl bundle one"]),
+                         ("it costs 1,000 dollars: more than before", ["it costs 1,000 dollars", "more than before"]),
+                         ("lists are slow for insert(0, v) and pop(0), deques are not",
+                          ["lists are slow for insert(0, v) and pop(0)", "deques are not"])]:
+        assert [text[start:end] for start, end, _ in sentence_pieces(text)] == pieces
