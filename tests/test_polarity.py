@@ -91,7 +91,6 @@ def test_a_sentence_without_the_questions_words_gives_no_verdict_unless_it_says_
     assert answer("Should I use a web framework?", "Yes.").text.startswith("Yes: ")
 
 
-
 def test_a_piece_between_commas_that_is_no_clause_decides_with_the_clause_it_belongs_to():
     # the predicate after a subject set off by commas
     span = answer("Does the copy keep the file's modification time?",
